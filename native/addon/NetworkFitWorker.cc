@@ -1,0 +1,158 @@
+#include "NetworkFitWorker.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "NativeNetwork.h"
+#include "args.h"
+#include "kernels/threads.h"
+
+namespace {
+
+// Concurrent fits share the cores instead of each starting a full OpenMP team.
+std::atomic<int> gActiveFits{0};
+
+struct EpochEvent {
+  bool end;
+  nalu::EpochLog log;
+};
+
+// Everything one fit needs, owned by the thread-safe function until it finalizes.
+struct FitJob {
+  NativeNetwork* self;
+  Napi::ObjectReference selfRef;  // keeps the model alive (not collectable) during fit
+  Napi::Promise::Deferred deferred;
+  std::vector<float> x, y, xVal, yVal;  // copies: the caller may detach or reuse its buffers
+  int64_t rows = 0;
+  nalu::FitOptions options;
+  bool hasCallback = false;
+  nalu::FitResult result;
+  std::optional<nalu::Error> error;
+  explicit FitJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+};
+
+void callJs(Napi::Env env, Napi::Function cb, FitJob*, EpochEvent* ev) {
+  std::unique_ptr<EpochEvent> owned(ev);
+  if (!env || cb.IsEmpty()) return;
+  try {
+    cb.Call({Napi::String::New(env, ev->end ? "end" : "begin"), Napi::Number::New(env, ev->log.epoch),
+             Napi::Number::New(env, ev->log.loss), Napi::Number::New(env, ev->log.valLoss),
+             Napi::Number::New(env, ev->log.regularization)});
+  } catch (const Napi::Error&) {
+    // The TS wrapper catches its callbacks' errors and stops the fit; nothing reaches here
+    // from it, and a raw caller's error must not become an uncaught exception.
+  }
+}
+
+using Tsfn = Napi::TypedThreadSafeFunction<FitJob, EpochEvent, callJs>;
+
+Napi::Value toJs(Napi::Env env, const nalu::FitResult& r) {
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Array epochs = Napi::Array::New(env, r.epochs.size());
+  for (size_t i = 0; i < r.epochs.size(); ++i) {
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("epoch", r.epochs[i].epoch);
+    e.Set("loss", r.epochs[i].loss);
+    e.Set("valLoss", r.epochs[i].valLoss);
+    e.Set("regularization", r.epochs[i].regularization);
+    epochs.Set(uint32_t(i), e);
+  }
+  out.Set("epochs", epochs);
+  out.Set("stopReason", r.stopReason);
+  return out;
+}
+
+class Worker : public Napi::AsyncWorker {
+ public:
+  Worker(Napi::Env env, FitJob* job, Tsfn tsfn) : Napi::AsyncWorker(env, "nalu.fit"), job_(job), tsfn_(tsfn) {}
+
+  void Execute() override {
+    int active = ++gActiveFits;
+    nalu::setThreadsForThisThread(std::max(1, nalu::getNumThreads() / active));
+    nalu::FitHooks hooks;
+    hooks.stop = &job_->self->stop;
+    if (job_->hasCallback) {
+      hooks.epochBegin = [this](int epoch) {
+        nalu::EpochLog log;
+        log.epoch = epoch;
+        tsfn_.NonBlockingCall(new EpochEvent{false, log});
+      };
+      hooks.epochEnd = [this](const nalu::EpochLog& log) { tsfn_.NonBlockingCall(new EpochEvent{true, log}); };
+    }
+    try {
+      nalu::Network& net = *job_->self->netForWorker();
+      job_->result = net.fit(job_->x.data(), job_->y.data(), job_->rows, job_->options, hooks);
+    } catch (const nalu::Error& e) {
+      job_->error = e;
+    } catch (const std::bad_alloc&) {
+      job_->error = nalu::Error(nalu::Error::Nalu, "fit: out of memory", "OUT_OF_MEMORY");
+    } catch (const std::exception& e) {
+      job_->error = nalu::Error(nalu::Error::Nalu, std::string("fit: internal error: ") + e.what(), "INTERNAL");
+    }
+    --gActiveFits;
+  }
+  void OnOK() override { tsfn_.Release(); }
+  void OnError(const Napi::Error&) override { tsfn_.Release(); }
+
+ private:
+  FitJob* job_;
+  Tsfn tsfn_;
+};
+
+}  // namespace
+
+Napi::Value NetworkFitWorker::Start(const Napi::CallbackInfo& info, NativeNetwork* self) {
+  Napi::Env env = info.Env();
+  nalu::Network& net = self->network(env, "fit");
+  int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements);
+  if (rows * std::max(net.inputDim(), net.outputDim()) > nalu::kMaxElements)
+    throw Napi::RangeError::New(env, "rows: too many rows for one call");
+  const float* x = args::matrix(info[0], "x", rows, net.inputDim());
+  const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  Napi::Object o = args::object(info[3], "options");
+  auto job = std::make_unique<FitJob>(env);
+  job->self = self;
+  job->rows = rows;
+  nalu::FitOptions& fo = job->options;
+  fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
+  fo.batchSize = int(args::integer(o.Get("batchSize"), "batchSize", 1, 1 << 24));
+  fo.shuffle = args::boolean(o.Get("shuffle"), "shuffle");
+  fo.seed = uint64_t(args::integer(o.Get("seed"), "seed", 0, 9007199254740991LL));
+  fo.throwOnNonFinite = args::boolean(o.Get("throwOnNonFinite"), "throwOnNonFinite");
+  Napi::Value valRows = o.Get("valRows");
+  if (!valRows.IsUndefined()) {
+    int64_t vr = args::integer(valRows, "valRows", 1, nalu::kMaxElements / std::max(net.inputDim(), net.outputDim()));
+    const float* xv = args::matrix(o.Get("xVal"), "validationData x", vr, net.inputDim());
+    const float* yv = args::matrix(o.Get("yVal"), "validationData y", vr, net.outputDim());
+    job->xVal.assign(xv, xv + vr * net.inputDim());
+    job->yVal.assign(yv, yv + vr * net.outputDim());
+    fo.valRows = vr;
+  }
+  Napi::Function cb;
+  if (info.Length() > 4 && !info[4].IsUndefined()) cb = args::function(info[4], "onEvent");
+  job->hasCallback = !cb.IsEmpty();
+  args::guard(env, [&] {
+    job->x.assign(x, x + rows * net.inputDim());
+    job->y.assign(y, y + rows * net.outputDim());
+  });
+  fo.xVal = job->xVal.data();
+  fo.yVal = job->yVal.data();
+  job->selfRef = Napi::Persistent(self->Value());
+  Napi::Promise promise = job->deferred.Promise();
+
+  self->busy.store(true);
+  self->stop.store(false);
+  FitJob* raw = job.release();
+  // The finalizer runs on the JS thread after the worker released the function and every
+  // queued epoch event has been delivered.
+  Tsfn tsfn = Tsfn::New(env, cb, "nalu.fit", 0, 1, raw, [](Napi::Env env, void*, FitJob* job) {
+    std::unique_ptr<FitJob> owned(job);
+    NativeNetwork* self = job->self;
+    self->busy.store(false);
+    if (self->disposeRequested) self->release();
+    if (job->error) job->deferred.Reject(args::makeError(env, *job->error).Value());
+    else job->deferred.Resolve(toJs(env, job->result));
+  });
+  (new Worker(env, raw, tsfn))->Queue();
+  return promise;
+}

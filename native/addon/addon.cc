@@ -1,0 +1,52 @@
+// Registers the native exports (typed in binding.d.ts).
+#include "addon.h"
+
+#include "NativeNetwork.h"
+#include "args.h"
+#include "kernels/layer.h"
+#include "kernels/losses.h"
+#include "kernels/optimizers.h"
+#include "kernels/threads.h"
+
+Napi::FunctionReference* errorClass(Napi::Env env) {
+  AddonData* d = env.GetInstanceData<AddonData>();
+  return d ? &d->errorClass : nullptr;
+}
+
+namespace {
+
+Napi::Array names(Napi::Env env, const std::vector<std::string>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a.Set(uint32_t(i), v[i]);
+  return a;
+}
+
+// init({NaluError}): lets native errors be instances of the TS NaluError class.
+void Init(const Napi::CallbackInfo& info) {
+  Napi::Object o = args::object(info[0], "options");
+  errorClass(info.Env())->Reset(args::function(o.Get("NaluError"), "options.NaluError"), 1);
+}
+
+void SetNumThreads(const Napi::CallbackInfo& info) {
+  nalu::setNumThreads(int(args::integer(info[0], "n", 1, 1024)));
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), nalu::getNumThreads());
+}
+
+Napi::Object Register(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
+  exports.Set("NativeNetwork", NativeNetwork::Init(env));
+  exports.Set("init", Napi::Function::New<Init>(env, "init"));
+  exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
+  exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
+  exports.Set("layerTypes", names(env, nalu::layerTypes()));
+  exports.Set("lossTypes", names(env, nalu::lossTypes()));
+  exports.Set("optimizerTypes", names(env, nalu::optimizerTypes()));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nalu, Register)

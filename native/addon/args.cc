@@ -1,0 +1,143 @@
+#include "args.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "addon.h"
+
+namespace args {
+
+std::string describe(const Napi::Value& v) {
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "true" : "false";
+  if (v.IsNumber()) {
+    std::ostringstream s;
+    s << v.As<Napi::Number>().DoubleValue();
+    return s.str();
+  }
+  if (v.IsString()) return "a string";
+  if (v.IsFunction()) return "a function";
+  if (v.IsTypedArray()) {
+    auto t = v.As<Napi::TypedArray>();
+    static const char* names[] = {"Int8Array",    "Uint8Array",   "Uint8ClampedArray", "Int16Array",
+                                  "Uint16Array",  "Int32Array",   "Uint32Array",       "Float32Array",
+                                  "Float64Array", "BigInt64Array", "BigUint64Array"};
+    int k = int(t.TypedArrayType());
+    return std::string(k >= 0 && k < 11 ? names[k] : "TypedArray") + "(" + std::to_string(t.ElementLength()) + ")";
+  }
+  if (v.IsArray()) return "an array";
+  if (v.IsArrayBuffer()) return "an ArrayBuffer";
+  if (v.IsObject()) return "an object";
+  return "a " + std::string(v.IsSymbol() ? "symbol" : "bigint");
+}
+
+static void fail(const Napi::Value& v, const std::string& msg, bool range) {
+  if (range) throw Napi::RangeError::New(v.Env(), msg);
+  throw Napi::TypeError::New(v.Env(), msg);
+}
+
+Napi::Float32Array float32(const Napi::Value& v, const std::string& name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    fail(v, name + ": expected a Float32Array, received " + describe(v), false);
+  auto a = v.As<Napi::Float32Array>();
+  bool detached = false;
+  napi_value buf = a.ArrayBuffer();
+  if (napi_is_detached_arraybuffer(v.Env(), buf, &detached) == napi_ok && detached)
+    fail(v, name + ": expected a Float32Array, received one whose ArrayBuffer is detached", false);
+  return a;
+}
+
+const float* matrix(const Napi::Value& v, const std::string& name, int64_t rows, int dim) {
+  auto a = float32(v, name);
+  int64_t want = rows * dim;
+  if (int64_t(a.ElementLength()) != want)
+    fail(v, name + ": expected " + std::to_string(want) + " values (" + std::to_string(rows) + " rows × " +
+                std::to_string(dim) + " features), received " + std::to_string(a.ElementLength()),
+         true);
+  const float* p = a.Data();
+  for (int64_t i = 0; i < want; ++i)
+    if (!std::isfinite(p[i]))
+      fail(v, name + ": expected finite values, received " + (std::isnan(p[i]) ? "NaN" : "Infinity") + " at row " +
+                  std::to_string(i / dim) + ", column " + std::to_string(i % dim),
+           true);
+  return p;
+}
+
+int64_t integer(const Napi::Value& v, const std::string& name, int64_t lo, int64_t hi) {
+  if (!v.IsNumber()) fail(v, name + ": expected an integer, received " + describe(v), false);
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= double(lo) && d <= double(hi)) || d != std::floor(d))
+    fail(v, name + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], received " +
+                describe(v),
+         true);
+  return int64_t(d);
+}
+
+bool boolean(const Napi::Value& v, const std::string& name) {
+  if (!v.IsBoolean()) fail(v, name + ": expected a boolean, received " + describe(v), false);
+  return v.As<Napi::Boolean>().Value();
+}
+
+Napi::Object object(const Napi::Value& v, const std::string& name) {
+  if (!v.IsObject() || v.IsArray() || v.IsFunction())
+    fail(v, name + ": expected an object, received " + describe(v), false);
+  return v.As<Napi::Object>();
+}
+
+Napi::Function function(const Napi::Value& v, const std::string& name) {
+  if (!v.IsFunction()) fail(v, name + ": expected a function, received " + describe(v), false);
+  return v.As<Napi::Function>();
+}
+
+static void fill(nalu::Options& o, const Napi::Object& obj, const std::string& where, int depth) {
+  if (depth > 4) fail(obj, where + ": nested too deeply", true);
+  Napi::Array keys = obj.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    std::string k = keys.Get(i).ToString().Utf8Value();
+    Napi::Value v = obj.Get(k);
+    std::string at = where + "." + k;
+    if (v.IsUndefined() || v.IsNull()) continue;
+    if (v.IsNumber()) o.num[k] = v.As<Napi::Number>().DoubleValue();
+    else if (v.IsBoolean()) o.num[k] = v.As<Napi::Boolean>().Value() ? 1 : 0;
+    else if (v.IsString()) o.str[k] = v.As<Napi::String>().Utf8Value();
+    else if (v.IsObject() && !v.IsArray() && !v.IsFunction() && !v.IsTypedArray()) {
+      nalu::Options sub;
+      sub.context = at;
+      fill(sub, v.As<Napi::Object>(), at, depth + 1);
+      o.obj[k] = sub;
+    } else
+      fail(v, at + ": expected a number, string, boolean or plain object, received " + describe(v), false);
+  }
+}
+
+nalu::Options options(const Napi::Value& v, const std::string& name) {
+  nalu::Options o;
+  o.context = name;
+  if (v.IsUndefined()) return o;
+  fill(o, object(v, name), name, 0);
+  return o;
+}
+
+Napi::Error makeError(Napi::Env env, const nalu::Error& e) {
+  switch (e.kind) {
+    case nalu::Error::Type: return Napi::TypeError::New(env, e.what());
+    case nalu::Error::Range: return Napi::RangeError::New(env, e.what());
+    default: break;
+  }
+  Napi::Error err;
+  Napi::FunctionReference* ctor = errorClass(env);
+  if (ctor && !ctor->IsEmpty()) {
+    Napi::Value made = ctor->New({Napi::String::New(env, e.what()), Napi::String::New(env, e.code)});
+    err = Napi::Error(env, made);
+  } else {
+    err = Napi::Error::New(env, e.what());
+    err.Set("name", Napi::String::New(env, "NaluError"));
+  }
+  err.Set("code", Napi::String::New(env, e.code));
+  return err;
+}
+
+void rethrow(Napi::Env env, const nalu::Error& e) { throw makeError(env, e); }
+
+}  // namespace args

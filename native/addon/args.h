@@ -1,0 +1,48 @@
+// Argument checks for the N-API glue: each throws a JS TypeError/RangeError that names the
+// argument, what was expected and what was received. The TS layer checks first; these make
+// the raw binding safe on its own.
+#pragma once
+#include <napi.h>
+
+#include <string>
+
+#include "kernels/core.h"
+
+namespace args {
+
+std::string describe(const Napi::Value& v);  // "a string", "Float64Array(3)", "NaN"…
+
+// A live (not detached) Float32Array.
+Napi::Float32Array float32(const Napi::Value& v, const std::string& name);
+// A Float32Array of exactly rows × dim finite values.
+const float* matrix(const Napi::Value& v, const std::string& name, int64_t rows, int dim);
+int64_t integer(const Napi::Value& v, const std::string& name, int64_t lo, int64_t hi);
+bool boolean(const Napi::Value& v, const std::string& name);
+Napi::Object object(const Napi::Value& v, const std::string& name);
+Napi::Function function(const Napi::Value& v, const std::string& name);
+// A plain object of numbers, strings, booleans and nested objects → Options (null/undefined skipped).
+nalu::Options options(const Napi::Value& v, const std::string& name);
+
+// Runs body; maps nalu::Error / std::bad_alloc / other std::exception to JS exceptions.
+template <class F>
+auto guard(Napi::Env env, F&& body) -> decltype(body());
+// Throws the JS error matching e (TypeError, RangeError, or NaluError with code).
+[[noreturn]] void rethrow(Napi::Env env, const nalu::Error& e);
+Napi::Error makeError(Napi::Env env, const nalu::Error& e);
+
+template <class F>
+auto guard(Napi::Env env, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const nalu::Error& e) {
+    rethrow(env, e);
+  } catch (const std::bad_alloc&) {
+    rethrow(env, nalu::Error(nalu::Error::Nalu, "out of memory", "OUT_OF_MEMORY"));
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    rethrow(env, nalu::Error(nalu::Error::Nalu, std::string("internal error: ") + e.what(), "INTERNAL"));
+  }
+}
+
+}  // namespace args

@@ -1,0 +1,103 @@
+// Shared pieces of the pure C++ kernels: errors, aligned buffers, parameters,
+// option maps and the sgemm wrapper. Nothing here knows about N-API.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nalu {
+
+// An error the caller caused. The addon maps kind to TypeError, RangeError or NaluError(code).
+struct Error : std::runtime_error {
+  enum Kind { Type, Range, Nalu };
+  Kind kind;
+  std::string code;
+  Error(Kind k, const std::string& msg, std::string c = "")
+      : std::runtime_error(msg), kind(k), code(std::move(c)) {}
+};
+[[noreturn]] inline void rangeError(const std::string& msg) { throw Error(Error::Range, msg); }
+[[noreturn]] inline void typeError(const std::string& msg) { throw Error(Error::Type, msg); }
+[[noreturn]] inline void naluError(const std::string& code, const std::string& msg) {
+  throw Error(Error::Nalu, msg, code);
+}
+
+// 64-byte aligned float storage (AVX-512 lines); grows, never shrinks per step.
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(size_t n) {
+    void* p = std::aligned_alloc(64, ((n * sizeof(T) + 63) / 64) * 64);
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t) { std::free(p); }
+  template <class U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+};
+using Buffer = std::vector<float, AlignedAllocator<float>>;
+
+// Largest element count one tensor may have (2^31-1 floats = 8 GiB); refused before allocating.
+constexpr int64_t kMaxElements = 2147483647LL;
+
+// A trainable tensor: value, gradient (overwritten by backward) and an optional clamp
+// applied after every optimizer step (NAU/NMU constraints).
+struct Param {
+  std::string name;
+  std::vector<int64_t> shape;
+  Buffer value, grad;
+  float lo = -INFINITY, hi = INFINITY;
+  bool clamped() const { return std::isfinite(lo) || std::isfinite(hi); }
+  Param(std::string n, std::vector<int64_t> s) : name(std::move(n)), shape(std::move(s)) {
+    int64_t size = 1;
+    for (int64_t d : shape) size *= d;
+    value.assign(size_t(size), 0.f);
+    grad.assign(size_t(size), 0.f);
+  }
+  size_t size() const { return value.size(); }
+};
+
+// A flat key→value map of a layer's / loss's / optimizer's options, as the user wrote them.
+struct Options {
+  std::map<std::string, double> num;
+  std::map<std::string, std::string> str;
+  std::map<std::string, Options> obj;
+  std::string context;  // e.g. "layers[1] (nalu)": prefixes error messages
+
+  bool has(const std::string& k) const { return num.count(k) || str.count(k) || obj.count(k); }
+  double number(const std::string& k, double def) const;
+  // A number in [lo, hi]; NaN/Infinity refused unless the range allows it.
+  double number(const std::string& k, double def, double lo, double hi) const;
+  int64_t integer(const std::string& k, int64_t def, int64_t lo, int64_t hi) const;
+  bool flag(const std::string& k, bool def) const;
+  std::string string(const std::string& k, const std::string& def) const;
+  std::string choice(const std::string& k, const std::string& def, const std::vector<std::string>& allowed) const;
+  const Options* object(const std::string& k) const;
+  std::string where(const std::string& k) const { return context.empty() ? k : context + "." + k; }
+};
+
+std::string joinNames(const std::vector<std::string>& names);
+
+// Row-major C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C through cblas_sgemm.
+void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,
+          float beta, float* C);
+
+// Element-wise loops below this many elements run on one thread: an OpenMP region costs µs.
+constexpr int64_t kParallelMin = 1 << 15;
+
+inline float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
+// log(1 + e^z) without overflow.
+inline float softplus(float z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+
+}  // namespace nalu

@@ -1,0 +1,104 @@
+// Dense: y = act(x·K + b), the baseline the NALU papers compare against.
+#include <algorithm>
+
+#include "units.h"
+
+namespace nalu {
+
+namespace {
+enum class Act { Linear, Relu, Relu6, Tanh, Sigmoid, Softsign, Elu, Selu };
+const std::vector<std::string> kActNames = {"linear", "relu", "relu6", "tanh", "sigmoid", "softsign", "elu", "selu"};
+constexpr float kSeluAlpha = 1.6732632423543772f, kSeluScale = 1.0507009873554805f;
+
+inline float activate(Act a, float z) {
+  switch (a) {
+    case Act::Linear: return z;
+    case Act::Relu: return z > 0 ? z : 0;
+    case Act::Relu6: return std::min(6.f, std::max(0.f, z));
+    case Act::Tanh: return std::tanh(z);
+    case Act::Sigmoid: return sigmoid(z);
+    case Act::Softsign: return z / (1 + std::fabs(z));
+    case Act::Elu: return z > 0 ? z : std::expm1(z);
+    case Act::Selu: return kSeluScale * (z > 0 ? z : kSeluAlpha * std::expm1(z));
+  }
+  return z;
+}
+
+// d act / dz expressed through the output y (so no pre-activation is stored).
+inline float derivative(Act a, float y) {
+  switch (a) {
+    case Act::Linear: return 1;
+    case Act::Relu: return y > 0 ? 1.f : 0.f;
+    case Act::Relu6: return y > 0 && y < 6 ? 1.f : 0.f;
+    case Act::Tanh: return 1 - y * y;
+    case Act::Sigmoid: return y * (1 - y);
+    case Act::Softsign: { float r = 1 - std::fabs(y); return r * r; }
+    case Act::Elu: return y > 0 ? 1.f : y + 1;
+    case Act::Selu: return y > 0 ? kSeluScale : y + kSeluScale * kSeluAlpha;
+  }
+  return 1;
+}
+
+class Dense : public Layer {
+ public:
+  Dense(int in, const Options& o) : Layer(in, unitsOption(o)) {
+    std::string name = o.choice("activation", "linear", kActNames);
+    act_ = Act(std::find(kActNames.begin(), kActNames.end(), name) - kActNames.begin());
+    useBias_ = o.flag("useBias", true);
+    kernel_ = addParam("kernel", {in_, out_}, initializerOption(o, "kernelInitializer", "glorotUniform"));
+    if (useBias_) addParam("bias", {out_}, initializerOption(o, "biasInitializer", "zeros"));
+  }
+
+  void reserve(int rows) override { grow(dz_, size_t(rows) * out_); }
+
+  void forward(const float* x, float* y, int rows) override {
+    const int64_t n = int64_t(rows) * out_;
+    float beta = 0;
+    if (useBias_) {
+      const float* b = params_[1].value.data();
+      for (int r = 0; r < rows; ++r) std::copy(b, b + out_, y + int64_t(r) * out_);
+      beta = 1;
+    }
+    gemm(false, false, rows, out_, in_, 1, x, params_[kernel_].value.data(), beta, y);
+    if (act_ == Act::Linear) return;
+    const Act a = act_;
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) y[i] = activate(a, y[i]);
+  }
+
+  void backward(const float* x, const float* y, const float* dy, float* dx, int rows) override {
+    const int64_t n = int64_t(rows) * out_;
+    const float* dz = dy;
+    if (act_ != Act::Linear) {
+      float* d = dz_.data();
+      const Act a = act_;
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+      for (int64_t i = 0; i < n; ++i) d[i] = dy[i] * derivative(a, y[i]);
+      dz = d;
+    }
+    gemm(true, false, in_, out_, rows, 1, x, dz, 0, params_[kernel_].grad.data());
+    if (useBias_) {
+      float* db = params_[1].grad.data();
+      std::fill(db, db + out_, 0.f);
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < out_; ++j) db[j] += dz[int64_t(r) * out_ + j];
+    }
+    if (dx) gemm(false, true, rows, in_, out_, 1, dz, params_[kernel_].value.data(), 0, dx);
+  }
+
+ private:
+  Act act_;
+  bool useBias_;
+  size_t kernel_;
+  Buffer dz_;
+};
+}  // namespace
+
+int unitsOption(const Options& o) {
+  if (!o.has("units")) rangeError(o.where("units") + ": required (a positive integer)");
+  return int(o.integer("units", 1, 1, 1 << 24));
+}
+
+std::unique_ptr<Layer> makeDense(int in, const Options& o) { return std::make_unique<Dense>(in, o); }
+
+}  // namespace nalu

@@ -1,0 +1,54 @@
+// The interface every unit implements. x is [rows, in], y is [rows, out], row-major float32.
+#pragma once
+#include <functional>
+
+#include "core.h"
+#include "initializers.h"
+
+namespace nalu {
+
+class Layer {
+ public:
+  Layer(int in, int out) : in_(in), out_(out) {}
+  virtual ~Layer() = default;
+  int in() const { return in_; }
+  int out() const { return out_; }
+  std::vector<Param>& params() { return params_; }
+
+  // Grows the workspaces to hold `rows` rows; the step functions never allocate.
+  virtual void reserve(int rows) = 0;
+  // y = f(x); keeps in its workspace what backward needs.
+  virtual void forward(const float* x, float* y, int rows) = 0;
+  // From dy and the x, y of the last forward: writes every param's grad, and dx when non-null.
+  virtual void backward(const float* x, const float* y, const float* dy, float* dx, int rows) = 0;
+  // Adds this layer's own regularizer (e.g. NAU sparsity) to the grads when addGrad, at the
+  // strength its schedule gives for optimizer step `step`; returns its value. Default: none.
+  virtual double regularize(int64_t step, bool addGrad) { return 0.0; }
+  // True when the layer has a regularizer of its own.
+  virtual bool hasRegularizer() const { return false; }
+  // Draws the initial values of every parameter from the layer's initializers.
+  void initialize(uint64_t seed);
+  // Applies each param's clamp (after an optimizer step, and after setWeights).
+  void applyConstraints();
+
+ protected:
+  // Adds a parameter with its initializer; returns its index.
+  size_t addParam(const std::string& name, std::vector<int64_t> shape, const Options& init);
+  int in_, out_;
+  std::vector<Param> params_;
+  std::vector<Options> inits_;
+};
+
+// Builds a layer of the registered `type` with `in` inputs from options (validated here).
+std::unique_ptr<Layer> makeLayer(const std::string& type, int in, const Options& options);
+// Names of every registered layer type.
+std::vector<std::string> layerTypes();
+// The initializer spec in options[key], or the default when absent.
+Options initializerOption(const Options& o, const std::string& key, const std::string& defType);
+
+// Grows a buffer to n floats (outside the step loop only).
+inline void grow(Buffer& b, size_t n) {
+  if (b.size() < n) b.resize(n);
+}
+
+}  // namespace nalu

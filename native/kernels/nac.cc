@@ -1,0 +1,57 @@
+// NAC (Trask et al. 2018): a = x·W with W = tanh(Ŵ) ⊙ σ(M̂), biased towards {−1, 0, 1}.
+#include "nac.h"
+
+#include "units.h"
+
+namespace nalu {
+
+void NacWeight::compute(const float* wHat, const float* mHat, int64_t n) {
+  grow(W, n);
+  grow(t, n);
+  grow(s, n);
+  float *w = W.data(), *tt = t.data(), *ss = s.data();
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    tt[i] = std::tanh(wHat[i]);
+    ss[i] = sigmoid(mHat[i]);
+    w[i] = tt[i] * ss[i];
+  }
+}
+
+void NacWeight::backward(const float* dW, float* dWHat, float* dMHat, int64_t n) const {
+  const float *tt = t.data(), *ss = s.data();
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    dWHat[i] = dW[i] * (1 - tt[i] * tt[i]) * ss[i];
+    dMHat[i] = dW[i] * tt[i] * ss[i] * (1 - ss[i]);
+  }
+}
+
+namespace {
+class NAC : public Layer {
+ public:
+  NAC(int in, const Options& o) : Layer(in, unitsOption(o)) {
+    Options init = initializerOption(o, "kernelInitializer", "glorotUniform");
+    addParam("W_hat", {in_, out_}, init);
+    addParam("M_hat", {in_, out_}, init);
+  }
+  void reserve(int) override { grow(dW_, size_t(in_) * out_); }
+  void forward(const float* x, float* y, int rows) override {
+    w_.compute(params_[0].value.data(), params_[1].value.data(), int64_t(in_) * out_);
+    gemm(false, false, rows, out_, in_, 1, x, w_.W.data(), 0, y);
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, int rows) override {
+    gemm(true, false, in_, out_, rows, 1, x, dy, 0, dW_.data());
+    w_.backward(dW_.data(), params_[0].grad.data(), params_[1].grad.data(), int64_t(in_) * out_);
+    if (dx) gemm(false, true, rows, in_, out_, 1, dy, w_.W.data(), 0, dx);
+  }
+
+ private:
+  NacWeight w_;
+  Buffer dW_;
+};
+}  // namespace
+
+std::unique_ptr<Layer> makeNAC(int in, const Options& o) { return std::make_unique<NAC>(in, o); }
+
+}  // namespace nalu

@@ -1,0 +1,125 @@
+// NALU (Trask et al. 2018): y = g ⊙ a + (1 − g) ⊙ m, a = x·W, m = exp(log(|x| + ε)·W), g = σ(x·G).
+// Options: separateWeights (own Ŵ, M̂ for m), gate 'input' | 'independent' (g = σ(G) per unit,
+// as iNALU), clipExp ω (m = exp(min(·, ω)), iNALU uses 20), epsilon.
+//
+// Numerics: (1 − g) ⊙ m is computed as exp(log m − softplus(z)) with z the gate logit, so it
+// is finite or +inf but never 0·∞ = NaN for finite inputs. It overflows to +inf (and y with it)
+// once log m − softplus(z) > 88.7; clipExp bounds that.
+#include <algorithm>
+
+#include "nac.h"
+#include "units.h"
+
+namespace nalu {
+
+namespace {
+class NALU : public Layer {
+ public:
+  NALU(int in, const Options& o) : Layer(in, unitsOption(o)) {
+    separate_ = o.flag("separateWeights", false);
+    inputGate_ = o.choice("gate", "input", {"input", "independent"}) == "input";
+    omega_ = float(o.number("clipExp", INFINITY, 0.0, INFINITY));
+    eps_ = float(o.number("epsilon", 1e-7, 1e-30, 1.0));
+    Options init = initializerOption(o, "kernelInitializer", "glorotUniform");
+    Options gateInit = initializerOption(o, "gateInitializer", inputGate_ ? "glorotUniform" : "zeros");
+    addParam("W_hat", {in_, out_}, init);
+    addParam("M_hat", {in_, out_}, init);
+    if (inputGate_) addParam("G", {in_, out_}, gateInit);
+    else addParam("G", {out_}, gateInit);
+    if (separate_) {
+      addParam("W_hat_mul", {in_, out_}, init);
+      addParam("M_hat_mul", {in_, out_}, init);
+    }
+  }
+
+  void reserve(int rows) override {
+    size_t ro = size_t(rows) * out_, ri = size_t(rows) * in_;
+    for (Buffer* b : {&a_, &l_, &z_, &mt_, &da_, &dl_, &dz_}) grow(*b, ro);
+    grow(lx_, ri);
+    grow(dlx_, ri);
+    grow(dW_, size_t(in_) * out_);
+    if (separate_) grow(dWm_, size_t(in_) * out_);
+  }
+
+  void forward(const float* x, float* y, int rows) override {
+    const int64_t nw = int64_t(in_) * out_, ni = int64_t(rows) * in_, no = int64_t(rows) * out_;
+    add_.compute(params_[0].value.data(), params_[1].value.data(), nw);
+    if (separate_) mul_.compute(params_[3].value.data(), params_[4].value.data(), nw);
+    const float* Wm = separate_ ? mul_.W.data() : add_.W.data();
+    float* lx = lx_.data();
+    const float eps = eps_;
+#pragma omp parallel for simd if (ni >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < ni; ++i) lx[i] = std::log(std::fabs(x[i]) + eps);
+    gemm(false, false, rows, out_, in_, 1, x, add_.W.data(), 0, a_.data());
+    gemm(false, false, rows, out_, in_, 1, lx, Wm, 0, l_.data());
+    const float* G = params_[2].value.data();
+    float *z = z_.data(), *a = a_.data(), *l = l_.data(), *mt = mt_.data();
+    if (inputGate_) gemm(false, false, rows, out_, in_, 1, x, G, 0, z);
+    else
+      for (int r = 0; r < rows; ++r) std::copy(G, G + out_, z + int64_t(r) * out_);
+    const float omega = omega_;
+#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < no; ++i) {
+      float g = sigmoid(z[i]);
+      mt[i] = std::exp(std::min(l[i], omega) - softplus(z[i]));  // (1 − g)·m
+      y[i] = g * a[i] + mt[i];
+    }
+  }
+
+  void backward(const float* x, const float*, const float* dy, float* dx, int rows) override {
+    const int64_t nw = int64_t(in_) * out_, ni = int64_t(rows) * in_, no = int64_t(rows) * out_;
+    const float *z = z_.data(), *a = a_.data(), *l = l_.data(), *mt = mt_.data();
+    float *da = da_.data(), *dl = dl_.data(), *dz = dz_.data();
+    const float omega = omega_;
+#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < no; ++i) {
+      float g = sigmoid(z[i]);
+      // g·(1 − g)·m, in log space where g·mt would be 0·∞.
+      float gm = std::isinf(mt[i]) ? std::exp(std::min(l[i], omega) - softplus(z[i]) - softplus(-z[i])) : g * mt[i];
+      da[i] = dy[i] * g;
+      dl[i] = l[i] < omega ? dy[i] * mt[i] : 0.f;
+      dz[i] = dy[i] * (g * (1 - g) * a[i] - gm);
+    }
+    // dW = xᵀ·da (+ log(|x|+ε)ᵀ·dl when the multiplicative path shares W)
+    gemm(true, false, in_, out_, rows, 1, x, da, 0, dW_.data());
+    if (separate_) {
+      gemm(true, false, in_, out_, rows, 1, lx_.data(), dl, 0, dWm());
+      mul_.backward(dWm(), params_[3].grad.data(), params_[4].grad.data(), nw);
+    } else {
+      gemm(true, false, in_, out_, rows, 1, lx_.data(), dl, 1, dW_.data());
+    }
+    add_.backward(dW_.data(), params_[0].grad.data(), params_[1].grad.data(), nw);
+    float* dG = params_[2].grad.data();
+    if (inputGate_) {
+      gemm(true, false, in_, out_, rows, 1, x, dz, 0, dG);
+    } else {
+      std::fill(dG, dG + out_, 0.f);
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < out_; ++j) dG[j] += dz[int64_t(r) * out_ + j];
+    }
+    if (!dx) return;
+    const float* Wm = separate_ ? mul_.W.data() : add_.W.data();
+    gemm(false, true, rows, in_, out_, 1, da, add_.W.data(), 0, dx);
+    if (inputGate_) gemm(false, true, rows, in_, out_, 1, dz, params_[2].value.data(), 1, dx);
+    float* dlx = dlx_.data();
+    gemm(false, true, rows, in_, out_, 1, dl, Wm, 0, dlx);
+    const float eps = eps_;
+#pragma omp parallel for simd if (ni >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < ni; ++i) {
+      float s = x[i] > 0 ? 1.f : x[i] < 0 ? -1.f : 0.f;
+      dx[i] += dlx[i] * s / (std::fabs(x[i]) + eps);
+    }
+  }
+
+ private:
+  float* dWm() { return dWm_.data(); }
+  bool separate_, inputGate_;
+  float omega_, eps_;
+  NacWeight add_, mul_;
+  Buffer lx_, a_, l_, z_, mt_, da_, dl_, dz_, dlx_, dW_, dWm_;
+};
+}  // namespace
+
+std::unique_ptr<Layer> makeNALU(int in, const Options& o) { return std::make_unique<NALU>(in, o); }
+
+}  // namespace nalu

@@ -1,0 +1,193 @@
+#include "network.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "rng.h"
+
+namespace nalu {
+
+Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
+  if (spec.inputDim < 1) rangeError("inputDim: expected a positive integer, received " + std::to_string(spec.inputDim));
+  if (spec.layers.empty()) rangeError("layers: expected at least one layer, received 0");
+  int in = spec.inputDim;
+  for (const LayerSpec& ls : spec.layers) {
+    auto layer = makeLayer(ls.type, in, ls.options);
+    if (int64_t(layer->in()) * layer->out() > kMaxElements)
+      rangeError(ls.options.where("units") + ": a weight of " + std::to_string(layer->in()) + " × " +
+                 std::to_string(layer->out()) + " is larger than the maximum of " + std::to_string(kMaxElements) +
+                 " elements");
+    layer->initialize(ls.seed);
+    in = layer->out();
+    layers_.push_back(std::move(layer));
+  }
+  loss_ = makeLoss(spec.loss);
+  optimizer_ = makeOptimizer(spec.optimizer);
+  optimizer_->attach(params());
+  acts_.resize(layers_.size());
+}
+
+std::vector<Param*> Network::params() const {
+  std::vector<Param*> ps;
+  for (auto& l : layers_)
+    for (auto& p : l->params()) ps.push_back(&p);
+  return ps;
+}
+
+void Network::applyConstraints() {
+  for (auto& l : layers_) l->applyConstraints();
+}
+
+void Network::reserve(int rows) {
+  if (rows <= capacity_) return;
+  int widest = inputDim_;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->reserve(rows);
+    grow(acts_[i], size_t(rows) * layers_[i]->out());
+    widest = std::max(widest, layers_[i]->out());
+  }
+  for (auto& g : grad_) grow(g, size_t(rows) * widest);
+  capacity_ = rows;
+}
+
+const float* Network::forward(const float* x, int rows) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->forward(x, acts_[i].data(), rows);
+    x = acts_[i].data();
+  }
+  return x;
+}
+
+double Network::regularize(bool addGrad) {
+  double sum = 0;
+  for (auto& l : layers_)
+    if (l->hasRegularizer()) sum += l->regularize(optimizer_->iterations, addGrad);
+  return sum;
+}
+
+Network::Step Network::step(const float* x, const float* y, int rows, double& loss, double& reg) {
+  reserve(rows);
+  const float* out = forward(x, rows);
+  float* dy = grad_[0].data();
+  loss = loss_->compute(out, y, dy, int64_t(rows) * outputDim());
+  if (!std::isfinite(loss)) return Step::NonFiniteLoss;
+  for (size_t i = layers_.size(); i-- > 0;) {
+    const float* in = i ? acts_[i - 1].data() : x;
+    float* dx = i ? grad_[(layers_.size() - i) % 2].data() : nullptr;
+    layers_[i]->backward(in, acts_[i].data(), dy, dx, rows);
+    dy = dx;
+  }
+  reg = regularize(true);
+  double sumSq = optimizer_->gradSquaredNorm();
+  if (!std::isfinite(sumSq) || !std::isfinite(reg)) return Step::NonFiniteLoss;
+  bool finite = optimizer_->step(sumSq);
+  return finite ? Step::Ok : Step::NonFiniteWeights;
+}
+
+double Network::trainOnBatch(const float* x, const float* y, int rows) {
+  double loss = 0, reg = 0;
+  switch (step(x, y, rows, loss, reg)) {
+    case Step::Ok: return loss;
+    case Step::NonFiniteLoss:
+      naluError("NON_FINITE", "trainOnBatch: the loss or a gradient is not finite (loss " + std::to_string(loss) +
+                                  "); the weights were not updated");
+    case Step::NonFiniteWeights:
+      naluError("NON_FINITE", "trainOnBatch: the update made a weight non-finite; lower the learning rate and "
+                              "restore the weights (setWeights) before training on");
+  }
+  return loss;
+}
+
+void Network::predict(const float* x, float* y, int64_t rows) {
+  const int chunk = int(std::min<int64_t>(rows, std::max(capacity_, 1024)));
+  reserve(chunk);
+  for (int64_t r = 0; r < rows; r += chunk) {
+    int n = int(std::min<int64_t>(chunk, rows - r));
+    const float* out = forward(x + r * inputDim_, n);
+    std::memcpy(y + r * outputDim(), out, sizeof(float) * size_t(n) * outputDim());
+  }
+}
+
+double Network::evaluate(const float* x, const float* y, int64_t rows, int batchSize) {
+  const int chunk = int(std::min<int64_t>(rows, batchSize));
+  reserve(chunk);
+  double sum = 0;
+  for (int64_t r = 0; r < rows; r += chunk) {
+    int n = int(std::min<int64_t>(chunk, rows - r));
+    const float* out = forward(x + r * inputDim_, n);
+    sum += loss_->compute(out, y + r * outputDim(), nullptr, int64_t(n) * outputDim()) * n;
+  }
+  return sum / double(rows);
+}
+
+FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks) {
+  const int batch = int(std::min<int64_t>(o.batchSize, rows));
+  const int in = inputDim_, out = outputDim();
+  reserve(batch);
+  if (o.shuffle) {
+    grow(xb_, size_t(batch) * in);
+    grow(yb_, size_t(batch) * out);
+  }
+  std::vector<int64_t> order(size_t(o.shuffle ? rows : 0));
+  std::iota(order.begin(), order.end(), 0);
+  auto ps = params();
+  std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch
+  FitResult result;
+  Rng rng(o.seed);
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    if (hooks.stop && hooks.stop->load()) {
+      result.stopReason = "aborted";
+      break;
+    }
+    if (hooks.epochBegin) hooks.epochBegin(epoch);
+    for (size_t k = 0; k < ps.size(); ++k) snapshot[k].assign(ps[k]->value.begin(), ps[k]->value.end());
+    for (int64_t i = int64_t(order.size()) - 1; i > 0; --i) std::swap(order[i], order[rng.below(uint64_t(i + 1))]);
+    double sum = 0, regSum = 0;
+    int64_t seen = 0;
+    Step status = Step::Ok;
+    for (int64_t r = 0; r < rows; r += batch) {
+      if (hooks.stop && hooks.stop->load()) break;
+      int n = int(std::min<int64_t>(batch, rows - r));
+      const float *xb = x + r * in, *yb = y + r * out;
+      if (o.shuffle) {
+        for (int b = 0; b < n; ++b) {
+          int64_t src = order[r + b];
+          std::memcpy(xb_.data() + int64_t(b) * in, x + src * in, sizeof(float) * in);
+          std::memcpy(yb_.data() + int64_t(b) * out, y + src * out, sizeof(float) * out);
+        }
+        xb = xb_.data();
+        yb = yb_.data();
+      }
+      double loss = 0, reg = 0;
+      status = step(xb, yb, n, loss, reg);
+      if (status != Step::Ok) break;
+      sum += loss * n;
+      regSum += reg * n;
+      seen += n;
+    }
+    if (status == Step::NonFiniteWeights)
+      for (size_t k = 0; k < ps.size(); ++k) std::copy(snapshot[k].begin(), snapshot[k].end(), ps[k]->value.begin());
+    if (status != Step::Ok) {
+      if (o.throwOnNonFinite)
+        naluError("NON_FINITE", "fit: training became non-finite in epoch " + std::to_string(epoch + 1) +
+                                    "; the weights were left at their last finite values");
+      result.stopReason = "nonFinite";
+      break;
+    }
+    if (seen < rows) {  // aborted inside the epoch: its partial loss is not reported
+      result.stopReason = "aborted";
+      break;
+    }
+    EpochLog log;
+    log.epoch = epoch;
+    log.loss = sum / double(seen);
+    log.regularization = regSum / double(seen);
+    if (o.valRows > 0) log.valLoss = evaluate(o.xVal, o.yVal, o.valRows, batch);
+    result.epochs.push_back(log);
+    if (hooks.epochEnd) hooks.epochEnd(log);
+  }
+  return result;
+}
+
+}  // namespace nalu

@@ -1,0 +1,87 @@
+// A sequential network that owns its layers, loss, optimizer and workspaces, and runs
+// whole training loops without allocating per step.
+#pragma once
+#include <atomic>
+#include <functional>
+
+#include "layer.h"
+#include "losses.h"
+#include "optimizers.h"
+
+namespace nalu {
+
+struct LayerSpec {
+  std::string type;
+  Options options;
+  uint64_t seed = 0;
+};
+
+struct NetworkSpec {
+  int inputDim = 0;
+  std::vector<LayerSpec> layers;
+  Options loss, optimizer;
+};
+
+struct EpochLog {
+  int epoch = 0;
+  double loss = 0, valLoss = NAN, regularization = 0;
+};
+
+struct FitOptions {
+  int epochs = 1, batchSize = 32;
+  bool shuffle = true;
+  uint64_t seed = 0;
+  bool throwOnNonFinite = false;  // else stop and keep the last finite weights
+  const float* xVal = nullptr;
+  const float* yVal = nullptr;
+  int64_t valRows = 0;
+};
+
+struct FitHooks {
+  std::function<void(int epoch)> epochBegin;
+  std::function<void(const EpochLog&)> epochEnd;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct FitResult {
+  std::vector<EpochLog> epochs;
+  std::string stopReason = "completed";  // 'completed' | 'aborted' | 'nonFinite'
+};
+
+class Network {
+ public:
+  explicit Network(const NetworkSpec& spec);
+  int inputDim() const { return inputDim_; }
+  int outputDim() const { return layers_.back()->out(); }
+  const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
+  std::vector<Param*> params() const;
+  Optimizer& optimizer() { return *optimizer_; }
+
+  // One optimizer step on a batch. Returns the loss before the step; throws NaluError
+  // NON_FINITE (leaving the weights as they were) when the loss or a gradient is not finite.
+  double trainOnBatch(const float* x, const float* y, int rows);
+  void predict(const float* x, float* y, int64_t rows);
+  double evaluate(const float* x, const float* y, int64_t rows, int batchSize);
+  FitResult fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks);
+  // Re-applies every clamp constraint (after setWeights).
+  void applyConstraints();
+
+ private:
+  enum class Step { Ok, NonFiniteLoss, NonFiniteWeights };
+  void reserve(int rows);
+  const float* forward(const float* x, int rows);
+  // forward + loss + backward + optimizer; loss (and regularization) out.
+  Step step(const float* x, const float* y, int rows, double& loss, double& reg);
+  double regularize(bool addGrad);
+
+  int inputDim_;
+  int capacity_ = 0;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  std::unique_ptr<Loss> loss_;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::vector<Buffer> acts_;  // output of each layer
+  Buffer grad_[2];            // ping-pong dL/d(activation)
+  Buffer xb_, yb_;            // gathered (shuffled) batch
+};
+
+}  // namespace nalu

@@ -1,0 +1,155 @@
+#include "optimizers.h"
+
+#include <algorithm>
+
+namespace nalu {
+
+Optimizer::Optimizer(const Options& o) {
+  learningRate = float(o.number("learningRate", 1e-3, 0.0, 1e30));
+  clipNorm_ = float(o.number("clipNorm", INFINITY, 0.0, INFINITY));
+  clipValue_ = float(o.number("clipValue", INFINITY, 0.0, INFINITY));
+  if (clipNorm_ == 0) rangeError(o.where("clipNorm") + ": expected a positive number, received 0");
+  if (clipValue_ == 0) rangeError(o.where("clipValue") + ": expected a positive number, received 0");
+}
+
+void Optimizer::attach(const std::vector<Param*>& params) {
+  params_ = params;
+  state_.assign(params.size(), {});
+  for (size_t k = 0; k < params.size(); ++k)
+    for (int s = 0; s < numSlots(); ++s) state_[k].emplace_back(params[k]->size(), 0.f);
+}
+
+double Optimizer::gradSquaredNorm() const {
+  double sum = 0;
+  for (Param* p : params_) {
+    const float* g = p->grad.data();
+    const int64_t n = int64_t(p->size());
+#pragma omp parallel for simd reduction(+ : sum) if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) sum += double(g[i]) * g[i];
+  }
+  return sum;
+}
+
+bool Optimizer::step(double sumSq) {
+  ++iterations;
+  float scale = 1;
+  if (std::isfinite(clipNorm_)) {
+    double norm = std::sqrt(sumSq);
+    if (norm > clipNorm_) scale = float(clipNorm_ / norm);
+  }
+  bool finite = true;
+  float* slots[4];
+  for (size_t k = 0; k < params_.size(); ++k) {
+    Param& p = *params_[k];
+    for (int s = 0; s < numSlots(); ++s) slots[s] = state_[k][s].data();
+    finite &= update(p.value.data(), p.grad.data(), scale, clipValue_, p.lo, p.hi, slots, int64_t(p.size()));
+  }
+  return finite;
+}
+
+namespace {
+inline float clip(float g, float c) { return std::min(c, std::max(-c, g)); }
+// NaN passes through (so the finiteness check sees it) instead of snapping to a bound.
+inline float clamp(float w, float lo, float hi) { return w < lo ? lo : w > hi ? hi : w; }
+
+// SGD: v = μv − ηg; w += v (Nesterov: w += μv − ηg). μ = 0: w −= ηg.
+class SGD : public Optimizer {
+ public:
+  explicit SGD(const Options& o) : Optimizer(o) {
+    momentum_ = float(o.number("momentum", 0.0, 0.0, 1.0));
+    nesterov_ = o.flag("nesterov", false);
+    learningRate = float(o.number("learningRate", 0.01, 0.0, 1e30));
+  }
+  int numSlots() const override { return 1; }
+  bool update(float* w, const float* g, float scale, float c, float lo, float hi, float** s, int64_t n) override {
+    const float lr = learningRate, mu = momentum_;
+    const bool nest = nesterov_;
+    float* v = s[0];
+    int bad = 0;
+#pragma omp parallel for simd reduction(| : bad) if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      float gi = clip(g[i] * scale, c);
+      v[i] = mu * v[i] - lr * gi;
+      float wi = clamp(w[i] + (nest ? mu * v[i] - lr * gi : v[i]), lo, hi);
+      w[i] = wi;
+      bad |= !std::isfinite(wi);
+    }
+    return !bad;
+  }
+
+ private:
+  float momentum_;
+  bool nesterov_;
+};
+
+// Adam: m = β1m + (1−β1)g, v = β2v + (1−β2)g², w −= η√(1−β2ᵗ)/(1−β1ᵗ) · m/(√v + ε).
+class Adam : public Optimizer {
+ public:
+  explicit Adam(const Options& o) : Optimizer(o) {
+    beta1_ = float(o.number("beta1", 0.9, 0.0, 0.999999999));
+    beta2_ = float(o.number("beta2", 0.999, 0.0, 0.999999999));
+    eps_ = float(o.number("epsilon", 1e-7, 0.0, 1e30));
+  }
+  int numSlots() const override { return 2; }
+  bool update(float* w, const float* g, float scale, float c, float lo, float hi, float** s, int64_t n) override {
+    const double t = double(iterations);
+    const float b1 = beta1_, b2 = beta2_, eps = eps_;
+    const float lrT = float(learningRate * std::sqrt(1 - std::pow(double(b2), t)) / (1 - std::pow(double(b1), t)));
+    float *m = s[0], *v = s[1];
+    int bad = 0;
+#pragma omp parallel for simd reduction(| : bad) if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      float gi = clip(g[i] * scale, c);
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      float wi = clamp(w[i] - lrT * m[i] / (std::sqrt(v[i]) + eps), lo, hi);
+      w[i] = wi;
+      bad |= !std::isfinite(wi);
+    }
+    return !bad;
+  }
+
+ private:
+  float beta1_, beta2_, eps_;
+};
+
+// RMSprop: v = ρv + (1−ρ)g²; Δ = ηg/(√v + ε); with momentum μ: b = μb + Δ, w −= b; else w −= Δ.
+class RMSprop : public Optimizer {
+ public:
+  explicit RMSprop(const Options& o) : Optimizer(o) {
+    rho_ = float(o.number("rho", 0.9, 0.0, 1.0));
+    momentum_ = float(o.number("momentum", 0.0, 0.0, 1.0));
+    eps_ = float(o.number("epsilon", 1e-7, 0.0, 1e30));
+  }
+  int numSlots() const override { return 2; }
+  bool update(float* w, const float* g, float scale, float c, float lo, float hi, float** s, int64_t n) override {
+    const float lr = learningRate, rho = rho_, mu = momentum_, eps = eps_;
+    float *v = s[0], *b = s[1];
+    int bad = 0;
+#pragma omp parallel for simd reduction(| : bad) if (n >= kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      float gi = clip(g[i] * scale, c);
+      v[i] = rho * v[i] + (1 - rho) * gi * gi;
+      b[i] = mu * b[i] + lr * gi / (std::sqrt(v[i]) + eps);
+      float wi = clamp(w[i] - b[i], lo, hi);
+      w[i] = wi;
+      bad |= !std::isfinite(wi);
+    }
+    return !bad;
+  }
+
+ private:
+  float rho_, momentum_, eps_;
+};
+}  // namespace
+
+std::vector<std::string> optimizerTypes() { return {"sgd", "adam", "rmsprop"}; }
+
+std::unique_ptr<Optimizer> makeOptimizer(const Options& o) {
+  std::string type = o.choice("type", "adam", optimizerTypes());
+  if (type == "sgd") return std::make_unique<SGD>(o);
+  if (type == "rmsprop") return std::make_unique<RMSprop>(o);
+  return std::make_unique<Adam>(o);
+}
+
+}  // namespace nalu

@@ -1,0 +1,12 @@
+// One thread count for OpenBLAS and our OpenMP loops. OpenMP's count is per calling thread,
+// so every native entry point (main thread or libuv worker) applies it first.
+#pragma once
+
+namespace nalu {
+void setNumThreads(int n);
+int getNumThreads();
+// Makes the calling thread use the configured count (cheap; call at each entry point).
+void applyNumThreads();
+// Sets the calling thread's count only (a fit's share of the cores).
+void setThreadsForThisThread(int n);
+}  // namespace nalu

@@ -1,0 +1,14 @@
+// Factories of every unit (one .cc file each); registered by name in layer.cc.
+#pragma once
+#include "layer.h"
+
+namespace nalu {
+
+// Reads the mandatory `units` option.
+int unitsOption(const Options& o);
+
+std::unique_ptr<Layer> makeDense(int in, const Options& o);
+std::unique_ptr<Layer> makeNAC(int in, const Options& o);
+std::unique_ptr<Layer> makeNALU(int in, const Options& o);
+
+}  // namespace nalu

@@ -14,6 +14,7 @@ Napi::Function NativeNetwork::Init(Napi::Env env) {
                          InstanceMethod<&NativeNetwork::GetWeights>("getWeights"),
                          InstanceMethod<&NativeNetwork::SetWeights>("setWeights"),
                          InstanceMethod<&NativeNetwork::TrainOnBatch>("trainOnBatch"),
+                         InstanceMethod<&NativeNetwork::ComputeGradients>("computeGradients"),
                          InstanceMethod<&NativeNetwork::Predict>("predict"),
                          InstanceMethod<&NativeNetwork::Evaluate>("evaluate"),
                          InstanceMethod<&NativeNetwork::Fit>("fit"),
@@ -109,6 +110,29 @@ Napi::Value NativeNetwork::TrainOnBatch(const Napi::CallbackInfo& info) {
   const float* x = args::matrix(info[0], "x", rows, net.inputDim());
   const float* y = args::matrix(info[1], "y", rows, net.outputDim());
   return Napi::Number::New(env, guard(env, [&] { return net.trainOnBatch(x, y, rows); }));
+}
+
+// (x, y, rows) → {loss, regularization, grads: Float32Array[]} without updating the weights.
+Napi::Value NativeNetwork::ComputeGradients(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  nalu::Network& net = network(env, "computeGradients");
+  int rows = int(args::integer(info[2], "rows", 1, 1 << 24));
+  const float* x = args::matrix(info[0], "x", rows, net.inputDim());
+  const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  double reg = 0;
+  double loss = guard(env, [&] { return net.computeGradients(x, y, rows, reg); });
+  auto ps = net.params();
+  Napi::Array grads = Napi::Array::New(env, ps.size());
+  for (size_t k = 0; k < ps.size(); ++k) {
+    auto g = Napi::Float32Array::New(env, ps[k]->size());
+    std::memcpy(g.Data(), ps[k]->grad.data(), sizeof(float) * ps[k]->size());
+    grads.Set(uint32_t(k), g);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("loss", loss);
+  out.Set("regularization", reg);
+  out.Set("grads", grads);
+  return out;
 }
 
 // (x, rows) → Float32Array(rows × outputDim)

@@ -23,6 +23,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   Napi::Value GetWeights(const Napi::CallbackInfo& info);
   void SetWeights(const Napi::CallbackInfo& info);
   Napi::Value TrainOnBatch(const Napi::CallbackInfo& info);
+  Napi::Value ComputeGradients(const Napi::CallbackInfo& info);
   Napi::Value Predict(const Napi::CallbackInfo& info);
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value Fit(const Napi::CallbackInfo& info);

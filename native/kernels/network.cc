@@ -66,12 +66,12 @@ double Network::regularize(bool addGrad) {
   return sum;
 }
 
-Network::Step Network::step(const float* x, const float* y, int rows, double& loss, double& reg) {
+bool Network::backward(const float* x, const float* y, int rows, double& loss, double& reg) {
   reserve(rows);
   const float* out = forward(x, rows);
   float* dy = grad_[0].data();
   loss = loss_->compute(out, y, dy, int64_t(rows) * outputDim());
-  if (!std::isfinite(loss)) return Step::NonFiniteLoss;
+  if (!std::isfinite(loss)) return false;
   for (size_t i = layers_.size(); i-- > 0;) {
     const float* in = i ? acts_[i - 1].data() : x;
     float* dx = i ? grad_[(layers_.size() - i) % 2].data() : nullptr;
@@ -79,6 +79,18 @@ Network::Step Network::step(const float* x, const float* y, int rows, double& lo
     dy = dx;
   }
   reg = regularize(true);
+  return true;
+}
+
+double Network::computeGradients(const float* x, const float* y, int rows, double& reg) {
+  double loss = 0;
+  reg = 0;
+  backward(x, y, rows, loss, reg);
+  return loss;
+}
+
+Network::Step Network::step(const float* x, const float* y, int rows, double& loss, double& reg) {
+  if (!backward(x, y, rows, loss, reg)) return Step::NonFiniteLoss;
   double sumSq = optimizer_->gradSquaredNorm();
   if (!std::isfinite(sumSq) || !std::isfinite(reg)) return Step::NonFiniteLoss;
   bool finite = optimizer_->step(sumSq);

@@ -60,6 +60,9 @@ class Network {
   // One optimizer step on a batch. Returns the loss before the step; throws NaluError
   // NON_FINITE (leaving the weights as they were) when the loss or a gradient is not finite.
   double trainOnBatch(const float* x, const float* y, int rows);
+  // Forward, loss and backward without an update: every param's grad holds dL/dparam
+  // (regularizers included). Returns the loss; reg receives the regularizers' value.
+  double computeGradients(const float* x, const float* y, int rows, double& reg);
   void predict(const float* x, float* y, int64_t rows);
   double evaluate(const float* x, const float* y, int64_t rows, int batchSize);
   FitResult fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks);
@@ -70,7 +73,9 @@ class Network {
   enum class Step { Ok, NonFiniteLoss, NonFiniteWeights };
   void reserve(int rows);
   const float* forward(const float* x, int rows);
-  // forward + loss + backward + optimizer; loss (and regularization) out.
+  // forward + loss + backward; false when the loss is not finite.
+  bool backward(const float* x, const float* y, int rows, double& loss, double& reg);
+  // backward + optimizer; loss (and regularization) out.
   Step step(const float* x, const float* y, int rows, double& loss, double& reg);
   double regularize(bool addGrad);
 

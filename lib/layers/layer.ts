@@ -1,0 +1,87 @@
+// The base of every layer: units, input size, name, seed, config and the native spec.
+import type { NativeLayerSpec, NativeOptions } from '../../binding';
+import { getInitializer, type Initializer, type InitializerLike } from '../initializers';
+import { checkNumber, checkOptions, type Serialized } from '../registry';
+
+export interface LayerArgs {
+  /** Output size. */
+  units: number;
+  /** Input features (first layer only); or inputShape [features]. */
+  inputDim?: number;
+  inputShape?: number[];
+  name?: string;
+  /** Seed for this layer's initializers: same seed → bit-identical initial weights. */
+  seed?: number;
+}
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+}
+
+const counters = new Map<string, number>();
+
+export abstract class Layer {
+  /** The registered class name (used by getConfig/loadModel). */
+  static readonly className: string;
+  readonly units: number;
+  readonly name: string;
+  readonly inputDim?: number;
+  readonly seed?: number;
+
+  constructor(args: LayerArgs, knownKeys: readonly string[]) {
+    const cls = (this.constructor as typeof Layer).className;
+    const o = checkOptions(args, `${cls} options`);
+    const known = new Set(['units', 'inputDim', 'inputShape', 'name', 'seed', ...knownKeys]);
+    for (const k of Object.keys(o))
+      if (!known.has(k)) throw new RangeError(`${cls}: unknown option '${k}', expected one of ${[...known].join(', ')}`);
+    this.units = checkNumber(o.units, `${cls}.units`, 1, 2 ** 24, true);
+    let inputDim = o.inputDim;
+    if (o.inputShape !== undefined) {
+      const s = o.inputShape;
+      if (!Array.isArray(s) || s.length !== 1)
+        throw new RangeError(`${cls}.inputShape: expected [features], received ${JSON.stringify(s)}`);
+      inputDim = s[0];
+    }
+    if (inputDim !== undefined) this.inputDim = checkNumber(inputDim, `${cls}.inputDim`, 1, 2 ** 24, true);
+    if (o.seed !== undefined) this.seed = checkNumber(o.seed, `${cls}.seed`, 0, Number.MAX_SAFE_INTEGER, true);
+    if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`${cls}.name: expected a string, received ${typeof o.name}`);
+    const n = (counters.get(cls) ?? 0) + 1;
+    counters.set(cls, n);
+    this.name = (o.name as string | undefined) ?? `${cls.toLowerCase()}_${n}`;
+  }
+
+  get className(): string {
+    return (this.constructor as typeof Layer).className;
+  }
+
+  /** The native layer type. */
+  protected abstract get nativeType(): string;
+  /** This layer's own options for the native layer. */
+  protected abstract nativeOptions(): NativeOptions;
+  /** This layer's own config entries (camelCase, JSON-safe). */
+  protected abstract ownConfig(): Record<string, unknown>;
+  /** The weights this layer has for `inputDim` inputs, in getWeights order. */
+  abstract weightSpecs(inputDim: number): WeightSpec[];
+
+  /** The native layer spec; `seed` is used when the layer has none of its own. */
+  toNative(seed: number): NativeLayerSpec {
+    return { type: this.nativeType, units: this.units, seed: this.seed ?? seed, ...this.nativeOptions() };
+  }
+
+  getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = { name: this.name, units: this.units };
+    if (this.inputDim !== undefined) c.inputDim = this.inputDim;
+    if (this.seed !== undefined) c.seed = this.seed;
+    return { ...c, ...this.ownConfig() };
+  }
+
+  serialize(): Serialized {
+    return { className: this.className, config: this.getConfig() };
+  }
+}
+
+/** Resolves an initializer option, or its default. */
+export function initializerArg(v: unknown, name: string, def: InitializerLike): Initializer {
+  return getInitializer((v ?? def) as InitializerLike, name);
+}

@@ -1,0 +1,26 @@
+// Layer classes by className, for loadModel / deserialization.
+import { Registry, checkOptions, type Serialized } from '../registry';
+import { Dense } from './dense';
+import type { Layer } from './layer';
+import { NAC } from './nac';
+import { NALU } from './nalu';
+
+export type LayerClass = { className: string; new (args: never): Layer };
+
+export const layerRegistry = new Registry<LayerClass>('layer');
+
+/** Registers a layer class under its static className (for custom layers too). */
+export function registerLayer(cls: LayerClass): void {
+  layerRegistry.register(cls.className, cls);
+}
+for (const cls of [Dense, NAC, NALU]) registerLayer(cls as unknown as LayerClass);
+
+/** Builds a layer from {className, config} (as Layer.serialize gives). */
+export function deserializeLayer(s: unknown, name = 'layer'): Layer {
+  const o = checkOptions(s, name) as unknown as Serialized;
+  const cls = layerRegistry.get(o.className, `${name}.className`);
+  const config = { ...checkOptions(o.config, `${name}.config`) };
+  // JSON null stands for Infinity / absent values.
+  for (const k of Object.keys(config)) if (config[k] === null) delete config[k];
+  return new (cls as unknown as new (a: unknown) => Layer)(config);
+}

@@ -1,0 +1,388 @@
+// Sequential: a Keras-like model whose training loop runs natively on a worker thread.
+import type { NativeNetwork, NativeFitResult } from '../binding';
+import { native } from './binding';
+import { NaluError } from './errors';
+import type { Layer, WeightSpec } from './layers/layer';
+import { getLoss, type Loss, type LossLike } from './losses';
+import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimizers';
+import { checkBoolean, checkNumber, checkOptions } from './registry';
+import { describe, toMatrix, type Tensor, type TensorLike } from './tensor';
+
+export interface EpochLogs {
+  loss: number;
+  valLoss?: number;
+  /** Sum of the layers' own regularizers (NAU/NMU sparsity…), averaged over the epoch. */
+  regularization: number;
+}
+
+export interface Callbacks {
+  onEpochBegin?: (epoch: number) => void;
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
+  onTrainEnd?: (history: History) => void;
+}
+
+export interface FitArgs {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Shuffle the rows every epoch. Default true. */
+  shuffle?: boolean;
+  /** Fraction of the rows (the last ones, before shuffling) held out for valLoss. */
+  validationSplit?: number;
+  validationData?: [TensorLike, TensorLike];
+  /** 1: print one line per epoch. Default 0. */
+  verbose?: 0 | 1;
+  /** Called in order; they observe training (returned promises are not awaited). A callback that throws stops fit, which rejects with that error. */
+  callbacks?: Callbacks;
+  /** Aborting stops after the current batch; fit resolves with stopReason 'aborted'. */
+  signal?: AbortSignal;
+  /** Seed of the shuffling order. Default: random. */
+  seed?: number;
+  /** When the loss or a gradient is not finite: 'stop' (default) keeps the last finite weights and resolves with stopReason 'nonFinite'; 'throw' rejects with NaluError NON_FINITE. */
+  onNonFinite?: 'stop' | 'throw';
+}
+
+/** The per-epoch record of a fit. */
+export class History {
+  readonly epoch: number[] = [];
+  readonly loss: number[] = [];
+  readonly valLoss: number[] = [];
+  readonly regularization: number[] = [];
+  /** Why fit ended. */
+  stopReason: 'completed' | 'aborted' | 'nonFinite' = 'completed';
+}
+
+export interface CompileArgs {
+  optimizer: OptimizerLike;
+  loss: LossLike;
+}
+
+export interface ModelArgs {
+  layers?: Layer[];
+  name?: string;
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
+}
+
+export class Sequential {
+  readonly name: string;
+  #layers: Layer[] = [];
+  #native?: NativeNetwork;
+  #optimizer: Optimizer = new Adam();
+  #loss: Loss = getLoss('mse');
+  #compiled = false;
+  #seeds: number[] = [];
+
+  constructor(args?: Layer[] | ModelArgs) {
+    const o: ModelArgs = Array.isArray(args) ? { layers: args } : (checkOptions(args, 'Sequential options') as ModelArgs);
+    if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`name: expected a string, received ${typeof o.name}`);
+    this.name = o.name ?? 'sequential';
+    if (o.layers !== undefined) {
+      if (!Array.isArray(o.layers)) throw new TypeError(`layers: expected an array of layers, received ${describe(o.layers)}`);
+      for (const l of o.layers) this.add(l);
+    }
+  }
+
+  get layers(): readonly Layer[] {
+    return this.#layers;
+  }
+  get optimizer(): Optimizer {
+    return this.#optimizer;
+  }
+  get loss(): Loss {
+    return this.#loss;
+  }
+  /** True while fit runs. */
+  get busy(): boolean {
+    return this.#native?.busy ?? false;
+  }
+  /** Number of input features (from the first layer's inputDim). */
+  get inputDim(): number {
+    const d = this.#layers[0]?.inputDim;
+    if (d === undefined) throw new RangeError('the first layer needs inputDim (or inputShape)');
+    return d;
+  }
+
+  add(layer: Layer): this {
+    // Duck-typed so that layers from another copy of the package are refused clearly.
+    if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).toNative !== 'function')
+      throw new TypeError(`add: expected a Layer, received ${describe(layer)}`);
+    if (this.#native) throw new NaluError('add: the model is already built; create a new Sequential', 'BUSY');
+    if (this.#layers.length > 0 && layer.inputDim !== undefined) {
+      const prev = this.#layers[this.#layers.length - 1].units;
+      if (layer.inputDim !== prev)
+        throw new RangeError(`add: layer '${layer.name}' has inputDim ${layer.inputDim}, but the previous layer outputs ${prev}`);
+    }
+    this.#layers.push(layer);
+    return this;
+  }
+
+  /** Sets the optimizer and loss. Weights (if built) are kept; optimizer state restarts. */
+  compile(args: CompileArgs): void {
+    const o = checkOptions(args, 'compile options');
+    if (o.optimizer === undefined) throw new TypeError('compile: optimizer is required');
+    if (o.loss === undefined) throw new TypeError('compile: loss is required');
+    const optimizer = getOptimizer(o.optimizer, 'optimizer');
+    const loss = getLoss(o.loss, 'loss');
+    this.#checkIdle('compile');
+    const weights = this.#native ? this.#native.getWeights().map((w) => w.data) : undefined;
+    this.#optimizer = optimizer;
+    this.#loss = loss;
+    this.#compiled = true;
+    this.#build(weights);
+  }
+
+  /** The weight names and shapes of every layer, in getWeights order. */
+  weightSpecs(): (WeightSpec & { layer: string })[] {
+    const out: (WeightSpec & { layer: string })[] = [];
+    let d = this.inputDim;
+    for (const l of this.#layers) {
+      for (const w of l.weightSpecs(d)) out.push({ ...w, layer: l.name });
+      d = l.units;
+    }
+    return out;
+  }
+
+  #checkIdle(method: string) {
+    if (this.#native?.busy) throw new NaluError(`${method}: the model is busy in fit()`, 'BUSY');
+  }
+
+  #build(weights?: Float32Array[]) {
+    if (this.#layers.length === 0) throw new RangeError('the model has no layers');
+    const inputDim = this.inputDim;
+    if (this.#seeds.length !== this.#layers.length) this.#seeds = this.#layers.map(() => randomSeed());
+    const net = new native.NativeNetwork({
+      inputDim,
+      layers: this.#layers.map((l, i) => l.toNative(this.#seeds[i])),
+      loss: this.#loss.toNative(),
+      optimizer: this.#optimizer.toNative(),
+    });
+    if (weights) net.setWeights(weights);
+    this.#native?.dispose();
+    this.#native = net;
+  }
+
+  #net(): NativeNetwork {
+    if (!this.#native) this.#build();
+    return this.#native!;
+  }
+
+  #x(x: unknown, name = 'x') {
+    return toMatrix(x, name, this.inputDim);
+  }
+
+  #y(y: unknown, rows: number, name = 'y') {
+    const units = this.#layers[this.#layers.length - 1].units;
+    const m = toMatrix(y, name, units);
+    if (m.rows !== rows) throw new RangeError(`${name}: expected ${rows} rows to match x, received ${m.rows}`);
+    return m;
+  }
+
+  #requireCompiled(method: string) {
+    if (!this.#compiled) throw new NaluError(`${method}: call compile({optimizer, loss}) first`, 'NOT_COMPILED');
+  }
+
+  /** One optimizer step on one batch; returns the batch loss before the step. */
+  trainOnBatch(x: TensorLike, y: TensorLike): number {
+    this.#requireCompiled('trainOnBatch');
+    const mx = this.#x(x);
+    const my = this.#y(y, mx.rows);
+    return this.#net().trainOnBatch(mx.data, my.data, mx.rows);
+  }
+
+  /** dLoss/dWeight on one batch (getWeights order), without updating; for checks and custom loops. */
+  computeGradients(x: TensorLike, y: TensorLike): { loss: number; regularization: number; grads: Tensor[] } {
+    const mx = this.#x(x);
+    const my = this.#y(y, mx.rows);
+    const specs = this.weightSpecs();
+    const r = this.#net().computeGradients(mx.data, my.data, mx.rows);
+    return { loss: r.loss, regularization: r.regularization, grads: r.grads.map((g, i) => ({ data: g, shape: specs[i].shape })) };
+  }
+
+  /** The outputs for x: shape [...batch axes of x, units]. */
+  predict(x: TensorLike): Tensor {
+    const mx = this.#x(x);
+    const data = this.#net().predict(mx.data, mx.rows);
+    return { data, shape: [...mx.batchShape, this.#layers[this.#layers.length - 1].units] };
+  }
+
+  /** The mean loss on (x, y). */
+  evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number } = {}): number {
+    const mx = this.#x(x);
+    const my = this.#y(y, mx.rows);
+    const batchSize = checkNumber(checkOptions(args, 'evaluate options').batchSize ?? 1024, 'batchSize', 1, 2 ** 24, true);
+    return this.#net().evaluate(mx.data, my.data, mx.rows, batchSize);
+  }
+
+  /** Trains for `epochs` epochs on a worker thread; the event loop stays free. */
+  async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
+    this.#requireCompiled('fit');
+    const o = checkOptions(args, 'fit options') as FitArgs;
+    const epochs = checkNumber(o.epochs ?? 1, 'epochs', 0, 2 ** 30, true);
+    const batchSize = checkNumber(o.batchSize ?? 32, 'batchSize', 1, 2 ** 24, true);
+    const shuffle = checkBoolean(o.shuffle ?? true, 'shuffle');
+    const seed = checkNumber(o.seed ?? randomSeed(), 'seed', 0, Number.MAX_SAFE_INTEGER, true);
+    const verbose = o.verbose ?? 0;
+    if (verbose !== 0 && verbose !== 1) throw new RangeError(`verbose: expected 0 or 1, received ${describe(verbose)}`);
+    const onNonFinite = o.onNonFinite ?? 'stop';
+    if (onNonFinite !== 'stop' && onNonFinite !== 'throw')
+      throw new RangeError(`onNonFinite: expected 'stop' or 'throw', received ${describe(onNonFinite)}`);
+    const callbacks = checkOptions(o.callbacks, 'callbacks') as Callbacks;
+    for (const k of Object.keys(callbacks)) {
+      if (!['onEpochBegin', 'onEpochEnd', 'onTrainEnd'].includes(k))
+        throw new RangeError(`callbacks: unknown callback '${k}', expected onEpochBegin, onEpochEnd, onTrainEnd`);
+      if (typeof callbacks[k as keyof Callbacks] !== 'function')
+        throw new TypeError(`callbacks.${k}: expected a function, received ${describe(callbacks[k as keyof Callbacks])}`);
+    }
+    const signal = o.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      throw new TypeError(`signal: expected an AbortSignal, received ${describe(signal)}`);
+
+    let mx = this.#x(x);
+    let my = this.#y(y, mx.rows);
+    let val: { x: Float32Array; y: Float32Array; rows: number } | undefined;
+    if (o.validationData !== undefined) {
+      if (!Array.isArray(o.validationData) || o.validationData.length !== 2)
+        throw new TypeError(`validationData: expected [x, y], received ${describe(o.validationData)}`);
+      const vx = this.#x(o.validationData[0], 'validationData[0]');
+      const vy = this.#y(o.validationData[1], vx.rows, 'validationData[1]');
+      val = { x: vx.data, y: vy.data, rows: vx.rows };
+    } else if (o.validationSplit !== undefined) {
+      const split = checkNumber(o.validationSplit, 'validationSplit', 0, 1);
+      const valRows = Math.floor(mx.rows * split);
+      const trainRows = mx.rows - valRows;
+      if (valRows > 0) {
+        if (trainRows < 1) throw new RangeError(`validationSplit: ${split} leaves no training rows of ${mx.rows}`);
+        val = { x: mx.data.subarray(trainRows * mx.cols), y: my.data.subarray(trainRows * my.cols), rows: valRows };
+        mx = { ...mx, data: mx.data.subarray(0, trainRows * mx.cols), rows: trainRows };
+        my = { ...my, data: my.data.subarray(0, trainRows * my.cols), rows: trainRows };
+      }
+    }
+
+    const net = this.#net();
+    const history = new History();
+    let callbackError: unknown;
+    const needEvents = verbose === 1 || callbacks.onEpochBegin !== undefined || callbacks.onEpochEnd !== undefined;
+    const onEvent = (kind: 'begin' | 'end', epoch: number, loss: number, valLoss: number, regularization: number) => {
+      if (callbackError !== undefined) return;
+      try {
+        if (kind === 'begin') {
+          callbacks.onEpochBegin?.(epoch);
+          return;
+        }
+        const logs: EpochLogs = { loss, regularization };
+        if (!Number.isNaN(valLoss)) logs.valLoss = valLoss;
+        if (verbose === 1)
+          console.log(`Epoch ${epoch + 1}/${epochs} - loss: ${loss.toPrecision(6)}${logs.valLoss !== undefined ? ` - valLoss: ${logs.valLoss.toPrecision(6)}` : ''}`);
+        callbacks.onEpochEnd?.(epoch, logs);
+      } catch (e) {
+        callbackError = e;
+        net.stop();
+      }
+    };
+    const abort = () => net.stop();
+    if (signal?.aborted) {
+      history.stopReason = 'aborted';
+      return history;
+    }
+    signal?.addEventListener('abort', abort);
+    let result: NativeFitResult;
+    try {
+      result = await net.fit(
+        mx.data,
+        my.data,
+        mx.rows,
+        {
+          epochs,
+          batchSize,
+          shuffle,
+          seed,
+          throwOnNonFinite: onNonFinite === 'throw',
+          ...(val ? { xVal: val.x, yVal: val.y, valRows: val.rows } : {}),
+        },
+        needEvents ? onEvent : undefined,
+      );
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+    if (callbackError !== undefined) throw callbackError;
+    for (const e of result.epochs) {
+      history.epoch.push(e.epoch);
+      history.loss.push(e.loss);
+      history.regularization.push(e.regularization);
+      if (val) history.valLoss.push(e.valLoss);
+    }
+    history.stopReason = result.stopReason;
+    callbacks.onTrainEnd?.(history);
+    return history;
+  }
+
+  /** Asks a running fit to stop after the current batch (as an AbortSignal does). */
+  stopTraining(): void {
+    this.#native?.stop();
+  }
+
+  /** Copies of every weight, in layer order (a NALU gives [Ŵ, M̂, G], a Dense [kernel, bias]). */
+  getWeights(): Tensor[] {
+    this.#checkIdle('getWeights');
+    return this.#net().getWeights().map((w) => ({ data: w.data, shape: w.shape }));
+  }
+
+  /** Sets every weight, in getWeights order; shapes must match exactly. */
+  setWeights(weights: Tensor[]): void {
+    if (!Array.isArray(weights)) throw new TypeError(`setWeights: expected an array of Tensors, received ${describe(weights)}`);
+    const specs = this.weightSpecs();
+    if (weights.length !== specs.length)
+      throw new RangeError(`setWeights: expected ${specs.length} tensors (${specs.map((s) => `${s.layer}.${s.name}`).join(', ')}), received ${weights.length}`);
+    const data = weights.map((w, i) => {
+      const s = specs[i];
+      const where = `setWeights[${i}] (${s.layer}.${s.name})`;
+      if (w === null || typeof w !== 'object' || !(w.data instanceof Float32Array))
+        throw new TypeError(`${where}: expected a Tensor {data: Float32Array, shape}, received ${describe(w)}`);
+      if (!Array.isArray(w.shape) || w.shape.length !== s.shape.length || w.shape.some((d, k) => d !== s.shape[k]))
+        throw new RangeError(`${where}: expected shape [${s.shape.join(', ')}], received [${Array.isArray(w.shape) ? w.shape.join(', ') : describe(w.shape)}]`);
+      if (w.data.length !== s.shape.reduce((a, b) => a * b, 1))
+        throw new RangeError(`${where}: expected ${s.shape.reduce((a, b) => a * b, 1)} values, received ${w.data.length}`);
+      return w.data;
+    });
+    this.#checkIdle('setWeights');
+    this.#net().setWeights(data);
+  }
+
+  /** A text table of the layers, their output shapes and parameter counts. */
+  summary(print: (line: string) => void = console.log): string {
+    const rows: string[][] = [['Layer (type)', 'Output shape', 'Params']];
+    let total = 0;
+    let d = this.inputDim;
+    for (const l of this.#layers) {
+      const n = l.weightSpecs(d).reduce((a, w) => a + w.shape.reduce((p, q) => p * q, 1), 0);
+      total += n;
+      rows.push([`${l.name} (${l.className})`, `[null, ${l.units}]`, String(n)]);
+      d = l.units;
+    }
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)) + 2);
+    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('');
+    const rule = '_'.repeat(widths.reduce((a, b) => a + b, 0));
+    const text = [`Model: ${this.name}`, rule, line(rows[0]), rule.replace(/_/g, '='), ...rows.slice(1).map(line), rule, `Total params: ${total}`].join('\n');
+    print(text);
+    return text;
+  }
+
+  /** Frees the native memory now (or when a running fit stops). The model cannot be used after. */
+  dispose(): void {
+    this.#native?.dispose();
+  }
+
+  /** Serializable topology (tfjs-style). */
+  getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {
+    return { name: this.name, layers: this.#layers.map((l) => l.serialize()) };
+  }
+
+  /** @internal used by io.ts */
+  get compiled(): boolean {
+    return this.#compiled;
+  }
+}

@@ -1,0 +1,99 @@
+// Tensors: a Float32Array with a shape. Features are on the last axis; leading axes are batch.
+
+export interface Tensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** Input of fit/predict/evaluate: nested arrays (rank ≥ 2) or a Tensor. */
+export type TensorLike = Tensor | number[][] | number[][][];
+
+function checkShape(shape: unknown, name: string): number[] {
+  if (!Array.isArray(shape)) throw new TypeError(`${name}: expected an array of dimensions, received ${describe(shape)}`);
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
+      throw new RangeError(`${name}: expected non-negative integer dimensions, received [${shape.join(', ')}]`);
+  }
+  return shape as number[];
+}
+
+/** Makes a Tensor, checking that data has exactly the product of shape values. */
+export function tensor(data: Float32Array | ArrayLike<number>, shape: number[]): Tensor {
+  checkShape(shape, 'shape');
+  const size = shape.reduce((a, b) => a * b, 1);
+  const arr = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+  if (arr.length !== size)
+    throw new RangeError(`data: expected ${size} values for shape [${shape.join(', ')}], received ${arr.length}`);
+  return { data: arr, shape: [...shape] };
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `'${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
+  if (typeof v === 'object') return `an object`;
+  return typeof v;
+}
+
+/** A rank ≥ 2 input seen as rows × features. */
+export interface Matrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+  /** The leading (batch) axes. */
+  batchShape: number[];
+}
+
+/** Converts a TensorLike to rows × features, checking rank, shape, and (for arrays) finiteness. */
+export function toMatrix(x: unknown, name: string, cols?: number): Matrix {
+  let data: Float32Array;
+  let shape: number[];
+  if (Array.isArray(x)) {
+    shape = [];
+    let level: unknown = x;
+    while (Array.isArray(level)) {
+      shape.push(level.length);
+      level = level[0];
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    data = new Float32Array(size);
+    let k = 0;
+    const walk = (v: unknown, depth: number, at: string) => {
+      if (depth === shape.length) {
+        if (typeof v !== 'number') throw new TypeError(`${name}${at}: expected a number, received ${describe(v)}`);
+        if (!Number.isFinite(v)) throw new RangeError(`${name}${at}: expected a finite number, received ${v}`);
+        data[k++] = v;
+        return;
+      }
+      if (!Array.isArray(v) || v.length !== shape[depth])
+        throw new RangeError(
+          `${name}${at}: expected an array of length ${shape[depth]} (ragged input), received ${describe(v)}`,
+        );
+      for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${at}[${i}]`);
+    };
+    walk(x, 0, '');
+  } else if (x !== null && typeof x === 'object' && 'data' in x && 'shape' in x) {
+    const t = x as Tensor;
+    if (!(t.data instanceof Float32Array))
+      throw new TypeError(`${name}.data: expected a Float32Array, received ${describe(t.data)}`);
+    shape = checkShape(t.shape, `${name}.shape`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== size)
+      throw new RangeError(
+        `${name}: expected ${size} values for shape [${shape.join(', ')}], received ${t.data.length}`,
+      );
+    data = t.data;
+  } else {
+    throw new TypeError(`${name}: expected a Tensor {data, shape} or nested number arrays, received ${describe(x)}`);
+  }
+  if (shape.length < 2)
+    throw new RangeError(`${name}: expected rank ≥ 2 ([batch, features]), received shape [${shape.join(', ')}]`);
+  const c = shape[shape.length - 1];
+  const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (cols !== undefined && c !== cols)
+    throw new RangeError(`${name}: expected ${cols} features on the last axis, received shape [${shape.join(', ')}]`);
+  if (rows === 0 || c === 0) throw new RangeError(`${name}: expected a non-empty input, received shape [${shape.join(', ')}]`);
+  return { data, rows, cols: c, batchShape: shape.slice(0, -1) };
+}

@@ -207,5 +207,8 @@ export function worstMismatch(a: ArrayLike<number>, b: ArrayLike<number>, rtol: 
   return { excess: worst, index: at, got: a[at], want: b[at] };
 }
 
-export const maxAbs = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (m: number, v: number) => Math.max(m, Math.abs(v)), 0) as number;
-export const minAbs = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (m: number, v: number) => Math.min(m, Math.abs(v)), Infinity) as number;
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}

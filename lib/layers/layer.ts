@@ -12,6 +12,41 @@ export interface LayerArgs {
   name?: string;
   /** Seed for this layer's initializers: same seed → bit-identical initial weights. */
   seed?: number;
+  /** L1/L2 penalty l1·Σ|w| + l2·Σw² on every [in, out] weight, added to the loss's gradient and reported in `regularization`. */
+  kernelRegularizer?: KernelRegularizer;
+  /** Clamp of every [in, out] weight to [min, max] after each optimizer step (replaces NAU's/NMU's default clamp). */
+  kernelConstraint?: KernelConstraint;
+}
+
+export interface KernelRegularizer {
+  l1?: number;
+  l2?: number;
+}
+
+export interface KernelConstraint {
+  min?: number;
+  max?: number;
+}
+
+function checkKernelRegularizer(v: unknown, name: string): KernelRegularizer | undefined {
+  if (v === undefined) return undefined;
+  const o = checkOptions(v, name);
+  for (const k of Object.keys(o)) if (k !== 'l1' && k !== 'l2') throw new RangeError(`${name}: unknown key '${k}', expected l1, l2`);
+  const r: KernelRegularizer = {};
+  if (o.l1 !== undefined) r.l1 = checkNumber(o.l1, `${name}.l1`, 0, 1e30);
+  if (o.l2 !== undefined) r.l2 = checkNumber(o.l2, `${name}.l2`, 0, 1e30);
+  return r;
+}
+
+function checkKernelConstraint(v: unknown, name: string): KernelConstraint | undefined {
+  if (v === undefined) return undefined;
+  const o = checkOptions(v, name);
+  for (const k of Object.keys(o)) if (k !== 'min' && k !== 'max') throw new RangeError(`${name}: unknown key '${k}', expected min, max`);
+  const c: KernelConstraint = {};
+  if (o.min !== undefined && o.min !== null) c.min = checkNumber(o.min, `${name}.min`, -Infinity, Infinity);
+  if (o.max !== undefined && o.max !== null) c.max = checkNumber(o.max, `${name}.max`, -Infinity, Infinity);
+  if ((c.min ?? -Infinity) > (c.max ?? Infinity)) throw new RangeError(`${name}: expected min <= max, received ${c.min} > ${c.max}`);
+  return c;
 }
 
 export interface WeightSpec {
@@ -28,11 +63,13 @@ export abstract class Layer {
   readonly name: string;
   readonly inputDim?: number;
   readonly seed?: number;
+  readonly kernelRegularizer?: KernelRegularizer;
+  readonly kernelConstraint?: KernelConstraint;
 
   constructor(args: LayerArgs, knownKeys: readonly string[]) {
     const cls = (this.constructor as typeof Layer).className;
     const o = checkOptions(args, `${cls} options`);
-    const known = new Set(['units', 'inputDim', 'inputShape', 'name', 'seed', ...knownKeys]);
+    const known = new Set(['units', 'inputDim', 'inputShape', 'name', 'seed', 'kernelRegularizer', 'kernelConstraint', ...knownKeys]);
     for (const k of Object.keys(o))
       if (!known.has(k)) throw new RangeError(`${cls}: unknown option '${k}', expected one of ${[...known].join(', ')}`);
     this.units = checkNumber(o.units, `${cls}.units`, 1, 2 ** 24, true);
@@ -45,6 +82,8 @@ export abstract class Layer {
     }
     if (inputDim !== undefined) this.inputDim = checkNumber(inputDim, `${cls}.inputDim`, 1, 2 ** 24, true);
     if (o.seed !== undefined) this.seed = checkNumber(o.seed, `${cls}.seed`, 0, Number.MAX_SAFE_INTEGER, true);
+    this.kernelRegularizer = checkKernelRegularizer(o.kernelRegularizer, `${cls}.kernelRegularizer`);
+    this.kernelConstraint = checkKernelConstraint(o.kernelConstraint, `${cls}.kernelConstraint`);
     if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`${cls}.name: expected a string, received ${typeof o.name}`);
     const n = (counters.get(cls) ?? 0) + 1;
     counters.set(cls, n);
@@ -66,13 +105,19 @@ export abstract class Layer {
 
   /** The native layer spec; `seed` is used when the layer has none of its own. */
   toNative(seed: number): NativeLayerSpec {
-    return { type: this.nativeType, units: this.units, seed: this.seed ?? seed, ...this.nativeOptions() };
+    const spec: NativeLayerSpec = { type: this.nativeType, units: this.units, seed: this.seed ?? seed, ...this.nativeOptions() };
+    if (this.kernelRegularizer) spec.kernelRegularizer = { ...this.kernelRegularizer };
+    if (this.kernelConstraint) spec.kernelConstraint = { ...this.kernelConstraint };
+    return spec;
   }
 
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name, units: this.units };
     if (this.inputDim !== undefined) c.inputDim = this.inputDim;
     if (this.seed !== undefined) c.seed = this.seed;
+    if (this.kernelRegularizer) c.kernelRegularizer = { ...this.kernelRegularizer };
+    // JSON has no Infinity: an unbounded side is left out.
+    if (this.kernelConstraint) c.kernelConstraint = Object.fromEntries(Object.entries(this.kernelConstraint).filter(([, v]) => Number.isFinite(v)));
     return { ...c, ...this.ownConfig() };
   }
 

@@ -4,6 +4,8 @@ import { Dense } from './dense';
 import type { Layer } from './layer';
 import { NAC } from './nac';
 import { NALU } from './nalu';
+import { NAU } from './nau';
+import { NMU } from './nmu';
 
 export type LayerClass = { className: string; new (args: never): Layer };
 
@@ -13,7 +15,7 @@ export const layerRegistry = new Registry<LayerClass>('layer');
 export function registerLayer(cls: LayerClass): void {
   layerRegistry.register(cls.className, cls);
 }
-for (const cls of [Dense, NAC, NALU]) registerLayer(cls as unknown as LayerClass);
+for (const cls of [Dense, NAC, NALU, NAU, NMU]) registerLayer(cls as unknown as LayerClass);
 
 /** Builds a layer from {className, config} (as Layer.serialize gives). */
 export function deserializeLayer(s: unknown, name = 'layer'): Layer {

@@ -27,6 +27,50 @@ void Layer::applyConstraints() {
   }
 }
 
+void Layer::setKernelOptions(const Options& o) {
+  if (const Options* r = o.object("kernelRegularizer")) {
+    Options s = *r;
+    s.context = o.where("kernelRegularizer");
+    l1_ = float(s.number("l1", 0.0, 0.0, 1e30));
+    l2_ = float(s.number("l2", 0.0, 0.0, 1e30));
+  } else if (o.has("kernelRegularizer")) {
+    typeError(o.where("kernelRegularizer") + ": expected an object {l1, l2}");
+  }
+  if (const Options* c = o.object("kernelConstraint")) {
+    Options s = *c;
+    s.context = o.where("kernelConstraint");
+    double lo = s.number("min", -INFINITY, -INFINITY, INFINITY), hi = s.number("max", INFINITY, -INFINITY, INFINITY);
+    if (!(lo <= hi)) rangeError(s.where("min") + ": expected min <= max, received " + std::to_string(lo) + " > " + std::to_string(hi));
+    for (auto& p : params_)
+      if (p.shape.size() == 2) {
+        p.lo = float(lo);
+        p.hi = float(hi);
+      }
+  } else if (o.has("kernelConstraint")) {
+    typeError(o.where("kernelConstraint") + ": expected an object {min, max}");
+  }
+}
+
+double Layer::kernelPenalty(bool addGrad) {
+  if (l1_ == 0 && l2_ == 0) return 0;
+  double sum = 0;
+  const float l1 = l1_, l2 = l2_;
+  for (auto& p : params_) {
+    if (p.shape.size() != 2) continue;
+    const float* w = p.value.data();
+    float* g = p.grad.data();
+    const int64_t n = int64_t(p.size());
+    double s1 = 0, s2 = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      s1 += std::fabs(w[i]);
+      s2 += double(w[i]) * w[i];
+      if (addGrad) g[i] += l1 * (w[i] > 0 ? 1.f : w[i] < 0 ? -1.f : 0.f) + 2 * l2 * w[i];
+    }
+    sum += l1 * s1 + l2 * s2;
+  }
+  return sum;
+}
+
 Options initializerOption(const Options& o, const std::string& key, const std::string& defType) {
   if (const Options* spec = o.object(key)) {
     Options s = *spec;
@@ -51,6 +95,8 @@ const Entry kLayers[] = {
     {"dense", makeDense},
     {"nac", makeNAC},
     {"nalu", makeNALU},
+    {"nau", makeNAU},
+    {"nmu", makeNMU},
 };
 }  // namespace
 
@@ -62,7 +108,11 @@ std::vector<std::string> layerTypes() {
 
 std::unique_ptr<Layer> makeLayer(const std::string& type, int in, const Options& options) {
   for (auto& e : kLayers)
-    if (type == e.name) return e.make(in, options);
+    if (type == e.name) {
+      auto layer = e.make(in, options);
+      layer->setKernelOptions(options);
+      return layer;
+    }
   rangeError(options.where("type") + ": unknown layer '" + type + "', expected one of " + joinNames(layerTypes()));
 }
 

@@ -30,6 +30,12 @@ class Layer {
   void initialize(uint64_t seed);
   // Applies each param's clamp (after an optimizer step, and after setWeights).
   void applyConstraints();
+  // Reads kernelRegularizer {l1, l2} and kernelConstraint {min, max}; both act on every [in, out]
+  // weight (not on vectors such as biases or per-unit gates). Called by makeLayer after the unit's
+  // constructor, so a kernelConstraint replaces the unit's default clamp (NAU, NMU).
+  void setKernelOptions(const Options& o);
+  // l1·Σ|w| + l2·Σw² over the kernels; adds its gradient when addGrad.
+  double kernelPenalty(bool addGrad);
 
  protected:
   // Adds a parameter with its initializer; returns its index.
@@ -37,6 +43,7 @@ class Layer {
   int in_, out_;
   std::vector<Param> params_;
   std::vector<Options> inits_;
+  float l1_ = 0, l2_ = 0;
 };
 
 // Builds a layer of the registered `type` with `in` inputs from options (validated here).

@@ -61,8 +61,10 @@ const float* Network::forward(const float* x, int rows) {
 
 double Network::regularize(bool addGrad) {
   double sum = 0;
-  for (auto& l : layers_)
+  for (auto& l : layers_) {
+    sum += l->kernelPenalty(addGrad);
     if (l->hasRegularizer()) sum += l->regularize(optimizer_->iterations, addGrad);
+  }
   return sum;
 }
 

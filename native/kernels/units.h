@@ -10,5 +10,7 @@ int unitsOption(const Options& o);
 std::unique_ptr<Layer> makeDense(int in, const Options& o);
 std::unique_ptr<Layer> makeNAC(int in, const Options& o);
 std::unique_ptr<Layer> makeNALU(int in, const Options& o);
+std::unique_ptr<Layer> makeNAU(int in, const Options& o);
+std::unique_ptr<Layer> makeNMU(int in, const Options& o);
 
 }  // namespace nalu

@@ -1,0 +1,23 @@
+// The NMU product y_j = Π_i (W_ij·x_i + 1 − W_ij) and its exact backward, shared by NMU and NMRU.
+#pragma once
+#include "core.h"
+
+namespace nalu {
+
+class NmuKernel {
+ public:
+  // Scratch for `rows` rows of `in` inputs (outside the step loop).
+  void reserve(int rows, int in, int out);
+  void forward(const float* x, const float* W, float* y, int rows, int in, int out) const;
+  // dW = Σ_r dy_rj·(x_ri − 1)·Π_{k≠i} f_rkj and dx_ri = Σ_j dy_rj·W_ij·Π_{k≠i} f_rkj (dx may be null).
+  // Π_{k≠i} comes from prefix and suffix products, never from dividing y by a factor that may be 0.
+  void backward(const float* x, const float* W, const float* dy, float* dW, float* dx, int rows, int in,
+                int out);
+
+ private:
+  int threads_ = 1;
+  Buffer suffix_;   // [threads, in + 1]
+  Buffer partial_;  // [threads, in·out] per-thread dW sums, reduced after the parallel loop
+};
+
+}  // namespace nalu

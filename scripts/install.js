@@ -1,5 +1,111 @@
 #!/usr/bin/env node
-// Placeholder until the packaging work lands: build from source with cmake-js.
+// The package's `install` script. Uses the prebuilt binary when it really loads on this machine
+// (a child process, so a binary that crashes or needs a newer glibc cannot take npm down with it);
+// otherwise, or with `npm install --build-from-source`, builds from source with cmake-js.
 'use strict';
-const { execFileSync } = require('node:child_process');
-execFileSync(process.execPath, [require.resolve('cmake-js/bin/cmake-js'), 'rebuild'], { stdio: 'inherit' });
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const target = `${process.platform}-${process.arch}`;
+const prebuild = path.join(root, 'prebuilds', target, 'nalu.node');
+
+function isSet(v) {
+  return v !== undefined && v !== '' && v !== 'false' && v !== '0';
+}
+
+/** Loads the prebuild in a fresh node; returns null when it works, else why it did not. */
+function prebuildProblem() {
+  if (!fs.existsSync(prebuild)) return `no prebuilt binary for ${target}`;
+  const r = spawnSync(
+    process.execPath,
+    ['-e', `const b = require(${JSON.stringify(prebuild)}); if (typeof b.init !== 'function') throw new Error('not a nalu addon');`],
+    { encoding: 'utf8' },
+  );
+  if (r.status === 0) return null;
+  const why = (r.stderr || '').split('\n').find((l) => /Error|error:/.test(l)) || `exit ${r.status ?? r.signal}`;
+  return `the prebuilt binary ${path.relative(root, prebuild)} does not load here: ${why.trim()}`;
+}
+
+function onPath(cmd) {
+  return (process.env.PATH || '')
+    .split(path.delimiter)
+    .some((dir) => dir && fs.existsSync(path.join(dir, cmd)));
+}
+
+function hasOpenBLAS() {
+  const dirs = [
+    process.env.OPENBLAS_ROOT && path.join(process.env.OPENBLAS_ROOT, 'include'),
+    '/usr/include/x86_64-linux-gnu/openblas-openmp',
+    '/usr/include/x86_64-linux-gnu/openblas-pthread',
+    '/usr/include/openblas',
+    '/usr/local/include/openblas',
+    '/opt/homebrew/opt/openblas/include',
+    '/usr/local/opt/openblas/include',
+    '/usr/include',
+    '/usr/local/include',
+  ].filter(Boolean);
+  return dirs.some((d) => fs.existsSync(path.join(d, 'cblas.h')));
+}
+
+/** What a source build needs that this machine lacks (empty when all seems present). */
+function missingForSource() {
+  const missing = [];
+  let cmakeJs = null;
+  try {
+    cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+  } catch {
+    missing.push('the cmake-js package (run `npm install cmake-js node-addon-api` in your project)');
+  }
+  try {
+    require.resolve('node-addon-api');
+  } catch {
+    missing.push('the node-addon-api package');
+  }
+  if (!onPath('cmake')) missing.push('cmake (3.15 or newer) on PATH');
+  if (!['c++', 'g++', 'clang++'].some(onPath) && !process.env.CXX) missing.push('a C++17 compiler (g++ or clang++) on PATH');
+  if (!onPath('make') && !onPath('ninja')) missing.push('make or ninja on PATH');
+  if (!hasOpenBLAS()) missing.push('OpenBLAS headers (cblas.h)');
+  return { missing, cmakeJs };
+}
+
+function help(missing) {
+  return (
+    'nalu: cannot build the native addon from source.\n' +
+    (missing.length ? `Missing:\n  - ${missing.join('\n  - ')}\n` : '') +
+    'A source build needs cmake, a C++17 compiler, make (or ninja) and OpenBLAS:\n' +
+    '  Debian/Ubuntu: sudo apt-get install cmake g++ make libopenblas-openmp-dev\n' +
+    '  Fedora/RHEL:   sudo dnf install cmake gcc-c++ make openblas-devel\n' +
+    '  macOS:         brew install cmake openblas libomp\n' +
+    'or set OPENBLAS_ROOT to a prefix that has include/cblas.h and lib/libopenblas.*.\n' +
+    `Then run \`npm rebuild nalu\`. (Prebuilt binaries exist for linux-x64 with glibc 2.29+.)`
+  );
+}
+
+function buildFromSource() {
+  const { missing, cmakeJs } = missingForSource();
+  if (!cmakeJs) {
+    console.error(help(missing));
+    process.exit(1);
+  }
+  console.log('nalu: building the native addon from source with cmake-js');
+  const r = spawnSync(process.execPath, [cmakeJs, 'rebuild'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(help(missing));
+    process.exit(1);
+  }
+}
+
+if (isSet(process.env.npm_config_build_from_source)) {
+  console.log('nalu: --build-from-source is set; not using the prebuilt binary');
+  buildFromSource();
+} else {
+  const problem = prebuildProblem();
+  if (problem === null) {
+    console.log(`nalu: using the prebuilt binary prebuilds/${target}/nalu.node`);
+  } else {
+    console.log(`nalu: ${problem}; building from source`);
+    buildFromSource();
+  }
+}

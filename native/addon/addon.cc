@@ -2,6 +2,7 @@
 #include "addon.h"
 
 #include "NativeNetwork.h"
+#include "StaticTaskWorker.h"
 #include "args.h"
 #include "kernels/layer.h"
 #include "kernels/losses.h"
@@ -38,6 +39,7 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 Napi::Object Register(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   exports.Set("NativeNetwork", NativeNetwork::Init(env));
+  StaticTaskWorker::Register(env, exports);
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));

@@ -1,0 +1,273 @@
+#include "StaticTaskWorker.h"
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "args.h"
+#include "kernels/tasks.h"
+#include "kernels/threads.h"
+
+namespace {
+
+double number(const Napi::Value& v, const std::string& name, double lo, double hi) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), name + ": expected a number, received " + args::describe(v));
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= lo && d <= hi))
+    throw Napi::RangeError::New(v.Env(), name + ": expected a number in [" + std::to_string(lo) + ", " +
+                                             std::to_string(hi) + "], received " + args::describe(v));
+  return d;
+}
+
+// [[lo, hi]] or [[lo, hi], [lo, hi]]
+nalu::SampleRange range(const Napi::Value& v, const std::string& name) {
+  const std::string expected = name + ": expected [[lo, hi]] or [[lo, hi], [lo, hi]] with finite lo < hi, received ";
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), expected + args::describe(v));
+  Napi::Array a = v.As<Napi::Array>();
+  if (a.Length() < 1 || a.Length() > 2) throw Napi::RangeError::New(v.Env(), expected + std::to_string(a.Length()) + " intervals");
+  nalu::SampleRange r;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value p = a.Get(i);
+    std::string at = name + "[" + std::to_string(i) + "]";
+    if (!p.IsArray() || p.As<Napi::Array>().Length() != 2) throw Napi::TypeError::New(v.Env(), expected + args::describe(p) + " at " + at);
+    double lo = number(p.As<Napi::Array>().Get(0u), at + "[0]", -1e30, 1e30);
+    double hi = number(p.As<Napi::Array>().Get(1u), at + "[1]", -1e30, 1e30);
+    if (!(lo < hi)) throw Napi::RangeError::New(v.Env(), at + ": expected lo < hi, received [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    r.parts.push_back({lo, hi});
+  }
+  return r;
+}
+
+// {op, inputSize, subsetRatio, overlapRatio, interpolation, extrapolation, seed}
+nalu::TaskSpec taskSpec(const Napi::Value& v) {
+  Napi::Object o = args::object(v, "task");
+  nalu::TaskSpec s;
+  Napi::Value op = o.Get("op");
+  if (!op.IsString()) throw Napi::TypeError::New(v.Env(), "task.op: expected an operation name, received " + args::describe(op));
+  args::guard(v.Env(), [&] { s.op = nalu::parseArithOp(op.As<Napi::String>().Utf8Value(), "task.op"); });
+  s.inputSize = int(args::integer(o.Get("inputSize"), "task.inputSize", 1, 1 << 20));
+  s.subsetRatio = number(o.Get("subsetRatio"), "task.subsetRatio", 0, 1);
+  s.overlapRatio = number(o.Get("overlapRatio"), "task.overlapRatio", 0, 1);
+  s.interpolation = range(o.Get("interpolation"), "task.interpolation");
+  s.extrapolation = range(o.Get("extrapolation"), "task.extrapolation");
+  s.seed = uint64_t(args::integer(o.Get("seed"), "task.seed", 0, 9007199254740991LL));
+  return s;
+}
+
+// The same spec NativeNetwork takes: {inputDim, layers: [{type, seed, ...}], loss, optimizer}.
+nalu::NetworkSpec networkSpec(const Napi::Value& v) {
+  Napi::Env env = v.Env();
+  Napi::Object spec = args::object(v, "network");
+  nalu::NetworkSpec s;
+  s.inputDim = int(args::integer(spec.Get("inputDim"), "network.inputDim", 1, 1 << 24));
+  Napi::Value layers = spec.Get("layers");
+  if (!layers.IsArray()) throw Napi::TypeError::New(env, "network.layers: expected an array, received " + args::describe(layers));
+  Napi::Array arr = layers.As<Napi::Array>();
+  if (arr.Length() < 1 || arr.Length() > 4096)
+    throw Napi::RangeError::New(env, "network.layers: expected 1 to 4096 layers, received " + std::to_string(arr.Length()));
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    std::string where = "layers[" + std::to_string(i) + "]";
+    nalu::LayerSpec ls;
+    ls.options = args::options(arr.Get(i), where);
+    ls.type = ls.options.string("type", "");
+    ls.options.context = where + " (" + ls.type + ")";
+    Napi::Value seed = args::object(arr.Get(i), where).Get("seed");
+    ls.seed = seed.IsUndefined() ? 0 : uint64_t(args::integer(seed, where + ".seed", 0, 9007199254740991LL));
+    s.layers.push_back(std::move(ls));
+  }
+  s.loss = args::options(spec.Get("loss"), "network.loss");
+  s.optimizer = args::options(spec.Get("optimizer"), "network.optimizer");
+  return s;
+}
+
+Napi::Object evalToJs(Napi::Env env, const nalu::TaskEval& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("iteration", double(e.iteration));
+  o.Set("trainLoss", e.trainLoss);
+  o.Set("interpolation", e.interpolation);
+  o.Set("extrapolation", e.extrapolation);
+  o.Set("sparsity", e.sparsity);
+  return o;
+}
+
+struct RunJob {
+  Napi::Promise::Deferred deferred;
+  std::shared_ptr<std::atomic<bool>> stop = std::make_shared<std::atomic<bool>>(false);
+  std::unique_ptr<nalu::Network> net;
+  std::optional<nalu::ArithmeticTask> task;
+  nalu::TaskRunOptions options;
+  bool hasCallback = false;
+  nalu::TaskRunResult result;
+  std::optional<nalu::Error> error;
+  explicit RunJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+};
+
+void callJs(Napi::Env env, Napi::Function cb, RunJob*, nalu::TaskEval* ev) {
+  std::unique_ptr<nalu::TaskEval> owned(ev);
+  if (!env || cb.IsEmpty()) return;
+  try {
+    cb.Call({evalToJs(env, *ev)});
+  } catch (const Napi::Error&) {
+    // A progress callback's error must not become an uncaught exception; the TS wrapper
+    // catches its callbacks' errors and stops the run.
+  }
+}
+
+using Tsfn = Napi::TypedThreadSafeFunction<RunJob, nalu::TaskEval, callJs>;
+
+Napi::Value resultToJs(Napi::Env env, RunJob& job) {
+  const nalu::TaskRunResult& r = job.result;
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("threshold", r.threshold);
+  out.Set("iterations", double(r.iterations));
+  out.Set("solvedAt", r.solvedAt < 0 ? env.Null() : Napi::Number::New(env, double(r.solvedAt)));
+  out.Set("success", r.success);
+  out.Set("stopReason", r.stopReason);
+  out.Set("last", evalToJs(env, r.last));
+  out.Set("best", evalToJs(env, r.best));
+  auto ps = job.net->params();
+  Napi::Array weights = Napi::Array::New(env, ps.size());
+  for (size_t k = 0; k < ps.size(); ++k) {
+    Napi::Object w = Napi::Object::New(env);
+    auto data = Napi::Float32Array::New(env, ps[k]->size());
+    std::memcpy(data.Data(), ps[k]->value.data(), sizeof(float) * ps[k]->size());
+    Napi::Array shape = Napi::Array::New(env, ps[k]->shape.size());
+    for (size_t d = 0; d < ps[k]->shape.size(); ++d) shape.Set(uint32_t(d), double(ps[k]->shape[d]));
+    w.Set("name", ps[k]->name);
+    w.Set("shape", shape);
+    w.Set("data", data);
+    weights.Set(uint32_t(k), w);
+  }
+  out.Set("weights", weights);
+  return out;
+}
+
+class Worker : public Napi::AsyncWorker {
+ public:
+  Worker(Napi::Env env, RunJob* job, Tsfn tsfn) : Napi::AsyncWorker(env, "nalu.runArithmeticTask"), job_(job), tsfn_(tsfn) {}
+
+  void Execute() override {
+    // One native thread per run: parallel runs are the benchmark's parallelism.
+    nalu::setThreadsForThisThread(1);
+    nalu::TaskRunHooks hooks;
+    hooks.stop = job_->stop.get();
+    if (job_->hasCallback) hooks.onEval = [this](const nalu::TaskEval& e) { tsfn_.NonBlockingCall(new nalu::TaskEval(e)); };
+    try {
+      job_->result = nalu::runTask(*job_->net, *job_->task, job_->options, hooks);
+    } catch (const nalu::Error& e) {
+      job_->error = e;
+    } catch (const std::bad_alloc&) {
+      job_->error = nalu::Error(nalu::Error::Nalu, "runArithmeticTask: out of memory", "OUT_OF_MEMORY");
+    } catch (const std::exception& e) {
+      job_->error = nalu::Error(nalu::Error::Nalu, std::string("runArithmeticTask: internal error: ") + e.what(), "INTERNAL");
+    }
+  }
+  void OnOK() override { tsfn_.Release(); }
+  void OnError(const Napi::Error&) override { tsfn_.Release(); }
+
+ private:
+  RunJob* job_;
+  Tsfn tsfn_;
+};
+
+// runArithmeticTask({network, task, run}, onEval?) → {promise, stop()}
+Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object spec = args::object(info[0], "spec");
+  auto job = std::make_unique<RunJob>(env);
+  nalu::NetworkSpec ns = networkSpec(spec.Get("network"));
+  nalu::TaskSpec ts = taskSpec(spec.Get("task"));
+  Napi::Object run = args::object(spec.Get("run"), "run");
+  nalu::TaskRunOptions& o = job->options;
+  const int64_t maxSafe = 9007199254740991LL;
+  o.iterations = args::integer(run.Get("iterations"), "run.iterations", 0, maxSafe);
+  o.batchSize = int(args::integer(run.Get("batchSize"), "run.batchSize", 1, 1 << 20));
+  o.evalEvery = args::integer(run.Get("evalEvery"), "run.evalEvery", 1, maxSafe);
+  o.validationSize = args::integer(run.Get("validationSize"), "run.validationSize", 1, 1 << 24);
+  o.testSize = args::integer(run.Get("testSize"), "run.testSize", 1, 1 << 24);
+  o.epsilon = number(run.Get("epsilon"), "run.epsilon", 0, 0.5);
+  o.thresholdSamples = args::integer(run.Get("thresholdSamples"), "run.thresholdSamples", 1, 1LL << 32);
+  o.bestWindow = int(args::integer(run.Get("bestWindow"), "run.bestWindow", 1, 1 << 20));
+  o.seed = uint64_t(args::integer(run.Get("seed"), "run.seed", 0, maxSafe));
+  if (int64_t(ts.inputSize) * std::max(o.validationSize, o.testSize) > nalu::kMaxElements)
+    throw Napi::RangeError::New(env, "run.validationSize/testSize: too many values for inputSize " + std::to_string(ts.inputSize));
+  Napi::Function cb;
+  if (info.Length() > 1 && !info[1].IsUndefined()) cb = args::function(info[1], "onEval");
+  job->hasCallback = !cb.IsEmpty();
+  args::guard(env, [&] {
+    job->task.emplace(ts);
+    job->net = std::make_unique<nalu::Network>(ns);
+    if (job->net->inputDim() != ts.inputSize || job->net->outputDim() != 1)
+      nalu::rangeError("network: expected inputDim " + std::to_string(ts.inputSize) + " and 1 output for this task, received " +
+                       std::to_string(job->net->inputDim()) + " and " + std::to_string(job->net->outputDim()));
+  });
+
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", job->deferred.Promise());
+  auto stop = job->stop;
+  handle.Set("stop", Napi::Function::New(env, [stop](const Napi::CallbackInfo&) { stop->store(true); }, "stop"));
+
+  RunJob* raw = job.release();
+  // The promise settles in the finalizer, after every queued evaluation event was delivered.
+  Tsfn tsfn = Tsfn::New(env, cb, "nalu.runArithmeticTask", 0, 1, raw, [](Napi::Env env, void*, RunJob* job) {
+    std::unique_ptr<RunJob> owned(job);
+    if (job->error) job->deferred.Reject(args::makeError(env, *job->error).Value());
+    else job->deferred.Resolve(resultToJs(env, *job));
+  });
+  (new Worker(env, raw, tsfn))->Queue();
+  return handle;
+}
+
+// arithmeticThreshold(task, epsilon, samples, seed) → MSE of the ε-perturbed perfect solution
+Napi::Value ArithmeticThreshold(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  nalu::TaskSpec ts = taskSpec(info[0]);
+  double eps = number(info[1], "epsilon", 0, 0.5);
+  int64_t samples = args::integer(info[2], "samples", 1, 1LL << 32);
+  uint64_t seed = uint64_t(args::integer(info[3], "seed", 0, 9007199254740991LL));
+  return Napi::Number::New(env, args::guard(env, [&] { return nalu::successThreshold(ts, eps, samples, seed); }));
+}
+
+// sampleArithmeticTask(task, which: 'interpolation' | 'extrapolation', rows, seed)
+//   → {x: Float32Array(rows × inputSize), t: Float32Array(rows), a: [start, end), b: [start, end)}
+Napi::Value SampleArithmeticTask(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  nalu::TaskSpec ts = taskSpec(info[0]);
+  if (!info[1].IsString()) throw Napi::TypeError::New(env, "which: expected 'interpolation' or 'extrapolation', received " + args::describe(info[1]));
+  std::string which = info[1].As<Napi::String>().Utf8Value();
+  if (which != "interpolation" && which != "extrapolation")
+    throw Napi::RangeError::New(env, "which: expected 'interpolation' or 'extrapolation', received '" + which + "'");
+  int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements / ts.inputSize);
+  uint64_t seed = uint64_t(args::integer(info[3], "seed", 0, 9007199254740991LL));
+  Napi::Object out = Napi::Object::New(env);
+  args::guard(env, [&] {
+    nalu::ArithmeticTask task(ts);
+    auto x = Napi::Float32Array::New(env, size_t(rows * ts.inputSize));
+    auto t = Napi::Float32Array::New(env, size_t(rows));
+    nalu::Rng rng(seed);
+    task.sample(rng, which == "interpolation" ? ts.interpolation : ts.extrapolation, x.Data(), t.Data(), rows);
+    Napi::Array a = Napi::Array::New(env, 2), b = Napi::Array::New(env, 2);
+    a.Set(0u, task.aStart());
+    a.Set(1u, task.aEnd());
+    b.Set(0u, task.bStart());
+    b.Set(1u, task.bEnd());
+    out.Set("x", x);
+    out.Set("t", t);
+    out.Set("a", a);
+    out.Set("b", b);
+  });
+  return out;
+}
+
+}  // namespace
+
+void StaticTaskWorker::Register(Napi::Env env, Napi::Object exports) {
+  exports.Set("runArithmeticTask", Napi::Function::New<RunArithmeticTask>(env, "runArithmeticTask"));
+  exports.Set("arithmeticThreshold", Napi::Function::New<ArithmeticThreshold>(env, "arithmeticThreshold"));
+  exports.Set("sampleArithmeticTask", Napi::Function::New<SampleArithmeticTask>(env, "sampleArithmeticTask"));
+  Napi::Array ops = Napi::Array::New(env, nalu::arithOpNames().size());
+  for (size_t i = 0; i < nalu::arithOpNames().size(); ++i) ops.Set(uint32_t(i), nalu::arithOpNames()[i]);
+  exports.Set("arithmeticOps", ops);
+}

@@ -1,0 +1,225 @@
+#include "tasks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+namespace nalu {
+
+const std::vector<std::string>& arithOpNames() {
+  static const std::vector<std::string> names = {"add", "sub", "mul", "div", "square", "sqrt"};
+  return names;
+}
+
+ArithOp parseArithOp(const std::string& name, const std::string& where) {
+  const auto& names = arithOpNames();
+  auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) rangeError(where + ": unknown operation '" + name + "', expected one of " + joinNames(names));
+  return ArithOp(it - names.begin());
+}
+
+double applyOp(ArithOp op, double a, double b) {
+  switch (op) {
+    case ArithOp::Add: return a + b;
+    case ArithOp::Sub: return a - b;
+    case ArithOp::Mul: return a * b;
+    case ArithOp::Div: return a / b;
+    case ArithOp::Square: return a * a;
+    case ArithOp::Sqrt: return std::sqrt(a);
+  }
+  return NAN;
+}
+
+double SampleRange::sample(Rng& rng) const {
+  // Draw the part first (only when there are two) so a one-part range uses one number a value.
+  const auto& p = parts.size() > 1 && rng.uniform() >= 0.5 ? parts[1] : parts[0];
+  return rng.uniform(p.first, p.second);
+}
+
+static std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string SampleRange::str() const {
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i)
+    s += (i ? " ∪ U[" : "U[") + num(parts[i].first) + "," + num(parts[i].second) + "]";
+  return s;
+}
+
+ArithmeticTask::ArithmeticTask(const TaskSpec& spec) : spec_(spec) {
+  const int n = spec.inputSize;
+  if (n < 1 || n > (1 << 20)) rangeError("inputSize: expected an integer in [1, 1048576], received " + std::to_string(n));
+  if (!(spec.subsetRatio > 0 && spec.subsetRatio <= 1))
+    rangeError("subsetRatio: expected a number in (0, 1], received " + num(spec.subsetRatio));
+  if (!(spec.overlapRatio >= 0 && spec.overlapRatio <= 1))
+    rangeError("overlapRatio: expected a number in [0, 1], received " + num(spec.overlapRatio));
+  for (const SampleRange* r : {&spec.interpolation, &spec.extrapolation}) {
+    const char* which = r == &spec.interpolation ? "interpolation" : "extrapolation";
+    if (r->parts.empty() || r->parts.size() > 2)
+      rangeError(std::string(which) + ": expected one or two intervals, received " + std::to_string(r->parts.size()));
+    for (auto& p : r->parts)
+      if (!(std::isfinite(p.first) && std::isfinite(p.second) && p.first < p.second))
+        rangeError(std::string(which) + ": expected finite intervals [lo, hi] with lo < hi, received " + r->str());
+  }
+  // Algorithm 1 of Madsen & Johansen: two slices of floor(ratio·n) inputs that share
+  // floor(overlap·size) of them, placed at a random offset.
+  const int size = int(std::floor(spec.subsetRatio * n));
+  const int overlap = int(std::floor(spec.overlapRatio * size));
+  const int used = 2 * size - overlap;
+  if (size < 1)
+    rangeError("subsetRatio: " + num(spec.subsetRatio) + " × inputSize " + std::to_string(n) + " selects no input");
+  if (used > n)
+    rangeError("subsetRatio/overlapRatio: the two subsets need " + std::to_string(used) + " inputs, inputSize is " +
+               std::to_string(n));
+  Rng rng(spec.seed, 0x5EED);
+  const int offset = int(rng.below(uint64_t(n - used + 1)));
+  aStart_ = offset;
+  aEnd_ = offset + size;
+  bStart_ = aEnd_ - overlap;
+  bEnd_ = bStart_ + size;
+}
+
+void ArithmeticTask::sample(Rng& rng, const SampleRange& range, float* x, float* t, int64_t rows) const {
+  const int n = spec_.inputSize;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* xr = x + r * n;
+    for (int i = 0; i < n; ++i) xr[i] = float(range.sample(rng));
+    // Sum the float32 inputs the model sees, in double, so the target is exact for them.
+    double a = 0, b = 0;
+    for (int i = aStart_; i < aEnd_; ++i) a += xr[i];
+    for (int i = bStart_; i < bEnd_; ++i) b += xr[i];
+    t[r] = float(applyOp(spec_.op, a, b));
+  }
+}
+
+double successThreshold(const TaskSpec& spec, double epsilon, int64_t samples, uint64_t seed) {
+  if (!(epsilon >= 0 && epsilon < 1)) rangeError("epsilon: expected a number in [0, 1), received " + num(epsilon));
+  if (samples < 1) rangeError("thresholdSamples: expected a positive integer, received " + std::to_string(samples));
+  ArithmeticTask task(spec);
+  const int n = spec.inputSize;
+  Rng rng(seed, 0x7E57);
+  std::vector<double> x(size_t(n), 0.0);
+  double sum = 0;
+  for (int64_t s = 0; s < samples; ++s) {
+    double all = 0, a = 0, b = 0;
+    for (int i = 0; i < n; ++i) all += x[size_t(i)] = spec.extrapolation.sample(rng);
+    for (int i = task.aStart(); i < task.aEnd(); ++i) a += x[size_t(i)];
+    for (int i = task.bStart(); i < task.bEnd(); ++i) b += x[size_t(i)];
+    // W_ε: 1 − ε on the slice, ε on every other input.
+    const double ae = (1 - epsilon) * a + epsilon * (all - a), be = (1 - epsilon) * b + epsilon * (all - b);
+    const double d = applyOp(spec.op, ae, be) - applyOp(spec.op, a, b);
+    sum += d * d;
+  }
+  return sum / double(samples);
+}
+
+double sparsityError(Network& net) {
+  double worst = 0;
+  auto visit = [&](float w) {
+    double a = std::fabs(double(w));
+    worst = std::max(worst, std::min(a, std::fabs(1 - a)));
+  };
+  for (auto& layer : net.layers()) {
+    auto& ps = layer->params();
+    auto find = [&](const std::string& name) -> const Param* {
+      for (auto& p : ps)
+        if (p.name == name) return &p;
+      return nullptr;
+    };
+    for (auto& p : ps) {
+      if (p.shape.size() != 2) continue;  // biases and per-unit gates
+      if (p.name.rfind("M_hat", 0) == 0 || p.name[0] == 'G' || p.name[0] == 'g') continue;
+      if (p.name.rfind("W_hat", 0) == 0) {
+        // NAC/NALU: the weight the unit uses is tanh(Ŵ)⊙σ(M̂).
+        const Param* m = find("M_hat" + p.name.substr(5));
+        for (size_t i = 0; i < p.size(); ++i)
+          visit(m ? std::tanh(p.value[i]) * sigmoid(m->value[i]) : p.value[i]);
+        continue;
+      }
+      for (size_t i = 0; i < p.size(); ++i) visit(p.value[i]);
+    }
+  }
+  return worst;
+}
+
+TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOptions& o, const TaskRunHooks& hooks) {
+  const TaskSpec& spec = task.spec();
+  if (net.inputDim() != spec.inputSize || net.outputDim() != 1)
+    rangeError("model: expected " + std::to_string(spec.inputSize) + " inputs and 1 output for this task, received " +
+               std::to_string(net.inputDim()) + " inputs and " + std::to_string(net.outputDim()) + " outputs");
+  if (o.iterations < 0) rangeError("iterations: expected an integer ≥ 0, received " + std::to_string(o.iterations));
+  if (o.batchSize < 1) rangeError("batchSize: expected a positive integer, received " + std::to_string(o.batchSize));
+  if (o.evalEvery < 1) rangeError("evalEvery: expected a positive integer, received " + std::to_string(o.evalEvery));
+  if (o.validationSize < 1 || o.testSize < 1) rangeError("validationSize/testSize: expected positive integers");
+  if (o.bestWindow < 1) rangeError("bestWindow: expected a positive integer, received " + std::to_string(o.bestWindow));
+  const int n = spec.inputSize;
+
+  TaskRunResult res;
+  res.threshold = successThreshold(spec, o.epsilon, o.thresholdSamples, 1);
+
+  // Fixed validation/test sets: their seeds do not depend on the run's seed (as stable-nalu),
+  // only the slices do.
+  std::vector<float> xv(size_t(o.validationSize * n)), tv(size_t(o.validationSize));
+  std::vector<float> xt(size_t(o.testSize * n)), tt(size_t(o.testSize));
+  {
+    Rng rv(43953907), rt(8689336);
+    task.sample(rv, spec.interpolation, xv.data(), tv.data(), o.validationSize);
+    task.sample(rt, spec.extrapolation, xt.data(), tt.data(), o.testSize);
+  }
+  std::vector<float> xb(size_t(o.batchSize) * n), tb(size_t(o.batchSize));
+  Rng rng(o.seed, 0xBA7C4);
+
+  std::deque<TaskEval> window;
+  double lossSum = 0;
+  int64_t lossCount = 0;
+  auto evaluate = [&](int64_t it) {
+    TaskEval e;
+    e.iteration = it;
+    e.trainLoss = lossCount ? lossSum / double(lossCount) : NAN;
+    e.interpolation = net.evaluate(xv.data(), tv.data(), o.validationSize, int(std::min<int64_t>(o.validationSize, 1 << 14)));
+    e.extrapolation = net.evaluate(xt.data(), tt.data(), o.testSize, int(std::min<int64_t>(o.testSize, 1 << 14)));
+    e.sparsity = sparsityError(net);
+    lossSum = 0;
+    lossCount = 0;
+    if (res.solvedAt < 0 && e.extrapolation < res.threshold) res.solvedAt = it;
+    window.push_back(e);
+    if (int(window.size()) > o.bestWindow) window.pop_front();
+    res.last = e;
+    if (hooks.onEval) hooks.onEval(e);
+  };
+
+  for (int64_t it = 0;; ++it) {
+    if (it % o.evalEvery == 0 || it == o.iterations) evaluate(it);
+    if (it == o.iterations) break;
+    if (hooks.stop && hooks.stop->load()) {
+      res.stopReason = "aborted";
+      break;
+    }
+    task.sample(rng, spec.interpolation, xb.data(), tb.data(), o.batchSize);
+    try {
+      lossSum += net.trainOnBatch(xb.data(), tb.data(), o.batchSize);
+      ++lossCount;
+    } catch (const Error& e) {
+      if (e.code != "NON_FINITE") throw;
+      // A diverged model stays diverged in the reference code (NaN weights): a failure.
+      res.stopReason = "nonFinite";
+      res.iterations = it;
+      evaluate(it);
+      break;
+    }
+    res.iterations = it + 1;
+  }
+
+  // The model is the one with the lowest interpolation error among the last evaluations.
+  // NaN errors are skipped, as R's which.min in the paper's analysis does.
+  res.best = window.empty() ? res.last : window.back();
+  for (const TaskEval& e : window)
+    if (std::isnan(res.best.interpolation) || e.interpolation < res.best.interpolation) res.best = e;
+  res.success = res.stopReason == "completed" && res.best.extrapolation < res.threshold;
+  return res;
+}
+
+}  // namespace nalu

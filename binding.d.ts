@@ -77,12 +77,83 @@ export declare class NativeNetwork {
   dispose(): void;
 }
 
+/** One arithmetic-task instance (Madsen & Johansen 2020; Mistry et al. 2021). */
+export interface NativeTaskSpec {
+  op: 'add' | 'sub' | 'mul' | 'div' | 'square' | 'sqrt';
+  inputSize: number;
+  subsetRatio: number;
+  overlapRatio: number;
+  /** [[lo, hi]] or two intervals [[lo, hi], [lo, hi]] picked with equal probability. */
+  interpolation: [number, number][];
+  extrapolation: [number, number][];
+  /** Picks the slices' offset. */
+  seed: number;
+}
+
+export interface NativeTaskRunOptions {
+  iterations: number;
+  batchSize: number;
+  evalEvery: number;
+  validationSize: number;
+  testSize: number;
+  /** Perturbation of the perfect solution in the threshold simulation. */
+  epsilon: number;
+  thresholdSamples: number;
+  /** Evaluations the best model (lowest interpolation MSE) is picked from. */
+  bestWindow: number;
+  /** Seed of the training batches. */
+  seed: number;
+}
+
+export interface NativeTaskEval {
+  iteration: number;
+  /** Mean training loss since the previous evaluation (NaN at iteration 0). */
+  trainLoss: number;
+  interpolation: number;
+  extrapolation: number;
+  /** max min(|w|, |1 − |w||) over the weight matrices. */
+  sparsity: number;
+}
+
+export interface NativeTaskRunResult {
+  threshold: number;
+  iterations: number;
+  /** First evaluated iteration with extrapolation MSE < threshold, or null. */
+  solvedAt: number | null;
+  success: boolean;
+  stopReason: 'completed' | 'aborted' | 'nonFinite';
+  last: NativeTaskEval;
+  best: NativeTaskEval;
+  weights: NativeWeight[];
+}
+
+export interface NativeTaskRun {
+  promise: Promise<NativeTaskRunResult>;
+  /** Stops after the current step; the promise resolves with stopReason 'aborted'. */
+  stop(): void;
+}
+
 export interface NativeBinding {
   NativeNetwork: typeof NativeNetwork;
   /** Registers the class native NaluErrors are made from. */
   init(options: { NaluError: new (message: string, code: string) => Error }): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** Trains a network on fresh batches of an arithmetic task on a worker thread (1 native thread). */
+  runArithmeticTask(
+    spec: { network: NativeNetworkSpec; task: NativeTaskSpec; run: NativeTaskRunOptions },
+    onEval?: (e: NativeTaskEval) => void,
+  ): NativeTaskRun;
+  /** Extrapolation MSE of the ε-perturbed perfect solution (Monte-Carlo over `samples`). */
+  arithmeticThreshold(task: NativeTaskSpec, epsilon: number, samples: number, seed: number): number;
+  /** Samples of the task and its slices a = [start, end), b = [start, end). */
+  sampleArithmeticTask(
+    task: NativeTaskSpec,
+    which: 'interpolation' | 'extrapolation',
+    rows: number,
+    seed: number,
+  ): { x: Float32Array; t: Float32Array; a: [number, number]; b: [number, number] };
+  readonly arithmeticOps: string[];
   readonly layerTypes: string[];
   readonly lossTypes: string[];
   readonly optimizerTypes: string[];

@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// Packaging test (`npm run test:packaging`, run by .ci/run): packs the tarball (prepack builds
+// dist/ and the prebuild), installs it into an empty project with no compiler or cmake on PATH,
+// and checks that no compile happened, the binary needs no shared OpenBLAS, a NALU trains through
+// both `require` and `import`, and a consumer's .ts/.mts files type-check against shipped types.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const target = `${process.platform}-${process.arch}`;
+const keep = process.argv.includes('--keep');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nalu-pack-'));
+let failures = 0;
+const t0 = Date.now();
+
+function log(msg) {
+  console.log(`[packaging ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
+}
+function check(ok, what, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n${detail}` : ''}`);
+  if (!ok) failures++;
+  return ok;
+}
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+  return { ...r, out: `${r.stdout || ''}${r.stderr || ''}` };
+}
+function mustRun(what, cmd, args, opts) {
+  const r = run(cmd, args, opts);
+  if (r.status !== 0) {
+    console.error(`FAIL ${what} (exit ${r.status ?? r.signal}):\n${r.out}`);
+    finish(1);
+  }
+  return r;
+}
+function finish(code) {
+  if (keep || code) console.log(`work dir kept: ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+  console.log(`packaging: ${code ? 'FAILED' : 'passed'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  process.exit(code);
+}
+
+// 1. Pack. prepack runs build:ts and prebuildify, so the tarball is complete from a clean checkout.
+// By default the committed tree (git archive HEAD) is packed in a scratch copy: what CI checks out,
+// untouched by uncommitted edits in a shared work tree, and with its own dist/ and prebuilds/.
+// --worktree packs the work tree itself instead.
+let src = root;
+if (!process.argv.includes('--worktree')) {
+  src = path.join(tmp, 'src');
+  fs.mkdirSync(src);
+  const head = mustRun('git rev-parse', 'git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).stdout.trim();
+  log(`packing the committed tree (HEAD ${head}) from a scratch copy`);
+  mustRun('git archive', 'sh', ['-c', `git archive --format=tar HEAD | tar -x -C '${src}'`], { cwd: root });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(src, 'node_modules'));
+}
+log('npm pack (runs prepack: build:ts + prebuildify)');
+const packed = mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', tmp], { cwd: src });
+const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')))[0];
+const tarball = path.join(tmp, info.filename);
+const files = info.files.map((f) => f.path);
+log(`${info.filename}: ${(info.size / 1048576).toFixed(1)} MiB packed, ${(info.unpackedSize / 1048576).toFixed(1)} MiB unpacked, ${files.length} files`);
+
+const allowed = /^(dist\/|prebuilds\/|native\/|binding\.d\.ts$|CMakeLists\.txt$|scripts\/install\.js$|README\.md$|LICENSE$|package\.json$)/;
+const stray = files.filter((f) => !allowed.test(f));
+check(stray.length === 0, 'tarball holds only the files whitelist', stray.join('\n'));
+for (const f of [
+  `prebuilds/${target}/nalu.node`,
+  `prebuilds/${target}/libgomp.so.1`,
+  'dist/cjs/index.js',
+  'dist/cjs/index.d.ts',
+  'dist/esm/index.mjs',
+  'dist/binding.d.ts',
+  'scripts/install.js',
+  'CMakeLists.txt',
+  'LICENSE',
+]) {
+  check(files.includes(f), `tarball has ${f}`);
+}
+
+// 2. A PATH with node and npm only: no cmake, g++, c++, cc, make.
+const bin = path.join(tmp, 'bin');
+fs.mkdirSync(bin);
+const npmCli = fs.realpathSync(run('sh', ['-c', 'command -v npm']).stdout.trim());
+fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+fs.symlinkSync(npmCli, path.join(bin, 'npm'));
+const bareEnv = { ...process.env, PATH: bin };
+for (const k of Object.keys(bareEnv)) if (/^npm_/i.test(k) || k === 'INIT_CWD') delete bareEnv[k];
+for (const tool of ['cmake', 'g++', 'c++', 'cc', 'gcc', 'make']) {
+  check(run('sh', ['-c', `command -v ${tool}`], { env: bareEnv }).status !== 0, `${tool} is not on the consumer's PATH`);
+}
+
+// 3. Install the tarball into an empty project, from npm's cache only (no network).
+const app = path.join(tmp, 'app');
+fs.mkdirSync(app);
+fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
+log('npm install --offline <tarball> (no compiler on PATH)');
+const inst = run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball], { cwd: app, env: bareEnv });
+if (!check(inst.status === 0, 'npm install of the tarball succeeds offline without a compiler', inst.out)) finish(1);
+const pkg = path.join(app, 'node_modules', 'nalu');
+check(/using the prebuilt binary/.test(inst.out), 'install script used the prebuilt binary', inst.out);
+check(!/building (the native addon )?from source/.test(inst.out) && !fs.existsSync(path.join(pkg, 'build')), 'no compile happened (no build/ in the installed package)');
+
+const node = path.join(pkg, 'prebuilds', target, 'nalu.node');
+const ldd = run('ldd', [node]).out;
+check(!/libopenblas/.test(ldd), 'ldd shows no libopenblas', ldd);
+check(!/not found/.test(ldd), 'ldd resolves every dependency', ldd);
+check(ldd.includes(path.join(pkg, 'prebuilds', target, 'libgomp.so.1')), 'libgomp resolves to the bundled copy', ldd);
+
+// 4. Train a NALU on y = x0 + x1 through require (CJS) and import (ESM). The script reports
+// the losses and the libraries mapped into the process (the addon and libgomp from the package).
+const train = (mod) => `
+const rows = 256;
+const x = new Float32Array(rows * 2), y = new Float32Array(rows);
+for (let i = 0; i < rows; i++) { x[2 * i] = Math.random(); x[2 * i + 1] = Math.random(); y[i] = x[2 * i] + x[2 * i + 1]; }
+const model = new ${mod}.Sequential([new ${mod}.NALU({ units: 1, inputDim: 2 })]);
+model.compile({ optimizer: 'adam', loss: 'mse' });
+model.fit(${mod}.tensor(x, [rows, 2]), ${mod}.tensor(y, [rows, 1]), { batchSize: 64, epochs: 300 }).then((h) => {
+  const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8');
+  const libs = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5]).filter((p) => p && /\\.so|\\.node/.test(p)))];
+  console.log(JSON.stringify({ first: h.loss[0], last: h.loss[h.loss.length - 1], libs }));
+  model.dispose();
+});`;
+fs.writeFileSync(path.join(app, 'train.cjs'), `'use strict';\nconst nalu = require('nalu');\n${train('nalu')}\n`);
+fs.writeFileSync(
+  path.join(app, 'train.mjs'),
+  `import * as nalu from 'nalu';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${train('nalu')}\n`,
+);
+for (const [kind, file] of [['require (CJS)', 'train.cjs'], ['import (ESM)', 'train.mjs']]) {
+  const r = run(process.execPath, [file], { cwd: app, env: bareEnv });
+  let res = null;
+  try {
+    res = JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    /* reported below */
+  }
+  if (!check(r.status === 0 && res !== null, `a NALU trains through ${kind}`, r.out)) continue;
+  check(res.last < res.first / 4, `${kind}: loss falls (${res.first.toFixed(4)} → ${res.last.toFixed(4)})`);
+  check(res.libs.includes(node), `${kind}: the addon comes from the installed prebuild`, res.libs.join('\n'));
+  check(!res.libs.some((l) => /openblas/i.test(l)), `${kind}: no OpenBLAS library is mapped`, res.libs.join('\n'));
+  check(res.libs.includes(path.join(path.dirname(node), 'libgomp.so.1')), `${kind}: the bundled libgomp is the one mapped`, res.libs.join('\n'));
+}
+
+// 5. A consumer's TypeScript (CJS .ts and ESM .mts) type-checks against the shipped types,
+// resolved through the package's "exports" (nodenext), including the shipped .d.ts files.
+const consumerTs = `import { NALU, Sequential, tensor, type History, NaluError } from 'nalu';
+export async function fitSum(x: Float32Array, y: Float32Array): Promise<number> {
+  const model = new Sequential([new NALU({ units: 1, inputDim: 2 })]);
+  model.compile({ optimizer: 'adam', loss: 'mse' });
+  const h: History = await model.fit(tensor(x, [x.length / 2, 2]), tensor(y, [y.length, 1]), { epochs: 10 });
+  model.dispose();
+  const last: number = h.loss[h.loss.length - 1];
+  if (!Number.isFinite(last)) throw new NaluError('diverged', 'NON_FINITE');
+  return last;
+}
+`;
+const badTs = `import { NALU } from 'nalu';\nexport const bad = new NALU({ units: 'one' });\n`;
+fs.writeFileSync(path.join(app, 'consumer.ts'), consumerTs);
+fs.writeFileSync(path.join(app, 'consumer.mts'), consumerTs);
+fs.writeFileSync(path.join(app, 'bad.ts'), badTs);
+const tsconfig = (files) => ({
+  compilerOptions: {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: ['node'],
+    typeRoots: [path.join(root, 'node_modules', '@types')],
+  },
+  files,
+});
+fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig(['consumer.ts', 'consumer.mts'])));
+fs.writeFileSync(path.join(app, 'tsconfig.bad.json'), JSON.stringify(tsconfig(['bad.ts'])));
+const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+const tc = run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, env: bareEnv });
+check(tc.status === 0, 'consumer .ts and .mts type-check against the shipped types', tc.out);
+// The types must be real: a wrong argument has to be rejected.
+const bad = run(process.execPath, [tsc, '-p', 'tsconfig.bad.json'], { cwd: app, env: bareEnv });
+check(bad.status !== 0 && /bad\.ts/.test(bad.out), 'a mistyped consumer is rejected by the shipped types', bad.out);
+
+// 6. Forcing a source build without the tools fails with a message that says what to install.
+const forced = run('npm', ['rebuild', 'nalu', '--build-from-source', '--foreground-scripts'], { cwd: app, env: bareEnv });
+check(
+  forced.status !== 0 && /Missing:[\s\S]*cmake/.test(forced.out) && /libopenblas-openmp-dev/.test(forced.out) && /OPENBLAS_ROOT/.test(forced.out),
+  '--build-from-source without cmake/g++ fails and names what to install',
+  forced.out,
+);
+
+finish(failures ? 1 : 0);

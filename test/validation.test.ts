@@ -1,0 +1,226 @@
+// Bad input to every public function: the error type, and a message that names the argument,
+// what was expected and what was received.
+import { describe, expect, it } from 'vitest';
+import {
+  Adam,
+  Dense,
+  Huber,
+  NAC,
+  NALU,
+  NaluError,
+  RMSprop,
+  SGD,
+  Sequential,
+  getInitializer,
+  getLoss,
+  getOptimizer,
+  randomUniform,
+  setNumThreads,
+  tensor,
+} from '../lib/index';
+
+type ErrorClass = typeof TypeError | typeof RangeError | typeof NaluError;
+
+/** fn must throw an instance of type whose message contains every part (strings literally). */
+function throws(fn: () => unknown, type: ErrorClass, ...parts: (string | RegExp)[]) {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected a ${type.name}`).toBeInstanceOf(type);
+  for (const p of parts) {
+    if (typeof p === 'string') expect((err as Error).message).toContain(p);
+    else expect((err as Error).message).toMatch(p);
+  }
+  return err as Error;
+}
+
+async function rejects(p: Promise<unknown>, type: ErrorClass, ...parts: (string | RegExp)[]) {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, `expected a rejection with ${type.name}`).toBeInstanceOf(type);
+  for (const q of parts) {
+    if (typeof q === 'string') expect((err as Error).message).toContain(q);
+    else expect((err as Error).message).toMatch(q);
+  }
+  return err as Error;
+}
+
+const x = tensor(new Float32Array(12).fill(1), [4, 3]);
+const y = tensor(new Float32Array(4).fill(1), [4, 1]);
+function compiled() {
+  const m = new Sequential([new NAC({ units: 1, inputDim: 3, seed: 1 })]);
+  m.compile({ optimizer: 'sgd', loss: 'mse' });
+  return m;
+}
+
+describe('tensor()', () => {
+  it('checks shape and data length', () => {
+    throws(() => tensor([1, 2], 2 as never), TypeError, 'shape: expected an array of dimensions, received 2');
+    throws(() => tensor([1, 2], [2, -1]), RangeError, 'shape: expected non-negative integer dimensions, received [2, -1]');
+    throws(() => tensor([1, 2, 3, 4, 5], [2, 3]), RangeError, 'data: expected 6 values for shape [2, 3], received 5');
+  });
+});
+
+describe('layer constructors', () => {
+  it('units', () => {
+    throws(() => new Dense({} as never), TypeError, 'Dense.units: expected a number, received undefined');
+    throws(() => new NAC({ units: 0 }), RangeError, 'NAC.units', 'expected an integer in [1, ', 'received 0');
+    throws(() => new NALU({ units: 1.5 }), RangeError, 'NALU.units', 'received 1.5');
+  });
+  it('options object, unknown options, name, seed, inputDim / inputShape', () => {
+    throws(() => new Dense(4 as never), TypeError, 'Dense options: expected an options object, received number');
+    throws(() => new NALU({ units: 1, gates: 'input' } as never), RangeError, "NALU: unknown option 'gates'", 'expected one of', 'gate');
+    throws(() => new Dense({ units: 1, name: 3 as never }), TypeError, 'Dense.name: expected a string, received number');
+    throws(() => new Dense({ units: 1, seed: -1 }), RangeError, 'Dense.seed', 'received -1');
+    throws(() => new Dense({ units: 1, inputDim: 0 }), RangeError, 'Dense.inputDim', 'received 0');
+    throws(() => new Dense({ units: 1, inputShape: [2, 3] }), RangeError, 'Dense.inputShape: expected [features], received [2,3]');
+  });
+  it('Dense activation, useBias, initializers list the valid names', () => {
+    throws(() => new Dense({ units: 1, activation: 'gelu' as never }), RangeError, "Dense.activation: unknown activation 'gelu', expected one of 'linear', 'relu', 'relu6', 'tanh', 'sigmoid', 'softsign', 'elu', 'selu'");
+    throws(() => new Dense({ units: 1, useBias: 1 as never }), TypeError, 'Dense.useBias: expected a boolean, received number');
+    throws(() => new Dense({ units: 1, kernelInitializer: 'glorot' as never }), RangeError, "Dense.kernelInitializer: unknown initializer 'glorot'", "'glorotUniform'", "'zeros'");
+    throws(() => new Dense({ units: 1, biasInitializer: 5 as never }), TypeError, 'Dense.biasInitializer', 'received number');
+  });
+  it('NALU gate, separateWeights, clipExp, epsilon', () => {
+    throws(() => new NALU({ units: 1, gate: 'fixed' as never }), RangeError, "NALU.gate: unknown gate 'fixed', expected one of 'input', 'independent'");
+    throws(() => new NALU({ units: 1, separateWeights: 'yes' as never }), TypeError, 'NALU.separateWeights: expected a boolean, received string');
+    throws(() => new NALU({ units: 1, clipExp: -1 }), RangeError, 'NALU.clipExp', 'received -1');
+    throws(() => new NALU({ units: 1, clipExp: NaN }), RangeError, 'NALU.clipExp', 'received NaN');
+    throws(() => new NALU({ units: 1, epsilon: 0 }), RangeError, 'NALU.epsilon', 'received 0');
+  });
+  it('initializer configs', () => {
+    throws(() => randomUniform({ minval: 2, maxval: 1 }), RangeError, 'randomUniform: expected minval <= maxval, received 2 > 1');
+    throws(() => getInitializer({ className: 'randomNormal', config: { stddev: -1 } }, 'init'), RangeError, 'randomNormal.stddev', 'received -1');
+    throws(() => getInitializer({ className: 'orthogonal', config: {} }, 'init'), RangeError, "init.className: unknown initializer 'orthogonal'");
+  });
+});
+
+describe('Sequential', () => {
+  it('constructor and add', () => {
+    throws(() => new Sequential('layers' as never), TypeError, 'Sequential options: expected an options object, received string');
+    throws(() => new Sequential({ layers: 3 as never }), TypeError, 'layers: expected an array of layers, received 3');
+    throws(() => new Sequential([{ units: 1 } as never]), TypeError, 'add: expected a Layer, received an object');
+    throws(() => new Sequential([new Dense({ units: 1 })]).predict(x), RangeError, 'the first layer needs inputDim (or inputShape)');
+    throws(() => new Sequential().predict(x), RangeError, 'inputDim');
+  });
+
+  it('compile: required args and registries listing valid names', () => {
+    const m = new Sequential([new NAC({ units: 1, inputDim: 3 })]);
+    throws(() => m.compile(undefined as never), TypeError, 'compile: optimizer is required');
+    throws(() => m.compile({ loss: 'mse' } as never), TypeError, 'compile: optimizer is required');
+    throws(() => m.compile({ optimizer: 'adam' } as never), TypeError, 'compile: loss is required');
+    throws(() => m.compile({ optimizer: 'adamw' as never, loss: 'mse' }), RangeError, "optimizer: unknown optimizer 'adamw', expected one of 'sgd', 'adam', 'rmsprop'");
+    throws(() => m.compile({ optimizer: 'adam', loss: 'xent' as never }), RangeError, "loss: unknown loss 'xent', expected one of 'mse', 'mae', 'huber'");
+    throws(() => m.compile({ optimizer: 7 as never, loss: 'mse' }), TypeError, 'optimizer: expected an options object, received number');
+    throws(() => m.compile({ optimizer: { className: 'Nadam', config: {} } as never, loss: 'mse' }), RangeError, "optimizer.className: unknown optimizer class 'Nadam'", "'SGD', 'Adam', 'RMSprop'");
+    throws(() => getLoss({ className: 'Huber', config: { delta: 0 } }), RangeError, 'Huber.delta', 'received 0');
+    throws(() => getOptimizer('momentum'), RangeError, "unknown optimizer 'momentum'");
+  });
+
+  it('optimizer and loss options', () => {
+    throws(() => new SGD({ learningRate: -0.1 }), RangeError, 'SGD.learningRate', 'received -0.1');
+    throws(() => new SGD({ learningRate: NaN }), RangeError, 'SGD.learningRate', 'received NaN');
+    throws(() => new SGD({ learningRate: '0.1' as never }), TypeError, 'SGD.learningRate: expected a number, received string');
+    throws(() => new SGD({ momentum: 1.5 }), RangeError, 'SGD.momentum: expected a number in [0, 1], received 1.5');
+    throws(() => new SGD({ nesterov: 1 as never }), TypeError, 'SGD.nesterov: expected a boolean, received number');
+    throws(() => new Adam({ beta1: 1 }), RangeError, 'Adam.beta1', 'received 1');
+    throws(() => new Adam({ epsilon: -1 }), RangeError, 'Adam.epsilon', 'received -1');
+    throws(() => new RMSprop({ rho: 2 }), RangeError, 'RMSprop.rho', 'received 2');
+    throws(() => new Adam({ clipNorm: 0 }), RangeError, 'Adam.clipNorm', 'received 0');
+    throws(() => new RMSprop({ clipValue: -1 }), RangeError, 'RMSprop.clipValue', 'received -1');
+    throws(() => new Adam({ lr: 0.1 } as never), RangeError, "Adam: unknown option 'lr'", 'learningRate');
+    throws(() => new Huber({ delta: -1 }), RangeError, 'Huber.delta', 'received -1');
+  });
+
+  it('not compiled, disposed', () => {
+    const m = new Sequential([new NAC({ units: 1, inputDim: 3 })]);
+    const e = throws(() => m.trainOnBatch(x, y), NaluError, 'trainOnBatch: call compile({optimizer, loss}) first');
+    expect((e as NaluError).code).toBe('NOT_COMPILED');
+    const d = compiled();
+    d.dispose();
+    const e2 = throws(() => d.predict(x), NaluError, 'predict: the model has been disposed');
+    expect((e2 as NaluError).code).toBe('DISPOSED');
+  });
+});
+
+describe('inputs of predict / trainOnBatch / evaluate', () => {
+  const m = compiled();
+  it('rank, features, rows', () => {
+    throws(() => m.predict(tensor([1, 2, 3], [3])), RangeError, 'x: expected rank ≥ 2 ([batch, features]), received shape [3]');
+    throws(() => m.predict(tensor(new Float32Array(8), [4, 2])), RangeError, 'x: expected 3 features on the last axis, received shape [4, 2]');
+    throws(() => m.predict(tensor(new Float32Array(0), [0, 3])), RangeError, 'x: expected a non-empty input, received shape [0, 3]');
+    throws(() => m.trainOnBatch(x, tensor(new Float32Array(3), [3, 1])), RangeError, 'y: expected 4 rows to match x, received 3');
+    throws(() => m.trainOnBatch(x, tensor(new Float32Array(8), [4, 2])), RangeError, 'y: expected 1 features on the last axis, received shape [4, 2]');
+    throws(() => m.evaluate(x, y, { batchSize: 0 }), RangeError, 'batchSize', 'received 0');
+  });
+  it('nested arrays: ragged, non-numbers, non-finite', () => {
+    throws(() => m.predict([[1, 2, 3], [1, 2]]), RangeError, 'x[1]: expected an array of length 3 (ragged input), received an array of length 2');
+    throws(() => m.predict([[1, 'a', 3]] as never), TypeError, "x[0][1]: expected a number, received 'a'");
+    throws(() => m.predict([[1, NaN, 3]]), RangeError, 'x[0][1]: expected a finite number, received NaN');
+    throws(() => m.trainOnBatch([[1, 2, 3]], [[Infinity]]), RangeError, 'y[0][0]: expected a finite number, received Infinity');
+  });
+  it('Tensors: dtype, length, non-finite values', () => {
+    throws(() => m.predict({ data: new Float64Array(12), shape: [4, 3] } as never), TypeError, 'x.data: expected a Float32Array, received Float64Array(12)');
+    throws(() => m.predict({ data: new Float32Array(11), shape: [4, 3] }), RangeError, 'x: expected 12 values for shape [4, 3], received 11');
+    throws(() => m.predict('x' as never), TypeError, "x: expected a Tensor {data, shape} or nested number arrays, received 'x'");
+    const bad = new Float32Array(12).fill(1);
+    bad[7] = NaN;
+    throws(() => m.predict(tensor(bad, [4, 3])), RangeError, 'x: expected finite values, received NaN at row 2, column 1');
+  });
+});
+
+describe('fit options', () => {
+  const m = compiled();
+  const cases: [string, object, ErrorClass, ...string[]][] = [
+    ['epochs type', { epochs: '5' }, TypeError, 'epochs: expected a number, received string'],
+    ['epochs range', { epochs: -1 }, RangeError, 'epochs: expected an integer in [0, ', 'received -1'],
+    ['epochs integer', { epochs: 1.5 }, RangeError, 'epochs', 'received 1.5'],
+    ['batchSize', { batchSize: 0 }, RangeError, 'batchSize', 'received 0'],
+    ['shuffle', { shuffle: 'no' }, TypeError, 'shuffle: expected a boolean, received string'],
+    ['seed', { seed: -3 }, RangeError, 'seed', 'received -3'],
+    ['verbose', { verbose: 2 }, RangeError, 'verbose: expected 0 or 1, received 2'],
+    ['onNonFinite', { onNonFinite: 'ignore' }, RangeError, "onNonFinite: expected 'stop' or 'throw', received 'ignore'"],
+    ['validationSplit range', { validationSplit: 1.5 }, RangeError, 'validationSplit: expected a number in [0, 1], received 1.5'],
+    ['validationSplit leaves nothing', { validationSplit: 1 }, RangeError, 'validationSplit: 1 leaves no training rows of 4'],
+    ['validationData shape', { validationData: [x] }, TypeError, 'validationData: expected [x, y], received an array of length 1'],
+    ['validationData features', { validationData: [tensor(new Float32Array(4), [2, 2]), y] }, RangeError, 'validationData[0]: expected 3 features'],
+    ['validationData rows', { validationData: [x, tensor(new Float32Array(2), [2, 1])] }, RangeError, 'validationData[1]: expected 4 rows to match x, received 2'],
+    ['callbacks type', { callbacks: [] }, TypeError, 'callbacks: expected an options object, received an array'],
+    ['callbacks unknown', { callbacks: { onBatchEnd: () => {} } }, RangeError, "callbacks: unknown callback 'onBatchEnd', expected onEpochBegin, onEpochEnd, onTrainEnd"],
+    ['callbacks function', { callbacks: { onEpochEnd: 1 } }, TypeError, 'callbacks.onEpochEnd: expected a function, received 1'],
+    ['signal', { signal: {} }, TypeError, 'signal: expected an AbortSignal, received an object'],
+    ['options type', 5 as never, TypeError, 'fit options: expected an options object, received number'],
+  ];
+  for (const [name, opts, type, ...parts] of cases)
+    it(name, async () => {
+      await rejects(m.fit(x, y, opts as never), type, ...parts);
+      expect(m.busy).toBe(false);
+    });
+  it('x and y', async () => {
+    await rejects(m.fit(tensor(new Float32Array(8), [4, 2]), y), RangeError, 'x: expected 3 features');
+    await rejects(m.fit(x, [[1], [2]]), RangeError, 'y: expected 4 rows to match x, received 2');
+  });
+  it('fit before compile rejects with NOT_COMPILED', async () => {
+    const e = await rejects(new Sequential([new NAC({ units: 1, inputDim: 3 })]).fit(x, y), NaluError, 'fit: call compile');
+    expect((e as NaluError).code).toBe('NOT_COMPILED');
+  });
+});
+
+describe('setNumThreads and NaluError', () => {
+  it('setNumThreads checks its argument', () => {
+    throws(() => setNumThreads('2' as never), TypeError, 'setNumThreads: expected an integer, received string');
+    throws(() => setNumThreads(0), RangeError, 'setNumThreads: expected an integer in [1, 1024], received 0');
+    throws(() => setNumThreads(1.5), RangeError, 'received 1.5');
+  });
+  it('NaluError is an Error with a stable code', () => {
+    const e = new NaluError('m', 'BUSY');
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe('NaluError');
+    expect(e.code).toBe('BUSY');
+  });
+});

@@ -1,0 +1,297 @@
+// fit(): History, callbacks, errors from callbacks, abort, BUSY, a free event loop, determinism.
+import { describe, expect, it } from 'vitest';
+import { Dense, NAC, NALU, NaluError, SGD, Sequential, getNumThreads, tensor, type Tensor } from '../lib/index';
+import { uniform } from './helpers/reference';
+
+function data(rows: number, seed: number): { x: Tensor; y: Tensor } {
+  const x = uniform(rows * 2, 1, 2, seed);
+  const y = Float32Array.from({ length: rows }, (_, r) => x[2 * r] + x[2 * r + 1]);
+  return { x: tensor(x, [rows, 2]), y: tensor(y, [rows, 1]) };
+}
+
+function model(optimizer: 'adam' | SGD = 'adam') {
+  const m = new Sequential([new NALU({ units: 1, inputDim: 2, seed: 1 })]);
+  m.compile({ optimizer, loss: 'mse' });
+  return m;
+}
+
+/** The first `n` rows of a [rows, cols] tensor. */
+const head = (t: Tensor, from: number, to: number): Tensor => {
+  const c = t.shape[1];
+  return tensor(t.data.slice(from * c, to * c), [to - from, c]);
+};
+
+describe('History', () => {
+  it('records one loss per epoch; one full batch without shuffle gives the loss before each step', async () => {
+    const { x, y } = data(64, 1);
+    const m = model(new SGD({ learningRate: 0.01 }));
+    const before = m.evaluate(x, y);
+    const h = await m.fit(x, y, { epochs: 5, batchSize: 64, shuffle: false });
+    expect(h.stopReason).toBe('completed');
+    expect(h.epoch).toEqual([0, 1, 2, 3, 4]);
+    expect(h.loss).toHaveLength(5);
+    expect(h.valLoss).toEqual([]);
+    expect(h.loss[0]).toBeCloseTo(before, 5);
+    expect(h.loss[4]).toBeLessThan(h.loss[0]);
+    m.dispose();
+  });
+
+  it('validationSplit holds out the last rows; valLoss is their loss after each epoch', async () => {
+    const { x, y } = data(50, 2);
+    const m = model();
+    const h = await m.fit(x, y, { epochs: 4, batchSize: 10, validationSplit: 0.2, seed: 3 });
+    expect(h.valLoss).toHaveLength(4);
+    for (const v of h.valLoss) expect(Number.isFinite(v)).toBe(true);
+    expect(h.valLoss[3]).toBeCloseTo(m.evaluate(head(x, 40, 50), head(y, 40, 50)), 5);
+    m.dispose();
+  });
+
+  it('validationData gives valLoss on that data', async () => {
+    const { x, y } = data(40, 4);
+    const val = data(16, 5);
+    const m = model();
+    const seen: (number | undefined)[] = [];
+    const h = await m.fit(x, y, { epochs: 3, validationData: [val.x, val.y], callbacks: { onEpochEnd: (_, logs) => seen.push(logs.valLoss) } });
+    expect(h.valLoss).toHaveLength(3);
+    expect(seen).toEqual(h.valLoss);
+    expect(h.valLoss[2]).toBeCloseTo(m.evaluate(val.x, val.y), 5);
+    m.dispose();
+  });
+
+  it('epochs 0 trains nothing', async () => {
+    const { x, y } = data(8, 6);
+    const m = model();
+    const w = m.getWeights();
+    const h = await m.fit(x, y, { epochs: 0 });
+    expect(h.loss).toEqual([]);
+    expect(Array.from(m.getWeights()[0].data)).toEqual(Array.from(w[0].data));
+    m.dispose();
+  });
+});
+
+describe('callbacks', () => {
+  it('run in order, all before fit resolves', async () => {
+    const { x, y } = data(32, 7);
+    const m = model();
+    const events: string[] = [];
+    let endHistory: unknown;
+    const losses: number[] = [];
+    const p = m.fit(x, y, {
+      epochs: 4,
+      batchSize: 8,
+      callbacks: {
+        onEpochBegin: (e) => events.push(`begin ${e}`),
+        onEpochEnd: (e, logs) => {
+          events.push(`end ${e}`);
+          losses.push(logs.loss);
+        },
+        onTrainEnd: (h) => {
+          events.push('trainEnd');
+          endHistory = h;
+        },
+      },
+    });
+    const h = await p;
+    expect(events).toEqual(['begin 0', 'end 0', 'begin 1', 'end 1', 'begin 2', 'end 2', 'begin 3', 'end 3', 'trainEnd']);
+    expect(endHistory).toBe(h);
+    expect(losses).toEqual(h.loss);
+    m.dispose();
+  });
+
+  it('a callback that throws rejects fit with that error and stops training', async () => {
+    const { x, y } = data(32, 8);
+    const m = model();
+    const boom = new Error('boom');
+    let ends = 0;
+    let trainEnd = false;
+    const err = await m
+      .fit(x, y, {
+        epochs: 100000,
+        callbacks: {
+          onEpochEnd: (e) => {
+            ends++;
+            if (e === 2) throw boom;
+          },
+          onTrainEnd: () => (trainEnd = true),
+        },
+      })
+      .catch((e) => e);
+    expect(err).toBe(boom);
+    // Epochs already queued may still finish, but later callbacks are not called.
+    expect(ends).toBe(3);
+    expect(trainEnd).toBe(false);
+    expect(m.busy).toBe(false);
+    // The model is usable afterwards.
+    expect(m.predict(x).shape).toEqual([32, 1]);
+    m.dispose();
+  });
+});
+
+describe('stopping and concurrency', () => {
+  it('an AbortSignal stops fit with stopReason aborted', async () => {
+    const { x, y } = data(256, 9);
+    const m = model();
+    const ac = new AbortController();
+    const t0 = Date.now();
+    setTimeout(() => ac.abort(), 200);
+    const h = await m.fit(x, y, { epochs: 10_000_000, batchSize: 16, signal: ac.signal });
+    expect(h.stopReason).toBe('aborted');
+    expect(h.loss.length).toBeGreaterThan(0);
+    expect(h.loss.length).toBeLessThan(10_000_000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(m.busy).toBe(false);
+    m.dispose();
+  });
+
+  it('an already aborted signal trains nothing', async () => {
+    const { x, y } = data(16, 10);
+    const m = model();
+    const w = Array.from(m.getWeights()[0].data);
+    const h = await m.fit(x, y, { epochs: 5, signal: AbortSignal.abort() });
+    expect(h.stopReason).toBe('aborted');
+    expect(h.loss).toEqual([]);
+    expect(Array.from(m.getWeights()[0].data)).toEqual(w);
+    m.dispose();
+  });
+
+  it('a second fit and sync calls on a busy model fail with BUSY', async () => {
+    const { x, y } = data(256, 11);
+    const m = model();
+    const ac = new AbortController();
+    const weights = m.getWeights();
+    const first = m.fit(x, y, { epochs: 10_000_000, signal: ac.signal });
+    expect(m.busy).toBe(true);
+    const second = await m.fit(x, y, { epochs: 1 }).catch((e) => e);
+    expect(second).toBeInstanceOf(NaluError);
+    expect(second.code).toBe('BUSY');
+    expect(second.message).toMatch(/fit: the model is busy/);
+    const calls: [string, () => unknown][] = [
+      ['predict', () => m.predict(x)],
+      ['trainOnBatch', () => m.trainOnBatch(x, y)],
+      ['evaluate', () => m.evaluate(x, y)],
+      ['computeGradients', () => m.computeGradients(x, y)],
+      ['getWeights', () => m.getWeights()],
+      ['setWeights', () => m.setWeights(weights)],
+      ['compile', () => m.compile({ optimizer: 'sgd', loss: 'mse' })],
+    ];
+    for (const [name, call] of calls) {
+      let err: unknown;
+      try {
+        call();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, name).toBeInstanceOf(NaluError);
+      expect((err as NaluError).code, name).toBe('BUSY');
+    }
+    ac.abort();
+    const h = await first;
+    expect(h.stopReason).toBe('aborted');
+    expect(m.busy).toBe(false);
+    // Idle again: a new fit runs.
+    expect((await m.fit(x, y, { epochs: 1 })).loss).toHaveLength(1);
+    m.dispose();
+  });
+
+  it('trainOnBatch that goes non-finite throws NON_FINITE; fit stops with nonFinite or rejects on throw', async () => {
+    const x = tensor(uniform(16 * 2, 5, 10, 12), [16, 2]);
+    const y = tensor(new Float32Array(16).fill(1e6), [16, 1]);
+    const make = () => {
+      const m = new Sequential([new Dense({ units: 1, inputDim: 2, seed: 1 })]);
+      m.compile({ optimizer: new SGD({ learningRate: 1e30 }), loss: 'mse' });
+      return m;
+    };
+    const a = make();
+    const h = await a.fit(x, y, { epochs: 50, batchSize: 4, seed: 1 });
+    expect(h.stopReason).toBe('nonFinite');
+    expect(h.loss.length).toBeLessThan(50);
+    for (const w of a.getWeights()) for (const v of w.data) expect(Number.isFinite(v)).toBe(true);
+    const b = make();
+    const err = await b.fit(x, y, { epochs: 50, batchSize: 4, seed: 1, onNonFinite: 'throw' }).catch((e) => e);
+    expect(err).toBeInstanceOf(NaluError);
+    expect(err.code).toBe('NON_FINITE');
+    const c = make();
+    const e2 = (() => {
+      try {
+        for (let i = 0; i < 50; i++) c.trainOnBatch(x, y);
+      } catch (e) {
+        return e as NaluError;
+      }
+    })();
+    expect(e2?.code).toBe('NON_FINITE');
+    for (const m of [a, b, c]) m.dispose();
+  });
+});
+
+describe('event loop', () => {
+  it('a multi-second fit leaves timers firing (max gap measured)', async () => {
+    // Wide enough that each batch does real sgemm work on the worker thread.
+    const rows = 2048;
+    const x = tensor(uniform(rows * 64, 0.5, 2, 13), [rows, 64]);
+    const y = tensor(uniform(rows * 16, 0, 1, 14), [rows, 16]);
+    const m = new Sequential([new Dense({ units: 128, inputDim: 64, activation: 'tanh', seed: 1 }), new NALU({ units: 16, seed: 2 })]);
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    let last = performance.now();
+    let maxGap = 0;
+    let ticks = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+      ticks++;
+    }, 10);
+    let epochs = 0;
+    const t0 = performance.now();
+    const h = await m.fit(x, y, { epochs: 1_000_000, batchSize: 64, signal: AbortSignal.timeout(3000), callbacks: { onEpochEnd: () => epochs++ } });
+    const elapsed = performance.now() - t0;
+    clearInterval(timer);
+    expect(h.stopReason).toBe('aborted');
+    expect(epochs).toBe(h.loss.length);
+    expect(elapsed).toBeGreaterThan(2900);
+    // A blocked loop would show one gap of ~3 s; on this shared machine allow scheduling noise.
+    expect(maxGap, `max timer gap ${maxGap.toFixed(1)} ms`).toBeLessThan(200);
+    expect(ticks).toBeGreaterThan(100);
+    m.dispose();
+  });
+
+  it('many tiny epochs with callbacks do not starve timers either', async () => {
+    const { x, y } = data(8, 15);
+    const m = model();
+    let last = performance.now();
+    let maxGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 10);
+    let calls = 0;
+    const h = await m.fit(x, y, { epochs: 1_000_000, batchSize: 8, signal: AbortSignal.timeout(1500), callbacks: { onEpochBegin: () => calls++, onEpochEnd: () => calls++ } });
+    clearInterval(timer);
+    expect(h.stopReason).toBe('aborted');
+    expect(calls).toBeGreaterThanOrEqual(2 * h.loss.length);
+    expect(maxGap, `max timer gap ${maxGap.toFixed(1)} ms`).toBeLessThan(200);
+    m.dispose();
+  });
+});
+
+describe('determinism', () => {
+  const run = async (fitSeed: number) => {
+    const { x, y } = data(100, 16);
+    const m = new Sequential([new Dense({ units: 8, inputDim: 2, activation: 'elu', seed: 5 }), new NALU({ units: 2, seed: 6 }), new NAC({ units: 1, seed: 7 })]);
+    m.compile({ optimizer: 'adam', loss: 'huber' });
+    const h = await m.fit(x, y, { epochs: 20, batchSize: 7, shuffle: true, seed: fitSeed, validationSplit: 0.1 });
+    const w = m.getWeights().map((t) => Array.from(t.data));
+    m.dispose();
+    return { loss: h.loss, valLoss: h.valLoss, w };
+  };
+  it(`same layer seeds + fit seed + thread count (${getNumThreads()}) → bit-identical weights and losses`, async () => {
+    const a = await run(11);
+    const b = await run(11);
+    expect(b.loss).toEqual(a.loss);
+    expect(b.valLoss).toEqual(a.valLoss);
+    expect(b.w).toEqual(a.w);
+    // The fit seed matters (shuffling order), so the equality above is not vacuous.
+    const c = await run(12);
+    expect(c.loss).not.toEqual(a.loss);
+  });
+});

@@ -47,8 +47,12 @@ function finish(code) {
 // By default the committed tree (git archive HEAD) is packed in a scratch copy: what CI checks out,
 // untouched by uncommitted edits in a shared work tree, and with its own dist/ and prebuilds/.
 // --worktree packs the work tree itself instead.
+// --tarball FILE skips packing and tests FILE (for iterating on the checks below).
+const given = process.argv.includes('--tarball') ? path.resolve(process.argv[process.argv.indexOf('--tarball') + 1]) : null;
 let src = root;
-if (!process.argv.includes('--worktree')) {
+if (given) {
+  /* nothing to stage */
+} else if (!process.argv.includes('--worktree')) {
   src = path.join(tmp, 'src');
   fs.mkdirSync(src);
   const head = mustRun('git rev-parse', 'git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).stdout.trim();
@@ -56,12 +60,25 @@ if (!process.argv.includes('--worktree')) {
   mustRun('git archive', 'sh', ['-c', `git archive --format=tar HEAD | tar -x -C '${src}'`], { cwd: root });
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(src, 'node_modules'));
 }
-log('npm pack (runs prepack: build:ts + prebuildify)');
-const packed = mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', tmp], { cwd: src });
-const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')))[0];
+let info;
+if (given) {
+  const list = mustRun('tar -tzf', 'tar', ['-tzf', given]).stdout.trim().split('\n');
+  info = {
+    filename: path.basename(given),
+    size: fs.statSync(given).size,
+    unpackedSize: NaN,
+    files: list.filter((f) => !f.endsWith('/')).map((f) => ({ path: f.replace(/^package\//, '') })),
+  };
+  fs.copyFileSync(given, path.join(tmp, info.filename));
+} else {
+  log('npm pack (runs prepack: build:ts + prebuildify)');
+  const packed = mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', tmp], { cwd: src });
+  // The JSON report comes last on stdout, after the prepack scripts' own output.
+  info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[\s*\{\s*"id"/m)))[0];
+}
 const tarball = path.join(tmp, info.filename);
 const files = info.files.map((f) => f.path);
-log(`${info.filename}: ${(info.size / 1048576).toFixed(1)} MiB packed, ${(info.unpackedSize / 1048576).toFixed(1)} MiB unpacked, ${files.length} files`);
+log(`${info.filename}: ${(info.size / 1048576).toFixed(1)} MiB packed${info.unpackedSize ? `, ${(info.unpackedSize / 1048576).toFixed(1)} MiB unpacked` : ""}, ${files.length} files`);
 
 const allowed = /^(dist\/|prebuilds\/|native\/|binding\.d\.ts$|CMakeLists\.txt$|scripts\/install\.js$|README\.md$|LICENSE$|package\.json$)/;
 const stray = files.filter((f) => !allowed.test(f));
@@ -80,15 +97,27 @@ for (const f of [
   check(files.includes(f), `tarball has ${f}`);
 }
 
-// 2. A PATH with node and npm only: no cmake, g++, c++, cc, make.
+// 2. The consumer's PATH: one folder with links to every program on ours except the build tools
+// (compilers, linkers, cmake, make, ninja), like a machine where no toolchain is installed.
 const bin = path.join(tmp, 'bin');
 fs.mkdirSync(bin);
-const npmCli = fs.realpathSync(run('sh', ['-c', 'command -v npm']).stdout.trim());
-fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-fs.symlinkSync(npmCli, path.join(bin, 'npm'));
+const buildTool = /^(cmake|ctest|cpack|make|gmake|ninja|cc|c\+\+|c89|c99|gcc|g\+\+|cpp|clang.*|ld|ld\..*|as)(-[0-9.]+)?$|^x86_64-linux-gnu-/;
+for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+  let names = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    continue;
+  }
+  for (const name of names) {
+    const link = path.join(bin, name);
+    if (buildTool.test(name) || fs.existsSync(link)) continue;
+    fs.symlinkSync(path.join(dir, name), link);
+  }
+}
 const bareEnv = { ...process.env, PATH: bin };
 for (const k of Object.keys(bareEnv)) if (/^npm_/i.test(k) || k === 'INIT_CWD') delete bareEnv[k];
-for (const tool of ['cmake', 'g++', 'c++', 'cc', 'gcc', 'make']) {
+for (const tool of ['cmake', 'g++', 'c++', 'cc', 'gcc', 'clang++', 'make', 'ninja']) {
   check(run('sh', ['-c', `command -v ${tool}`], { env: bareEnv }).status !== 0, `${tool} is not on the consumer's PATH`);
 }
 
@@ -116,8 +145,8 @@ const rows = 256;
 const x = new Float32Array(rows * 2), y = new Float32Array(rows);
 for (let i = 0; i < rows; i++) { x[2 * i] = Math.random(); x[2 * i + 1] = Math.random(); y[i] = x[2 * i] + x[2 * i + 1]; }
 const model = new ${mod}.Sequential([new ${mod}.NALU({ units: 1, inputDim: 2 })]);
-model.compile({ optimizer: 'adam', loss: 'mse' });
-model.fit(${mod}.tensor(x, [rows, 2]), ${mod}.tensor(y, [rows, 1]), { batchSize: 64, epochs: 300 }).then((h) => {
+model.compile({ optimizer: new ${mod}.Adam({ learningRate: 0.01 }), loss: 'mse' });
+model.fit(${mod}.tensor(x, [rows, 2]), ${mod}.tensor(y, [rows, 1]), { batchSize: 32, epochs: 600 }).then((h) => {
   const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8');
   const libs = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5]).filter((p) => p && /\\.so|\\.node/.test(p)))];
   console.log(JSON.stringify({ first: h.loss[0], last: h.loss[h.loss.length - 1], libs }));
@@ -128,6 +157,7 @@ fs.writeFileSync(
   path.join(app, 'train.mjs'),
   `import * as nalu from 'nalu';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${train('nalu')}\n`,
 );
+log('training a NALU through require and import');
 for (const [kind, file] of [['require (CJS)', 'train.cjs'], ['import (ESM)', 'train.mjs']]) {
   const r = run(process.execPath, [file], { cwd: app, env: bareEnv });
   let res = null;
@@ -137,7 +167,9 @@ for (const [kind, file] of [['require (CJS)', 'train.cjs'], ['import (ESM)', 'tr
     /* reported below */
   }
   if (!check(r.status === 0 && res !== null, `a NALU trains through ${kind}`, r.out)) continue;
-  check(res.last < res.first / 4, `${kind}: loss falls (${res.first.toFixed(4)} → ${res.last.toFixed(4)})`);
+  // 1/6 is the MSE of the best constant guess (the variance of x0 + x1); a NALU that lands in
+  // the multiplicative path's local minimum still gets below it (measured: ≤ 0.133).
+  check(res.last < Math.min(res.first, 1 / 6), `${kind}: loss falls below the constant guess's 1/6 (${res.first.toFixed(4)} → ${res.last.toFixed(4)})`);
   check(res.libs.includes(node), `${kind}: the addon comes from the installed prebuild`, res.libs.join('\n'));
   check(!res.libs.some((l) => /openblas/i.test(l)), `${kind}: no OpenBLAS library is mapped`, res.libs.join('\n'));
   check(res.libs.includes(path.join(path.dirname(node), 'libgomp.so.1')), `${kind}: the bundled libgomp is the one mapped`, res.libs.join('\n'));
@@ -173,16 +205,20 @@ const tsconfig = (files) => ({
   },
   files,
 });
-fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig(['consumer.ts', 'consumer.mts'])));
-fs.writeFileSync(path.join(app, 'tsconfig.bad.json'), JSON.stringify(tsconfig(['bad.ts'])));
+// One tsc run (it dominates this test's time): the good files must have no errors, and bad.ts
+// must have one, which shows the types are real and not `any`.
+fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig(['consumer.ts', 'consumer.mts', 'bad.ts'])));
+log('type-checking a consumer against the shipped types');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-const tc = run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, env: bareEnv });
-check(tc.status === 0, 'consumer .ts and .mts type-check against the shipped types', tc.out);
-// The types must be real: a wrong argument has to be rejected.
-const bad = run(process.execPath, [tsc, '-p', 'tsconfig.bad.json'], { cwd: app, env: bareEnv });
-check(bad.status !== 0 && /bad\.ts/.test(bad.out), 'a mistyped consumer is rejected by the shipped types', bad.out);
+const tc = run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: app, env: bareEnv });
+const errorFiles = [...tc.out.matchAll(/^([^\s(]+)\(\d+,\d+\): error/gm)].map((m) => m[1]);
+check(
+  errorFiles.length > 0 && errorFiles.every((f) => f === 'bad.ts'),
+  'consumer .ts and .mts type-check against the shipped types; a mistyped call in bad.ts is rejected',
+  tc.out,
+);
 
-// 6. Forcing a source build without the tools fails with a message that says what to install.
+log('npm rebuild --build-from-source without a toolchain');
 const forced = run('npm', ['rebuild', 'nalu', '--build-from-source', '--foreground-scripts'], { cwd: app, env: bareEnv });
 check(
   forced.status !== 0 && /Missing:[\s\S]*cmake/.test(forced.out) && /libopenblas-openmp-dev/.test(forced.out) && /OPENBLAS_ROOT/.test(forced.out),

@@ -46,13 +46,13 @@ function finish(code) {
 // 1. Pack. prepack runs build:ts and prebuildify, so the tarball is complete from a clean checkout.
 // By default the committed tree (git archive HEAD) is packed in a scratch copy: what CI checks out,
 // untouched by uncommitted edits in a shared work tree, and with its own dist/ and prebuilds/.
-// --worktree packs the work tree itself instead.
+// --worktree (or no git checkout) packs the work tree itself instead.
 // --tarball FILE skips packing and tests FILE (for iterating on the checks below).
 const given = process.argv.includes('--tarball') ? path.resolve(process.argv[process.argv.indexOf('--tarball') + 1]) : null;
 let src = root;
 if (given) {
   /* nothing to stage */
-} else if (!process.argv.includes('--worktree')) {
+} else if (!process.argv.includes('--worktree') && run('git', ['rev-parse', 'HEAD'], { cwd: root }).status === 0) {
   src = path.join(tmp, 'src');
   fs.mkdirSync(src);
   const head = mustRun('git rev-parse', 'git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).stdout.trim();

@@ -6,6 +6,10 @@ import { NAC } from './nac';
 import { NALU } from './nalu';
 import { NAU } from './nau';
 import { NMU } from './nmu';
+import { NACMul } from './nacmul';
+import { INALU } from './inalu';
+import { NPU, RealNPU } from './npu';
+import { NMRU } from './nmru';
 
 export type LayerClass = { className: string; new (args: never): Layer };
 
@@ -15,7 +19,7 @@ export const layerRegistry = new Registry<LayerClass>('layer');
 export function registerLayer(cls: LayerClass): void {
   layerRegistry.register(cls.className, cls);
 }
-for (const cls of [Dense, NAC, NALU, NAU, NMU]) registerLayer(cls as unknown as LayerClass);
+for (const cls of [Dense, NAC, NALU, NAU, NMU, NACMul, INALU, NPU, RealNPU, NMRU]) registerLayer(cls as unknown as LayerClass);
 
 /** Builds a layer from {className, config} (as Layer.serialize gives). */
 export function deserializeLayer(s: unknown, name = 'layer'): Layer {

@@ -97,6 +97,11 @@ const Entry kLayers[] = {
     {"nalu", makeNALU},
     {"nau", makeNAU},
     {"nmu", makeNMU},
+    {"nacmul", makeNACMul},
+    {"inalu", makeINALU},
+    {"npu", makeNPU},
+    {"realnpu", makeRealNPU},
+    {"nmru", makeNMRU},
 };
 }  // namespace
 

@@ -12,5 +12,10 @@ std::unique_ptr<Layer> makeNAC(int in, const Options& o);
 std::unique_ptr<Layer> makeNALU(int in, const Options& o);
 std::unique_ptr<Layer> makeNAU(int in, const Options& o);
 std::unique_ptr<Layer> makeNMU(int in, const Options& o);
+std::unique_ptr<Layer> makeNACMul(int in, const Options& o);
+std::unique_ptr<Layer> makeINALU(int in, const Options& o);
+std::unique_ptr<Layer> makeNPU(int in, const Options& o);
+std::unique_ptr<Layer> makeRealNPU(int in, const Options& o);
+std::unique_ptr<Layer> makeNMRU(int in, const Options& o);
 
 }  // namespace nalu

@@ -43,6 +43,8 @@ function load(): NativeBinding {
       return b;
     } catch (e) {
       tried.push(`${p} (${(e as Error).message.split('\n')[0]})`);
+      // An explicit NALU_NATIVE_PATH that fails must not fall back to another (stale) build.
+      if (process.env.NALU_NATIVE_PATH && p === path.resolve(process.env.NALU_NATIVE_PATH)) break;
     }
   }
   throw new NaluError(

@@ -1,6 +1,9 @@
 #include "NativeNetwork.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <map>
 
 #include "NetworkFitWorker.h"
 #include "args.h"
@@ -8,24 +11,70 @@
 
 using args::guard;
 
+namespace {
+
+// Marks objects made by our constructor (napi_type_tag_object): unwrap only checks that an
+// object is wrapped, not by which class.
+const napi_type_tag kTag = {0x8c1f3a5e2b7d4c91ULL, 0x5a0e6f2d9b3c7e18ULL};
+
+// Every method and accessor goes through this: `this` is checked before the member runs.
+template <Napi::Value (NativeNetwork::*M)(const Napi::CallbackInfo&)>
+Napi::Value call(const Napi::CallbackInfo& info) {
+  return (NativeNetwork::fromThis(info)->*M)(info);
+}
+
+template <Napi::Value (NativeNetwork::*M)(const Napi::CallbackInfo&)>
+Napi::PropertyDescriptor method(Napi::Env env, const char* name) {
+  return Napi::PropertyDescriptor::Value(name, Napi::Function::New<call<M>>(env, name),
+                                         napi_property_attributes(napi_writable | napi_configurable));
+}
+
+// Weight matrices a layer type has (NALU: Ŵ, M̂, G, and two more with separateWeights);
+// 5 for types this estimate does not know.
+int matricesOf(const nalu::LayerSpec& ls) {
+  static const std::map<std::string, int> known = {{"dense", 1}, {"nac", 2}, {"nau", 1}, {"nmu", 1}};
+  if (ls.type == "nalu") return ls.options.num.count("separateWeights") && ls.options.num.at("separateWeights") ? 5 : 3;
+  auto it = known.find(ls.type);
+  return it == known.end() ? 5 : it->second;
+}
+
+}  // namespace
+
 Napi::Function NativeNetwork::Init(Napi::Env env) {
-  return DefineClass(env, "NativeNetwork",
-                     {
-                         InstanceMethod<&NativeNetwork::GetWeights>("getWeights"),
-                         InstanceMethod<&NativeNetwork::SetWeights>("setWeights"),
-                         InstanceMethod<&NativeNetwork::TrainOnBatch>("trainOnBatch"),
-                         InstanceMethod<&NativeNetwork::ComputeGradients>("computeGradients"),
-                         InstanceMethod<&NativeNetwork::Predict>("predict"),
-                         InstanceMethod<&NativeNetwork::Evaluate>("evaluate"),
-                         InstanceMethod<&NativeNetwork::Fit>("fit"),
-                         InstanceMethod<&NativeNetwork::Stop>("stop"),
-                         InstanceMethod<&NativeNetwork::Dispose>("dispose"),
-                         InstanceAccessor<&NativeNetwork::IsBusy>("busy"),
-                         InstanceAccessor<&NativeNetwork::IsDisposed>("disposed"),
-                         InstanceAccessor<&NativeNetwork::Iterations>("iterations"),
-                         InstanceAccessor<&NativeNetwork::InputDim>("inputDim"),
-                         InstanceAccessor<&NativeNetwork::OutputDim>("outputDim"),
-                     });
+  Napi::Function ctor = DefineClass(env, "NativeNetwork", {});
+  Napi::Object proto = ctor.Get("prototype").As<Napi::Object>();
+  proto.DefineProperties({
+      method<&NativeNetwork::GetWeights>(env, "getWeights"),
+      method<&NativeNetwork::SetWeights>(env, "setWeights"),
+      method<&NativeNetwork::TrainOnBatch>(env, "trainOnBatch"),
+      method<&NativeNetwork::ComputeGradients>(env, "computeGradients"),
+      method<&NativeNetwork::Predict>(env, "predict"),
+      method<&NativeNetwork::Evaluate>(env, "evaluate"),
+      method<&NativeNetwork::Fit>(env, "fit"),
+      method<&NativeNetwork::Stop>(env, "stop"),
+      method<&NativeNetwork::Dispose>(env, "dispose"),
+      Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsBusy>>("busy", napi_configurable),
+      Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsDisposed>>("disposed", napi_configurable),
+      Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::Iterations>>("iterations", napi_configurable),
+      Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::InputDim>>("inputDim", napi_configurable),
+      Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::OutputDim>>("outputDim", napi_configurable),
+  });
+  return ctor;
+}
+
+NativeNetwork* NativeNetwork::fromThis(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  napi_value self = info.This();
+  bool tagged = false;
+  void* p = nullptr;
+  if (info.This().IsObject() && napi_check_object_type_tag(env, self, &kTag, &tagged) == napi_ok && tagged &&
+      napi_unwrap(env, self, &p) == napi_ok && p)
+    return static_cast<NativeNetwork*>(p);
+  throw Napi::TypeError::New(env, "this: expected a NativeNetwork, received " + args::describe(info.This()));
+}
+
+void NativeNetwork::checkRows(Napi::Env env, double rows, double extraBytes, const std::string& name) const {
+  args::affordable(env, paramBytes_ + rows * rowBytes_ + extraBytes, name);
 }
 
 // spec: {inputDim, layers: [{type, seed, ...options}], loss: {type, ...}, optimizer: {type, ...}}
@@ -51,6 +100,24 @@ NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   }
   s.loss = args::options(spec.Get("loss"), "loss");
   s.optimizer = args::options(spec.Get("optimizer"), "optimizer");
+  // Sizes the kernels will allocate, estimated from the spec before they do. Invalid units
+  // count as 1 here; the kernels reject them with their own message.
+  double in = s.inputDim, weightFloats = 0, rowFloats = 0, largest = -1;
+  size_t largestAt = 0;
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    auto it = s.layers[i].options.num.find("units");
+    double units = it != s.layers[i].options.num.end() && it->second >= 1 ? std::floor(it->second) : 1;
+    double w = matricesOf(s.layers[i]) * (in * units + units);
+    if (w > largest) largest = w, largestAt = i;
+    weightFloats += w;
+    rowFloats += 12 * units + 4 * in;  // activations, gradients and the units' caches
+    in = units;
+  }
+  // Per weight: value, gradient, up to three optimizer slots, fit's snapshot, derived caches.
+  paramBytes_ = weightFloats * 8 * sizeof(float);
+  rowBytes_ = rowFloats * sizeof(float);
+  if (!s.layers.empty()) args::affordable(env, paramBytes_, "layers[" + std::to_string(largestAt) + "].units");
+  napi_type_tag_object(env, info.This(), &kTag);
   guard(env, [&] {
     nalu::applyNumThreads();
     net_ = std::make_unique<nalu::Network>(s);
@@ -86,20 +153,26 @@ Napi::Value NativeNetwork::GetWeights(const Napi::CallbackInfo& info) {
 }
 
 // (arrays: Float32Array[]) in getWeights order; all are checked before any is copied.
-void NativeNetwork::SetWeights(const Napi::CallbackInfo& info) {
+Napi::Value NativeNetwork::SetWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto ps = network(env, "setWeights").params();
   if (!info[0].IsArray()) throw Napi::TypeError::New(env, "weights: expected an array of Float32Array, received " + args::describe(info[0]));
   Napi::Array arr = info[0].As<Napi::Array>();
-  if (arr.Length() != ps.size())
-    throw Napi::RangeError::New(env, "weights: expected " + std::to_string(ps.size()) + " arrays, received " +
-                                         std::to_string(arr.Length()));
+  // Elements are read first: an index getter or proxy trap runs JS, which could dispose the
+  // model or detach an array already checked.
+  uint32_t n = arr.Length();
+  if (n > 1u << 20) throw Napi::RangeError::New(env, "weights: expected one array per weight, received " + std::to_string(n));
+  std::vector<Napi::Value> items;
+  for (uint32_t k = 0; k < n; ++k) items.push_back(arr.Get(k));
+  auto ps = network(env, "setWeights").params();
+  if (n != ps.size())
+    throw Napi::RangeError::New(env, "weights: expected " + std::to_string(ps.size()) + " arrays, received " + std::to_string(n));
   std::vector<const float*> src;
-  for (uint32_t k = 0; k < arr.Length(); ++k) {
+  for (uint32_t k = 0; k < n; ++k) {
     std::string name = "weights[" + std::to_string(k) + "] (" + ps[k]->name + ")";
-    src.push_back(args::matrix(arr.Get(k), name, 1, int(ps[k]->size())));
+    src.push_back(args::matrix(items[k], name, 1, int(ps[k]->size())));
   }
   for (size_t k = 0; k < ps.size(); ++k) std::memcpy(ps[k]->value.data(), src[k], sizeof(float) * ps[k]->size());
+  return env.Undefined();
 }
 
 // (x, y, rows) → loss
@@ -109,6 +182,7 @@ Napi::Value NativeNetwork::TrainOnBatch(const Napi::CallbackInfo& info) {
   int rows = int(args::integer(info[2], "rows", 1, 1 << 24));
   const float* x = args::matrix(info[0], "x", rows, net.inputDim());
   const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  checkRows(env, rows, 0, "rows");
   return Napi::Number::New(env, guard(env, [&] { return net.trainOnBatch(x, y, rows); }));
 }
 
@@ -119,6 +193,7 @@ Napi::Value NativeNetwork::ComputeGradients(const Napi::CallbackInfo& info) {
   int rows = int(args::integer(info[2], "rows", 1, 1 << 24));
   const float* x = args::matrix(info[0], "x", rows, net.inputDim());
   const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  checkRows(env, rows, 0, "rows");
   double reg = 0;
   double loss = guard(env, [&] { return net.computeGradients(x, y, rows, reg); });
   auto ps = net.params();
@@ -143,6 +218,8 @@ Napi::Value NativeNetwork::Predict(const Napi::CallbackInfo& info) {
   if (rows * net.outputDim() > nalu::kMaxElements || rows * net.inputDim() > nalu::kMaxElements)
     throw Napi::RangeError::New(env, "rows: too many rows for one call");
   const float* x = args::matrix(info[0], "x", rows, net.inputDim());
+  // predict works in chunks of at most max(1024, the largest batch seen) rows.
+  checkRows(env, double(std::min<int64_t>(rows, 1024)), double(rows) * net.outputDim() * sizeof(float), "rows");
   auto y = Napi::Float32Array::New(env, size_t(rows * net.outputDim()));
   guard(env, [&] { net.predict(x, y.Data(), rows); });
   return y;
@@ -158,25 +235,26 @@ Napi::Value NativeNetwork::Evaluate(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "rows: too many rows for one call");
   const float* x = args::matrix(info[0], "x", rows, net.inputDim());
   const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  checkRows(env, double(std::min<int64_t>(rows, batch)), 0, "batchSize");
   return Napi::Number::New(env, guard(env, [&] { return net.evaluate(x, y, rows, batch); }));
 }
 
-Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  network(env, "fit");
-  return NetworkFitWorker::Start(info, this);
+Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) { return NetworkFitWorker::Start(info, this); }
+
+Napi::Value NativeNetwork::Stop(const Napi::CallbackInfo& info) {
+  stop.store(true);
+  return info.Env().Undefined();
 }
 
-void NativeNetwork::Stop(const Napi::CallbackInfo&) { stop.store(true); }
-
 // Frees the native memory now; during fit, once the running epoch has stopped.
-void NativeNetwork::Dispose(const Napi::CallbackInfo&) {
+Napi::Value NativeNetwork::Dispose(const Napi::CallbackInfo& info) {
   if (busy.load()) {
     stop.store(true);
     disposeRequested = true;
   } else {
     net_.reset();
   }
+  return info.Env().Undefined();
 }
 
 Napi::Value NativeNetwork::IsBusy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy.load()); }

@@ -10,30 +10,40 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit NativeNetwork(const Napi::CallbackInfo& info);
+  // The NativeNetwork that `this` of a method call is, or a TypeError. Checks the type tag
+  // set by the constructor, so an object of another class (or a plain object whose prototype
+  // was set to ours) is refused instead of being reinterpreted.
+  static NativeNetwork* fromThis(const Napi::CallbackInfo& info);
 
-  // The network, or a NaluError (DISPOSED / BUSY) when it cannot be used now.
+  // The network, or a NaluError (DISPOSED / BUSY) when it cannot be used now. Call it after
+  // reading every argument that can run JS (getters, proxies): JS can dispose the model.
   nalu::Network& network(Napi::Env env, const char* method);
+  // Throws a RangeError naming `name` when a call on `rows` rows (plus `extraBytes` of output)
+  // would need more memory than the machine has.
+  void checkRows(Napi::Env env, double rows, double extraBytes, const std::string& name) const;
   std::atomic<bool> busy{false}, stop{false};
   bool disposeRequested = false;
   void release() { net_.reset(); }
   // For the fit worker, which checked availability and owns the busy flag.
   nalu::Network* netForWorker() { return net_.get(); }
 
- private:
   Napi::Value GetWeights(const Napi::CallbackInfo& info);
-  void SetWeights(const Napi::CallbackInfo& info);
+  Napi::Value SetWeights(const Napi::CallbackInfo& info);
   Napi::Value TrainOnBatch(const Napi::CallbackInfo& info);
   Napi::Value ComputeGradients(const Napi::CallbackInfo& info);
   Napi::Value Predict(const Napi::CallbackInfo& info);
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value Fit(const Napi::CallbackInfo& info);
-  void Stop(const Napi::CallbackInfo& info);
-  void Dispose(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsBusy(const Napi::CallbackInfo& info);
   Napi::Value IsDisposed(const Napi::CallbackInfo& info);
   Napi::Value Iterations(const Napi::CallbackInfo& info);
   Napi::Value InputDim(const Napi::CallbackInfo& info);
   Napi::Value OutputDim(const Napi::CallbackInfo& info);
 
+ private:
   std::unique_ptr<nalu::Network> net_;
+  // Estimates made before allocating: parameters + optimizer state, and workspace per batch row.
+  double paramBytes_ = 0, rowBytes_ = 0;
 };

@@ -34,13 +34,14 @@ struct FitJob {
 void callJs(Napi::Env env, Napi::Function cb, FitJob*, EpochEvent* ev) {
   std::unique_ptr<EpochEvent> owned(ev);
   if (!env || cb.IsEmpty()) return;
+  // Nothing may escape into N-API's C frames: an exception there terminates the process.
+  // The TS wrapper catches its callbacks' errors and stops the fit; a raw caller's error is
+  // dropped, and while a worker_thread is terminating every call fails.
   try {
     cb.Call({Napi::String::New(env, ev->end ? "end" : "begin"), Napi::Number::New(env, ev->log.epoch),
              Napi::Number::New(env, ev->log.loss), Napi::Number::New(env, ev->log.valLoss),
              Napi::Number::New(env, ev->log.regularization)});
-  } catch (const Napi::Error&) {
-    // The TS wrapper catches its callbacks' errors and stops the fit; nothing reaches here
-    // from it, and a raw caller's error must not become an uncaught exception.
+  } catch (...) {
   }
 }
 
@@ -59,6 +60,9 @@ Napi::Value toJs(Napi::Env env, const nalu::FitResult& r) {
   }
   out.Set("epochs", epochs);
   out.Set("stopReason", r.stopReason);
+  Napi::Array reinitialized = Napi::Array::New(env, r.reinitializedAt.size());
+  for (size_t i = 0; i < r.reinitializedAt.size(); ++i) reinitialized.Set(uint32_t(i), r.reinitializedAt[i]);
+  out.Set("reinitializedAt", reinitialized);
   return out;
 }
 
@@ -103,34 +107,54 @@ class Worker : public Napi::AsyncWorker {
 
 Napi::Value NetworkFitWorker::Start(const Napi::CallbackInfo& info, NativeNetwork* self) {
   Napi::Env env = info.Env();
-  nalu::Network& net = self->network(env, "fit");
-  int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements);
-  if (rows * std::max(net.inputDim(), net.outputDim()) > nalu::kMaxElements)
-    throw Napi::RangeError::New(env, "rows: too many rows for one call");
-  const float* x = args::matrix(info[0], "x", rows, net.inputDim());
-  const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  // Options first: their getters run JS, which could dispose this model, start another fit
+  // or detach x. The model and the arrays are checked only after the last JS has run.
   Napi::Object o = args::object(info[3], "options");
   auto job = std::make_unique<FitJob>(env);
   job->self = self;
-  job->rows = rows;
   nalu::FitOptions& fo = job->options;
   fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
   fo.batchSize = int(args::integer(o.Get("batchSize"), "batchSize", 1, 1 << 24));
   fo.shuffle = args::boolean(o.Get("shuffle"), "shuffle");
   fo.seed = uint64_t(args::integer(o.Get("seed"), "seed", 0, 9007199254740991LL));
   fo.throwOnNonFinite = args::boolean(o.Get("throwOnNonFinite"), "throwOnNonFinite");
-  Napi::Value valRows = o.Get("valRows");
-  if (!valRows.IsUndefined()) {
-    int64_t vr = args::integer(valRows, "valRows", 1, nalu::kMaxElements / std::max(net.inputDim(), net.outputDim()));
-    const float* xv = args::matrix(o.Get("xVal"), "validationData x", vr, net.inputDim());
-    const float* yv = args::matrix(o.Get("yVal"), "validationData y", vr, net.outputDim());
-    job->xVal.assign(xv, xv + vr * net.inputDim());
-    job->yVal.assign(yv, yv + vr * net.outputDim());
-    fo.valRows = vr;
+  Napi::Value reinit = o.Get("reinitialize");
+  if (!reinit.IsUndefined()) {
+    nalu::Options ro = args::options(reinit, "reinitialize");
+    args::guard(env, [&] {
+      fo.reinitialize.everyEpochs = int(ro.integer("everyEpochs", 10, 1, 1 << 30));
+      fo.reinitialize.minSteps = ro.integer("minSteps", 10000, 0, int64_t(1) << 53);
+      fo.reinitialize.threshold = ro.number("threshold", 1.0, 0.0, INFINITY);
+    });
   }
+  Napi::Value valRows = o.Get("valRows"), xVal = o.Get("xVal"), yVal = o.Get("yVal");
   Napi::Function cb;
   if (info.Length() > 4 && !info[4].IsUndefined()) cb = args::function(info[4], "onEvent");
   job->hasCallback = !cb.IsEmpty();
+
+  nalu::Network& net = self->network(env, "fit");
+  int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements);
+  const int64_t widest = std::max(net.inputDim(), net.outputDim());
+  if (rows * widest > nalu::kMaxElements) throw Napi::RangeError::New(env, "rows: too many rows for one call");
+  job->rows = rows;
+  const float* x = args::matrix(info[0], "x", rows, net.inputDim());
+  const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  if (!valRows.IsUndefined()) {
+    int64_t vr = args::integer(valRows, "valRows", 1, nalu::kMaxElements / widest);
+    const float* xv = args::matrix(xVal, "validationData x", vr, net.inputDim());
+    const float* yv = args::matrix(yVal, "validationData y", vr, net.outputDim());
+    fo.valRows = vr;
+    self->checkRows(env, double(std::min<int64_t>(fo.batchSize, rows)),
+                    double(rows + vr) * double(net.inputDim() + net.outputDim()) * sizeof(float), "batchSize");
+    args::guard(env, [&] {
+      job->xVal.assign(xv, xv + vr * net.inputDim());
+      job->yVal.assign(yv, yv + vr * net.outputDim());
+    });
+  } else {
+    // The copies of x and y and the batch workspaces.
+    self->checkRows(env, double(std::min<int64_t>(fo.batchSize, rows)),
+                    double(rows) * double(net.inputDim() + net.outputDim()) * sizeof(float), "batchSize");
+  }
   args::guard(env, [&] {
     job->x.assign(x, x + rows * net.inputDim());
     job->y.assign(y, y + rows * net.outputDim());
@@ -144,14 +168,18 @@ Napi::Value NetworkFitWorker::Start(const Napi::CallbackInfo& info, NativeNetwor
   self->stop.store(false);
   FitJob* raw = job.release();
   // The finalizer runs on the JS thread after the worker released the function and every
-  // queued epoch event has been delivered.
+  // queued epoch event has been delivered (or when a terminating worker_thread tears it down).
   Tsfn tsfn = Tsfn::New(env, cb, "nalu.fit", 0, 1, raw, [](Napi::Env env, void*, FitJob* job) {
     std::unique_ptr<FitJob> owned(job);
     NativeNetwork* self = job->self;
     self->busy.store(false);
     if (self->disposeRequested) self->release();
-    if (job->error) job->deferred.Reject(args::makeError(env, *job->error).Value());
-    else job->deferred.Resolve(toJs(env, job->result));
+    // As in callJs: no exception may leave a finalizer (settling fails in a dying env).
+    try {
+      if (job->error) job->deferred.Reject(args::makeError(env, *job->error).Value());
+      else job->deferred.Resolve(toJs(env, job->result));
+    } catch (...) {
+    }
   });
   (new Worker(env, raw, tsfn))->Queue();
   return promise;

@@ -1,5 +1,7 @@
 #include "args.h"
 
+#include <sys/sysinfo.h>
+
 #include <cmath>
 #include <sstream>
 
@@ -117,6 +119,23 @@ nalu::Options options(const Napi::Value& v, const std::string& name) {
   if (v.IsUndefined()) return o;
   fill(o, object(v, name), name, 0);
   return o;
+}
+
+double memoryLimit() {
+  struct sysinfo si {};
+  if (sysinfo(&si) != 0) return 1e15;  // unknown: no practical limit beyond kMaxElements
+  return (double(si.totalram) + double(si.totalswap)) * double(si.mem_unit);
+}
+
+void affordable(Napi::Env env, double bytes, const std::string& name) {
+  double limit = memoryLimit();
+  if (bytes > limit) {
+    std::ostringstream s;
+    s.precision(3);
+    s << name << ": needs about " << bytes / 1e9 << " GB, more than this machine's " << limit / 1e9
+      << " GB of memory; refused before allocating";
+    throw Napi::RangeError::New(env, s.str());
+  }
 }
 
 Napi::Error makeError(Napi::Env env, const nalu::Error& e) {

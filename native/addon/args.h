@@ -23,6 +23,13 @@ Napi::Function function(const Napi::Value& v, const std::string& name);
 // A plain object of numbers, strings, booleans and nested objects → Options (null/undefined skipped).
 nalu::Options options(const Napi::Value& v, const std::string& name);
 
+// Linux overcommits memory: an allocation larger than RAM "succeeds" and the process is
+// OOM-killed when it is filled. So large buffers are checked against this estimate first.
+// Physical memory + swap, in bytes.
+double memoryLimit();
+// Throws a RangeError naming `name` when an allocation of about `bytes` could not fit in memory.
+void affordable(Napi::Env env, double bytes, const std::string& name);
+
 // Runs body; maps nalu::Error / std::bad_alloc / other std::exception to JS exceptions.
 template <class F>
 auto guard(Napi::Env env, F&& body) -> decltype(body());

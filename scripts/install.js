@@ -79,7 +79,7 @@ function help(missing) {
     '  Fedora/RHEL:   sudo dnf install cmake gcc-c++ make openblas-devel\n' +
     '  macOS:         brew install cmake openblas libomp\n' +
     'or set OPENBLAS_ROOT to a prefix that has include/cblas.h and lib/libopenblas.*.\n' +
-    `Then run \`npm rebuild nalu\`. (Prebuilt binaries exist for linux-x64 with glibc 2.29+.)`
+    `Then run \`npm rebuild nalu\`. (Prebuilt binaries exist for linux-x64 with glibc 2.34+ and libstdc++ from GCC 11+.)`
   );
 }
 

@@ -103,12 +103,16 @@ const versions = (re) =>
   [...new Set([...dynsyms.matchAll(re)].map((m) => m[1]))].sort((a, b) =>
     a.localeCompare(b, undefined, { numeric: true }),
   );
-const glibc = versions(/\(GLIBC_([0-9.]+)\)/g).pop();
+// The floor is that of both files: the bundled libgomp needs a newer glibc than nalu.node may.
+const gompSyms = run('objdump', ['-T', path.join(outDir, 'libgomp.so.1')]);
+const glibc = [...new Set([...`${dynsyms}\n${gompSyms}`.matchAll(/\(GLIBC_([0-9.]+)\)/g)].map((m) => m[1]))]
+  .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+  .pop();
 const glibcxx = versions(/\(GLIBCXX_([0-9.]+)\)/g).pop();
 const size = (f) => `${(fs.statSync(path.join(outDir, f)).size / 1048576).toFixed(1)} MiB`;
 console.log(
   `prebuildify: ${path.relative(root, outDir)}/nalu.node (${size('nalu.node')}) + libgomp.so.1 (${size('libgomp.so.1')})\n` +
     `  needs: ${needed.join(', ')}\n` +
     `  RUNPATH $ORIGIN; exports: ${exported.join(', ')}\n` +
-    `  floor: GLIBC_${glibc}${glibcxx ? `, GLIBCXX_${glibcxx}` : ''}`,
+    `  floor (nalu.node + libgomp.so.1): GLIBC_${glibc}${glibcxx ? `, GLIBCXX_${glibcxx}` : ''}`,
 );

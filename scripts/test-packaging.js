@@ -75,6 +75,9 @@ if (given) {
   const packed = mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', tmp], { cwd: src });
   // The JSON report comes last on stdout, after the prepack scripts' own output.
   info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[\s*\{\s*"id"/m)))[0];
+  // prebuildify's summary: size, dependencies, exports, glibc floor.
+  const summary = packed.stdout.split('\n').filter((l) => /^(prebuildify: prebuilds|  (needs|RUNPATH|floor))/.test(l));
+  console.log(summary.join('\n'));
 }
 const tarball = path.join(tmp, info.filename);
 const files = info.files.map((f) => f.path);

@@ -22,12 +22,25 @@ export interface InitializerConfig {
   value?: number;
 }
 
+/** The options each initializer takes. */
+const OPTIONS: Partial<Record<InitializerName, (keyof InitializerConfig)[]>> = {
+  randomUniform: ['minval', 'maxval'],
+  randomNormal: ['mean', 'stddev'],
+  constant: ['value'],
+};
+
 export class Initializer {
   constructor(
     readonly type: InitializerName,
     readonly config: InitializerConfig = {},
   ) {
-    for (const [k, v] of Object.entries(config)) checkNumber(v, `${type}.${k}`, -1e30, 1e30);
+    const allowed = OPTIONS[type] ?? [];
+    for (const [k, v] of Object.entries(config)) {
+      // A misspelt option would otherwise fall back to the default without a word.
+      if (!(allowed as string[]).includes(k))
+        throw new RangeError(`${type}: unknown option '${k}', expected ${allowed.length ? `one of ${allowed.join(', ')}` : 'no options'}`);
+      checkNumber(v, `${type}.${k}`, -1e30, 1e30);
+    }
     if (type === 'randomUniform' && (config.minval ?? -0.05) > (config.maxval ?? 0.05))
       throw new RangeError(`randomUniform: expected minval <= maxval, received ${config.minval} > ${config.maxval}`);
     if (config.stddev !== undefined && config.stddev < 0)

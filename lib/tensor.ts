@@ -21,7 +21,17 @@ function checkShape(shape: unknown, name: string): number[] {
 export function tensor(data: Float32Array | ArrayLike<number>, shape: number[]): Tensor {
   checkShape(shape, 'shape');
   const size = shape.reduce((a, b) => a * b, 1);
-  const arr = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+  let arr: Float32Array;
+  if (data instanceof Float32Array) arr = data;
+  else {
+    // Float32Array.from would turn strings and objects into NaN silently.
+    const ok = Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView));
+    if (!ok) throw new TypeError(`data: expected a Float32Array or an array of numbers, received ${describe(data)}`);
+    const src = data as ArrayLike<unknown>;
+    for (let i = 0; i < src.length; i++)
+      if (typeof src[i] !== 'number') throw new TypeError(`data[${i}]: expected a number, received ${describe(src[i])}`);
+    arr = Float32Array.from(src as ArrayLike<number>);
+  }
   if (arr.length !== size)
     throw new RangeError(`data: expected ${size} values for shape [${shape.join(', ')}], received ${arr.length}`);
   return { data: arr, shape: [...shape] };

@@ -224,3 +224,19 @@ describe('setNumThreads and NaluError', () => {
     expect(e.code).toBe('BUSY');
   });
 });
+
+describe('tensor data and initializer options', () => {
+  it('tensor() data must be numbers', () => {
+    throws(() => tensor(null as never, [1]), TypeError, 'data: expected a Float32Array or an array of numbers, received null');
+    throws(() => tensor('abc' as never, [3]), TypeError, "data: expected a Float32Array or an array of numbers, received 'abc'");
+    throws(() => tensor([1, {}] as never, [2]), TypeError, 'data[1]: expected a number, received an object');
+    expect(Array.from(tensor(new Float64Array([1.5, 2]), [2, 1]).data)).toEqual([1.5, 2]);
+  });
+  it('initializer options are checked by name', () => {
+    throws(() => randomUniform({ minvl: 1 } as never), RangeError, "randomUniform: unknown option 'minvl', expected one of minval, maxval");
+    throws(() => getInitializer({ className: 'zeros', config: { value: 3 } }, 'k'), RangeError, "zeros: unknown option 'value', expected no options");
+  });
+  it('inputShape names itself', () => {
+    throws(() => new Dense({ units: 1, inputShape: [1.5] }), RangeError, 'Dense.inputShape[0]', 'received 1.5');
+  });
+});

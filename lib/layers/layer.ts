@@ -78,7 +78,7 @@ export abstract class Layer {
       const s = o.inputShape;
       if (!Array.isArray(s) || s.length !== 1)
         throw new RangeError(`${cls}.inputShape: expected [features], received ${JSON.stringify(s)}`);
-      inputDim = s[0];
+      inputDim = checkNumber(s[0], `${cls}.inputShape[0]`, 1, 2 ** 24, true);
     }
     if (inputDim !== undefined) this.inputDim = checkNumber(inputDim, `${cls}.inputDim`, 1, 2 ** 24, true);
     if (o.seed !== undefined) this.seed = checkNumber(o.seed, `${cls}.seed`, 0, Number.MAX_SAFE_INTEGER, true);

@@ -34,6 +34,8 @@ export interface NativeEpochLog {
 export interface NativeFitResult {
   epochs: NativeEpochLog[];
   stopReason: 'completed' | 'aborted' | 'nonFinite';
+  /** Epochs after which the reinitialization rule redrew the weights. */
+  reinitializedAt?: number[];
 }
 
 export interface NativeFitOptions {
@@ -45,6 +47,8 @@ export interface NativeFitOptions {
   xVal?: Float32Array;
   yVal?: Float32Array;
   valRows?: number;
+  /** iNALU's reinitialization rule; absent: off. */
+  reinitialize?: { everyEpochs: number; minSteps: number; threshold: number };
 }
 
 export type NativeEpochEvent = (

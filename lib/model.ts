@@ -41,6 +41,31 @@ export interface FitArgs {
   seed?: number;
   /** When the loss or a gradient is not finite: 'stop' (default) keeps the last finite weights and resolves with stopReason 'nonFinite'; 'throw' rejects with NaluError NON_FINITE. */
   onNonFinite?: 'stop' | 'throw';
+  /**
+   * iNALU's reinitialization rule (Schlör et al. 2020): every `everyEpochs` epochs (default 10), once more than
+   * `minSteps` steps (default 10000) were taken since the last start, if the mean batch loss of their first half is
+   * not below the second half's mean + standard deviation and that mean is above `threshold` (default 1), every
+   * layer redraws its weights from its initializers and the optimizer state restarts. `true`: the defaults.
+   */
+  reinitialize?: boolean | ReinitializeArgs;
+}
+
+export interface ReinitializeArgs {
+  everyEpochs?: number;
+  minSteps?: number;
+  threshold?: number;
+}
+
+function checkReinitialize(v: unknown): Required<ReinitializeArgs> | undefined {
+  if (v === undefined || v === false) return undefined;
+  const o = v === true ? {} : checkOptions(v, 'reinitialize');
+  for (const k of Object.keys(o))
+    if (!['everyEpochs', 'minSteps', 'threshold'].includes(k)) throw new RangeError(`reinitialize: unknown key '${k}', expected everyEpochs, minSteps, threshold`);
+  return {
+    everyEpochs: checkNumber(o.everyEpochs ?? 10, 'reinitialize.everyEpochs', 1, 2 ** 30, true),
+    minSteps: checkNumber(o.minSteps ?? 10000, 'reinitialize.minSteps', 0, Number.MAX_SAFE_INTEGER, true),
+    threshold: checkNumber(o.threshold ?? 1, 'reinitialize.threshold', 0, Infinity),
+  };
 }
 
 /** The per-epoch record of a fit. */
@@ -49,6 +74,8 @@ export class History {
   readonly loss: number[] = [];
   readonly valLoss: number[] = [];
   readonly regularization: number[] = [];
+  /** Epochs after which FitArgs.reinitialize redrew the weights. */
+  readonly reinitializedAt: number[] = [];
   /** Why fit ended. */
   stopReason: 'completed' | 'aborted' | 'nonFinite' = 'completed';
 }
@@ -237,6 +264,9 @@ export class Sequential {
       if (typeof callbacks[k as keyof Callbacks] !== 'function')
         throw new TypeError(`callbacks.${k}: expected a function, received ${describe(callbacks[k as keyof Callbacks])}`);
     }
+    if (typeof o.reinitialize !== 'boolean' && o.reinitialize !== undefined && (o.reinitialize === null || typeof o.reinitialize !== 'object'))
+      throw new TypeError(`reinitialize: expected a boolean or {everyEpochs, minSteps, threshold}, received ${describe(o.reinitialize)}`);
+    const reinitialize = checkReinitialize(o.reinitialize);
     const signal = o.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal))
       throw new TypeError(`signal: expected an AbortSignal, received ${describe(signal)}`);
@@ -301,6 +331,7 @@ export class Sequential {
           shuffle,
           seed,
           throwOnNonFinite: onNonFinite === 'throw',
+          ...(reinitialize ? { reinitialize } : {}),
           ...(val ? { xVal: val.x, yVal: val.y, valRows: val.rows } : {}),
         },
         needEvents ? onEvent : undefined,
@@ -315,6 +346,7 @@ export class Sequential {
       history.regularization.push(e.regularization);
       if (val) history.valLoss.push(e.valLoss);
     }
+    history.reinitializedAt.push(...(result.reinitializedAt ?? []));
     history.stopReason = result.stopReason;
     callbacks.onTrainEnd?.(history);
     return history;

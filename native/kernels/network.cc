@@ -149,6 +149,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
   std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch
   FitResult result;
   Rng rng(o.seed);
+  ReinitRule reinit(o.reinitialize);
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     if (hooks.stop && hooks.stop->load()) {
       result.stopReason = "aborted";
@@ -177,6 +178,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       status = step(xb, yb, n, loss, reg);
       if (status != Step::Ok) break;
       sum += loss * n;
+      reinit.add(loss);
       regSum += reg * n;
       seen += n;
     }
@@ -200,6 +202,11 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     if (o.valRows > 0) log.valLoss = evaluate(o.xVal, o.yVal, o.valRows, batch);
     result.epochs.push_back(log);
     if (hooks.epochEnd) hooks.epochEnd(log);
+    if (reinit.endEpoch(epoch)) {  // fresh weights from each layer's initializers, fresh optimizer state
+      for (auto& l : layers_) l->initialize(rng.next());
+      optimizer_->attach(ps);
+      result.reinitializedAt.push_back(epoch);
+    }
   }
   return result;
 }

@@ -7,6 +7,7 @@
 #include "layer.h"
 #include "losses.h"
 #include "optimizers.h"
+#include "reinit.h"
 
 namespace nalu {
 
@@ -35,6 +36,7 @@ struct FitOptions {
   const float* xVal = nullptr;
   const float* yVal = nullptr;
   int64_t valRows = 0;
+  ReinitOptions reinitialize;  // iNALU's rule (off by default)
 };
 
 struct FitHooks {
@@ -46,6 +48,7 @@ struct FitHooks {
 struct FitResult {
   std::vector<EpochLog> epochs;
   std::string stopReason = "completed";  // 'completed' | 'aborted' | 'nonFinite'
+  std::vector<int> reinitializedAt;      // epochs after which the weights were redrawn
 };
 
 class Network {

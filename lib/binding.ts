@@ -49,8 +49,8 @@ function load(): NativeBinding {
   }
   throw new NaluError(
     `nalu: could not load the native addon. Tried:\n  ${tried.join('\n  ')}\n` +
-      'Build it with `npm run build:native` (needs cmake, g++ and libopenblas-openmp-dev), ' +
-      'or set NALU_NATIVE_PATH to a nalu.node.',
+      'Build it with `npm rebuild nalu --build-from-source` (in a checkout: `npm run build:native`; ' +
+      'needs cmake, g++ and libopenblas-openmp-dev), or set NALU_NATIVE_PATH to a nalu.node.',
     'LOAD_FAILED',
   );
 }

@@ -1,0 +1,167 @@
+// The arithmetic tasks: Madsen & Johansen (ICLR 2020) "static arithmetic task" and the
+// single-module benchmark of Mistry et al. (2021). A task instance is an operation, an input
+// size, two slices a and b of x, and an interpolation (training) and extrapolation (test) range.
+import type { NativeTaskSpec } from '../../binding';
+import { native } from '../binding';
+import { Registry, checkNumber } from '../registry';
+
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'square' | 'sqrt';
+export const arithmeticOps: readonly ArithmeticOp[] = ['add', 'sub', 'mul', 'div', 'square', 'sqrt'];
+export const opRegistry = new Registry<ArithmeticOp>('operation');
+for (const op of arithmeticOps) opRegistry.register(op, op);
+/** The symbols of the paper's tables. */
+export const opSymbols: Record<ArithmeticOp, string> = { add: '+', sub: '−', mul: '×', div: '÷', square: 'z²', sqrt: '√z' };
+
+/** [[lo, hi]] or a union of two intervals [[lo, hi], [lo, hi]] (each picked with probability ½). */
+export type Range = [number, number][];
+
+/** A range as the papers write it: U[1,2] or U[-6,-2] ∪ U[2,6]. */
+export function formatRange(r: Range): string {
+  return r.map(([lo, hi]) => `U[${lo},${hi}]`).join(' ∪ ');
+}
+
+/** Parses "1,2", "[1,2]" or "[[-6,-2],[2,6]]" into a Range. */
+export function parseRange(s: string, name: string): Range {
+  if (typeof s !== 'string') throw new TypeError(`${name}: expected a range such as [1,2], received ${typeof s}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(/^\s*\[/.test(s) ? s : `[${s}]`);
+  } catch {
+    throw new RangeError(`${name}: expected a range such as [1,2] or [[-6,-2],[2,6]], received '${s}'`);
+  }
+  const parts = Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' ? [v] : v;
+  return checkRange(parts, name, s);
+}
+
+export function checkRange(v: unknown, name: string, shown = JSON.stringify(v)): Range {
+  const bad = () => new RangeError(`${name}: expected [[lo, hi]] or [[lo, hi], [lo, hi]] with finite lo < hi, received ${shown}`);
+  if (!Array.isArray(v) || v.length < 1 || v.length > 2) throw bad();
+  for (const p of v)
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(p[0] < p[1]))
+      throw bad();
+  return v as Range;
+}
+
+/** One configuration of a task for one operation (without the seed). */
+export interface TaskInstance {
+  /** Name of the task definition ('static', 'single-module'). */
+  task: string;
+  op: ArithmeticOp;
+  inputSize: number;
+  subsetRatio: number;
+  overlapRatio: number;
+  interpolation: Range;
+  extrapolation: Range;
+  /** 2: unit → hidden (hiddenSize) → unit → 1 (static task); 1: a single unit (single module). */
+  depth: 1 | 2;
+  hiddenSize: number;
+}
+
+export interface TaskDefinition {
+  name: string;
+  description: string;
+  /** Defaults of the experiment in its paper. */
+  defaults: {
+    iterations: number;
+    evalEvery: number;
+    batchSize: number;
+    learningRate: number;
+    sparsityLambda: number;
+    sparsityStart: number;
+    sparsityEnd: number;
+  };
+  /** The instances run for one operation (one per range for the single-module benchmark). */
+  instances(op: ArithmeticOp, overrides?: { interpolation?: Range; extrapolation?: Range; inputSize?: number }): TaskInstance[];
+}
+
+export const taskRegistry = new Registry<TaskDefinition>('task');
+
+taskRegistry.register('static', {
+  name: 'static',
+  description:
+    'Madsen & Johansen (ICLR 2020) static arithmetic task: x ~ U^100, a and b are sums of two slices of 25 inputs sharing 12, t = a ∘ b; two layers with 2 hidden units; train U[1,2], test U[2,6].',
+  defaults: { iterations: 5e6, evalEvery: 1000, batchSize: 128, learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6 },
+  instances(op, o = {}) {
+    return [
+      {
+        task: 'static',
+        op,
+        inputSize: o.inputSize ?? 100,
+        subsetRatio: 0.25,
+        overlapRatio: 0.5,
+        interpolation: o.interpolation ?? [[1, 2]],
+        extrapolation: o.extrapolation ?? [[2, 6]],
+        depth: 2,
+        hiddenSize: 2,
+      },
+    ];
+  },
+});
+
+/** The nine train/test ranges of Mistry et al. (2021)'s single-module benchmark. */
+export const singleModuleRanges: [Range, Range][] = [
+  [[[-20, -10]], [[-40, -20]]],
+  [[[-2, -1]], [[-6, -2]]],
+  [[[-1.2, -1.1]], [[-6.1, -1.2]]],
+  [[[-0.2, -0.1]], [[-2, -0.2]]],
+  [[[-2, 2]], [[-6, -2], [2, 6]]],
+  [[[0.1, 0.2]], [[0.2, 2]]],
+  [[[1, 2]], [[2, 6]]],
+  [[[1.1, 1.2]], [[1.2, 6]]],
+  [[[10, 20]], [[20, 40]]],
+];
+
+taskRegistry.register('single-module', {
+  name: 'single-module',
+  description:
+    'Mistry et al. (2021) single-module benchmark: input size 2, t = x0 ∘ x1, one unit, nine train/test ranges (each a row of the table).',
+  defaults: { iterations: 5e4, evalEvery: 1000, batchSize: 128, learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 3.5e4 },
+  instances(op, o = {}) {
+    const ranges: [Range, Range][] =
+      o.interpolation || o.extrapolation ? [[o.interpolation ?? [[1, 2]], o.extrapolation ?? [[2, 6]]]] : singleModuleRanges;
+    return ranges.map(([interpolation, extrapolation]) => ({
+      task: 'single-module',
+      op,
+      inputSize: 2,
+      subsetRatio: 0.5,
+      overlapRatio: 0,
+      interpolation,
+      extrapolation,
+      depth: 1 as const,
+      hiddenSize: 0,
+    }));
+  },
+});
+
+/** The native spec of an instance with a seed (which picks the slices' offset). */
+export function nativeTaskSpec(t: TaskInstance, seed: number): NativeTaskSpec {
+  checkNumber(seed, 'seed', 0, Number.MAX_SAFE_INTEGER, true);
+  return {
+    op: t.op,
+    inputSize: t.inputSize,
+    subsetRatio: t.subsetRatio,
+    overlapRatio: t.overlapRatio,
+    interpolation: t.interpolation,
+    extrapolation: t.extrapolation,
+    seed,
+  };
+}
+
+/**
+ * The success threshold: extrapolation MSE of the perfect solution with its first-layer weights
+ * perturbed by ε (1 − ε on the selected inputs, ε elsewhere), by Monte-Carlo simulation as in
+ * Madsen & Johansen (ε = 1e-5, 10^6 samples). It does not depend on the slices' offset.
+ */
+export function successThreshold(t: TaskInstance, epsilon = 1e-5, samples = 1e6, seed = 1): number {
+  checkNumber(epsilon, 'epsilon', 0, 0.5);
+  checkNumber(samples, 'samples', 1, 2 ** 32, true);
+  return native.arithmeticThreshold(nativeTaskSpec(t, 0), epsilon, samples, checkNumber(seed, 'seed', 0, Number.MAX_SAFE_INTEGER, true));
+}
+
+/** Samples of an instance with its slices (for inspection and tests). */
+export function sampleTask(t: TaskInstance, which: 'interpolation' | 'extrapolation', rows: number, seed: number, taskSeed = 0) {
+  if (which !== 'interpolation' && which !== 'extrapolation')
+    throw new RangeError(`which: expected 'interpolation' or 'extrapolation', received ${String(which)}`);
+  checkNumber(rows, 'rows', 1, 2 ** 31 - 1, true);
+  return native.sampleArithmeticTask(nativeTaskSpec(t, taskSeed), which, rows, checkNumber(seed, 'seed', 0, Number.MAX_SAFE_INTEGER, true));
+}

@@ -1,0 +1,7 @@
+// The arithmetic benchmark: tasks, models, runs, statistics, tables and plots.
+export * from './arithmetic';
+export * from './models';
+export * from './run';
+export * from './stats';
+export * from './summary';
+export { successRateSpec, successRateSvg } from './plot';

@@ -155,6 +155,7 @@ export class Sequential {
     const optimizer = getOptimizer(o.optimizer, 'optimizer');
     const loss = getLoss(o.loss, 'loss');
     this.#checkIdle('compile');
+    if (this.#native?.disposed) throw new NaluError('compile: the model has been disposed', 'DISPOSED');
     const weights = this.#native ? this.#native.getWeights().map((w) => w.data) : undefined;
     this.#optimizer = optimizer;
     this.#loss = loss;
@@ -222,6 +223,7 @@ export class Sequential {
 
   /** dLoss/dWeight on one batch (getWeights order), without updating; for checks and custom loops. */
   computeGradients(x: TensorLike, y: TensorLike): { loss: number; regularization: number; grads: Tensor[] } {
+    this.#requireCompiled('computeGradients');
     const mx = this.#x(x);
     const my = this.#y(y, mx.rows);
     const specs = this.weightSpecs();
@@ -238,6 +240,8 @@ export class Sequential {
 
   /** The mean loss on (x, y). */
   evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number } = {}): number {
+    // Without compile the loss would silently be the default 'mse'.
+    this.#requireCompiled('evaluate');
     const mx = this.#x(x);
     const my = this.#y(y, mx.rows);
     const batchSize = checkNumber(checkOptions(args, 'evaluate options').batchSize ?? 1024, 'batchSize', 1, 2 ** 24, true);

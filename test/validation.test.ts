@@ -141,10 +141,17 @@ describe('Sequential', () => {
     const m = new Sequential([new NAC({ units: 1, inputDim: 3 })]);
     const e = throws(() => m.trainOnBatch(x, y), NaluError, 'trainOnBatch: call compile({optimizer, loss}) first');
     expect((e as NaluError).code).toBe('NOT_COMPILED');
+    for (const [name, call] of [
+      ['evaluate', () => m.evaluate(x, y)],
+      ['computeGradients', () => m.computeGradients(x, y)],
+    ] as const)
+      expect((throws(call, NaluError, `${name}: call compile({optimizer, loss}) first`) as NaluError).code).toBe('NOT_COMPILED');
     const d = compiled();
     d.dispose();
     const e2 = throws(() => d.predict(x), NaluError, 'predict: the model has been disposed');
     expect((e2 as NaluError).code).toBe('DISPOSED');
+    const e3 = throws(() => d.compile({ optimizer: 'adam', loss: 'mse' }), NaluError, 'compile: the model has been disposed');
+    expect((e3 as NaluError).code).toBe('DISPOSED');
   });
 });
 

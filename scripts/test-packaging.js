@@ -221,6 +221,30 @@ check(
   tc.out,
 );
 
+// 6. The loader: NALU_NATIVE_PATH is used when set, and with nothing loadable the error lists
+// every path it tried. (The prebuild folder is moved aside for this, then put back.)
+log('loader override and its error message');
+const moved = path.join(tmp, 'moved-prebuild');
+fs.renameSync(path.dirname(node), moved);
+const loadWith = (nativePath) =>
+  run(process.execPath, ['-e', "const n = require('nalu'); console.log(typeof n.Sequential);"], {
+    cwd: app,
+    env: { ...bareEnv, NALU_NATIVE_PATH: nativePath },
+  });
+const viaEnv = loadWith(path.join(moved, 'nalu.node'));
+check(viaEnv.status === 0 && viaEnv.stdout.trim() === 'function', 'NALU_NATIVE_PATH loads an addon from elsewhere', viaEnv.out);
+const missing = loadWith(path.join(tmp, 'nowhere', 'nalu.node'));
+check(
+  missing.status !== 0 &&
+    /LOAD_FAILED|could not load the native addon/.test(missing.out) &&
+    [path.join(tmp, 'nowhere', 'nalu.node'), path.join('build', 'Release', 'nalu.node'), path.join('prebuilds', target, 'nalu.node')].every((p) =>
+      missing.out.includes(p),
+    ),
+  'with nothing loadable, the error lists every path tried',
+  missing.out,
+);
+fs.renameSync(moved, path.dirname(node));
+
 log('npm rebuild --build-from-source without a toolchain');
 const forced = run('npm', ['rebuild', 'nalu', '--build-from-source', '--foreground-scripts'], { cwd: app, env: bareEnv });
 check(

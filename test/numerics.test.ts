@@ -1,0 +1,101 @@
+// Extreme inputs and learning rates never leave NaN/Infinity in the weights silently:
+// onNonFinite 'stop' keeps the last finite weights and says so; 'throw' rejects NON_FINITE.
+import { describe, expect, it } from 'vitest';
+import { Adam, Dense, NALU, NaluError, SGD, Sequential, tensor, type Tensor } from '../lib/index';
+
+function data(n: number, dim: number, lo: number, hi: number, f: (r: Float32Array) => number, seed = 1) {
+  let s = seed;
+  const r = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const x = new Float32Array(n * dim);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < dim; j++) x[i * dim + j] = lo + r() * (hi - lo);
+    y[i] = f(x.subarray(i * dim, (i + 1) * dim));
+  }
+  return { x: tensor(x, [n, dim]), y: tensor(y, [n, 1]) };
+}
+
+const finite = (ws: Tensor[]) => ws.every((w) => w.data.every(Number.isFinite));
+
+function model(layer: Dense | NALU, optimizer: SGD | Adam) {
+  const m = new Sequential([layer]);
+  m.compile({ optimizer, loss: 'mse' });
+  return m;
+}
+
+// inputs up to 1e6 over 8 features: exp(Σ log|x|·W) overflows float32 once |W| nears 1.
+const huge8 = data(128, 8, 1, 1e6, (v) => v[0] * v[1]);
+const huge2 = data(128, 2, 1, 1e6, (v) => v[0] * v[1]);
+const nearZero = data(128, 2, 1e-7, 1e-3, (v) => v[0] / v[1]);
+
+describe('numerics', () => {
+  it('NALU on inputs up to 1e6 and on ÷ near 0 trains with finite weights and losses', async () => {
+    for (const d of [huge2, nearZero]) {
+      const m = model(new NALU({ units: 1, inputDim: 2, seed: 3 }), new Adam({ learningRate: 0.1 }));
+      const h = await m.fit(d.x, d.y, { epochs: 20, batchSize: 16, seed: 1 });
+      expect(['completed', 'nonFinite']).toContain(h.stopReason);
+      expect(h.loss.every(Number.isFinite)).toBe(true);
+      expect(finite(m.getWeights())).toBe(true);
+    }
+  });
+
+  for (const [name, make, d] of [
+    ['NALU, 8 inputs up to 1e6, SGD lr 10', () => model(new NALU({ units: 1, inputDim: 8, seed: 3 }), new SGD({ learningRate: 10 })), huge8],
+    ['NALU, 8 inputs up to 1e6, Adam lr 10', () => model(new NALU({ units: 1, inputDim: 8, seed: 3 }), new Adam({ learningRate: 10 })), huge8],
+    ['Dense, inputs up to 1e6, SGD lr 10', () => model(new Dense({ units: 1, inputDim: 2, seed: 3 }), new SGD({ learningRate: 10 })), huge2],
+    ['NALU, ÷ near 0, Adam lr 10', () => model(new NALU({ units: 1, inputDim: 2, seed: 3 }), new Adam({ learningRate: 10 })), nearZero],
+  ] as const) {
+    it(`${name}: 'stop' keeps finite weights and reports it; 'throw' rejects NON_FINITE`, async () => {
+      const a = make();
+      const h = await a.fit(d.x, d.y, { epochs: 30, batchSize: 16, seed: 1, onNonFinite: 'stop' });
+      expect(finite(a.getWeights())).toBe(true);
+      expect(h.loss.every(Number.isFinite)).toBe(true);
+      // Either it trained through, or it said why it stopped; it never reports a NaN epoch.
+      expect(h.loss.length === 30 ? 'completed' : 'nonFinite').toBe(h.stopReason);
+      // Still usable: predicts finite values on ordinary inputs.
+      const p = a.predict(tensor(new Float32Array(d.x.shape[1]).fill(2), [1, d.x.shape[1]]));
+      expect(p.data.every((v) => !Number.isNaN(v))).toBe(true);
+
+      const b = make();
+      const before = b.getWeights();
+      const run = b.fit(d.x, d.y, { epochs: 30, batchSize: 16, seed: 1, onNonFinite: 'throw' });
+      if (h.stopReason === 'nonFinite') {
+        const err = await run.then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(NaluError);
+        expect((err as NaluError).code).toBe('NON_FINITE');
+        expect((err as Error).message).toMatch(/^fit: .*non-finite/);
+        const after = b.getWeights();
+        expect(finite(after)).toBe(true);
+        expect(after.map((w) => w.shape)).toEqual(before.map((w) => w.shape));
+      } else {
+        expect((await run).stopReason).toBe('completed');
+      }
+    });
+  }
+
+  it('the overflowing cases do reach the non-finite path (this test can fail)', async () => {
+    const m = model(new NALU({ units: 1, inputDim: 8, seed: 3 }), new SGD({ learningRate: 10 }));
+    expect((await m.fit(huge8.x, huge8.y, { epochs: 30, batchSize: 16, seed: 1 })).stopReason).toBe('nonFinite');
+  });
+
+  it('trainOnBatch refuses a non-finite step with NON_FINITE and leaves every weight as it was', () => {
+    const m = model(new Dense({ units: 1, inputDim: 2, seed: 3 }), new SGD({ learningRate: 10 }));
+    const x = tensor(huge2.x.data.subarray(0, 32), [16, 2]);
+    const y = tensor(huge2.y.data.subarray(0, 16), [16, 1]);
+    let threw: unknown;
+    let before = m.getWeights();
+    for (let i = 0; i < 20 && threw === undefined; i++) {
+      before = m.getWeights();
+      try {
+        m.trainOnBatch(x, y);
+      } catch (e) {
+        threw = e;
+      }
+    }
+    expect(threw).toBeInstanceOf(NaluError);
+    expect((threw as NaluError).code).toBe('NON_FINITE');
+    const after = m.getWeights();
+    expect(finite(after)).toBe(true);
+    after.forEach((w, i) => expect(Array.from(w.data)).toEqual(Array.from(before[i].data)));
+  });
+});

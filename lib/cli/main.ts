@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `nalu` command: dispatches to one file per command. Bad flags exit with code 2.
 import { UsageError, type Command } from './args';
+import { benchmarkCommand } from './benchmark';
+import { trainCommand } from './train';
 
 // Parallel runs are libuv pool threads (one native thread each): size the pool before first use.
 const workersFlag = process.argv.findIndex((a) => a === '--workers' || a.startsWith('--workers='));
@@ -10,9 +12,7 @@ if (workersFlag >= 0 && !process.env.UV_THREADPOOL_SIZE) {
 }
 
 function commands(): Command[] {
-  // Loaded lazily so that `nalu --help` and flag errors do not need the native addon.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return [require('./benchmark').benchmarkCommand, require('./train').trainCommand];
+  return [benchmarkCommand, trainCommand];
 }
 
 const names = ['benchmark', 'train'];

@@ -19,7 +19,8 @@ export function wilson(successes: number, n: number, z = Z95): [number, number] 
   const denom = 1 + z2 / n;
   const center = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, center - half), Math.min(1, center + half)];
+  // The bounds are exactly 0 at no success and 1 at all successes (rounding aside).
+  return [successes === 0 ? 0 : Math.max(0, center - half), successes === n ? 1 : Math.min(1, center + half)];
 }
 
 function checkValues(v: unknown, name: string): number[] {

@@ -175,10 +175,13 @@ export function numericGradients(
   f: (weights: Float64Array[]) => number,
   weights: ArrayLike<number>[],
   h = 1e-5,
+  /** Only these element indices of each tensor (others are NaN); default all. */
+  only?: (k: number, i: number) => boolean,
 ): Float64Array[] {
   const w = weights.map((a) => Float64Array.from(a));
-  return w.map((t) =>
+  return w.map((t, k) =>
     Float64Array.from(t, (v, i) => {
+      if (only && !only(k, i)) return NaN;
       t[i] = v + h;
       const up = f(w);
       t[i] = v - h;
@@ -198,6 +201,7 @@ export function worstMismatch(a: ArrayLike<number>, b: ArrayLike<number>, rtol: 
   let worst = -Infinity;
   let at = -1;
   for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(b[i])) continue; // not sampled
     const excess = Math.abs(a[i] - b[i]) - (atol + rtol * Math.abs(b[i]));
     if (!(excess <= worst)) {
       worst = Number.isNaN(excess) ? Infinity : excess;
@@ -209,6 +213,6 @@ export function worstMismatch(a: ArrayLike<number>, b: ArrayLike<number>, rtol: 
 
 export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  for (let i = 0; i < a.length; i++) if (!Number.isNaN(a[i])) m = Math.max(m, Math.abs(a[i]));
   return m;
 }

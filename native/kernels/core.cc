@@ -63,9 +63,110 @@ std::string joinNames(const std::vector<std::string>& names) {
   return s;
 }
 
+namespace {
+// Scratch for the small-matrix path: grown once per thread, reused by every later call.
+thread_local Buffer tScratchA, tScratchB;
+
+float* scratch(Buffer& b, size_t n) {
+  if (b.size() < n) b.resize(n);
+  return b.data();
+}
+
+// dst[c, r] = src[r, c] for a rows × cols row-major src.
+void transpose(const float* src, int rows, int cols, float* dst) {
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) dst[int64_t(c) * rows + r] = src[int64_t(r) * cols + c];
+}
+
+// C = alpha·op(A)·op(B) + beta·C for matrices small enough that OpenBLAS's fixed cost
+// (buffer set-up, packing, its threading check) dominates: the small NALU shapes call six of
+// these per step. Each case is arranged so the innermost loop runs over contiguous memory
+// along the longest available dimension, transposing a small operand into scratch if needed.
+NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
+                           const float* B, float beta, float* C) {
+  auto opA = [&](int i, int k) { return transA ? A[int64_t(k) * M + i] : A[int64_t(i) * K + k]; };
+  if (N >= 8 || N >= M) {
+    // Row form: C[i,:] = beta·C[i,:] + Σ_k alpha·op(A)[i,k]·op(B)[k,:], op(B) rows contiguous.
+    const float* Bk = B;
+    if (transB) {
+      float* bt = scratch(tScratchB, size_t(K) * N);
+      transpose(B, N, K, bt);
+      Bk = bt;
+    }
+    for (int i = 0; i < M; ++i) {
+      float* c = C + int64_t(i) * N;
+      if (beta == 0.f) std::fill(c, c + N, 0.f);
+      else if (beta != 1.f)
+#pragma omp simd
+        for (int j = 0; j < N; ++j) c[j] *= beta;
+      for (int k = 0; k < K; ++k) {
+        const float a = alpha * opA(i, k);
+        const float* b = Bk + int64_t(k) * N;
+#pragma omp simd
+        for (int j = 0; j < N; ++j) c[j] += a * b[j];
+      }
+    }
+    return;
+  }
+  if (!transA && K >= 32) {
+    // Dot form (few long rows): C[i,j] = Σ_k A[i,k]·op(B)[k,j] with op(B) columns contiguous.
+    const float* Bt = B;
+    if (!transB) {
+      float* bt = scratch(tScratchB, size_t(K) * N);
+      transpose(B, K, N, bt);
+      Bt = bt;
+    }
+    for (int i = 0; i < M; ++i) {
+      const float* a = A + int64_t(i) * K;
+      for (int j = 0; j < N; ++j) {
+        const float* b = Bt + int64_t(j) * K;
+        float s = 0;
+#pragma omp simd reduction(+ : s)
+        for (int k = 0; k < K; ++k) s += a[k] * b[k];
+        float& c = C[int64_t(i) * N + j];
+        c = beta == 0.f ? alpha * s : alpha * s + beta * c;
+      }
+    }
+    return;
+  }
+  // Column form (few outputs, many rows): Cᵀ[j,:] = Σ_k op(B)[k,j]·op(A)[:,k], op(A) columns
+  // contiguous (A itself when transposed), accumulated in scratch then written back.
+  const float* Ak = A;
+  if (!transA) {
+    float* at = scratch(tScratchA, size_t(K) * M);
+    transpose(A, M, K, at);
+    Ak = at;
+  }
+  float* ct = scratch(tScratchB, size_t(N) * M);
+  std::fill(ct, ct + int64_t(N) * M, 0.f);
+  for (int k = 0; k < K; ++k) {
+    const float* a = Ak + int64_t(k) * M;
+    for (int j = 0; j < N; ++j) {
+      const float b = alpha * (transB ? B[int64_t(j) * K + k] : B[int64_t(k) * N + j]);
+      float* cj = ct + int64_t(j) * M;
+#pragma omp simd
+      for (int i = 0; i < M; ++i) cj[i] += b * a[i];
+    }
+  }
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float& c = C[int64_t(i) * N + j];
+      c = beta == 0.f ? ct[int64_t(j) * M + i] : ct[int64_t(j) * M + i] + beta * c;
+    }
+}
+}  // namespace
+
 void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,
           float beta, float* C) {
   if (M == 0 || N == 0) return;
+  if (int64_t(M) * N * K <= kSmallGemm) {
+    if (K == 0) {
+      for (int64_t i = 0; i < int64_t(M) * N; ++i) C[i] = beta == 0.f ? 0.f : beta * C[i];
+      return;
+    }
+    gemmSmall(transA, transB, M, N, K, alpha, A, B, beta, C);
+    return;
+  }
   int lda = transA ? M : K, ldb = transB ? K : N;
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K,
               alpha, A, lda, B, ldb, beta, C, N);

@@ -1,6 +1,9 @@
 // Shared pieces of the pure C++ kernels: errors, aligned buffers, parameters,
 // option maps and the sgemm wrapper. Nothing here knows about N-API.
 #pragma once
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -89,12 +92,63 @@ struct Options {
 
 std::string joinNames(const std::vector<std::string>& names);
 
+// Products with at most this many multiply-adds skip OpenBLAS (whose per-call set-up costs
+// about a microsecond) for a loop kernel on the calling thread.
+constexpr int64_t kSmallGemm = 1 << 16;
+
 // Row-major C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C through cblas_sgemm.
 void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,
           float beta, float* C);
 
 // Element-wise loops below this many elements run on one thread: an OpenMP region costs µs.
 constexpr int64_t kParallelMin = 1 << 15;
+
+// Element-wise kernels and the small-matrix gemm are compiled twice: AVX2+FMA (x86-64-v3),
+// picked at load time where the CPU has it, and baseline x86-64, so one binary runs anywhere.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NALU_NO_CLONES)
+#define NALU_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define NALU_CLONES
+#endif
+
+// Runs f(begin, end) over [0, n): on the calling thread below kParallelMin (not even an
+// if(false) OpenMP region, which still costs a team start), else one static chunk per thread,
+// cut at multiples of 16 floats so chunks stay cache-line aligned.
+template <class F>
+inline void parallelChunks(int64_t n, F&& f) {
+  if (n < kParallelMin) {
+    f(int64_t(0), n);
+    return;
+  }
+#pragma omp parallel
+  {
+    const int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
+    const int64_t per = ((n + T - 1) / T + 15) / 16 * 16;
+    const int64_t b = std::min(n, t * per), e = std::min(n, b + per);
+    if (b < e) f(b, e);
+  }
+}
+
+// As parallelChunks, summing f's results in thread order: bit-identical for a given thread count.
+template <class F>
+inline double parallelSum(int64_t n, F&& f) {
+  if (n < kParallelMin) return f(int64_t(0), n);
+  constexpr int kMaxTeam = 1024;
+  double part[kMaxTeam] = {};
+  int team = 1;
+#pragma omp parallel num_threads(std::min(omp_get_max_threads(), kMaxTeam))
+  {
+    const int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
+    const int64_t per = ((n + T - 1) / T + 15) / 16 * 16;
+    const int64_t b = std::min(n, t * per), e = std::min(n, b + per);
+    part[t] = b < e ? f(b, e) : 0.0;
+#pragma omp single
+    team = int(T);
+  }
+  double s = 0;
+  for (int t = 0; t < team; ++t) s += part[t];
+  return s;
+}
 
 inline float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 // log(1 + e^z) without overflow.

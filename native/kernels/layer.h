@@ -26,6 +26,13 @@ class Layer {
   virtual double regularize(int64_t step, bool addGrad) { return 0.0; }
   // True when the layer has a regularizer of its own.
   virtual bool hasRegularizer() const { return false; }
+  // Optional cache of per-row features of the input that depend on that row alone (NALU's
+  // log(|x|+ε)). fit computes them once for its whole data set, then before each step points
+  // the first layer at the batch's rows, so forward skips recomputing them. Width 0: none.
+  virtual int rowFeatureWidth() const { return 0; }
+  virtual void computeRowFeatures(const float* x, float* f, int64_t rows) {}
+  // f holds the features of the next forward's x (rows × rowFeatureWidth()); nullptr: compute.
+  virtual void useRowFeatures(const float* f) {}
   // Draws the initial values of every parameter from the layer's initializers.
   void initialize(uint64_t seed);
   // Applies each param's clamp (after an optimizer step, and after setWeights).

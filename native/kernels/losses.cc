@@ -9,20 +9,23 @@ class ElementLoss : public Loss {
  public:
   explicit ElementLoss(Term t) : t_(t) {}
   double compute(const float* p, const float* y, float* dp, int64_t n) const override {
-    double sum = 0;
     const float inv = 1.f / float(n);
     const Term t = t_;
-    if (dp) {
-#pragma omp parallel for simd reduction(+ : sum) if (n >= kParallelMin) schedule(static)
-      for (int64_t i = 0; i < n; ++i) {
-        float e = p[i] - y[i];
-        sum += t.value(e);
-        dp[i] = t.grad(e) * inv;
+    double sum = parallelSum(n, [&](int64_t b, int64_t e) {
+      double s = 0;
+      if (dp) {
+#pragma omp simd reduction(+ : s)
+        for (int64_t i = b; i < e; ++i) {
+          float d = p[i] - y[i];
+          s += t.value(d);
+          dp[i] = t.grad(d) * inv;
+        }
+      } else {
+#pragma omp simd reduction(+ : s)
+        for (int64_t i = b; i < e; ++i) s += t.value(p[i] - y[i]);
       }
-    } else {
-#pragma omp parallel for simd reduction(+ : sum) if (n >= kParallelMin) schedule(static)
-      for (int64_t i = 0; i < n; ++i) sum += t.value(p[i] - y[i]);
-    }
+      return s;
+    });
     return sum / double(n);
   }
 

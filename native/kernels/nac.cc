@@ -2,29 +2,42 @@
 #include "nac.h"
 
 #include "units.h"
+#include "vmath.h"
 
 namespace nalu {
+
+namespace {
+NALU_CLONES void nacForward(const float* wHat, const float* mHat, float* w, float* tt, float* ss, int64_t b,
+                            int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) {
+    tt[i] = vm::tanh(wHat[i]);
+    ss[i] = vm::sigmoid(mHat[i]);
+    w[i] = tt[i] * ss[i];
+  }
+}
+
+NALU_CLONES void nacBackward(const float* dW, const float* tt, const float* ss, float* dWHat, float* dMHat,
+                             int64_t b, int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) {
+    dWHat[i] = dW[i] * (1 - tt[i] * tt[i]) * ss[i];
+    dMHat[i] = dW[i] * tt[i] * ss[i] * (1 - ss[i]);
+  }
+}
+}  // namespace
 
 void NacWeight::compute(const float* wHat, const float* mHat, int64_t n) {
   grow(W, n);
   grow(t, n);
   grow(s, n);
   float *w = W.data(), *tt = t.data(), *ss = s.data();
-#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    tt[i] = std::tanh(wHat[i]);
-    ss[i] = sigmoid(mHat[i]);
-    w[i] = tt[i] * ss[i];
-  }
+  parallelChunks(n, [&](int64_t b, int64_t e) { nacForward(wHat, mHat, w, tt, ss, b, e); });
 }
 
 void NacWeight::backward(const float* dW, float* dWHat, float* dMHat, int64_t n) const {
   const float *tt = t.data(), *ss = s.data();
-#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    dWHat[i] = dW[i] * (1 - tt[i] * tt[i]) * ss[i];
-    dMHat[i] = dW[i] * tt[i] * ss[i] * (1 - ss[i]);
-  }
+  parallelChunks(n, [&](int64_t b, int64_t e) { nacBackward(dW, tt, ss, dWHat, dMHat, b, e); });
 }
 
 namespace {

@@ -9,10 +9,49 @@
 
 #include "nac.h"
 #include "units.h"
+#include "vmath.h"
 
 namespace nalu {
 
 namespace {
+// The element-wise passes, one fused loop each, on [b, e) of a chunk (see parallelChunks).
+NALU_CLONES void logAbs(const float* x, float* lx, float eps, int64_t b, int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) lx[i] = vm::log(std::fabs(x[i]) + eps);
+}
+
+NALU_CLONES void forwardGate(const float* z, const float* a, const float* l, float* mt, float* y, float omega,
+                             int64_t b, int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) {
+    float g = vm::sigmoid(z[i]);
+    mt[i] = vm::exp(std::min(l[i], omega) - vm::softplus(z[i]));  // (1 − g)·m
+    y[i] = g * a[i] + mt[i];
+  }
+}
+
+NALU_CLONES void backwardGate(const float* z, const float* a, const float* l, const float* mt, const float* dy,
+                              float* da, float* dl, float* dz, float omega, int64_t b, int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) {
+    float g = vm::sigmoid(z[i]);
+    // g·(1 − g)·m, in log space where g·mt would be 0·∞.
+    float gmLog = vm::exp(std::min(l[i], omega) - vm::softplus(z[i]) - vm::softplus(-z[i]));
+    float gm = std::isinf(mt[i]) ? gmLog : g * mt[i];
+    da[i] = dy[i] * g;
+    dl[i] = l[i] < omega ? dy[i] * mt[i] : 0.f;
+    dz[i] = dy[i] * (g * (1 - g) * a[i] - gm);
+  }
+}
+
+NALU_CLONES void backwardLog(const float* x, const float* dlx, float* dx, float eps, int64_t b, int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) {
+    float s = x[i] > 0 ? 1.f : x[i] < 0 ? -1.f : 0.f;
+    dx[i] += dlx[i] * s / (std::fabs(x[i]) + eps);
+  }
+}
+
 class NALU : public Layer {
  public:
   NALU(int in, const Options& o) : Layer(in, unitsOption(o)) {
@@ -41,15 +80,26 @@ class NALU : public Layer {
     if (separate_) grow(dWm_, size_t(in_) * out_);
   }
 
+  int rowFeatureWidth() const override { return in_; }
+  void computeRowFeatures(const float* x, float* f, int64_t rows) override {
+    const float eps = eps_;
+    parallelChunks(rows * in_, [&](int64_t b, int64_t e) { logAbs(x, f, eps, b, e); });
+  }
+  void useRowFeatures(const float* f) override { cachedLx_ = f; }
+
   void forward(const float* x, float* y, int rows) override {
     const int64_t nw = int64_t(in_) * out_, ni = int64_t(rows) * in_, no = int64_t(rows) * out_;
     add_.compute(params_[0].value.data(), params_[1].value.data(), nw);
     if (separate_) mul_.compute(params_[3].value.data(), params_[4].value.data(), nw);
     const float* Wm = separate_ ? mul_.W.data() : add_.W.data();
-    float* lx = lx_.data();
-    const float eps = eps_;
-#pragma omp parallel for simd if (ni >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < ni; ++i) lx[i] = std::log(std::fabs(x[i]) + eps);
+    const float* lx = cachedLx_;
+    if (!lx) {
+      float* out = lx_.data();
+      const float eps = eps_;
+      parallelChunks(ni, [&](int64_t b, int64_t e) { logAbs(x, out, eps, b, e); });
+      lx = out;
+    }
+    lxUsed_ = lx;
     gemm(false, false, rows, out_, in_, 1, x, add_.W.data(), 0, a_.data());
     gemm(false, false, rows, out_, in_, 1, lx, Wm, 0, l_.data());
     const float* G = params_[2].value.data();
@@ -58,12 +108,7 @@ class NALU : public Layer {
     else
       for (int r = 0; r < rows; ++r) std::copy(G, G + out_, z + int64_t(r) * out_);
     const float omega = omega_;
-#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < no; ++i) {
-      float g = sigmoid(z[i]);
-      mt[i] = std::exp(std::min(l[i], omega) - softplus(z[i]));  // (1 − g)·m
-      y[i] = g * a[i] + mt[i];
-    }
+    parallelChunks(no, [&](int64_t b, int64_t e) { forwardGate(z, a, l, mt, y, omega, b, e); });
   }
 
   void backward(const float* x, const float*, const float* dy, float* dx, int rows) override {
@@ -71,22 +116,14 @@ class NALU : public Layer {
     const float *z = z_.data(), *a = a_.data(), *l = l_.data(), *mt = mt_.data();
     float *da = da_.data(), *dl = dl_.data(), *dz = dz_.data();
     const float omega = omega_;
-#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < no; ++i) {
-      float g = sigmoid(z[i]);
-      // g·(1 − g)·m, in log space where g·mt would be 0·∞.
-      float gm = std::isinf(mt[i]) ? std::exp(std::min(l[i], omega) - softplus(z[i]) - softplus(-z[i])) : g * mt[i];
-      da[i] = dy[i] * g;
-      dl[i] = l[i] < omega ? dy[i] * mt[i] : 0.f;
-      dz[i] = dy[i] * (g * (1 - g) * a[i] - gm);
-    }
+    parallelChunks(no, [&](int64_t b, int64_t e) { backwardGate(z, a, l, mt, dy, da, dl, dz, omega, b, e); });
     // dW = xᵀ·da (+ log(|x|+ε)ᵀ·dl when the multiplicative path shares W)
     gemm(true, false, in_, out_, rows, 1, x, da, 0, dW_.data());
     if (separate_) {
-      gemm(true, false, in_, out_, rows, 1, lx_.data(), dl, 0, dWm());
+      gemm(true, false, in_, out_, rows, 1, lxUsed_, dl, 0, dWm());
       mul_.backward(dWm(), params_[3].grad.data(), params_[4].grad.data(), nw);
     } else {
-      gemm(true, false, in_, out_, rows, 1, lx_.data(), dl, 1, dW_.data());
+      gemm(true, false, in_, out_, rows, 1, lxUsed_, dl, 1, dW_.data());
     }
     add_.backward(dW_.data(), params_[0].grad.data(), params_[1].grad.data(), nw);
     float* dG = params_[2].grad.data();
@@ -104,11 +141,7 @@ class NALU : public Layer {
     float* dlx = dlx_.data();
     gemm(false, true, rows, in_, out_, 1, dl, Wm, 0, dlx);
     const float eps = eps_;
-#pragma omp parallel for simd if (ni >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < ni; ++i) {
-      float s = x[i] > 0 ? 1.f : x[i] < 0 ? -1.f : 0.f;
-      dx[i] += dlx[i] * s / (std::fabs(x[i]) + eps);
-    }
+    parallelChunks(ni, [&](int64_t b, int64_t e) { backwardLog(x, dlx, dx, eps, b, e); });
   }
 
  private:
@@ -116,6 +149,8 @@ class NALU : public Layer {
   bool separate_, inputGate_;
   float omega_, eps_;
   NacWeight add_, mul_;
+  const float* cachedLx_ = nullptr;  // fit's precomputed log(|x|+ε) rows for this batch
+  const float* lxUsed_ = nullptr;   // the log(|x|+ε) of the last forward
   Buffer lx_, a_, l_, z_, mt_, da_, dl_, dz_, dlx_, dW_, dWm_;
 };
 }  // namespace

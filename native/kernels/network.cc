@@ -8,6 +8,17 @@
 
 namespace nalu {
 
+namespace {
+// dst row b = src row idx[b]; a plain loop beats a memcpy call per row for narrow rows.
+void gatherRows(const float* src, int width, const int64_t* idx, int n, float* dst) {
+  for (int b = 0; b < n; ++b) {
+    const float* s = src + idx[b] * width;
+    float* d = dst + int64_t(b) * width;
+    for (int c = 0; c < width; ++c) d[c] = s[c];
+  }
+}
+}  // namespace
+
 Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
   if (spec.inputDim < 1) rangeError("inputDim: expected a positive integer, received " + std::to_string(spec.inputDim));
   if (spec.layers.empty()) rangeError("layers: expected at least one layer, received 0");
@@ -138,12 +149,29 @@ double Network::evaluate(const float* x, const float* y, int64_t rows, int batch
 FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks) {
   const int batch = int(std::min<int64_t>(o.batchSize, rows));
   const int in = inputDim_, out = outputDim();
+  // One batch per epoch: shuffling would only reorder the batch's sum, so the data is used
+  // in place (no gather, and the first layer's row features never change).
+  const bool shuffle = o.shuffle && batch < rows;
   reserve(batch);
-  if (o.shuffle) {
+  if (shuffle) {
     grow(xb_, size_t(batch) * in);
     grow(yb_, size_t(batch) * out);
   }
-  std::vector<int64_t> order(size_t(o.shuffle ? rows : 0));
+  // The first layer's per-row features (NALU: log(|x|+ε)), computed once for all epochs.
+  Layer& first = *layers_[0];
+  const int fw = first.rowFeatureWidth();
+  const bool useFeatures = fw > 0 && rows * fw <= kRowFeatureCacheMax;
+  std::vector<float> feats;
+  if (useFeatures) {
+    feats.resize(size_t(rows) * fw);
+    first.computeRowFeatures(x, feats.data(), rows);
+    if (shuffle) grow(fb_, size_t(batch) * fw);
+  }
+  struct Reset {  // validation and later calls must not see this fit's features
+    Layer& l;
+    ~Reset() { l.useRowFeatures(nullptr); }
+  } reset{first};
+  std::vector<int64_t> order(size_t(shuffle ? rows : 0));
   std::iota(order.begin(), order.end(), 0);
   auto ps = params();
   std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch
@@ -165,17 +193,22 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       if (hooks.stop && hooks.stop->load()) break;
       int n = int(std::min<int64_t>(batch, rows - r));
       const float *xb = x + r * in, *yb = y + r * out;
-      if (o.shuffle) {
-        for (int b = 0; b < n; ++b) {
-          int64_t src = order[r + b];
-          std::memcpy(xb_.data() + int64_t(b) * in, x + src * in, sizeof(float) * in);
-          std::memcpy(yb_.data() + int64_t(b) * out, y + src * out, sizeof(float) * out);
-        }
+      const float* fb = useFeatures ? feats.data() + r * fw : nullptr;
+      if (shuffle) {
+        const int64_t* idx = order.data() + r;
+        gatherRows(x, in, idx, n, xb_.data());
+        gatherRows(y, out, idx, n, yb_.data());
         xb = xb_.data();
         yb = yb_.data();
+        if (useFeatures) {
+          gatherRows(feats.data(), fw, idx, n, fb_.data());
+          fb = fb_.data();
+        }
       }
       double loss = 0, reg = 0;
+      first.useRowFeatures(fb);
       status = step(xb, yb, n, loss, reg);
+      first.useRowFeatures(nullptr);
       if (status != Step::Ok) break;
       sum += loss * n;
       reinit.add(loss);

@@ -89,7 +89,9 @@ class Network {
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<Buffer> acts_;  // output of each layer
   Buffer grad_[2];            // ping-pong dL/d(activation)
-  Buffer xb_, yb_;            // gathered (shuffled) batch
+  Buffer xb_, yb_, fb_;       // gathered (shuffled) batch and its first-layer row features
+  // Largest row-feature cache fit keeps (floats): 64 MiB; beyond, the layer computes them per step.
+  static constexpr int64_t kRowFeatureCacheMax = int64_t(1) << 24;
 };
 
 }  // namespace nalu

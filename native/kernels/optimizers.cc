@@ -24,8 +24,12 @@ double Optimizer::gradSquaredNorm() const {
   for (Param* p : params_) {
     const float* g = p->grad.data();
     const int64_t n = int64_t(p->size());
-#pragma omp parallel for simd reduction(+ : sum) if (n >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < n; ++i) sum += double(g[i]) * g[i];
+    sum += parallelSum(n, [&](int64_t b, int64_t e) {
+      double s = 0;
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = b; i < e; ++i) s += double(g[i]) * g[i];
+      return s;
+    });
   }
   return sum;
 }
@@ -65,15 +69,18 @@ class SGD : public Optimizer {
     const float lr = learningRate, mu = momentum_;
     const bool nest = nesterov_;
     float* v = s[0];
-    int bad = 0;
-#pragma omp parallel for simd reduction(| : bad) if (n >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      float gi = clip(g[i] * scale, c);
-      v[i] = mu * v[i] - lr * gi;
-      float wi = clamp(w[i] + (nest ? mu * v[i] - lr * gi : v[i]), lo, hi);
-      w[i] = wi;
-      bad |= !std::isfinite(wi);
-    }
+    int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
+      int nb = 0;
+#pragma omp simd reduction(| : nb)
+      for (int64_t i = b0; i < e0; ++i) {
+        float gi = clip(g[i] * scale, c);
+        v[i] = mu * v[i] - lr * gi;
+        float wi = clamp(w[i] + (nest ? mu * v[i] - lr * gi : v[i]), lo, hi);
+        w[i] = wi;
+        nb |= !std::isfinite(wi);
+      }
+      return double(nb);
+    }));
     return !bad;
   }
 
@@ -96,16 +103,19 @@ class Adam : public Optimizer {
     const float b1 = beta1_, b2 = beta2_, eps = eps_;
     const float lrT = float(learningRate * std::sqrt(1 - std::pow(double(b2), t)) / (1 - std::pow(double(b1), t)));
     float *m = s[0], *v = s[1];
-    int bad = 0;
-#pragma omp parallel for simd reduction(| : bad) if (n >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      float gi = clip(g[i] * scale, c);
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      float wi = clamp(w[i] - lrT * m[i] / (std::sqrt(v[i]) + eps), lo, hi);
-      w[i] = wi;
-      bad |= !std::isfinite(wi);
-    }
+    int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
+      int nb = 0;
+#pragma omp simd reduction(| : nb)
+      for (int64_t i = b0; i < e0; ++i) {
+        float gi = clip(g[i] * scale, c);
+        m[i] = b1 * m[i] + (1 - b1) * gi;
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        float wi = clamp(w[i] - lrT * m[i] / (std::sqrt(v[i]) + eps), lo, hi);
+        w[i] = wi;
+        nb |= !std::isfinite(wi);
+      }
+      return double(nb);
+    }));
     return !bad;
   }
 
@@ -125,16 +135,19 @@ class RMSprop : public Optimizer {
   bool update(float* w, const float* g, float scale, float c, float lo, float hi, float** s, int64_t n) override {
     const float lr = learningRate, rho = rho_, mu = momentum_, eps = eps_;
     float *v = s[0], *b = s[1];
-    int bad = 0;
-#pragma omp parallel for simd reduction(| : bad) if (n >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      float gi = clip(g[i] * scale, c);
-      v[i] = rho * v[i] + (1 - rho) * gi * gi;
-      b[i] = mu * b[i] + lr * gi / (std::sqrt(v[i]) + eps);
-      float wi = clamp(w[i] - b[i], lo, hi);
-      w[i] = wi;
-      bad |= !std::isfinite(wi);
-    }
+    int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
+      int nb = 0;
+#pragma omp simd reduction(| : nb)
+      for (int64_t i = b0; i < e0; ++i) {
+        float gi = clip(g[i] * scale, c);
+        v[i] = rho * v[i] + (1 - rho) * gi * gi;
+        b[i] = mu * b[i] + lr * gi / (std::sqrt(v[i]) + eps);
+        float wi = clamp(w[i] - b[i], lo, hi);
+        w[i] = wi;
+        nb |= !std::isfinite(wi);
+      }
+      return double(nb);
+    }));
     return !bad;
   }
 

@@ -1,0 +1,113 @@
+// Branch-free float exp/log/log1p/sigmoid/softplus/tanh that GCC vectorizes inside
+// `#pragma omp simd` loops (libm's scalar calls do not vectorize without -ffast-math).
+// Accuracy: about 1–2 ulp on normal results; IEEE specials keep their meaning
+// (exp overflows to +inf and underflows through subnormals to 0, log(0) = −inf,
+// log of a negative is NaN, NaN propagates), which the NALU log-space trick relies on.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace nalu {
+namespace vm {
+
+inline float asFloat(int32_t i) {
+  float f;
+  std::memcpy(&f, &i, 4);
+  return f;
+}
+inline int32_t asInt(float f) {
+  int32_t i;
+  std::memcpy(&i, &f, 4);
+  return i;
+}
+
+// e^x = 2^n · e^r, r = x − n·ln2 ∈ [−ln2/2, ln2/2], e^r by a degree-7 minimax polynomial.
+inline float exp(float x) {
+  // Clamp keeping NaN (comparisons with NaN are false): e^89 overflows, e^−104 rounds to 0.
+  float xc = x > 89.f ? 89.f : x;
+  xc = xc < -104.f ? -104.f : xc;
+  const float shifter = 12582912.f;  // 1.5·2^23: adding it rounds to an integer in the low bits
+  float t = xc * 1.44269504088896341f + shifter;
+  int32_t n = asInt(t) - asInt(shifter);
+  float nf = t - shifter;
+  float r = xc - nf * 0.693359375f;  // ln2 split so n·ln2_hi is exact
+  r = r + nf * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.f;
+  // 2^n in two factors so n ∈ [−150, 129] never leaves the normal exponent range.
+  int32_t n1 = n >> 1, n2 = n - n1;
+  return p * asFloat((n1 + 127) << 23) * asFloat((n2 + 127) << 23);
+}
+
+// log x = e·ln2 + log m, m ∈ [√½, √2), log m = f − f²/2 + f³·P(f), f = m − 1.
+inline float log(float x) {
+  const bool tiny = x < 1.17549435e-38f;  // subnormal: rescale by 2^23 first
+  float xs = tiny ? x * 8388608.f : x;
+  int32_t bits = asInt(xs);
+  int32_t e = ((bits >> 23) & 0xff) - 127 - (tiny ? 23 : 0);
+  float m = asFloat((bits & 0x007fffff) | 0x3f800000);  // [1, 2)
+  const bool big = m > 1.41421356f;
+  m = big ? m * 0.5f : m;
+  e = big ? e + 1 : e;
+  float f = m - 1.f, f2 = f * f;
+  float p = 7.0376836292e-2f;
+  p = p * f - 1.1514610310e-1f;
+  p = p * f + 1.1676998740e-1f;
+  p = p * f - 1.2420140846e-1f;
+  p = p * f + 1.4249322787e-1f;
+  p = p * f - 1.6668057665e-1f;
+  p = p * f + 2.0000714765e-1f;
+  p = p * f - 2.4999993993e-1f;
+  p = p * f + 3.3333331174e-1f;
+  float ef = float(e);
+  float y = f2 * f * p + ef * -2.12194440e-4f;
+  y = y - 0.5f * f2;
+  y = f + y + ef * 0.693359375f;
+  const float inf = std::numeric_limits<float>::infinity();
+  // Specials: +inf → +inf, 0 → −inf, negative or NaN → NaN.
+  y = x == inf ? inf : y;
+  y = x == 0.f ? -inf : y;
+  y = x < 0.f || x != x ? std::numeric_limits<float>::quiet_NaN() : y;
+  return y;
+}
+
+// log(1 + u) for u ≥ −1, accurate for tiny u: log(w)·u/(w − 1) corrects the rounding of w = 1 + u.
+inline float log1p(float u) {
+  float w = 1.f + u, d = w - 1.f;
+  float l = log(w);
+  return d == 0.f ? u : (w == std::numeric_limits<float>::infinity() ? w : l * (u / d));
+}
+
+inline float sigmoid(float z) { return 1.f / (1.f + exp(-z)); }
+
+// log(1 + e^z) without overflow: max(z, 0) + log1p(e^−|z|).
+inline float softplus(float z) {
+  float a = z < 0.f ? -z : z;
+  float m = z > 0.f ? z : 0.f;
+  float r = m + log1p(exp(-a));
+  return z != z ? z : r;
+}
+
+// tanh: odd polynomial for |x| < 0.625 (no cancellation near 0), else 1 − 2/(e^{2|x|} + 1).
+inline float tanh(float x) {
+  float a = x < 0.f ? -x : x;
+  float x2 = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * x2 + 2.06390887954e-2f;
+  p = p * x2 - 5.37397155531e-2f;
+  p = p * x2 + 1.33314422036e-1f;
+  p = p * x2 - 3.33332819422e-1f;
+  float small = x + x * x2 * p;
+  float big = 1.f - 2.f / (exp(2.f * a) + 1.f);
+  big = x < 0.f ? -big : big;
+  return a < 0.625f ? small : big;
+}
+
+}  // namespace vm
+}  // namespace nalu

@@ -98,6 +98,15 @@ describe('callbacks', () => {
     m.dispose();
   });
 
+  it('an onTrainEnd that throws rejects fit with that error', async () => {
+    const { x, y } = data(8, 18);
+    const m = model();
+    const boom = new Error('end');
+    await expect(m.fit(x, y, { epochs: 2, callbacks: { onTrainEnd: () => { throw boom; } } })).rejects.toBe(boom);
+    expect(m.busy).toBe(false);
+    m.dispose();
+  });
+
   it('a callback that throws rejects fit with that error and stops training', async () => {
     const { x, y } = data(32, 8);
     const m = model();
@@ -191,6 +200,16 @@ describe('stopping and concurrency', () => {
     // Idle again: a new fit runs.
     expect((await m.fit(x, y, { epochs: 1 })).loss).toHaveLength(1);
     m.dispose();
+  });
+
+  it('dispose during fit stops it (aborted); the model then refuses calls with DISPOSED', async () => {
+    const { x, y } = data(64, 17);
+    const m = model();
+    const p = m.fit(x, y, { epochs: 10_000_000 });
+    setTimeout(() => m.dispose(), 50);
+    const h = await p;
+    expect(h.stopReason).toBe('aborted');
+    expect(() => m.predict(x)).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
   });
 
   it('trainOnBatch that goes non-finite throws NON_FINITE; fit stops with nonFinite or rejects on throw', async () => {
@@ -293,5 +312,22 @@ describe('determinism', () => {
     // The fit seed matters (shuffling order), so the equality above is not vacuous.
     const c = await run(12);
     expect(c.loss).not.toEqual(a.loss);
+  });
+  it('also with batches large enough for the parallel element-wise loops and reductions', async () => {
+    const rows = 2100;
+    const x = tensor(uniform(rows * 16, 0.5, 2, 19), [rows, 16]);
+    const y = tensor(uniform(rows * 16, 0, 1, 20), [rows, 16]);
+    const once = async () => {
+      const m = new Sequential([new Dense({ units: 32, inputDim: 16, activation: 'tanh', seed: 1 }), new NALU({ units: 16, seed: 2 })]);
+      m.compile({ optimizer: 'adam', loss: 'huber' });
+      const h = await m.fit(x, y, { epochs: 3, batchSize: rows, seed: 3 });
+      const w = m.getWeights().map((t) => Array.from(t.data));
+      m.dispose();
+      return { loss: h.loss, w };
+    };
+    const a = await once();
+    const b = await once();
+    expect(b.loss).toEqual(a.loss);
+    expect(b.w).toEqual(a.w);
   });
 });

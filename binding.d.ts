@@ -143,6 +143,8 @@ export interface NativeBinding {
   init(options: { NaluError: new (message: string, code: string) => Error }): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** Seconds of each of `reps` timed cblas_sgemm calls on n×n×n (benchmark reference; after one warm-up). */
+  benchSgemm(n: number, reps: number): number[];
   /** Trains a network on fresh batches of an arithmetic task on a worker thread (1 native thread). */
   runArithmeticTask(
     spec: { network: NativeNetworkSpec; task: NativeTaskSpec; run: NativeTaskRunOptions },

@@ -3,6 +3,7 @@
 
 #include "NativeNetwork.h"
 #include "StaticTaskWorker.h"
+#include "bench.h"
 #include "args.h"
 #include "kernels/layer.h"
 #include "kernels/losses.h"
@@ -46,6 +47,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("layerTypes", names(env, nalu::layerTypes()));
   exports.Set("lossTypes", names(env, nalu::lossTypes()));
   exports.Set("optimizerTypes", names(env, nalu::optimizerTypes()));
+  RegisterBench(env, exports);
   return exports;
 }
 

@@ -1,0 +1,5 @@
+// Native helpers for `npm run bench` (not part of the training API).
+#pragma once
+#include <napi.h>
+
+void RegisterBench(Napi::Env env, Napi::Object exports);

@@ -18,6 +18,7 @@ import {
   setNumThreads,
   tensor,
 } from '../lib/index';
+import { native } from '../lib/binding';
 
 type ErrorClass = typeof TypeError | typeof RangeError | typeof NaluError;
 
@@ -247,3 +248,50 @@ describe('tensor data and initializer options', () => {
     throws(() => new Dense({ units: 1, inputShape: [1.5] }), RangeError, 'Dense.inputShape[0]', 'received 1.5');
   });
 });
+
+describe('the native glue checks arguments on its own (nothing reachable from JS may crash)', () => {
+  // Straight to the addon, bypassing the TS checks.
+  const spec = () => ({
+    inputDim: 3,
+    layers: [{ type: 'nalu', units: 2, seed: 1 }],
+    loss: { type: 'mse' },
+    optimizer: { type: 'adam' },
+  });
+  it('constructor', () => {
+    throws(() => new native.NativeNetwork(undefined as never), TypeError, 'spec: expected an object, received undefined');
+    throws(() => new native.NativeNetwork({ ...spec(), inputDim: 0 }), RangeError, 'spec.inputDim', 'received 0');
+    throws(() => new native.NativeNetwork({ ...spec(), layers: 'x' as never }), TypeError, 'spec.layers: expected an array');
+    throws(() => new native.NativeNetwork({ ...spec(), layers: [{ type: 'lstm', units: 1 }] }), RangeError, "unknown layer 'lstm', expected one of", "'nalu'");
+    throws(() => new native.NativeNetwork({ ...spec(), layers: [{ type: 'nalu' }] }), RangeError, 'units');
+    throws(() => new native.NativeNetwork({ ...spec(), layers: [{ type: 'dense', units: 1, activation: 'gelu' }] }), RangeError, 'activation', "'selu'", "received 'gelu'");
+    throws(() => new native.NativeNetwork({ ...spec(), loss: { type: 'xent' } }), RangeError, "'mse', 'mae', 'huber'");
+    throws(() => new native.NativeNetwork({ ...spec(), optimizer: { type: 'adam', learningRate: -1 } }), RangeError, 'learningRate', 'received -1');
+    throws(() => new native.NativeNetwork({ ...spec(), optimizer: { type: 'sgd', clipNorm: 0 } }), RangeError, 'clipNorm');
+    throws(() => (native.NativeNetwork as unknown as (s: unknown) => unknown)(spec()), TypeError);
+  });
+  it('methods', async () => {
+    const net = new native.NativeNetwork(spec());
+    throws(() => net.predict(new Float64Array(3) as never, 1), TypeError, 'x: expected a Float32Array, received Float64Array(3)');
+    throws(() => net.predict(new Float32Array(5), 2), RangeError, 'x: expected 6 values (2 rows × 3 features), received 5');
+    throws(() => net.predict(new Float32Array(3), 0.5), RangeError, 'rows', 'received 0.5');
+    throws(() => net.predict(new Float32Array([1, NaN, 1]), 1), RangeError, 'x: expected finite values, received NaN at row 0, column 1');
+    throws(() => net.trainOnBatch(new Float32Array(3), new Float32Array(3), 1), RangeError, 'y: expected 2 values');
+    throws(() => net.setWeights([new Float32Array(6)]), RangeError, 'expected 3 arrays, received 1');
+    throws(() => net.setWeights([new Float32Array(6), new Float32Array(6), new Float32Array(5)]), RangeError, '(G)', 'received 5');
+    await rejectsOrThrows(() => net.fit(new Float32Array(3), new Float32Array(2), 1, {} as never), TypeError, 'epochs: expected an integer, received undefined');
+    throws(() => net.predict.call({} as never, new Float32Array(3), 1), TypeError, 'this: expected a NativeNetwork');
+    expect(net.busy).toBe(false);
+    net.dispose();
+  });
+});
+
+/** The glue may throw synchronously or reject; either way with `type` and the parts. */
+async function rejectsOrThrows(fn: () => Promise<unknown>, type: ErrorClass, ...parts: string[]) {
+  let p: Promise<unknown>;
+  try {
+    p = fn();
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  await rejects(p, type, ...parts);
+}

@@ -221,13 +221,18 @@ export class Sequential {
     return this.#net().trainOnBatch(mx.data, my.data, mx.rows);
   }
 
-  /** dLoss/dWeight on one batch (getWeights order), without updating; for checks and custom loops. */
+  /**
+   * dLoss/dWeight on one batch (getWeights order), without updating; for checks and custom loops.
+   * When the loss is not finite the gradients are undefined and come back as NaN.
+   */
   computeGradients(x: TensorLike, y: TensorLike): { loss: number; regularization: number; grads: Tensor[] } {
     this.#requireCompiled('computeGradients');
     const mx = this.#x(x);
     const my = this.#y(y, mx.rows);
     const specs = this.weightSpecs();
     const r = this.#net().computeGradients(mx.data, my.data, mx.rows);
+    // The native backward pass stops at a non-finite loss, leaving the previous call's gradients.
+    if (!Number.isFinite(r.loss)) for (const g of r.grads) g.fill(NaN);
     return { loss: r.loss, regularization: r.regularization, grads: r.grads.map((g, i) => ({ data: g, shape: specs[i].shape })) };
   }
 

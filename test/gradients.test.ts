@@ -274,3 +274,16 @@ describe('large batches (the OpenMP element-wise paths and predict chunking)', (
     });
   });
 });
+
+describe('computeGradients at a non-finite loss', () => {
+  it('returns NaN gradients rather than those of an earlier call', () => {
+    const model = new Sequential([new Dense({ units: 1, inputDim: 1, seed: 1, kernelInitializer: 'ones' })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    expect(Number.isFinite(model.computeGradients([[1]], [[0]]).grads[0].data[0])).toBe(true);
+    // (1e30 − 0)² overflows float32.
+    const g = model.computeGradients([[1e30]], [[0]]);
+    expect(Number.isFinite(g.loss)).toBe(false);
+    for (const t of g.grads) for (const v of t.data) expect(v).toBeNaN();
+    model.dispose();
+  });
+});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "NativeNetwork.h"
 #include "args.h"
@@ -28,6 +29,8 @@ struct FitJob {
   bool hasCallback = false;
   nalu::FitResult result;
   std::optional<nalu::Error> error;
+  std::thread thread;
+  bool cleanupHook = false;  // registered with napi_add_env_cleanup_hook
   explicit FitJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
 };
 
@@ -66,42 +69,47 @@ Napi::Value toJs(Napi::Env env, const nalu::FitResult& r) {
   return out;
 }
 
-class Worker : public Napi::AsyncWorker {
- public:
-  Worker(Napi::Env env, FitJob* job, Tsfn tsfn) : Napi::AsyncWorker(env, "nalu.fit"), job_(job), tsfn_(tsfn) {}
-
-  void Execute() override {
-    int active = ++gActiveFits;
-    nalu::setThreadsForThisThread(std::max(1, nalu::getNumThreads() / active));
-    nalu::FitHooks hooks;
-    hooks.stop = &job_->self->stop;
-    if (job_->hasCallback) {
-      hooks.epochBegin = [this](int epoch) {
-        nalu::EpochLog log;
-        log.epoch = epoch;
-        tsfn_.NonBlockingCall(new EpochEvent{false, log});
-      };
-      hooks.epochEnd = [this](const nalu::EpochLog& log) { tsfn_.NonBlockingCall(new EpochEvent{true, log}); };
-    }
-    try {
-      nalu::Network& net = *job_->self->netForWorker();
-      job_->result = net.fit(job_->x.data(), job_->y.data(), job_->rows, job_->options, hooks);
-    } catch (const nalu::Error& e) {
-      job_->error = e;
-    } catch (const std::bad_alloc&) {
-      job_->error = nalu::Error(nalu::Error::Nalu, "fit: out of memory", "OUT_OF_MEMORY");
-    } catch (const std::exception& e) {
-      job_->error = nalu::Error(nalu::Error::Nalu, std::string("fit: internal error: ") + e.what(), "INTERNAL");
-    }
-    --gActiveFits;
+// The fit runs on a thread of its own rather than libuv's pool: a worker_thread's teardown
+// waits for every pool task of its env before any cleanup hook runs, so terminate() would hang
+// until the fit ended; and long fits would hold the pool's 4 threads that fs and dns need.
+void run(FitJob* job, Tsfn tsfn) {
+  int active = ++gActiveFits;
+  nalu::setThreadsForThisThread(std::max(1, nalu::getNumThreads() / active));
+  nalu::FitHooks hooks;
+  hooks.stop = &job->self->stop;
+  auto send = [tsfn](EpochEvent* ev) {
+    if (tsfn.NonBlockingCall(ev) != napi_ok) delete ev;  // closing: the env is going away
+  };
+  if (job->hasCallback) {
+    hooks.epochBegin = [send](int epoch) {
+      nalu::EpochLog log;
+      log.epoch = epoch;
+      send(new EpochEvent{false, log});
+    };
+    hooks.epochEnd = [send](const nalu::EpochLog& log) { send(new EpochEvent{true, log}); };
   }
-  void OnOK() override { tsfn_.Release(); }
-  void OnError(const Napi::Error&) override { tsfn_.Release(); }
+  try {
+    nalu::Network& net = *job->self->netForWorker();
+    job->result = net.fit(job->x.data(), job->y.data(), job->rows, job->options, hooks);
+  } catch (const nalu::Error& e) {
+    job->error = e;
+  } catch (const std::bad_alloc&) {
+    job->error = nalu::Error(nalu::Error::Nalu, "fit: out of memory", "OUT_OF_MEMORY");
+  } catch (const std::exception& e) {
+    job->error = nalu::Error(nalu::Error::Nalu, std::string("fit: internal error: ") + e.what(), "INTERNAL");
+  }
+  --gActiveFits;
+  tsfn.Release();  // the finalizer settles the promise on the JS thread
+}
 
- private:
-  FitJob* job_;
-  Tsfn tsfn_;
-};
+// The env is being torn down (worker_thread terminated or exiting): stop the fit and wait for
+// its thread (one batch at most) before the thread-safe function and the model are freed.
+void onEnvCleanup(void* arg) {
+  FitJob* job = static_cast<FitJob*>(arg);
+  job->cleanupHook = false;
+  job->self->stop.store(true);
+  if (job->thread.joinable()) job->thread.join();
+}
 
 }  // namespace
 
@@ -171,6 +179,8 @@ Napi::Value NetworkFitWorker::Start(const Napi::CallbackInfo& info, NativeNetwor
   // queued epoch event has been delivered (or when a terminating worker_thread tears it down).
   Tsfn tsfn = Tsfn::New(env, cb, "nalu.fit", 0, 1, raw, [](Napi::Env env, void*, FitJob* job) {
     std::unique_ptr<FitJob> owned(job);
+    if (job->thread.joinable()) job->thread.join();  // it has released the function: ending
+    if (job->cleanupHook) napi_remove_env_cleanup_hook(env, onEnvCleanup, job);
     NativeNetwork* self = job->self;
     self->busy.store(false);
     if (self->disposeRequested) self->release();
@@ -181,6 +191,13 @@ Napi::Value NetworkFitWorker::Start(const Napi::CallbackInfo& info, NativeNetwor
     } catch (...) {
     }
   });
-  (new Worker(env, raw, tsfn))->Queue();
+  // Registered after the function, so it runs before the function's own teardown hook.
+  raw->cleanupHook = napi_add_env_cleanup_hook(env, onEnvCleanup, raw) == napi_ok;
+  try {
+    raw->thread = std::thread(run, raw, tsfn);
+  } catch (const std::system_error&) {
+    raw->error = nalu::Error(nalu::Error::Nalu, "fit: could not start a thread", "OUT_OF_MEMORY");
+    tsfn.Release();
+  }
   return promise;
 }

@@ -1,7 +1,7 @@
 // fit(): History, callbacks, errors from callbacks, abort, BUSY, a free event loop, determinism.
 import { describe, expect, it } from 'vitest';
 import { Dense, NAC, NALU, NaluError, SGD, Sequential, getNumThreads, tensor, type Tensor } from '../lib/index';
-import { uniform } from './helpers/reference';
+import { maxAbs, uniform, worstMismatch } from './helpers/reference';
 
 function data(rows: number, seed: number): { x: Tensor; y: Tensor } {
   const x = uniform(rows * 2, 1, 2, seed);
@@ -66,6 +66,58 @@ describe('History', () => {
     expect(h.loss).toEqual([]);
     expect(Array.from(m.getWeights()[0].data)).toEqual(Array.from(w[0].data));
     m.dispose();
+  });
+});
+
+describe('the fit loop computes what computeGradients / trainOnBatch do', () => {
+  // fit gathers shuffled batches and caches the first NALU's log(|x|+ε) per row; these checks
+  // are independent of the (internal) shuffling order.
+  const rows = 48;
+  const x = tensor(Float32Array.from(uniform(rows * 3, 0.2, 3, 30), (v, i) => (i % 5 === 0 ? -v : v)), [rows, 3]);
+  const y = tensor(uniform(rows * 2, -1, 2, 31), [rows, 2]);
+  const make = (learningRate: number) => {
+    const m = new Sequential([new NALU({ units: 2, inputDim: 3, seed: 4, separateWeights: true }), new Dense({ units: 2, seed: 5 })]);
+    m.compile({ optimizer: new SGD({ learningRate }), loss: 'mse' });
+    return m;
+  };
+
+  it('with learning rate 0, each shuffled epoch loss is the full-data loss', async () => {
+    const m = make(0);
+    const full = m.evaluate(x, y);
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 8, seed: 1 });
+    for (const l of h.loss) expect(Math.abs(l - full)).toBeLessThanOrEqual(1e-6 * full);
+    m.dispose();
+  });
+
+  it('one shuffled epoch of equal batches moves the weights by −η·(batches)·∇L to first order', async () => {
+    const lr = 2e-4;
+    const m = make(lr);
+    const w0 = m.getWeights();
+    const g = m.computeGradients(x, y).grads;
+    await m.fit(x, y, { epochs: 1, batchSize: 8, seed: 2 });
+    const w1 = m.getWeights();
+    w1.forEach((w, k) => {
+      const want = Float64Array.from(g[k].data, (v) => -lr * (rows / 8) * v);
+      const got = Float64Array.from(w.data, (v, i) => v - w0[k].data[i]);
+      const mm = worstMismatch(got, want, 0.02, 0.02 * maxAbs(want));
+      expect(mm.excess, `weight ${k}[${mm.index}]: moved ${mm.got}, expected ${mm.want}`).toBeLessThanOrEqual(0);
+    });
+    m.dispose();
+  });
+
+  it('without shuffling, fit equals trainOnBatch on consecutive slices', async () => {
+    const a = make(0.05);
+    const b = make(0.05);
+    await a.fit(x, y, { epochs: 2, batchSize: 16, shuffle: false });
+    for (let e = 0; e < 2; e++)
+      for (let r = 0; r < rows; r += 16) b.trainOnBatch(head(x, r, r + 16), head(y, r, r + 16));
+    const wa = a.getWeights();
+    b.getWeights().forEach((w, k) => {
+      const mm = worstMismatch(w.data, wa[k].data, 1e-5, 1e-6);
+      expect(mm.excess, `weight ${k}[${mm.index}]: trainOnBatch ${mm.got}, fit ${mm.want}`).toBeLessThanOrEqual(0);
+    });
+    a.dispose();
+    b.dispose();
   });
 });
 

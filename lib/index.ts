@@ -23,6 +23,8 @@ export * from './losses';
 export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type EpochLogs } from './model';
 export { loadModel } from './io';
+/** The arithmetic benchmark (tasks, models, runs, statistics, tables): `tasks.runArithmetic`, `tasks.summarize`… */
+export * as tasks from './tasks';
 
 declare module './model' {
   interface Sequential {

@@ -41,11 +41,11 @@ export const quickPreset = {
   ops: 'add,sub,mul',
   models: 'nau-nmu,nalu,linear',
   seeds: '3',
-  iterations: '1e5',
+  iterations: '5e4',
   'eval-every': '1000',
   // The paper's warm-up (1e6 → 2e6 of 5e6 steps) scaled to the shorter run.
-  'sparsity-start': '2e4',
-  'sparsity-end': '4e4',
+  'sparsity-start': '1e4',
+  'sparsity-end': '2e4',
   'threshold-samples': '1e5',
 };
 

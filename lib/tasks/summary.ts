@@ -67,7 +67,7 @@ export function sci(v: number): string {
   if (!Number.isFinite(v)) return '—';
   if (v === 0) return '0';
   const e = Math.floor(Math.log10(Math.abs(v)));
-  if (e >= 0 && e < 4) return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  if (e >= 0 && e < 4) return Number.isInteger(v) || Math.abs(v) >= 100 ? String(Math.round(v)) : v.toFixed(1);
   return `${(v / 10 ** e).toFixed(1)}e${e}`;
 }
 

@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <optional>
+#ifdef __linux__
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <thread>
 
 #include "NativeNetwork.h"
@@ -73,6 +79,13 @@ Napi::Value toJs(Napi::Env env, const nalu::FitResult& r) {
 // waits for every pool task of its env before any cleanup hook runs, so terminate() would hang
 // until the fit ended; and long fits would hold the pool's 4 threads that fs and dns need.
 void run(FitJob* job, Tsfn tsfn) {
+#ifdef __linux__
+  // Training is background work: the event loop's thread must win every wakeup against it
+  // (SCHED_BATCH + a lower priority; both are per thread on Linux, and best effort).
+  sched_param sp{};
+  sched_setscheduler(0, SCHED_BATCH, &sp);
+  setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), getpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid))) + 5);
+#endif
   int active = ++gActiveFits;
   nalu::setThreadsForThisThread(std::max(1, nalu::getNumThreads() / active));
   nalu::FitHooks hooks;

@@ -45,9 +45,27 @@ async function syncDir(dir: string) {
   }
 }
 
+// Saves to one directory run one after another: two interleaved saves could each delete the
+// weights file the other's model.json names.
+const saving = new Map<string, Promise<void>>();
+
 /** Writes the model to dir (created if missing), atomically. */
 export async function saveModel(model: Sequential, dir: string): Promise<void> {
   if (typeof dir !== 'string' || dir.length === 0) throw new TypeError(`save: expected a directory path, received ${typeof dir}`);
+  // The weights are taken now, synchronously: what is saved is the model as it was at the call.
+  const { bytes, weightsFile, json } = serialize(model);
+  const key = path.resolve(dir);
+  const prev = saving.get(key) ?? Promise.resolve();
+  const next = prev.catch(() => undefined).then(() => write(dir, bytes, weightsFile, json));
+  saving.set(key, next);
+  try {
+    await next;
+  } finally {
+    if (saving.get(key) === next) saving.delete(key);
+  }
+}
+
+function serialize(model: Sequential) {
   const specs = model.weightSpecs();
   const weights = model.getWeights();
   const total = weights.reduce((a, w) => a + w.data.length, 0);
@@ -66,6 +84,10 @@ export async function saveModel(model: Sequential, dir: string): Promise<void> {
       { paths: [weightsFile], weights: specs.map((s) => ({ name: `${s.layer}/${s.name}`, shape: s.shape, dtype: 'float32' })) },
     ],
   };
+  return { bytes, weightsFile, json };
+}
+
+async function write(dir: string, bytes: Uint8Array, weightsFile: string, json: ModelJson): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await writeAtomic(path.join(dir, weightsFile), bytes);
   await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(json, null, 2));
@@ -89,6 +111,8 @@ export async function loadModel(dir: string): Promise<Sequential> {
   } catch {
     bad(dir, 'model.json not found');
   }
+  // A FIFO or device would block or stream forever.
+  if (!stat.isFile()) bad(dir, 'model.json is not a regular file');
   if (stat.size > MAX_JSON_BYTES) bad(dir, `model.json is ${stat.size} bytes, more than the ${MAX_JSON_BYTES} allowed`);
   let json: ModelJson;
   try {
@@ -135,6 +159,7 @@ export async function loadModel(dir: string): Promise<Sequential> {
   } catch {
     bad(dir, `weights file ${file} not found`);
   }
+  if (!wstat.isFile()) bad(dir, `${file} is not a regular file`);
   // Checked before reading, so a file cannot make us allocate what it claims.
   if (wstat.size !== expected) bad(dir, `${file} has ${wstat.size} bytes, the topology needs ${expected}`);
   const bytes = await fs.readFile(weightsPath);

@@ -7,6 +7,12 @@ import { lastJson, runChild } from './helpers/child';
 
 const sanitized = !!process.env.NALU_SANITIZED;
 
+interface Trained {
+  weights: number[][];
+  loss: number;
+  disposedIsNaluError: boolean;
+}
+
 function data(n: number, seed: number) {
   const x = new Float32Array(n * 2);
   const y = new Float32Array(n);
@@ -43,7 +49,7 @@ describe('concurrency', () => {
     const r = await runChild('concurrency-child.ts', ['workers'], { timeoutMs: 50_000 });
     expect(r.signal, r.stderr.slice(-3000)).toBeNull();
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    const rep = lastJson<{ main: { weights: number[][]; loss: number; disposedIsNaluError: boolean }; others: (typeof rep.main)[]; terminateMs: number; exitCode: number; leaverCode: number; error?: string }>(r);
+    const rep = lastJson<{ main: Trained; others: Trained[]; terminateMs: number; exitCode: number; leaverCode: number; error?: string }>(r);
     expect(rep.error).toBeUndefined();
     expect(rep.others).toHaveLength(4);
     for (const o of rep.others) expect(o).toEqual(rep.main);

@@ -25,7 +25,7 @@ NALU_CLONES void forwardGate(const float* z, const float* a, const float* l, flo
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
     float g = vm::sigmoid(z[i]);
-    mt[i] = vm::exp(std::min(l[i], omega) - vm::softplus(z[i]));  // (1 − g)·m
+    mt[i] = vm::exp((l[i] < omega ? l[i] : omega) - vm::softplus(z[i]));  // (1 − g)·m
     y[i] = g * a[i] + mt[i];
   }
 }
@@ -36,7 +36,7 @@ NALU_CLONES void backwardGate(const float* z, const float* a, const float* l, co
   for (int64_t i = b; i < e; ++i) {
     float g = vm::sigmoid(z[i]);
     // g·(1 − g)·m, in log space where g·mt would be 0·∞.
-    float gmLog = vm::exp(std::min(l[i], omega) - vm::softplus(z[i]) - vm::softplus(-z[i]));
+    float gmLog = vm::exp((l[i] < omega ? l[i] : omega) - vm::softplus(z[i]) - vm::softplus(-z[i]));
     float gm = std::isinf(mt[i]) ? gmLog : g * mt[i];
     da[i] = dy[i] * g;
     dl[i] = l[i] < omega ? dy[i] * mt[i] : 0.f;

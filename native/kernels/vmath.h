@@ -11,15 +11,25 @@
 namespace nalu {
 namespace vm {
 
+// Bit casts; __builtin_bit_cast keeps them in registers (a memcpy through a stack slot can
+// stop GCC from vectorizing a loop that chains two of these functions).
 inline float asFloat(int32_t i) {
+#if defined(__GNUC__) && __GNUC__ >= 11 || defined(__clang__)
+  return __builtin_bit_cast(float, i);
+#else
   float f;
   std::memcpy(&f, &i, 4);
   return f;
+#endif
 }
 inline int32_t asInt(float f) {
+#if defined(__GNUC__) && __GNUC__ >= 11 || defined(__clang__)
+  return __builtin_bit_cast(int32_t, f);
+#else
   int32_t i;
   std::memcpy(&i, &f, 4);
   return i;
+#endif
 }
 
 // e^x = 2^n · e^r, r = x − n·ln2 ∈ [−ln2/2, ln2/2], e^r by a degree-7 minimax polynomial.
@@ -90,8 +100,7 @@ inline float sigmoid(float z) { return 1.f / (1.f + exp(-z)); }
 inline float softplus(float z) {
   float a = z < 0.f ? -z : z;
   float m = z > 0.f ? z : 0.f;
-  float r = m + log1p(exp(-a));
-  return z != z ? z : r;
+  return m + log1p(exp(-a));  // NaN in, NaN out through a
 }
 
 // tanh: odd polynomial for |x| < 0.625 (no cancellation near 0), else 1 − 2/(e^{2|x|} + 1).

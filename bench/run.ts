@@ -3,7 +3,7 @@
 // API both ways a user trains (fit: loop in C++; trainOnBatch: one N-API call a step), on 1
 // thread and on all cores, against cblas_sgemm peak measured in the same run, TensorFlow.js
 // (cpu, wasm) side by side, and the static-task network NAU(100→2)→NMU(2→1) on fresh batches.
-// Writes bench/results/latest.json and latest.md.
+// Writes bench/results/latest.json and latest.md (--table-only re-renders the .md from the .json).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -188,10 +188,16 @@ async function staticTask(): Promise<{ iterationsPerSec: Stat } | { pending: str
 }
 
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
-const spread = (s: Stat) => `${fmt(s.min)}–${fmt(s.max)}`;
+const spread = (s: Stat) => { const d = s.max < 100 ? 2 : 0; return `${fmt(s.min, d)}–${fmt(s.max, d)}`; };
 
 async function main() {
   if (argv[0] === '--rss-child') return rssChildMain(Number(argv[1]));
+  if (argv.includes('--table-only')) {
+    // Re-renders latest.md from latest.json (no measuring).
+    const md = markdown(JSON.parse(fs.readFileSync(path.join(outDir, 'latest.json'), 'utf8')));
+    fs.writeFileSync(path.join(outDir, 'latest.md'), md);
+    return console.log(md);
+  }
   const started = Date.now();
   const addon = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('nalu.node'))?.split(/\s+/).pop();
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores, node: process.version, addon };
@@ -255,7 +261,7 @@ function markdown(r: {
       return x.mode === 'train' && t?.stepsPerSec ? `${fmt(x.stepsPerSec.median / t.stepsPerSec.median, 0)}×` : '';
     };
     L.push(
-      `| (${x.shape.join(', ')}) | ${x.threads} | ${x.mode} | ${x.path} | ${fmt(x.stepsPerSec.median)} | ${spread(x.stepsPerSec)} | ${fmt(x.samplesPerSec)} | ${fmt(x.gflops, 2)} | ${fmt(100 * x.fractionOfPeak, 1)} % | ${tf('cpu')} | ${tf('wasm')} |`,
+      `| (${x.shape.join(', ')}) | ${x.threads} | ${x.mode} | ${x.path} | ${fmt(x.stepsPerSec.median, x.stepsPerSec.median < 100 ? 2 : 0)} | ${spread(x.stepsPerSec)} | ${fmt(x.samplesPerSec)} | ${fmt(x.gflops, 2)} | ${fmt(100 * x.fractionOfPeak, 1)} % | ${tf('cpu')} | ${tf('wasm')} |`,
     );
   }
   L.push('');

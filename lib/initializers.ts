@@ -34,6 +34,8 @@ export class Initializer {
     readonly type: InitializerName,
     readonly config: InitializerConfig = {},
   ) {
+    initializerRegistry.get(type, 'initializer');
+    checkOptions(config, `${type} options`);
     const allowed = OPTIONS[type] ?? [];
     for (const [k, v] of Object.entries(config)) {
       // A misspelt option would otherwise fall back to the default without a word.

@@ -395,6 +395,7 @@ export class Sequential {
 
   /** A text table of the layers, their output shapes and parameter counts. */
   summary(print: (line: string) => void = console.log): string {
+    if (typeof print !== 'function') throw new TypeError(`summary: expected a print function, received ${describe(print)}`);
     const rows: string[][] = [['Layer (type)', 'Output shape', 'Params']];
     let total = 0;
     let d = this.inputDim;

@@ -67,7 +67,7 @@ describe('concurrency', () => {
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     const rep = lastJson<{ during: string[]; after: string[]; epochs: number; stopReason: string; lastLoss: number; refLoss: number; error?: string }>(r);
     expect(rep.error).toBeUndefined();
-    // Unreachable models live as long as their fits (never freed under a running fit)…
+    // Unreachable models live as long as their fits (none collected before its onTrainEnd)…
     expect(rep.during).toEqual([]);
     // …and are collected once the fits end.
     expect(rep.after.sort()).toEqual(['awaited', 'dropped']);

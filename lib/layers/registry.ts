@@ -17,6 +17,8 @@ export const layerRegistry = new Registry<LayerClass>('layer');
 
 /** Registers a layer class under its static className (for custom layers too). */
 export function registerLayer(cls: LayerClass): void {
+  if (typeof cls !== 'function' || typeof cls.className !== 'string' || cls.className === '')
+    throw new TypeError(`registerLayer: expected a Layer class with a static className, received ${cls === null ? 'null' : typeof cls}`);
   layerRegistry.register(cls.className, cls);
 }
 for (const cls of [Dense, NAC, NALU, NAU, NMU, NACMul, INALU, NPU, RealNPU, NMRU]) registerLayer(cls as unknown as LayerClass);

@@ -57,7 +57,11 @@ inline float exp(float x) {
 
 // log x = e·ln2 + log m, m ∈ [√½, √2), log m = f − f²/2 + f³·P(f), f = m − 1.
 inline float log(float x) {
-  const bool tiny = x < 1.17549435e-38f;  // subnormal: rescale by 2^23 first
+  // Classified on the bits: integer tests keep GCC from threading float range facts from
+  // the producer of x (exp, |x|+ε) into 8-bit booleans it then cannot vectorize.
+  const int32_t ix = asInt(x);
+  const int32_t mag = ix & 0x7fffffff;
+  const bool tiny = mag < 0x00800000;  // zero or subnormal: rescale by 2^23 first
   float xs = tiny ? x * 8388608.f : x;
   int32_t bits = asInt(xs);
   int32_t e = ((bits >> 23) & 0xff) - 127 - (tiny ? 23 : 0);
@@ -79,12 +83,12 @@ inline float log(float x) {
   float y = f2 * f * p + ef * -2.12194440e-4f;
   y = y - 0.5f * f2;
   y = f + y + ef * 0.693359375f;
-  const float inf = std::numeric_limits<float>::infinity();
-  // Specials: +inf → +inf, 0 → −inf, negative or NaN → NaN.
-  y = x == inf ? inf : y;
-  y = x == 0.f ? -inf : y;
-  y = x < 0.f || x != x ? std::numeric_limits<float>::quiet_NaN() : y;
-  return y;
+  // Specials: +inf → +inf, ±0 → −inf, negative or NaN → NaN.
+  int32_t out = asInt(y);
+  out = mag >= 0x7f800000 ? ix : out;  // +inf and NaN are their own log
+  out = mag == 0 ? int32_t(0xff800000) : out;
+  out = ix < 0 && mag != 0 ? 0x7fc00000 : out;
+  return asFloat(out);
 }
 
 // log(1 + u) for u ≥ −1, accurate for tiny u: log(w)·u/(w − 1) corrects the rounding of w = 1 + u.

@@ -1,5 +1,7 @@
 #include "core.h"
 
+#include <cstring>
+
 #include <cblas.h>
 
 #include <sstream>
@@ -108,23 +110,46 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
     }
     return;
   }
-  if (!transA && K >= 32) {
-    // Dot form (few long rows): C[i,j] = Σ_k A[i,k]·op(B)[k,j] with op(B) columns contiguous.
+  if (!transA) {
+    // Dot form (few outputs a row): C[i,j] = Σ_k A[i,k]·op(B)[k,j] with op(B) columns contiguous.
     const float* Bt = B;
     if (!transB) {
       float* bt = scratch(tScratchB, size_t(K) * N);
       transpose(B, K, N, bt);
       Bt = bt;
     }
-    for (int i = 0; i < M; ++i) {
+    auto put = [&](int i, int j, float s) {
+      float& c = C[int64_t(i) * N + j];
+      c = beta == 0.f ? alpha * s : alpha * s + beta * c;
+    };
+    // Four rows at a time: four independent FMA chains share each load of B's column.
+    int i = 0;
+    for (; i + 4 <= M; i += 4) {
+      const float *a0 = A + int64_t(i) * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
+      for (int j = 0; j < N; ++j) {
+        const float* b = Bt + int64_t(j) * K;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+        for (int k = 0; k < K; ++k) {
+          s0 += a0[k] * b[k];
+          s1 += a1[k] * b[k];
+          s2 += a2[k] * b[k];
+          s3 += a3[k] * b[k];
+        }
+        put(i, j, s0);
+        put(i + 1, j, s1);
+        put(i + 2, j, s2);
+        put(i + 3, j, s3);
+      }
+    }
+    for (; i < M; ++i) {
       const float* a = A + int64_t(i) * K;
       for (int j = 0; j < N; ++j) {
         const float* b = Bt + int64_t(j) * K;
         float s = 0;
 #pragma omp simd reduction(+ : s)
         for (int k = 0; k < K; ++k) s += a[k] * b[k];
-        float& c = C[int64_t(i) * N + j];
-        c = beta == 0.f ? alpha * s : alpha * s + beta * c;
+        put(i, j, s);
       }
     }
     return;
@@ -138,14 +163,43 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
     Ak = at;
   }
   float* ct = scratch(tScratchB, size_t(N) * M);
-  std::fill(ct, ct + int64_t(N) * M, 0.f);
-  for (int k = 0; k < K; ++k) {
-    const float* a = Ak + int64_t(k) * M;
+  auto b = [&](int k, int j) { return alpha * (transB ? B[int64_t(j) * K + k] : B[int64_t(k) * N + j]); };
+  // Blocks of 8 columns of C per output j, summed over k in registers (xᵀ·δ of a NALU's
+  // backward: few outputs, a long k): four accumulators so the FMAs do not wait on each other.
+  typedef float v8 __attribute__((vector_size(32)));
+  // Unaligned load, written out (a function returning v8 would change ABI between the clones).
+#define NALU_LOAD8(p) ({ v8 v_; std::memcpy(&v_, (p), sizeof v_); v_; })
+  constexpr int kW = 8;
+  int i0 = 0;
+  for (int next = 0; next < M && M >= kW; next = i0 + kW) {
+    // The last block overlaps the previous one instead of leaving a scalar tail.
+    i0 = std::min(next, M - kW);
     for (int j = 0; j < N; ++j) {
-      const float b = alpha * (transB ? B[int64_t(j) * K + k] : B[int64_t(k) * N + j]);
-      float* cj = ct + int64_t(j) * M;
-#pragma omp simd
-      for (int i = 0; i < M; ++i) cj[i] += b * a[i];
+      v8 acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
+      const float* a = Ak + i0;
+      int k = 0;
+      for (; k + 4 <= K; k += 4) {
+        acc0 += b(k, j) * NALU_LOAD8(a + int64_t(k) * M);
+        acc1 += b(k + 1, j) * NALU_LOAD8(a + int64_t(k + 1) * M);
+        acc2 += b(k + 2, j) * NALU_LOAD8(a + int64_t(k + 2) * M);
+        acc3 += b(k + 3, j) * NALU_LOAD8(a + int64_t(k + 3) * M);
+      }
+      for (; k < K; ++k) acc0 += b(k, j) * NALU_LOAD8(a + int64_t(k) * M);
+      v8 sum = (acc0 + acc1) + (acc2 + acc3);
+      std::memcpy(ct + int64_t(j) * M + i0, &sum, sizeof sum);
+    }
+  }
+#undef NALU_LOAD8
+  if (M >= kW) i0 = M;
+  if (i0 < M) {
+    for (int j = 0; j < N; ++j) std::fill(ct + int64_t(j) * M + i0, ct + int64_t(j + 1) * M, 0.f);
+    for (int k = 0; k < K; ++k) {
+      const float* a = Ak + int64_t(k) * M;
+      for (int j = 0; j < N; ++j) {
+        const float bk = b(k, j);
+        float* cj = ct + int64_t(j) * M;
+        for (int i = i0; i < M; ++i) cj[i] += bk * a[i];
+      }
     }
   }
   for (int i = 0; i < M; ++i)

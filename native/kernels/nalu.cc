@@ -30,17 +30,16 @@ NALU_CLONES void forwardGate(const float* z, const float* a, const float* l, flo
   }
 }
 
+// g·(1 − g)·m = g·mt. Where mt overflowed to +inf, y and the loss are +inf too and the step is
+// refused before any gradient is used, so no log-space fallback is needed here.
 NALU_CLONES void backwardGate(const float* z, const float* a, const float* l, const float* mt, const float* dy,
                               float* da, float* dl, float* dz, float omega, int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
     float g = vm::sigmoid(z[i]);
-    // g·(1 − g)·m, in log space where g·mt would be 0·∞.
-    float gmLog = vm::exp((l[i] < omega ? l[i] : omega) - vm::softplus(z[i]) - vm::softplus(-z[i]));
-    float gm = std::isinf(mt[i]) ? gmLog : g * mt[i];
     da[i] = dy[i] * g;
     dl[i] = l[i] < omega ? dy[i] * mt[i] : 0.f;
-    dz[i] = dy[i] * (g * (1 - g) * a[i] - gm);
+    dz[i] = dy[i] * (g * (1 - g) * a[i] - g * mt[i]);
   }
 }
 

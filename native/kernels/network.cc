@@ -10,8 +10,15 @@ namespace nalu {
 
 namespace {
 // dst row b = src row idx[b]; a plain loop beats a memcpy call per row for narrow rows.
+// Rows are fetched a few ahead: shuffled rows defeat the hardware prefetcher, and on small
+// networks these misses were a fifth of a step.
 void gatherRows(const float* src, int width, const int64_t* idx, int n, float* dst) {
+  constexpr int kAhead = 8;
   for (int b = 0; b < n; ++b) {
+    if (b + kAhead < n) {
+      const char* p = reinterpret_cast<const char*>(src + idx[b + kAhead] * width);
+      for (int64_t off = 0; off < int64_t(width) * 4; off += 64) __builtin_prefetch(p + off);
+    }
     const float* s = src + idx[b] * width;
     float* d = dst + int64_t(b) * width;
     for (int c = 0; c < width; ++c) d[c] = s[c];

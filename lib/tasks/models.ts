@@ -3,6 +3,7 @@
 // Units resolve through the layer registry, so a model is offered once its units exist.
 import type { Layer } from '../layers/layer';
 import { layerRegistry } from '../layers/registry';
+import { randomUniform } from '../initializers';
 import { Registry } from '../registry';
 import type { ArithmeticOp } from './arithmetic';
 
@@ -68,6 +69,26 @@ export function availableModels(): string[] {
   return modelRegistry.names().filter(modelAvailable);
 }
 
+/**
+ * Half-width r of stable-nalu's U[−r, r] for the NAC's Ŵ and M̂ (layer/nac.py, reset_parameters):
+ * the r at which W = tanh(Ŵ)·σ(M̂) has Var(W) = 2 / fan, fan = max(fanIn + fanOut, 5), found by
+ * bisection on [0, 10]. Var(W) for Ŵ, M̂ ~ U[−r, r] is (1 − tanh(r)/r)·(r − tanh(r/2))/(2r).
+ * For the static task: 0.504 for 100 → 2 and 9.47 for 2 → 1 (Glorot would give 0.243 and 1.41).
+ */
+export function nacInitRange(fanIn: number, fanOut: number): number {
+  const fan = Math.max(fanIn + fanOut, 5);
+  const variance = (r: number) => ((1 - Math.tanh(r) / r) * (r - Math.tanh(r / 2))) / (2 * r);
+  // fan·Var(r) − 2 grows with r; at r → 0 it is −2 and at r = 10 it is positive for any fan ≥ 5.
+  let lo = 0;
+  let hi = 10;
+  for (let i = 0; i < 100 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (fan * variance(mid) - 2 < 0) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /** The layers of `name` for one task instance; layer i gets seed `seeds[i]`. */
 export function buildModel(name: string, ctx: ModelContext, seeds: number[]): Layer[] {
   const d = modelRegistry.get(name, 'model');
@@ -77,7 +98,9 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
   const sparsity = { sparsityLambda: ctx.sparsityLambda, sparsityStart: ctx.sparsityStart, sparsityEnd: ctx.sparsityEnd };
   return units.map((u, i) => {
     const last = i === units.length - 1;
-    const config: Record<string, unknown> = { units: last ? 1 : ctx.hiddenSize, seed: seeds[i] };
+    const out = last ? 1 : ctx.hiddenSize;
+    const fanIn = i === 0 ? ctx.inputSize : ctx.hiddenSize;
+    const config: Record<string, unknown> = { units: out, seed: seeds[i] };
     if (i === 0) config.inputDim = ctx.inputSize;
     let cls = u;
     if (u.startsWith('Dense:')) {
@@ -87,6 +110,12 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
       // stable-nalu's BasicLayer: Kaiming-uniform for ReLU/ReLU6, Xavier-uniform otherwise; bias on.
       config.kernelInitializer = activation.startsWith('relu') ? 'heUniform' : 'glorotUniform';
     } else if (cls === 'NAU' || cls === 'NMU') Object.assign(config, sparsity);
+    else if (cls === 'NAC' || cls === 'NALU' || cls === 'NACMul') {
+      // The reference's NAC initialization (NALU shares its NAC between both paths; its gate G
+      // is Xavier-uniform with gain 1, the layer's glorotUniform default).
+      const r = nacInitRange(fanIn, out);
+      config.kernelInitializer = randomUniform({ minval: -r, maxval: r });
+    }
     const Ctor = layerRegistry.get(cls, 'unit') as unknown as new (a: Record<string, unknown>) => Layer;
     return new Ctor(config);
   });

@@ -134,7 +134,7 @@ async function run(argv: string[]): Promise<number> {
       `stopped: ${r.stopReason} after ${r.trained} steps`,
       `success threshold (ε = 1e-5): ${sci(r.threshold)}`,
       `final: interpolation ${sci(r.last.interpolation)}, extrapolation ${sci(r.last.extrapolation)}, sparsity error ${sci(r.last.sparsity)}`,
-      `best (lowest interpolation in the last 100 evaluations, step ${r.best.iteration}): extrapolation ${sci(r.best.extrapolation)}`,
+      `best (lowest interpolation in the last ${r.bestWindow} evaluations, step ${r.best.iteration}): extrapolation ${sci(r.best.extrapolation)}`,
       `solved: ${r.success ? 'yes' : 'no'}${r.solvedAt !== null ? `, first under the threshold at step ${r.solvedAt}` : ''}`,
       `saved to ${save}`,
       '',

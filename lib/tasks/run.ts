@@ -27,6 +27,12 @@ export interface RunOptions {
   thresholdSamples?: number;
   /** Size of the fixed validation (interpolation) and test (extrapolation) sets. Default 1e4. */
   evalSize?: number;
+  /**
+   * Evaluations the best model is picked from (lowest interpolation MSE), counted back from the
+   * end. Default 5000, stable-nalu's `best.range` (export/function_task_static.r): for 5·10⁶ steps
+   * evaluated every 1000 that is the whole run but step 0.
+   */
+  bestWindow?: number;
   onEval?: (e: TaskEval) => void;
   signal?: AbortSignal;
 }
@@ -46,13 +52,15 @@ export interface RunRecord {
   sparsityLambda: number;
   sparsityStart: number;
   sparsityEnd: number;
+  /** Evaluations the best model was picked from (records written before this field existed: 100). */
+  bestWindow: number;
   /** The iterations actually trained (less when stopped early). */
   trained: number;
   threshold: number;
   success: boolean;
   /** First evaluation with extrapolation MSE < threshold (null: never). */
   solvedAt: number | null;
-  /** The model picked by the lowest interpolation MSE among the last 100 evaluations. */
+  /** The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations. */
   best: TaskEval;
   last: TaskEval;
   stopReason: 'completed' | 'aborted' | 'nonFinite';
@@ -89,6 +97,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const epsilon = checkNumber(o.epsilon ?? 1e-5, 'epsilon', 0, 0.5);
   const thresholdSamples = checkNumber(o.thresholdSamples ?? 1e6, 'thresholdSamples', 1, 2 ** 32, true);
   const evalSize = checkNumber(o.evalSize ?? 1e4, 'evalSize', 1, 2 ** 24, true);
+  const bestWindow = checkNumber(o.bestWindow ?? 5000, 'bestWindow', 1, 2 ** 20, true);
   if (o.onEval !== undefined && typeof o.onEval !== 'function') throw new TypeError(`onEval: expected a function, received ${typeof o.onEval}`);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError('signal: expected an AbortSignal');
 
@@ -109,7 +118,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
     {
       network,
       task: nativeTaskSpec(inst, seed),
-      run: { iterations, batchSize, evalEvery, validationSize: evalSize, testSize: evalSize, epsilon, thresholdSamples, bestWindow: 100, seed },
+      run: { iterations, batchSize, evalEvery, validationSize: evalSize, testSize: evalSize, epsilon, thresholdSamples, bestWindow, seed },
     },
     o.onEval
       ? (e) => {
@@ -146,6 +155,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
     sparsityLambda,
     sparsityStart,
     sparsityEnd,
+    bestWindow,
     trained: r.iterations,
     threshold: r.threshold,
     success: r.success,

@@ -189,7 +189,8 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
   std::deque<TaskEval> window;
   double lossSum = 0;
   int64_t lossCount = 0;
-  auto evaluate = [&](int64_t it) {
+  // candidate = false: reported as `last` only, neither a best-model candidate nor a "solved at".
+  auto evaluate = [&](int64_t it, bool candidate) {
     TaskEval e;
     e.iteration = it;
     e.trainLoss = lossCount ? lossSum / double(lossCount) : NAN;
@@ -198,15 +199,17 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
     e.sparsity = sparsityError(net);
     lossSum = 0;
     lossCount = 0;
-    if (res.solvedAt < 0 && e.extrapolation < res.threshold) res.solvedAt = it;
-    window.push_back(e);
-    if (int(window.size()) > o.bestWindow) window.pop_front();
     res.last = e;
+    if (candidate) {
+      if (res.solvedAt < 0 && e.extrapolation < res.threshold) res.solvedAt = it;
+      window.push_back(e);
+      if (int(window.size()) > o.bestWindow) window.pop_front();
+    }
     if (hooks.onEval) hooks.onEval(e);
   };
 
   for (int64_t it = 0;; ++it) {
-    if (it % o.evalEvery == 0 || it == o.iterations) evaluate(it);
+    if (it % o.evalEvery == 0 || it == o.iterations) evaluate(it, true);
     if (it == o.iterations) break;
     if (hooks.stop && hooks.stop->load()) {
       res.stopReason = "aborted";
@@ -218,21 +221,34 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
       ++lossCount;
     } catch (const Error& e) {
       if (e.code != "NON_FINITE") throw;
-      // A diverged model stays diverged in the reference code (NaN weights): a failure.
+      // In the reference the weights turn NaN here and every later evaluation is NaN, which the
+      // analysis's which.min skips: the run is still judged by its best earlier evaluation. The
+      // weights before the failed step are evaluated once more for `last` only (they were a
+      // candidate already if `it` is on the evaluation grid; otherwise the reference never sees them).
       res.stopReason = "nonFinite";
       res.iterations = it;
-      evaluate(it);
+      evaluate(it, false);
       break;
     }
     res.iterations = it + 1;
   }
 
-  // The model is the one with the lowest interpolation error among the last evaluations.
-  // NaN errors are skipped, as R's which.min in the paper's analysis does.
-  res.best = window.empty() ? res.last : window.back();
+  // After a non-finite stop the reference's window is still the last bestWindow evaluations of the
+  // whole run's grid (the later ones NaN): drop what would have fallen out of it.
+  if (res.stopReason == "nonFinite") {
+    const int64_t grid = o.iterations / o.evalEvery + 1 + (o.iterations % o.evalEvery != 0);
+    const int64_t first = std::max<int64_t>(0, grid - o.bestWindow) * o.evalEvery;
+    while (!window.empty() && window.front().iteration < first) window.pop_front();
+  }
+  // The model is the one with the lowest interpolation error among the last evaluations: the
+  // first such one, with NaN errors skipped, as R's which.min in the paper's analysis.
+  const TaskEval* best = nullptr;
   for (const TaskEval& e : window)
-    if (std::isnan(res.best.interpolation) || e.interpolation < res.best.interpolation) res.best = e;
-  res.success = res.stopReason == "completed" && res.best.extrapolation < res.threshold;
+    if (!std::isnan(e.interpolation) && (!best || e.interpolation < best->interpolation)) best = &e;
+  res.best = best ? *best : res.last;
+  // As the reference's replace_na(extrapolation[best] < threshold, FALSE): no finite candidate
+  // (or NaN at the best) is no success.
+  res.success = res.stopReason != "aborted" && best && res.best.extrapolation < res.threshold;
   return res;
 }
 

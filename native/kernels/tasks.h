@@ -72,7 +72,10 @@ struct TaskRunOptions {
   int64_t validationSize = 10000, testSize = 10000;
   double epsilon = 1e-5;            // perturbation of the threshold simulation
   int64_t thresholdSamples = 1000000;
-  int bestWindow = 100;             // evaluations the best model is picked from (by interpolation MSE)
+  // Evaluations the best model is picked from (lowest interpolation MSE). stable-nalu's analysis
+  // (export/function_task_static.r, best.range = 5000) takes the last 5000 evaluations, which for
+  // 5e6 steps evaluated every 1000 is every evaluation but the one at step 0.
+  int bestWindow = 5000;
   uint64_t seed = 0;                // training batches
 };
 
@@ -86,7 +89,7 @@ struct TaskRunResult {
   int64_t iterations = 0;          // optimizer steps taken
   int64_t solvedAt = -1;           // first evaluated iteration with extrapolation MSE < threshold
   TaskEval last, best;             // last evaluation; best by interpolation in the last window
-  bool success = false;            // best.extrapolation < threshold
+  bool success = false;            // best.extrapolation < threshold (also after a non-finite stop)
   std::string stopReason = "completed";  // 'completed' | 'aborted' | 'nonFinite'
 };
 

@@ -56,6 +56,52 @@ inline float clip(float g, float c) { return std::min(c, std::max(-c, g)); }
 // NaN passes through (so the finiteness check sees it) instead of snapping to a bound.
 inline float clamp(float w, float lo, float hi) { return w < lo ? lo : w > hi ? hi : w; }
 
+// The update rules on [b, e) of a chunk, compiled for AVX2 too (NALU_CLONES); each returns
+// nonzero when it made a weight non-finite.
+NALU_CLONES int sgdChunk(float* w, const float* g, float* v, float scale, float c, float lo, float hi, float lr,
+                         float mu, bool nest, int64_t b, int64_t e) {
+  int nb = 0;
+#pragma omp simd reduction(| : nb)
+  for (int64_t i = b; i < e; ++i) {
+    float gi = clip(g[i] * scale, c);
+    v[i] = mu * v[i] - lr * gi;
+    float wi = clamp(w[i] + (nest ? mu * v[i] - lr * gi : v[i]), lo, hi);
+    w[i] = wi;
+    nb |= !std::isfinite(wi);
+  }
+  return nb;
+}
+
+NALU_CLONES int adamChunk(float* w, const float* g, float* m, float* v, float scale, float c, float lo, float hi,
+                          float b1, float b2, float eps, float lrT, int64_t b, int64_t e) {
+  int nb = 0;
+#pragma omp simd reduction(| : nb)
+  for (int64_t i = b; i < e; ++i) {
+    float gi = clip(g[i] * scale, c);
+    m[i] = b1 * m[i] + (1 - b1) * gi;
+    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+    float wi = clamp(w[i] - lrT * m[i] / (std::sqrt(v[i]) + eps), lo, hi);
+    w[i] = wi;
+    nb |= !std::isfinite(wi);
+  }
+  return nb;
+}
+
+NALU_CLONES int rmspropChunk(float* w, const float* g, float* v, float* bm, float scale, float c, float lo,
+                             float hi, float lr, float rho, float mu, float eps, int64_t b, int64_t e) {
+  int nb = 0;
+#pragma omp simd reduction(| : nb)
+  for (int64_t i = b; i < e; ++i) {
+    float gi = clip(g[i] * scale, c);
+    v[i] = rho * v[i] + (1 - rho) * gi * gi;
+    bm[i] = mu * bm[i] + lr * gi / (std::sqrt(v[i]) + eps);
+    float wi = clamp(w[i] - bm[i], lo, hi);
+    w[i] = wi;
+    nb |= !std::isfinite(wi);
+  }
+  return nb;
+}
+
 // SGD: v = μv − ηg; w += v (Nesterov: w += μv − ηg). μ = 0: w −= ηg.
 class SGD : public Optimizer {
  public:
@@ -70,16 +116,7 @@ class SGD : public Optimizer {
     const bool nest = nesterov_;
     float* v = s[0];
     int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
-      int nb = 0;
-#pragma omp simd reduction(| : nb)
-      for (int64_t i = b0; i < e0; ++i) {
-        float gi = clip(g[i] * scale, c);
-        v[i] = mu * v[i] - lr * gi;
-        float wi = clamp(w[i] + (nest ? mu * v[i] - lr * gi : v[i]), lo, hi);
-        w[i] = wi;
-        nb |= !std::isfinite(wi);
-      }
-      return double(nb);
+      return double(sgdChunk(w, g, v, scale, c, lo, hi, lr, mu, nest, b0, e0));
     }));
     return !bad;
   }
@@ -104,17 +141,7 @@ class Adam : public Optimizer {
     const float lrT = float(learningRate * std::sqrt(1 - std::pow(double(b2), t)) / (1 - std::pow(double(b1), t)));
     float *m = s[0], *v = s[1];
     int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
-      int nb = 0;
-#pragma omp simd reduction(| : nb)
-      for (int64_t i = b0; i < e0; ++i) {
-        float gi = clip(g[i] * scale, c);
-        m[i] = b1 * m[i] + (1 - b1) * gi;
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        float wi = clamp(w[i] - lrT * m[i] / (std::sqrt(v[i]) + eps), lo, hi);
-        w[i] = wi;
-        nb |= !std::isfinite(wi);
-      }
-      return double(nb);
+      return double(adamChunk(w, g, m, v, scale, c, lo, hi, b1, b2, eps, lrT, b0, e0));
     }));
     return !bad;
   }
@@ -136,17 +163,7 @@ class RMSprop : public Optimizer {
     const float lr = learningRate, rho = rho_, mu = momentum_, eps = eps_;
     float *v = s[0], *b = s[1];
     int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
-      int nb = 0;
-#pragma omp simd reduction(| : nb)
-      for (int64_t i = b0; i < e0; ++i) {
-        float gi = clip(g[i] * scale, c);
-        v[i] = rho * v[i] + (1 - rho) * gi * gi;
-        b[i] = mu * b[i] + lr * gi / (std::sqrt(v[i]) + eps);
-        float wi = clamp(w[i] - b[i], lo, hi);
-        w[i] = wi;
-        nb |= !std::isfinite(wi);
-      }
-      return double(nb);
+      return double(rmspropChunk(w, g, v, b, scale, c, lo, hi, lr, rho, mu, eps, b0, e0));
     }));
     return !bad;
   }

@@ -133,11 +133,28 @@ async function naluRows(shape: Shape, threads: number, peak: number): Promise<Ro
 }
 
 /** Peak and per-step RSS of training the largest shape, in a fresh process so nothing else counts. */
+// Peak RSS of training the largest shape, in a fresh plain-node process on the built package
+// (dist/), as a user's process would run it: no tsx (whose transpiler alone adds ~35 MiB).
 function rssChild(): Record<string, number> | { error: string } {
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--rss-child', quick ? '4' : '20'], {
-    encoding: 'utf8',
-    env: process.env,
-  });
+  const [B, I, O] = SHAPES[SHAPES.length - 1];
+  const steps = quick ? 4 : 20;
+  const script = `
+    const fs = require('fs');
+    const { NALU, Sequential, tensor } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'cjs', 'index.js'))});
+    const hwm = () => Number(/VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+    const baseline = process.memoryUsage().rss / 2 ** 20;
+    const rand = (n) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = 2 * Math.random() - 1; return a; };
+    const x = tensor(rand(${B * I}), [${B}, ${I}]);
+    const y = tensor(rand(${B * O}), [${B}, ${O}]);
+    const model = new Sequential([new NALU({ units: ${O}, inputDim: ${I} })]);
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    model.trainOnBatch(x, y);
+    const afterFirst = process.memoryUsage().rss / 2 ** 20;
+    model.fit(x, y, { batchSize: ${B}, epochs: ${steps}, seed: 1 }).then(() => {
+      const after = process.memoryUsage().rss / 2 ** 20;
+      console.log(JSON.stringify({ steps: ${steps + 1}, baselineMiB: baseline, rssAfterFirstStepMiB: afterFirst, rssAfterLastStepMiB: after, peakRssMiB: hwm() }));
+    });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: process.env });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line);
@@ -146,25 +163,6 @@ function rssChild(): Record<string, number> | { error: string } {
   }
 }
 
-function vmHWM(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function rssChildMain(steps: number) {
-  const [B, I, O] = SHAPES[SHAPES.length - 1];
-  const x = tensor(rand(B * I), [B, I]);
-  const y = tensor(rand(B * O), [B, O]);
-  const model = new Sequential([new NALU({ units: O, inputDim: I })]);
-  model.compile({ optimizer: 'adam', loss: 'mse' });
-  model.trainOnBatch(x, y);
-  const rssAfterFirst = process.memoryUsage().rss / 2 ** 20;
-  await model.fit(x, y, { batchSize: B, epochs: steps, seed: 1 });
-  const rssAfter = process.memoryUsage().rss / 2 ** 20;
-  console.log(JSON.stringify({ steps: steps + 1, rssAfterFirstStepMiB: rssAfterFirst, rssAfterLastStepMiB: rssAfter, peakRssMiB: vmHWM() }));
-}
-
-/** NAU(100→2)→NMU(2→1), batch 128, a fresh batch generated natively every step, 1 thread. */
 async function staticTask(): Promise<{ iterationsPerSec: Stat } | { pending: string }> {
   if (!native.layerTypes.includes('nau') || !native.layerTypes.includes('nmu') || !native.runArithmeticTask)
     return { pending: 'NAU/NMU or the native task runner are not in this build' };
@@ -191,7 +189,6 @@ const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US'
 const spread = (s: Stat) => { const d = s.max < 100 ? 2 : 0; return `${fmt(s.min, d)}–${fmt(s.max, d)}`; };
 
 async function main() {
-  if (argv[0] === '--rss-child') return rssChildMain(Number(argv[1]));
   if (argv.includes('--table-only')) {
     // Re-renders latest.md from latest.json (no measuring).
     const md = markdown(JSON.parse(fs.readFileSync(path.join(outDir, 'latest.json'), 'utf8')));
@@ -281,7 +278,7 @@ function markdown(r: {
   L.push(
     'error' in r.rss
       ? `RSS (4096, 1024, 1024): not measured (${(r.rss as { error: string }).error}).`
-      : `RSS training (4096, 1024, 1024) in a fresh process: ${fmt(rs.rssAfterFirstStepMiB)} MiB after step 1, ${fmt(rs.rssAfterLastStepMiB)} MiB after step ${rs.steps}, peak ${fmt(rs.peakRssMiB)} MiB.`,
+      : `RSS training (4096, 1024, 1024) in a fresh plain-node process (${fmt(rs.baselineMiB)} MiB before loading nalu): ${fmt(rs.rssAfterFirstStepMiB)} MiB after step 1, ${fmt(rs.rssAfterLastStepMiB)} MiB after step ${rs.steps}, peak ${fmt(rs.peakRssMiB)} MiB.`,
   );
   return L.join('\n') + '\n';
 }

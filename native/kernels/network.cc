@@ -59,13 +59,16 @@ void Network::applyConstraints() {
 
 void Network::reserve(int rows) {
   if (rows <= capacity_) return;
-  int widest = inputDim_;
+  // dL/d(activation) of every layer output (the network's input never needs one); the second
+  // ping-pong buffer only with two layers or more.
+  int widest = 1;
   for (size_t i = 0; i < layers_.size(); ++i) {
     layers_[i]->reserve(rows);
     grow(acts_[i], size_t(rows) * layers_[i]->out());
     widest = std::max(widest, layers_[i]->out());
   }
-  for (auto& g : grad_) grow(g, size_t(rows) * widest);
+  grow(grad_[0], size_t(rows) * widest);
+  if (layers_.size() > 1) grow(grad_[1], size_t(rows) * widest);
   capacity_ = rows;
 }
 

@@ -172,6 +172,8 @@ Napi::Value NativeNetwork::SetWeights(const Napi::CallbackInfo& info) {
     src.push_back(args::matrix(items[k], name, 1, int(ps[k]->size())));
   }
   for (size_t k = 0; k < ps.size(); ++k) std::memcpy(ps[k]->value.data(), src[k], sizeof(float) * ps[k]->size());
+  // The units' constraints hold for any weights they compute with (NAU's [−1, 1], NMU's [0, 1]).
+  network(env, "setWeights").applyConstraints();
   return env.Undefined();
 }
 

@@ -246,7 +246,7 @@ Napi::Value SampleArithmeticTask(const Napi::CallbackInfo& info) {
     nalu::ArithmeticTask task(ts);
     auto x = Napi::Float32Array::New(env, size_t(rows * ts.inputSize));
     auto t = Napi::Float32Array::New(env, size_t(rows));
-    nalu::Rng rng(seed);
+    nalu::RngLanes rng(seed);
     task.sample(rng, which == "interpolation" ? ts.interpolation : ts.extrapolation, x.Data(), t.Data(), rows);
     Napi::Array a = Napi::Array::New(env, 2), b = Napi::Array::New(env, 2);
     a.Set(0u, task.aStart());

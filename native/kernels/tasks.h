@@ -48,11 +48,12 @@ class ArithmeticTask {
   int bStart() const { return bStart_; }
   int bEnd() const { return bEnd_; }
   // Fills x [rows, inputSize] and t [rows, 1]; a and b are summed in double.
-  void sample(Rng& rng, const SampleRange& range, float* x, float* t, int64_t rows) const;
+  void sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows) const;
 
  private:
   TaskSpec spec_;
   int aStart_ = 0, aEnd_ = 0, bStart_ = 0, bEnd_ = 0;
+  mutable std::vector<float> scratch_;  // two-part ranges' uniforms (grown once)
 };
 
 // The success threshold of Madsen & Johansen: the extrapolation MSE of a perfect solution whose

@@ -4,6 +4,8 @@ import {
   Dense,
   NAC,
   NALU,
+  NAU,
+  NMU,
   Sequential,
   constant,
   deserializeLayer,
@@ -113,6 +115,26 @@ describe('weights', () => {
     back.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(w[i].data)));
     back[0].data[0] = 123;
     expect(model.getWeights()[0].data[0]).toBe(w[0].data[0]);
+    model.dispose();
+  });
+
+  it('setWeights applies the units\' clamps (NAU [−1, 1], NMU [0, 1], a kernelConstraint)', () => {
+    const model = new Sequential([
+      new NAU({ units: 2, inputDim: 2 }),
+      new NMU({ units: 1 }),
+      new Dense({ units: 1, kernelConstraint: { min: -0.5, max: 0.5 } }),
+    ]);
+    model.setWeights([
+      tensor(new Float32Array([2, -3, 0.25, 1]), [2, 2]),
+      tensor(new Float32Array([1.5, -0.5]), [2, 1]),
+      tensor(new Float32Array([9]), [1, 1]),
+      tensor(new Float32Array([7]), [1]),
+    ]);
+    const [nau, nmu, kernel, bias] = model.getWeights().map((t) => Array.from(t.data));
+    expect(nau).toEqual([1, -1, 0.25, 1]);
+    expect(nmu).toEqual([1, 0]);
+    expect(kernel).toEqual([0.5]);
+    expect(bias).toEqual([7]); // constraints act on kernels, not biases
     model.dispose();
   });
 

@@ -357,6 +357,11 @@ export class Sequential {
     }
     history.reinitializedAt.push(...(result.reinitializedAt ?? []));
     history.stopReason = result.stopReason;
+    if (verbose === 1 && result.stopReason === 'nonFinite')
+      console.log(
+        `Epoch ${result.epochs.length + 1}/${epochs} - stopped: the loss or a weight became non-finite; ` +
+          'the weights are those at the start of this epoch',
+      );
     callbacks.onTrainEnd?.(history);
     return history;
   }

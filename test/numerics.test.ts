@@ -1,6 +1,6 @@
 // Extreme inputs and learning rates never leave NaN/Infinity in the weights silently:
 // onNonFinite 'stop' keeps the last finite weights and says so; 'throw' rejects NON_FINITE.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Adam, Dense, NALU, NaluError, SGD, Sequential, tensor, type Tensor } from '../lib/index';
 
 function data(n: number, dim: number, lo: number, hi: number, f: (r: Float32Array) => number, seed = 1) {
@@ -73,9 +73,15 @@ describe('numerics', () => {
     });
   }
 
-  it('the overflowing cases do reach the non-finite path (this test can fail)', async () => {
+  it('the overflowing cases do reach the non-finite path (this test can fail), and verbose says so', async () => {
     const m = model(new NALU({ units: 1, inputDim: 8, seed: 3 }), new SGD({ learningRate: 10 }));
-    expect((await m.fit(huge8.x, huge8.y, { epochs: 30, batchSize: 16, seed: 1 })).stopReason).toBe('nonFinite');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect((await m.fit(huge8.x, huge8.y, { epochs: 30, batchSize: 16, seed: 1, verbose: 1 })).stopReason).toBe('nonFinite');
+      expect(log.mock.calls.at(-1)?.[0]).toMatch(/^Epoch \d+\/30 - stopped: the loss or a weight became non-finite/);
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it('trainOnBatch refuses a non-finite step with NON_FINITE and leaves every weight as it was', () => {

@@ -82,7 +82,9 @@ class RngLanes {
       s3 = (s3 << 11) | (s3 >> 21);
       // 24 bits convert exactly (through int32: vectorizable, unlike unsigned → float).
       const F v = __builtin_convertvector((I)(r >> 8), F) * 0x1.0p-24f;
-      std::memcpy(out + i, &v, sizeof(float) * size_t(n - i < kLanes ? n - i : kLanes));
+      // A constant-size copy in the loop (a variable one became a byte loop through the stack).
+      if (n - i >= kLanes) std::memcpy(out + i, &v, sizeof v);
+      else std::memcpy(out + i, &v, sizeof(float) * size_t(n - i));
     }
     std::memcpy(s_[0], &s0, sizeof s0);
     std::memcpy(s_[1], &s1, sizeof s1);

@@ -70,7 +70,7 @@ export declare class NativeNetwork {
   getWeights(): NativeWeight[];
   setWeights(weights: Float32Array[]): void;
   trainOnBatch(x: Float32Array, y: Float32Array, rows: number): number;
-  /** dL/dw of every weight (getWeights order) on one batch, without an update. NaN loss when not finite. */
+  /** dL/dw of every weight (getWeights order) on one batch, without an update. At a non-finite loss (returned as is) every grad is NaN. */
   computeGradients(x: Float32Array, y: Float32Array, rows: number): { loss: number; regularization: number; grads: Float32Array[] };
   predict(x: Float32Array, rows: number): Float32Array;
   evaluate(x: Float32Array, y: Float32Array, rows: number, batchSize: number): number;

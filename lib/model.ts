@@ -231,8 +231,6 @@ export class Sequential {
     const my = this.#y(y, mx.rows);
     const specs = this.weightSpecs();
     const r = this.#net().computeGradients(mx.data, my.data, mx.rows);
-    // The native backward pass stops at a non-finite loss, leaving the previous call's gradients.
-    if (!Number.isFinite(r.loss)) for (const g of r.grads) g.fill(NaN);
     return { loss: r.loss, regularization: r.regularization, grads: r.grads.map((g, i) => ({ data: g, shape: specs[i].shape })) };
   }
 

@@ -202,7 +202,9 @@ Napi::Value NativeNetwork::ComputeGradients(const Napi::CallbackInfo& info) {
   Napi::Array grads = Napi::Array::New(env, ps.size());
   for (size_t k = 0; k < ps.size(); ++k) {
     auto g = Napi::Float32Array::New(env, ps[k]->size());
-    std::memcpy(g.Data(), ps[k]->grad.data(), sizeof(float) * ps[k]->size());
+    // At a non-finite loss the backward pass did not run: NaN, not the previous call's grads.
+    if (std::isfinite(loss)) std::memcpy(g.Data(), ps[k]->grad.data(), sizeof(float) * ps[k]->size());
+    else std::fill(g.Data(), g.Data() + ps[k]->size(), NAN);
     grads.Set(uint32_t(k), g);
   }
   Napi::Object out = Napi::Object::New(env);

@@ -24,6 +24,24 @@ void gatherRows(const float* src, int width, const int64_t* idx, int n, float* d
     for (int c = 0; c < width; ++c) d[c] = s[c];
   }
 }
+
+// The shuffled batch from rows stored as [x | features | y]: one contiguous fetch a row instead
+// of two or three from separate arrays (at (128, 10, 1) the gathers were a third of a step).
+void gatherInterleaved(const float* src, int in, int fw, int out, const int64_t* idx, int n, float* xb, float* fb,
+                       float* yb) {
+  const int width = in + fw + out;
+  constexpr int kAhead = 8;
+  for (int b = 0; b < n; ++b) {
+    if (b + kAhead < n) {
+      const char* p = reinterpret_cast<const char*>(src + idx[b + kAhead] * width);
+      for (int64_t off = 0; off < int64_t(width) * 4; off += 64) __builtin_prefetch(p + off);
+    }
+    const float* s = src + idx[b] * width;
+    for (int c = 0; c < in; ++c) xb[int64_t(b) * in + c] = s[c];
+    for (int c = 0; c < fw; ++c) fb[int64_t(b) * fw + c] = s[in + c];
+    for (int c = 0; c < out; ++c) yb[int64_t(b) * out + c] = s[in + fw + c];
+  }
+}
 }  // namespace
 
 Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
@@ -177,6 +195,20 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     first.computeRowFeatures(x, feats.data(), rows);
     if (shuffle) grow(fb_, size_t(batch) * fw);
   }
+  // Shuffled batches of a data set that fits the row cache come from interleaved rows.
+  const int fwUsed = useFeatures ? fw : 0, catWidth = in + fwUsed + out;
+  const bool interleave = shuffle && rows * catWidth <= kRowFeatureCacheMax;
+  std::vector<float> cat;
+  if (interleave) {
+    cat.resize(size_t(rows) * catWidth);
+    for (int64_t r = 0; r < rows; ++r) {
+      float* d = cat.data() + r * catWidth;
+      std::copy(x + r * in, x + (r + 1) * in, d);
+      if (fwUsed) std::copy(feats.data() + r * fw, feats.data() + (r + 1) * fw, d + in);
+      std::copy(y + r * out, y + (r + 1) * out, d + in + fwUsed);
+    }
+    std::vector<float>().swap(feats);  // every row's features now live in cat
+  }
   struct Reset {  // validation and later calls must not see this fit's features
     Layer& l;
     ~Reset() { l.useRowFeatures(nullptr); }
@@ -203,17 +235,19 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       if (hooks.stop && hooks.stop->load()) break;
       int n = int(std::min<int64_t>(batch, rows - r));
       const float *xb = x + r * in, *yb = y + r * out;
-      const float* fb = useFeatures ? feats.data() + r * fw : nullptr;
+      const float* fb = useFeatures && !interleave ? feats.data() + r * fw : nullptr;
       if (shuffle) {
         const int64_t* idx = order.data() + r;
-        gatherRows(x, in, idx, n, xb_.data());
-        gatherRows(y, out, idx, n, yb_.data());
+        if (interleave) {
+          gatherInterleaved(cat.data(), in, fwUsed, out, idx, n, xb_.data(), fb_.data(), yb_.data());
+        } else {
+          gatherRows(x, in, idx, n, xb_.data());
+          gatherRows(y, out, idx, n, yb_.data());
+          if (useFeatures) gatherRows(feats.data(), fw, idx, n, fb_.data());
+        }
         xb = xb_.data();
         yb = yb_.data();
-        if (useFeatures) {
-          gatherRows(feats.data(), fw, idx, n, fb_.data());
-          fb = fb_.data();
-        }
+        if (useFeatures) fb = fb_.data();
       }
       double loss = 0, reg = 0;
       first.useRowFeatures(fb);

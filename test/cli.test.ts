@@ -30,6 +30,10 @@ describe('nalu CLI', () => {
     out = '';
     expect(await main(['train', '--help'])).toBe(0);
     for (const flag of ['--task', '--op', '--model', '--seed', '--iterations', '--save']) expect(out).toContain(flag);
+    out = '';
+    expect(await main(['summary', '--help'])).toBe(0);
+    expect(out).toMatch(/Usage: nalu summary FILE/);
+    expect(out).toContain('--plot');
   });
 
   it('refuses bad flags with a clear message and exit code 2', async () => {
@@ -50,6 +54,12 @@ describe('nalu CLI', () => {
     err = '';
     expect(await main(['frobnicate'])).toBe(2);
     expect(err).toMatch(/unknown command 'frobnicate'/);
+    err = '';
+    expect(await main(['summary'])).toBe(2);
+    expect(err).toMatch(/expected at least one results file/);
+    err = '';
+    expect(await main(['summary', path.join(os.tmpdir(), 'nalu-no-such-file.jsonl')])).toBe(2);
+    expect(err).toMatch(/no such file/);
   });
 
   it('exits with code 2 as a process', () => {
@@ -93,6 +103,11 @@ describe('nalu CLI', () => {
     // One more seed: only the new runs are added.
     expect(await main([...args.slice(0, -5), '--seeds', '3', '--workers', '2', '--out', file, '--quiet'].filter((a, i, all) => !(a === '--seeds' && all[i + 1] === '2') && !(a === '2' && all[i - 1] === '--seeds')))).toBe(0);
     expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(12);
+    // nalu summary: the table of what is in the file, without training.
+    out = '';
+    expect(await main(['summary', file])).toBe(0);
+    expect(out).toMatch(/Single-module task: 12 runs, 3\.0e\+2 iterations each/);
+    expect(out).toMatch(/× +\| nau-nmu/);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 

@@ -21,14 +21,22 @@ export interface Command {
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** parseArgs with strict checking; its errors become UsageErrors. */
+/** parseArgs with strict checking; its errors become UsageErrors. No positional arguments. */
 export function parse(argv: string[], options: Options): Record<string, string | boolean | undefined> {
+  const { values, positionals } = parseWithPositionals(argv, options);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  return values;
+}
+
+/** parse, also returning the positional arguments. */
+export function parseWithPositionals(
+  argv: string[],
+  options: Options,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    return values as Record<string, string | boolean | undefined>;
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (e) {
-    if (e instanceof UsageError) throw e;
     // Node's messages name the flag ("Unknown option '--x'", "Option '--seeds <value>' argument missing").
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }

@@ -5,11 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { opRegistry, parseRange, taskRegistry, type ArithmeticOp, type Range, type TaskInstance } from '../tasks/arithmetic';
 import { availableModels, modelRegistry } from '../tasks/models';
-import { successRateSvg } from '../tasks/plot';
 import { runArithmetic, type RunRecord } from '../tasks/run';
-import { formatTable, summarize } from '../tasks/summary';
 import { UsageError, choice, flagHelp, list, num, parse, type Command, type Options } from './args';
 import { Progress } from './progress';
+import { printSummary, readResults } from './summary';
 
 const options: Options = {
   task: { type: 'string' },
@@ -109,25 +108,6 @@ interface Job {
 export function runKey(r: Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize' | 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> & { bestWindow?: number }): string {
   // Records from before bestWindow existed were judged on the last 100 evaluations.
   return JSON.stringify([r.task, r.op, r.model, r.interpolation, r.extrapolation, r.seed, r.iterations, r.evalEvery, r.batchSize, r.learningRate, r.sparsityLambda, r.sparsityStart, r.sparsityEnd, r.bestWindow ?? 100]);
-}
-
-/** The runs recorded in a results file (bad lines are reported and skipped). */
-export function readResults(file: string): RunRecord[] {
-  if (!fs.existsSync(file)) return [];
-  const out: RunRecord[] = [];
-  fs.readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        const r = JSON.parse(line) as RunRecord;
-        if (typeof r.task === 'string' && typeof r.seed === 'number' && typeof r.success === 'boolean') out.push(r);
-        else throw new Error('not a run record');
-      } catch (e) {
-        process.stderr.write(`nalu benchmark: ${file}:${i + 1}: skipped (${(e as Error).message})\n`);
-      }
-    });
-  return out;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -242,16 +222,7 @@ async function run(argv: string[]): Promise<number> {
   }
   progress.finish(`${finished}/${todo.length} runs${interrupted ? ' (interrupted)' : ''}`);
 
-  const rows = summarize(records);
-  const label = task.name === 'static' ? 'Static arithmetic task' : 'Single-module task';
-  process.stdout.write(`\n${label}: ${records.length} runs, ${iterations.toExponential(1)} iterations each\n\n${formatTable(rows)}\n`);
-  if (plot && rows.length) {
-    const svg = await successRateSvg(rows, `${label}: success rate (95% Wilson interval)`);
-    const tmp = `${plot}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, svg);
-    fs.renameSync(tmp, plot);
-    process.stderr.write(`nalu benchmark: wrote ${plot}\n`);
-  }
+  await printSummary(records, plot, 'nalu benchmark');
   return interrupted ? 130 : failed ? 1 : 0;
 }
 

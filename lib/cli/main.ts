@@ -2,6 +2,7 @@
 // The `nalu` command: dispatches to one file per command. Bad flags exit with code 2.
 import { UsageError, type Command } from './args';
 import { benchmarkCommand } from './benchmark';
+import { summaryCommand } from './summary';
 import { trainCommand } from './train';
 
 // Parallel runs are libuv pool threads (one native thread each): size the pool before first use.
@@ -12,10 +13,10 @@ if (workersFlag >= 0 && !process.env.UV_THREADPOOL_SIZE) {
 }
 
 function commands(): Command[] {
-  return [benchmarkCommand, trainCommand];
+  return [benchmarkCommand, summaryCommand, trainCommand];
 }
 
-const names = ['benchmark', 'train'];
+const names = ['benchmark', 'summary', 'train'];
 
 /** The version in nalu's package.json (found upwards: lib/cli from source, dist/cjs/cli built). */
 function packageVersion(): string {

@@ -50,13 +50,13 @@ const labels: Record<string, string> = { static: 'Static arithmetic task', 'sing
 /** Prints one table per task of `records` and, with `plot`, writes their chart atomically. */
 export async function printSummary(records: RunRecord[], plot: string | undefined, who: string): Promise<void> {
   const tasks = [...new Set(records.map((r) => r.task))];
-  const all = summarize(records);
   for (const task of tasks) {
     const mine = records.filter((r) => r.task === task);
     const its = [...new Set(mine.map((r) => r.iterations))].map((i) => i.toExponential(1)).join(', ');
     const label = labels[task] ?? task;
     process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(summarize(mine))}\n`);
   }
+  const all = plot ? summarize(records) : [];
   if (plot && all.length) {
     const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate (95% Wilson interval)` : undefined;
     const svg = await successRateSvg(all, title);

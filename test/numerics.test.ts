@@ -105,3 +105,23 @@ describe('numerics', () => {
     after.forEach((w, i) => expect(Array.from(w.data)).toEqual(Array.from(before[i].data)));
   });
 });
+
+describe('the vectorized log and exp inside NALU', () => {
+  it('m = exp(log(|x| + ε)·1) returns |x| + ε to float precision from 1e-6 to 1e30', () => {
+    // W = tanh(20)·σ(20) = 1 in float32, and an independent gate σ(−60) ≈ 1e−26 leaves y = m.
+    const model = new Sequential([new NALU({ units: 1, inputDim: 1, gate: 'independent' })]);
+    model.setWeights([tensor(new Float32Array([20]), [1, 1]), tensor(new Float32Array([20]), [1, 1]), tensor(new Float32Array([-60]), [1])]);
+    const xs: number[] = [];
+    for (let e = -6; e <= 30; e += 0.25) xs.push(10 ** e, -(10 ** e) * 1.37);
+    for (let k = -50; k <= 50; k++) xs.push(1 + k * 1e-3); // log near 0, where f = m − 1 is small
+    const x = Float32Array.from(xs);
+    const y = model.predict(tensor(x, [x.length, 1])).data;
+    for (let i = 0; i < x.length; i++) {
+      const want = Math.abs(x[i]) + 1e-7;
+      // exp turns log's absolute error into a relative one: a few float ulps of log(want).
+      const tol = 4e-7 * Math.max(1, Math.abs(Math.log(want)));
+      expect(Math.abs(y[i] - want) / want, `x = ${x[i]}`).toBeLessThan(tol);
+    }
+    model.dispose();
+  });
+});

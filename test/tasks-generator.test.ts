@@ -58,6 +58,32 @@ describe('static task generator (Madsen & Johansen, Algorithm 1)', () => {
     expect(Buffer.from(a.x.buffer).equals(Buffer.from(c.x.buffer))).toBe(false);
   });
 
+  it('draws uniformly: every column (lane) has the mean, variance and grid of U[1, 2]', () => {
+    // 2000 rows × 100 inputs from the eight-lane generator; column c comes from lane c mod 8.
+    const rows = 2000;
+    const s = sampleTask(staticTask('add'), 'interpolation', rows, 5);
+    const n = 100;
+    let all = 0;
+    for (let c = 0; c < n; c++) {
+      let m = 0;
+      let v = 0;
+      for (let r = 0; r < rows; r++) m += s.x[r * n + c];
+      m /= rows;
+      for (let r = 0; r < rows; r++) v += (s.x[r * n + c] - m) ** 2;
+      v /= rows - 1;
+      // U[1, 2]: mean 1.5 (sd of the mean √(1/12/2000) ≈ 0.0065), variance 1/12 ≈ 0.0833.
+      expect(Math.abs(m - 1.5), `column ${c} mean`).toBeLessThan(0.035);
+      expect(Math.abs(v - 1 / 12), `column ${c} variance`).toBeLessThan(0.012);
+      all += m;
+    }
+    expect(Math.abs(all / n - 1.5)).toBeLessThan(0.005);
+    // Values lie on the 2^-24 grid of [1, 2): no duplicated lanes (adjacent columns differ).
+    for (let i = 0; i < 1000; i++) expect(Number.isInteger((s.x[i] - 1) * 2 ** 24)).toBe(true);
+    let same = 0;
+    for (let i = 0; i + 1 < s.x.length; i++) if (s.x[i] === s.x[i + 1]) same++;
+    expect(same).toBeLessThan(5);
+  });
+
   it('samples a two-part range from both parts', () => {
     const s = sampleTask(single('mul', [[-2, 2]], [[-6, -2], [2, 6]]), 'extrapolation', 500, 1);
     expect(s.a).toEqual([0, 1]);

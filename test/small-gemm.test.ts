@@ -1,0 +1,66 @@
+// The small-matrix kernel (native/kernels/core.cc gemmSmall: row, dot and column forms, their
+// four-row blocks, overlapping 8-column blocks and tails) against a float64 reference, through
+// linear Dense layers whose forward and backward are nothing but these products.
+import { describe, expect, it } from 'vitest';
+import { Dense, Sequential, tensor } from '../lib/index';
+import { uniform } from './helpers/reference';
+
+/** C = A·B for row-major A [m, k], B [k, n], in float64. */
+function matmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let t = 0; t < k; t++) c[i * n + j] += a[i * k + t] * b[t * n + j];
+  return c;
+}
+function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+  return t;
+}
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string) {
+  expect(got.length, what).toBe(want.length);
+  const scale = Math.max(1e-6, ...Array.from(want, Math.abs));
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]) / scale, `${what}[${i}]`).toBeLessThan(2e-6);
+}
+
+// [batch, widths…]: each product's (M, N, K) picks a form of the kernel, noted per case.
+const cases: [string, number, number[]][] = [
+  // fwd 7×5·5×9 row form; fwd 7×9·9×3 dot form, one four-row block and a tail of 3;
+  // dW₂ 9×7·7×3 column form, blocks at 0 and 1 (overlapping); dx₂ 7×3·3×9 row form with Bᵀ;
+  // dW₁ 5×7·7×9 row form with Aᵀ
+  ['two layers 5 → 9 → 3, batch 7', 7, [5, 9, 3]],
+  // fwd dot form with blocks of four and a tail of 3; dW 6×11·11×2 column form below 8 columns (tail only)
+  ['one layer 6 → 2, batch 11', 11, [6, 2]],
+  // dW 20×16·16×1: column form, blocks at 0, 8 and an overlapping last at 12; k a multiple of 4
+  ['one layer 20 → 1, batch 16', 16, [20, 1]],
+];
+
+describe('small-matrix kernel', () => {
+  for (const [name, batch, widths] of cases) {
+    it(`${name}: outputs and gradients equal a float64 reference`, () => {
+      const layers = widths.slice(1).map((units, i) => new Dense({ units, useBias: false, ...(i ? {} : { inputDim: widths[0] }) }));
+      const model = new Sequential(layers);
+      model.compile({ optimizer: 'sgd', loss: 'mse' });
+      const ws = widths.slice(1).map((units, i) => uniform(widths[i] * units, -1, 1, 10 + i));
+      model.setWeights(ws.map((w, i) => tensor(w, [widths[i], widths[i + 1]])));
+      const x = uniform(batch * widths[0], -2, 2, 1);
+      const out = widths[widths.length - 1];
+      const y = uniform(batch * out, -1, 1, 2);
+
+      // Forward: every layer's activation, in float64.
+      const acts: Float64Array[] = [Float64Array.from(x)];
+      for (let l = 0; l < ws.length; l++) acts.push(matmul(acts[l], ws[l], batch, widths[l], widths[l + 1]));
+      expectClose(model.predict(tensor(x, [batch, widths[0]])).data, acts[ws.length], 'predict');
+
+      // Backward of the mean squared error: dW_l = a_lᵀ·δ, δ_{l} = δ·W_lᵀ.
+      let delta = Float64Array.from(acts[ws.length], (p, i) => (2 * (p - y[i])) / (batch * out));
+      const want: Float64Array[] = [];
+      for (let l = ws.length - 1; l >= 0; l--) {
+        want[l] = matmul(transpose(acts[l], batch, widths[l]), delta, widths[l], batch, widths[l + 1]);
+        delta = matmul(delta, transpose(ws[l], widths[l], widths[l + 1]), batch, widths[l + 1], widths[l]);
+      }
+      const g = model.computeGradients(tensor(x, [batch, widths[0]]), tensor(y, [batch, out]));
+      g.grads.forEach((t, l) => expectClose(t.data, want[l], `dW${l + 1}`));
+      model.dispose();
+    });
+  }
+});

@@ -52,7 +52,7 @@ describe('small-matrix kernel', () => {
       expectClose(model.predict(tensor(x, [batch, widths[0]])).data, acts[ws.length], 'predict');
 
       // Backward of the mean squared error: dW_l = a_lᵀ·δ, δ_{l} = δ·W_lᵀ.
-      let delta = Float64Array.from(acts[ws.length], (p, i) => (2 * (p - y[i])) / (batch * out));
+      let delta: Float64Array = Float64Array.from(acts[ws.length], (p, i) => (2 * (p - y[i])) / (batch * out));
       const want: Float64Array[] = [];
       for (let l = ws.length - 1; l >= 0; l--) {
         want[l] = matmul(transpose(acts[l], batch, widths[l]), delta, widths[l], batch, widths[l + 1]);

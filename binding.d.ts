@@ -15,6 +15,11 @@ export interface NativeNetworkSpec {
   layers: NativeLayerSpec[];
   loss: NativeOptions & { type: string };
   optimizer: NativeOptions & { type: string };
+  /**
+   * Activation layout: 'auto' (default; feature-major when every layer supports it and has at
+   * most 1024 weights), 'rowMajor', or 'featureMajor' (where every layer supports it).
+   */
+  layout?: 'auto' | 'rowMajor' | 'featureMajor';
 }
 
 export interface NativeWeight {
@@ -67,6 +72,8 @@ export declare class NativeNetwork {
   readonly iterations: number;
   readonly inputDim: number;
   readonly outputDim: number;
+  /** The layout the network runs in (spec.layout 'auto' resolved). */
+  readonly layout: 'rowMajor' | 'featureMajor';
   getWeights(): NativeWeight[];
   setWeights(weights: Float32Array[]): void;
   trainOnBatch(x: Float32Array, y: Float32Array, rows: number): number;

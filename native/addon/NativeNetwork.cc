@@ -58,6 +58,7 @@ Napi::Function NativeNetwork::Init(Napi::Env env) {
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::Iterations>>("iterations", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::InputDim>>("inputDim", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::OutputDim>>("outputDim", napi_configurable),
+      Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::Layout>>("layout", napi_configurable),
   });
   return ctor;
 }
@@ -100,6 +101,11 @@ NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   }
   s.loss = args::options(spec.Get("loss"), "loss");
   s.optimizer = args::options(spec.Get("optimizer"), "optimizer");
+  Napi::Value layout = spec.Get("layout");
+  if (!layout.IsUndefined()) {
+    if (!layout.IsString()) throw Napi::TypeError::New(env, "spec.layout: expected a string, received " + args::describe(layout));
+    s.layout = layout.As<Napi::String>().Utf8Value();
+  }
   // Sizes the kernels will allocate, estimated from the spec before they do. Invalid units
   // count as 1 here; the kernels reject them with their own message.
   double in = s.inputDim, weightFloats = 0, rowFloats = 0, largest = -1;
@@ -273,4 +279,8 @@ Napi::Value NativeNetwork::InputDim(const Napi::CallbackInfo& info) {
 }
 Napi::Value NativeNetwork::OutputDim(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), net_ ? net_->outputDim() : 0);
+}
+
+Napi::Value NativeNetwork::Layout(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), net_ && net_->featureMajor() ? "featureMajor" : "rowMajor");
 }

@@ -41,6 +41,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   Napi::Value Iterations(const Napi::CallbackInfo& info);
   Napi::Value InputDim(const Napi::CallbackInfo& info);
   Napi::Value OutputDim(const Napi::CallbackInfo& info);
+  Napi::Value Layout(const Napi::CallbackInfo& info);
 
  private:
   std::unique_ptr<nalu::Network> net_;

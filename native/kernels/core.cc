@@ -80,13 +80,68 @@ void transpose(const float* src, int rows, int cols, float* dst) {
     for (int c = 0; c < cols; ++c) dst[int64_t(c) * rows + r] = src[int64_t(r) * cols + c];
 }
 
+typedef float v8 __attribute__((vector_size(32)));
+// Unaligned load and store, written out (a function taking or returning v8 would change ABI
+// between the clones).
+#define NALU_LOAD8(p) ({ v8 v_; std::memcpy(&v_, (p), sizeof v_); v_; })
+#define NALU_STORE8(p, v) ({ v8 v_ = (v); std::memcpy((p), &v_, sizeof v_); })
+
+// Row form on rows i .. i+R−1 of C (R = 1 or 2): each block of 32 columns is summed over k in
+// eight registers, every load of B feeding all R rows, then written once. Inlined into each
+// clone of gemmSmall, so it is compiled for that clone's instruction set.
+template <int R>
+__attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, float alpha, const float* A, bool transA,
+                                                   const float* Bk, float beta, float* C) {
+  auto a = [&](int r, int k) { return alpha * (transA ? A[int64_t(k) * M + i + r] : A[int64_t(i + r) * K + k]); };
+  // C[i + r, j .. j+8) = v + beta·C (a macro: a lambda taking v8 could be compiled for another ISA).
+#define NALU_PUT(r, j, v)                                 \
+  ({                                                      \
+    float* c_ = C + int64_t(i + (r)) * N + (j);           \
+    v8 v2_ = (v);                                         \
+    if (beta != 0.f) v2_ += beta * NALU_LOAD8(c_);        \
+    NALU_STORE8(c_, v2_);                                 \
+  })
+  int j = 0;
+  for (; j + 32 <= N; j += 32) {
+    v8 acc[R][4] = {};
+    for (int k = 0; k < K; ++k) {
+      const float* b = Bk + int64_t(k) * N + j;
+      const v8 b0 = NALU_LOAD8(b), b1 = NALU_LOAD8(b + 8), b2 = NALU_LOAD8(b + 16), b3 = NALU_LOAD8(b + 24);
+      for (int r = 0; r < R; ++r) {
+        const float ar = a(r, k);
+        acc[r][0] += ar * b0;
+        acc[r][1] += ar * b1;
+        acc[r][2] += ar * b2;
+        acc[r][3] += ar * b3;
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int u = 0; u < 4; ++u) NALU_PUT(r, j + 8 * u, acc[r][u]);
+  }
+  for (; j + 8 <= N; j += 8) {
+    v8 acc[R] = {};
+    for (int k = 0; k < K; ++k) {
+      const v8 b = NALU_LOAD8(Bk + int64_t(k) * N + j);
+      for (int r = 0; r < R; ++r) acc[r] += a(r, k) * b;
+    }
+    for (int r = 0; r < R; ++r) NALU_PUT(r, j, acc[r]);
+  }
+  for (; j < N; ++j)
+    for (int r = 0; r < R; ++r) {
+      float s = 0;
+      for (int k = 0; k < K; ++k) s += a(r, k) * Bk[int64_t(k) * N + j];
+      float& c = C[int64_t(i + r) * N + j];
+      c = beta == 0.f ? s : s + beta * c;
+    }
+#undef NALU_PUT
+}
+
 // C = alpha·op(A)·op(B) + beta·C for matrices small enough that OpenBLAS's fixed cost
 // (buffer set-up, packing, its threading check) dominates: the small NALU shapes call six of
 // these per step. Each case is arranged so the innermost loop runs over contiguous memory
 // along the longest available dimension, transposing a small operand into scratch if needed.
 NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
                            const float* B, float beta, float* C) {
-  auto opA = [&](int i, int k) { return transA ? A[int64_t(k) * M + i] : A[int64_t(i) * K + k]; };
   if (N >= 8 || N >= M) {
     // Row form: C[i,:] = beta·C[i,:] + Σ_k alpha·op(A)[i,k]·op(B)[k,:], op(B) rows contiguous.
     const float* Bk = B;
@@ -95,19 +150,9 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       transpose(B, N, K, bt);
       Bk = bt;
     }
-    for (int i = 0; i < M; ++i) {
-      float* c = C + int64_t(i) * N;
-      if (beta == 0.f) std::fill(c, c + N, 0.f);
-      else if (beta != 1.f)
-#pragma omp simd
-        for (int j = 0; j < N; ++j) c[j] *= beta;
-      for (int k = 0; k < K; ++k) {
-        const float a = alpha * opA(i, k);
-        const float* b = Bk + int64_t(k) * N;
-#pragma omp simd
-        for (int j = 0; j < N; ++j) c[j] += a * b[j];
-      }
-    }
+    int i = 0;
+    for (; i + 2 <= M; i += 2) rowForm<2>(i, M, N, K, alpha, A, transA, Bk, beta, C);
+    if (i < M) rowForm<1>(i, M, N, K, alpha, A, transA, Bk, beta, C);
     return;
   }
   if (!transA) {
@@ -166,9 +211,6 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
   auto b = [&](int k, int j) { return alpha * (transB ? B[int64_t(j) * K + k] : B[int64_t(k) * N + j]); };
   // Blocks of 8 columns of C per output j, summed over k in registers (xᵀ·δ of a NALU's
   // backward: few outputs, a long k): four accumulators so the FMAs do not wait on each other.
-  typedef float v8 __attribute__((vector_size(32)));
-  // Unaligned load, written out (a function returning v8 would change ABI between the clones).
-#define NALU_LOAD8(p) ({ v8 v_; std::memcpy(&v_, (p), sizeof v_); v_; })
   constexpr int kW = 8;
   int i0 = 0;
   for (int next = 0; next < M && M >= kW; next = i0 + kW) {
@@ -189,7 +231,6 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       std::memcpy(ct + int64_t(j) * M + i0, &sum, sizeof sum);
     }
   }
-#undef NALU_LOAD8
   if (M >= kW) i0 = M;
   if (i0 < M) {
     for (int j = 0; j < N; ++j) std::fill(ct + int64_t(j) * M + i0, ct + int64_t(j + 1) * M, 0.f);
@@ -208,6 +249,8 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       c = beta == 0.f ? ct[int64_t(j) * M + i] : ct[int64_t(j) * M + i] + beta * c;
     }
 }
+#undef NALU_LOAD8
+#undef NALU_STORE8
 }  // namespace
 
 void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,

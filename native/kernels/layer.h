@@ -33,6 +33,13 @@ class Layer {
   virtual void computeRowFeatures(const float* x, float* f, int64_t rows) {}
   // f holds the features of the next forward's x (rows × rowFeatureWidth()); nullptr: compute.
   virtual void useRowFeatures(const float* f) {}
+  // Activations are row-major [rows, features] unless the layer runs feature-major
+  // ([features, rows], each feature's batch contiguous): Network picks that for tiny layers,
+  // whose small products then vectorize along the batch instead of along a handful of units.
+  // Layers that implement both layouts say so here.
+  virtual bool supportsFeatureMajor() const { return false; }
+  void setFeatureMajor(bool on) { fm_ = on && supportsFeatureMajor(); }
+  bool featureMajor() const { return fm_; }
   // Draws the initial values of every parameter from the layer's initializers.
   void initialize(uint64_t seed);
   // Applies each param's clamp (after an optimizer step, and after setWeights).
@@ -47,7 +54,13 @@ class Layer {
  protected:
   // Adds a parameter with its initializer; returns its index.
   size_t addParam(const std::string& name, std::vector<int64_t> shape, const Options& init);
+  // The three products of a layer y = x·W (W [in, out]) in the layer's layout, each
+  // `= op + beta·out`: y = x·W, dW = xᵀ·dy, dx = dy·Wᵀ.
+  void xW(const float* x, const float* W, float beta, float* y, int rows) const;
+  void xtDy(const float* x, const float* dy, float beta, float* dW, int rows) const;
+  void dyWt(const float* dy, const float* W, float beta, float* dx, int rows) const;
   int in_, out_;
+  bool fm_ = false;
   std::vector<Param> params_;
   std::vector<Options> inits_;
   float l1_ = 0, l2_ = 0;

@@ -48,15 +48,16 @@ class NAC : public Layer {
     addParam("W_hat", {in_, out_}, init);
     addParam("M_hat", {in_, out_}, init);
   }
+  bool supportsFeatureMajor() const override { return true; }
   void reserve(int) override { grow(dW_, size_t(in_) * out_); }
   void forward(const float* x, float* y, int rows) override {
     w_.compute(params_[0].value.data(), params_[1].value.data(), int64_t(in_) * out_);
-    gemm(false, false, rows, out_, in_, 1, x, w_.W.data(), 0, y);
+    xW(x, w_.W.data(), 0, y, rows);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, int rows) override {
-    gemm(true, false, in_, out_, rows, 1, x, dy, 0, dW_.data());
+    xtDy(x, dy, 0, dW_.data(), rows);
     w_.backward(dW_.data(), params_[0].grad.data(), params_[1].grad.data(), int64_t(in_) * out_);
-    if (dx) gemm(false, true, rows, in_, out_, 1, dy, w_.W.data(), 0, dx);
+    if (dx) dyWt(dy, w_.W.data(), 0, dx, rows);
   }
 
  private:

@@ -82,6 +82,7 @@ class NALU : public Layer {
     if (separate_) grow(dWm_, size_t(in_) * out_);
   }
 
+  bool supportsFeatureMajor() const override { return true; }
   int rowFeatureWidth() const override { return in_; }
   void computeRowFeatures(const float* x, float* f, int64_t rows) override {
     const float eps = eps_;
@@ -102,11 +103,13 @@ class NALU : public Layer {
       lx = out;
     }
     lxUsed_ = lx;
-    gemm(false, false, rows, out_, in_, 1, x, add_.W.data(), 0, a_.data());
-    gemm(false, false, rows, out_, in_, 1, lx, Wm, 0, l_.data());
+    xW(x, add_.W.data(), 0, a_.data(), rows);
+    xW(lx, Wm, 0, l_.data(), rows);
     const float* G = params_[2].value.data();
     float *z = z_.data(), *a = a_.data(), *l = l_.data(), *mt = mt_.data();
-    if (inputGate_) gemm(false, false, rows, out_, in_, 1, x, G, 0, z);
+    if (inputGate_) xW(x, G, 0, z, rows);
+    else if (fm_)
+      for (int j = 0; j < out_; ++j) std::fill(z + int64_t(j) * rows, z + int64_t(j + 1) * rows, G[j]);
     else
       for (int r = 0; r < rows; ++r) std::copy(G, G + out_, z + int64_t(r) * out_);
     const float omega = omega_;
@@ -120,17 +123,24 @@ class NALU : public Layer {
     const float omega = omega_;
     parallelChunks(no, [&](int64_t b, int64_t e) { backwardGate(z, a, l, mt, dy, da, dl, dz, omega, b, e); });
     // dW = xᵀ·da (+ log(|x|+ε)ᵀ·dl when the multiplicative path shares W)
-    gemm(true, false, in_, out_, rows, 1, x, da, 0, dW_.data());
+    xtDy(x, da, 0, dW_.data(), rows);
     if (separate_) {
-      gemm(true, false, in_, out_, rows, 1, lxUsed_, dl, 0, dWm());
+      xtDy(lxUsed_, dl, 0, dWm(), rows);
       mul_.backward(dWm(), params_[3].grad.data(), params_[4].grad.data(), nw);
     } else {
-      gemm(true, false, in_, out_, rows, 1, lxUsed_, dl, 1, dW_.data());
+      xtDy(lxUsed_, dl, 1, dW_.data(), rows);
     }
     add_.backward(dW_.data(), params_[0].grad.data(), params_[1].grad.data(), nw);
     float* dG = params_[2].grad.data();
     if (inputGate_) {
-      gemm(true, false, in_, out_, rows, 1, x, dz, 0, dG);
+      xtDy(x, dz, 0, dG, rows);
+    } else if (fm_) {
+      for (int j = 0; j < out_; ++j) {
+        const float* d = dz + int64_t(j) * rows;
+        float s = 0;
+        for (int r = 0; r < rows; ++r) s += d[r];
+        dG[j] = s;
+      }
     } else {
       std::fill(dG, dG + out_, 0.f);
       for (int r = 0; r < rows; ++r)
@@ -138,10 +148,10 @@ class NALU : public Layer {
     }
     if (!dx) return;
     const float* Wm = separate_ ? mul_.W.data() : add_.W.data();
-    gemm(false, true, rows, in_, out_, 1, da, add_.W.data(), 0, dx);
-    if (inputGate_) gemm(false, true, rows, in_, out_, 1, dz, params_[2].value.data(), 1, dx);
+    dyWt(da, add_.W.data(), 0, dx, rows);
+    if (inputGate_) dyWt(dz, params_[2].value.data(), 1, dx, rows);
     float* dlx = dlx_.data();
-    gemm(false, true, rows, in_, out_, 1, dl, Wm, 0, dlx);
+    dyWt(dl, Wm, 0, dlx, rows);
     const float eps = eps_;
     parallelChunks(ni, [&](int64_t b, int64_t e) { backwardLog(x, dlx, dx, eps, b, e); });
   }

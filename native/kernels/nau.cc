@@ -27,13 +27,14 @@ class NAU : public Layer {
     params_[k].hi = 1;
     reg_.parse(o, SparsityRegularizer::Signed);
   }
+  bool supportsFeatureMajor() const override { return true; }
   void reserve(int) override {}
   void forward(const float* x, float* y, int rows) override {
-    gemm(false, false, rows, out_, in_, 1, x, params_[0].value.data(), 0, y);
+    xW(x, params_[0].value.data(), 0, y, rows);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, int rows) override {
-    gemm(true, false, in_, out_, rows, 1, x, dy, 0, params_[0].grad.data());
-    if (dx) gemm(false, true, rows, in_, out_, 1, dy, params_[0].value.data(), 0, dx);
+    xtDy(x, dy, 0, params_[0].grad.data(), rows);
+    if (dx) dyWt(dy, params_[0].value.data(), 0, dx, rows);
   }
   bool hasRegularizer() const override { return reg_.active(); }
   double regularize(int64_t step, bool addGrad) override { return reg_.apply(params_[0], step, addGrad); }

@@ -21,6 +21,9 @@ struct NetworkSpec {
   int inputDim = 0;
   std::vector<LayerSpec> layers;
   Options loss, optimizer;
+  // Activation layout: "auto" (feature-major when every layer supports it and is tiny),
+  // "rowMajor" or "featureMajor" (where every layer supports it; else row-major).
+  std::string layout = "auto";
 };
 
 struct EpochLog {
@@ -56,6 +59,7 @@ class Network {
   explicit Network(const NetworkSpec& spec);
   int inputDim() const { return inputDim_; }
   int outputDim() const { return layers_.back()->out(); }
+  bool featureMajor() const { return fm_; }
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   std::vector<Param*> params() const;
   Optimizer& optimizer() { return *optimizer_; }
@@ -75,7 +79,12 @@ class Network {
  private:
   enum class Step { Ok, NonFiniteLoss, NonFiniteWeights };
   void reserve(int rows);
+  // x in the network's layout.
   const float* forward(const float* x, int rows);
+  // src [rows, width] row-major in the network's layout: src itself, or transposed into dst.
+  const float* toLayout(const float* src, int rows, int width, Buffer& dst);
+  // dst [width, rows] = srcᵀ.
+  void transpose(const float* src, int rows, int width, float* dst);
   // forward + loss + backward; false when the loss is not finite.
   bool backward(const float* x, const float* y, int rows, double& loss, double& reg);
   // backward + optimizer; loss (and regularization) out.
@@ -84,14 +93,19 @@ class Network {
 
   int inputDim_;
   int capacity_ = 0;
+  bool fm_ = false;  // activations feature-major [features, rows] (see Layer::supportsFeatureMajor)
   std::vector<std::unique_ptr<Layer>> layers_;
   std::unique_ptr<Loss> loss_;
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<Buffer> acts_;  // output of each layer
   Buffer grad_[2];            // ping-pong dL/d(activation)
   Buffer xb_, yb_, fb_;       // gathered (shuffled) batch and its first-layer row features
+  std::vector<float*> cols_;  // feature-major: where each column of a gathered row goes
   // Largest row-feature cache fit keeps (floats): 64 MiB; beyond, the layer computes them per step.
   static constexpr int64_t kRowFeatureCacheMax = int64_t(1) << 24;
+  // "auto" runs feature-major when no layer has more weights than this: there a step is a
+  // handful of tiny products whose row-major form vectorizes only along the few units.
+  static constexpr int64_t kFeatureMajorMaxWeights = 1024;
 };
 
 }  // namespace nalu

@@ -20,24 +20,29 @@ NALU_CLONES void logAbs(const float* x, float* lx, float eps, int64_t b, int64_t
   for (int64_t i = b; i < e; ++i) lx[i] = vm::log(std::fabs(x[i]) + eps);
 }
 
-NALU_CLONES void forwardGate(const float* z, const float* a, const float* l, float* mt, float* y, float omega,
-                             int64_t b, int64_t e) {
+// Overwrites the gate logit z with the gate g = σ(z), all backward needs of it. With
+// e = exp(−|z|) and r = 1/(1 + e): g = r (z ≥ 0) or e·r, and (1 − g)·m = exp(min(l, ω) − max(z, 0))·r,
+// the log-space form exp(l − softplus(z)) in two exps instead of three and a log.
+NALU_CLONES void forwardGate(float* z, const float* a, const float* l, float* mt, float* y, float omega, int64_t b,
+                             int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
-    float g = vm::sigmoid(z[i]);
-    mt[i] = vm::exp((l[i] < omega ? l[i] : omega) - vm::softplus(z[i]));  // (1 − g)·m
+    const float zi = z[i], ex = vm::exp(-std::fabs(zi)), r = 1.f / (1.f + ex);
+    const float g = zi >= 0 ? r : ex * r;
+    mt[i] = vm::exp((l[i] < omega ? l[i] : omega) - (zi > 0 ? zi : 0.f)) * r;  // (1 − g)·m
     y[i] = g * a[i] + mt[i];
+    z[i] = g;
   }
 }
 
 // g·(1 − g)·m = g·mt. Where mt overflowed to +inf, y and the loss are +inf too and the step is
 // refused before any gradient is used, so no log-space fallback is needed here.
-NALU_CLONES void backwardGate(const float* z, const float* a, const float* l, const float* mt, const float* dy,
+NALU_CLONES void backwardGate(const float* gate, const float* a, const float* l, const float* mt, const float* dy,
                               float* da, float* dl, float* dz, float omega, int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
-    // Every input read before any output is written: da, dl, dz may be a, l, z themselves.
-    const float g = vm::sigmoid(z[i]), ai = a[i], li = l[i], m = mt[i], d = dy[i];
+    // Every input read before any output is written: da, dl, dz may be a, l, gate themselves.
+    const float g = gate[i], ai = a[i], li = l[i], m = mt[i], d = dy[i];
     da[i] = d * g;
     dl[i] = li < omega ? d * m : 0.f;
     dz[i] = d * (g * (1 - g) * ai - g * m);
@@ -118,10 +123,10 @@ class NALU : public Layer {
 
   void backward(const float* x, const float*, const float* dy, float* dx, int rows) override {
     const int64_t nw = int64_t(in_) * out_, ni = int64_t(rows) * in_, no = int64_t(rows) * out_;
-    const float *z = z_.data(), *a = a_.data(), *l = l_.data(), *mt = mt_.data();
+    const float *g = z_.data(), *a = a_.data(), *l = l_.data(), *mt = mt_.data();
     float *da = a_.data(), *dl = l_.data(), *dz = z_.data();
     const float omega = omega_;
-    parallelChunks(no, [&](int64_t b, int64_t e) { backwardGate(z, a, l, mt, dy, da, dl, dz, omega, b, e); });
+    parallelChunks(no, [&](int64_t b, int64_t e) { backwardGate(g, a, l, mt, dy, da, dl, dz, omega, b, e); });
     // dW = xᵀ·da (+ log(|x|+ε)ᵀ·dl when the multiplicative path shares W)
     xtDy(x, da, 0, dW_.data(), rows);
     if (separate_) {
@@ -163,7 +168,7 @@ class NALU : public Layer {
   NacWeight add_, mul_;
   const float* cachedLx_ = nullptr;  // fit's precomputed log(|x|+ε) rows for this batch
   const float* lxUsed_ = nullptr;   // the log(|x|+ε) of the last forward
-  Buffer lx_, a_, l_, z_, mt_, dlx_, dW_, dWm_;
+  Buffer lx_, a_, l_, z_, mt_, dlx_, dW_, dWm_;  // z_: the gate logit, then (forward) the gate
 };
 }  // namespace
 

@@ -136,9 +136,14 @@ class Adam : public Optimizer {
   }
   int numSlots() const override { return 2; }
   bool update(float* w, const float* g, float scale, float c, float lo, float hi, float** s, int64_t n) override {
-    const double t = double(iterations);
     const float b1 = beta1_, b2 = beta2_, eps = eps_;
-    const float lrT = float(learningRate * std::sqrt(1 - std::pow(double(b2), t)) / (1 - std::pow(double(b1), t)));
+    if (iterations != rateStep_ || learningRate != rateBase_) {  // once a step, not once per weight
+      const double t = double(iterations);
+      rateStep_ = iterations;
+      rateBase_ = learningRate;
+      rate_ = float(learningRate * std::sqrt(1 - std::pow(double(b2), t)) / (1 - std::pow(double(b1), t)));
+    }
+    const float lrT = rate_;
     float *m = s[0], *v = s[1];
     int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
       return double(adamChunk(w, g, m, v, scale, c, lo, hi, b1, b2, eps, lrT, b0, e0));
@@ -148,6 +153,10 @@ class Adam : public Optimizer {
 
  private:
   float beta1_, beta2_, eps_;
+  // The bias-corrected step size, cached for the step (and learning rate) it was computed for.
+  int64_t rateStep_ = -1;
+  double rateBase_ = 0;
+  float rate_ = 0;
 };
 
 // RMSprop: v = ρv + (1−ρ)g²; Δ = ηg/(√v + ε); with momentum μ: b = μb + Δ, w −= b; else w −= Δ.

@@ -302,6 +302,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
   std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch
   FitResult result;
   Rng rng(o.seed);
+  RngLanes lanes(o.seed, 1);  // the shuffles
   ReinitRule reinit(o.reinitialize);
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     if (hooks.stop && hooks.stop->load()) {
@@ -310,8 +311,16 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     }
     if (hooks.epochBegin) hooks.epochBegin(epoch);
     for (size_t k = 0; k < ps.size(); ++k) snapshot[k].assign(ps[k]->value.begin(), ps[k]->value.end());
-    if (shuffle)
-      for (int64_t i = int64_t(order.size()) - 1; i > 0; --i) std::swap(order[i], order[rng.below(uint64_t(i + 1))]);
+    if (shuffle) {
+      // Fisher–Yates with eight generator lanes: one scalar generator step per swap was the
+      // bottleneck (2.5 ns a swap; 0.9 with the indices drawn ahead). j = ⌊r·(i+1)/2^32⌋.
+      uint32_t r[RngLanes::kLanes];
+      for (int64_t i = int64_t(order.size()) - 1; i > 0;) {
+        lanes.next8(r);
+        for (int k = 0; k < RngLanes::kLanes && i > 0; ++k, --i)
+          std::swap(order[i], order[(uint64_t(r[k]) * uint64_t(i + 1)) >> 32]);
+      }
+    }
     double sum = 0, regSum = 0;
     int64_t seen = 0;
     Step status = Step::Ok;

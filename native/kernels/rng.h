@@ -65,6 +65,21 @@ class RngLanes {
         s_[w + 1][l] = uint32_t(v >> 32);
       }
   }
+  // Advances every lane once; out[0, 8) = their outputs (32 random bits each).
+  void next8(uint32_t* out) {
+    U s0, s1, s2, s3;
+    std::memcpy(&s0, s_[0], sizeof s0);
+    std::memcpy(&s1, s_[1], sizeof s1);
+    std::memcpy(&s2, s_[2], sizeof s2);
+    std::memcpy(&s3, s_[3], sizeof s3);
+    U r;
+    step(s0, s1, s2, s3, r);
+    std::memcpy(out, &r, sizeof r);
+    std::memcpy(s_[0], &s0, sizeof s0);
+    std::memcpy(s_[1], &s1, sizeof s1);
+    std::memcpy(s_[2], &s2, sizeof s2);
+    std::memcpy(s_[3], &s3, sizeof s3);
+  }
   // out[0, n) = uniform in [0, 1) on the 2^-24 grid (each value exact in float).
   void uniform01(float* out, int64_t n) {
     U s0, s1, s2, s3;
@@ -73,13 +88,8 @@ class RngLanes {
     std::memcpy(&s2, s_[2], sizeof s2);
     std::memcpy(&s3, s_[3], sizeof s3);
     for (int64_t i = 0; i < n; i += kLanes) {
-      const U x = s1 * 5u, r = ((x << 7) | (x >> 25)) * 9u, t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >> 21);
+      U r;
+      step(s0, s1, s2, s3, r);
       // 24 bits convert exactly (through int32: vectorizable, unlike unsigned → float).
       const F v = __builtin_convertvector((I)(r >> 8), F) * 0x1.0p-24f;
       // A constant-size copy in the loop (a variable one became a byte loop through the stack).
@@ -97,6 +107,18 @@ class RngLanes {
   typedef uint32_t U __attribute__((vector_size(32)));
   typedef int32_t I __attribute__((vector_size(32)));
   typedef float F __attribute__((vector_size(32)));
+  // One xoshiro128** step of every lane, outputs in r. Vectors by reference and always inlined:
+  // passing them by value would change ABI between a caller's AVX2 and baseline clones.
+  __attribute__((always_inline)) static void step(U& s0, U& s1, U& s2, U& s3, U& r) {
+    const U x = s1 * 5u, t = s1 << 9;
+    r = ((x << 7) | (x >> 25)) * 9u;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >> 21);
+  }
   uint32_t s_[4][kLanes];
 };
 

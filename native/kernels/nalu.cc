@@ -4,7 +4,7 @@
 //
 // Numerics: (1 − g) ⊙ m is computed as exp(log m − softplus(z)) with z the gate logit, so it
 // is finite or +inf but never 0·∞ = NaN for finite inputs. It overflows to +inf (and y with it)
-// once log m − softplus(z) > 88.7; clipExp bounds that.
+// once log m − max(z, 0) > 88.7; clipExp bounds that.
 #include <algorithm>
 
 #include "nac.h"

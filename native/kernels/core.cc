@@ -163,40 +163,44 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       transpose(B, K, N, bt);
       Bt = bt;
     }
-    auto put = [&](int i, int j, float s) {
-      float& c = C[int64_t(i) * N + j];
-      c = beta == 0.f ? alpha * s : alpha * s + beta * c;
-    };
-    // Four rows at a time: four independent FMA chains share each load of B's column.
-    int i = 0;
-    for (; i + 4 <= M; i += 4) {
-      const float *a0 = A + int64_t(i) * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
-      for (int j = 0; j < N; ++j) {
-        const float* b = Bt + int64_t(j) * K;
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
-        for (int k = 0; k < K; ++k) {
-          s0 += a0[k] * b[k];
-          s1 += a1[k] * b[k];
-          s2 += a2[k] * b[k];
-          s3 += a3[k] * b[k];
+    // Blocks of four rows × two columns: eight vector accumulators, each load of A feeding two
+    // columns and each load of B four rows, then all eight summed across lanes at once. (The
+    // omp-simd reductions this replaces summed each dot product through the stack, one lane at
+    // a time.) Rows and columns past the edge repeat the last one and are not stored.
+    const int K8 = K / 8 * 8;
+    for (int i = 0; i < M; i += 4)
+      for (int j = 0; j < N; j += 2) {
+        const float* a[4];
+        const float* bt[2];
+        for (int r = 0; r < 4; ++r) a[r] = A + int64_t(std::min(i + r, M - 1)) * K;
+        for (int c = 0; c < 2; ++c) bt[c] = Bt + int64_t(std::min(j + c, N - 1)) * K;
+        v8 acc[8] = {};
+        for (int k = 0; k < K8; k += 8) {
+          const v8 b0 = NALU_LOAD8(bt[0] + k), b1 = NALU_LOAD8(bt[1] + k);
+          for (int r = 0; r < 4; ++r) {
+            const v8 ar = NALU_LOAD8(a[r] + k);
+            acc[2 * r] += ar * b0;
+            acc[2 * r + 1] += ar * b1;
+          }
         }
-        put(i, j, s0);
-        put(i + 1, j, s1);
-        put(i + 2, j, s2);
-        put(i + 3, j, s3);
+        // sum[q] = Σ lanes of acc[q]: pairwise sums of neighbouring lanes, three rounds.
+        v8 h[4], q[2];
+        for (int t = 0; t < 4; ++t)
+          h[t] = __builtin_shufflevector(acc[2 * t], acc[2 * t + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+                 __builtin_shufflevector(acc[2 * t], acc[2 * t + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+        for (int t = 0; t < 2; ++t)
+          q[t] = __builtin_shufflevector(h[2 * t], h[2 * t + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+                 __builtin_shufflevector(h[2 * t], h[2 * t + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+        const v8 sum = __builtin_shufflevector(q[0], q[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+                       __builtin_shufflevector(q[0], q[1], 4, 5, 6, 7, 12, 13, 14, 15);
+        for (int r = 0; r < 4 && i + r < M; ++r)
+          for (int c = 0; c < 2 && j + c < N; ++c) {
+            float d = sum[2 * r + c];
+            for (int k = K8; k < K; ++k) d += a[r][k] * bt[c][k];
+            float& out = C[int64_t(i + r) * N + j + c];
+            out = beta == 0.f ? alpha * d : alpha * d + beta * out;
+          }
       }
-    }
-    for (; i < M; ++i) {
-      const float* a = A + int64_t(i) * K;
-      for (int j = 0; j < N; ++j) {
-        const float* b = Bt + int64_t(j) * K;
-        float s = 0;
-#pragma omp simd reduction(+ : s)
-        for (int k = 0; k < K; ++k) s += a[k] * b[k];
-        put(i, j, s);
-      }
-    }
     return;
   }
   // Column form (few outputs, many rows): Cᵀ[j,:] = Σ_k op(B)[k,j]·op(A)[:,k], op(A) columns

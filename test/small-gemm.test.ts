@@ -24,14 +24,23 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
 
 // [batch, widths…]: each product's (M, N, K) picks a form of the kernel, noted per case.
 const cases: [string, number, number[]][] = [
-  // fwd 7×5·5×9 row form; fwd 7×9·9×3 dot form, one four-row block and a tail of 3;
-  // dW₂ 9×7·7×3 column form, blocks at 0 and 1 (overlapping); dx₂ 7×3·3×9 row form with Bᵀ;
-  // dW₁ 5×7·7×9 row form with Aᵀ
+  // fwd 7×5·5×9 row form (a 2-row block and a 1-row one; 8-column block and a tail of 1);
+  // fwd 7×9·9×3 dot form, 4×2 blocks with the last rows and column repeated, k: one 8-step and
+  // a tail of 1; dW₂ 9×7·7×3 column form, blocks at 0 and 1 (overlapping); dx₂ 7×3·3×9 row form
+  // with Bᵀ; dW₁ 5×7·7×9 row form with Aᵀ
   ['two layers 5 → 9 → 3, batch 7', 7, [5, 9, 3]],
-  // fwd dot form with blocks of four and a tail of 3; dW 6×11·11×2 column form below 8 columns (tail only)
+  // fwd dot form, k = 6 (tail only), row blocks at 0, 4, 8; dW 6×11·11×2 column form below 8 columns (tail only)
   ['one layer 6 → 2, batch 11', 11, [6, 2]],
   // dW 20×16·16×1: column form, blocks at 0, 8 and an overlapping last at 12; k a multiple of 4
   ['one layer 20 → 1, batch 16', 16, [20, 1]],
+  // fwd 13×9·9×1: dot form with one column, 8-row blocks at 0 and 8 (5 stored), k tail of 1
+  ['one layer 9 → 1, batch 13', 13, [9, 1]],
+  // fwd 10×19·19×2: dot form, two 8-steps of k and a tail of 3; row blocks 0, 4, 8 (2 stored);
+  // dW 19×10·10×2 column form, blocks at 0, 8 and 11
+  ['one layer 19 → 2, batch 10', 10, [19, 2]],
+  // fwd 40×3·3×45 row form: per pair of rows a 32-column register block, an 8-column one and a
+  // scalar tail of 5; dW 3×40·40×45 row form with Aᵀ (a 2-row block and a 1-row one)
+  ['one layer 3 → 45, batch 40', 40, [3, 45]],
 ];
 
 describe('small-matrix kernel', () => {

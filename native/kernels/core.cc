@@ -136,6 +136,48 @@ __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, f
 #undef NALU_PUT
 }
 
+// Dot form on a block of C: rows i .. i+8/CB−1 × columns j .. j+CB−1, C[i,j] = Σ_k A[i,k]·Bt[j,k].
+// Eight vector accumulators, each load of A feeding CB columns and each load of Bt 8/CB rows,
+// then all eight summed across lanes at once (the omp-simd reductions this replaces summed
+// each dot product through the stack, one lane at a time). Rows and columns past the edge
+// repeat the last one and are not stored. Inlined into each clone of gemmSmall.
+template <int CB>
+__attribute__((always_inline)) inline void dotBlock(int i, int j, int M, int N, int K, float alpha, const float* A,
+                                                    const float* Bt, float beta, float* C) {
+  constexpr int RB = 8 / CB;
+  const int K8 = K / 8 * 8;
+  const float* a[RB];
+  const float* bt[CB];
+  for (int r = 0; r < RB; ++r) a[r] = A + int64_t(std::min(i + r, M - 1)) * K;
+  for (int c = 0; c < CB; ++c) bt[c] = Bt + int64_t(std::min(j + c, N - 1)) * K;
+  v8 acc[8] = {};
+  for (int k = 0; k < K8; k += 8) {
+    v8 b[CB];
+    for (int c = 0; c < CB; ++c) b[c] = NALU_LOAD8(bt[c] + k);
+    for (int r = 0; r < RB; ++r) {
+      const v8 ar = NALU_LOAD8(a[r] + k);
+      for (int c = 0; c < CB; ++c) acc[CB * r + c] += ar * b[c];
+    }
+  }
+  // sum[q] = Σ lanes of acc[q]: pairwise sums of neighbouring lanes, three rounds.
+  v8 h[4], q[2];
+  for (int t = 0; t < 4; ++t)
+    h[t] = __builtin_shufflevector(acc[2 * t], acc[2 * t + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+           __builtin_shufflevector(acc[2 * t], acc[2 * t + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+  for (int t = 0; t < 2; ++t)
+    q[t] = __builtin_shufflevector(h[2 * t], h[2 * t + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+           __builtin_shufflevector(h[2 * t], h[2 * t + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+  const v8 sum = __builtin_shufflevector(q[0], q[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+                 __builtin_shufflevector(q[0], q[1], 4, 5, 6, 7, 12, 13, 14, 15);
+  for (int r = 0; r < RB && i + r < M; ++r)
+    for (int c = 0; c < CB && j + c < N; ++c) {
+      float d = sum[CB * r + c];
+      for (int k = K8; k < K; ++k) d += a[r][k] * bt[c][k];
+      float& out = C[int64_t(i + r) * N + j + c];
+      out = beta == 0.f ? alpha * d : alpha * d + beta * out;
+    }
+}
+
 // C = alpha·op(A)·op(B) + beta·C for matrices small enough that OpenBLAS's fixed cost
 // (buffer set-up, packing, its threading check) dominates: the small NALU shapes call six of
 // these per step. Each case is arranged so the innermost loop runs over contiguous memory
@@ -163,43 +205,11 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       transpose(B, K, N, bt);
       Bt = bt;
     }
-    // Blocks of four rows × two columns: eight vector accumulators, each load of A feeding two
-    // columns and each load of B four rows, then all eight summed across lanes at once. (The
-    // omp-simd reductions this replaces summed each dot product through the stack, one lane at
-    // a time.) Rows and columns past the edge repeat the last one and are not stored.
-    const int K8 = K / 8 * 8;
-    for (int i = 0; i < M; i += 4)
+    // Blocks of eight dot products (four rows × two columns, or eight rows of a one-column C).
+    for (int i = 0; i < M; i += N == 1 ? 8 : 4)
       for (int j = 0; j < N; j += 2) {
-        const float* a[4];
-        const float* bt[2];
-        for (int r = 0; r < 4; ++r) a[r] = A + int64_t(std::min(i + r, M - 1)) * K;
-        for (int c = 0; c < 2; ++c) bt[c] = Bt + int64_t(std::min(j + c, N - 1)) * K;
-        v8 acc[8] = {};
-        for (int k = 0; k < K8; k += 8) {
-          const v8 b0 = NALU_LOAD8(bt[0] + k), b1 = NALU_LOAD8(bt[1] + k);
-          for (int r = 0; r < 4; ++r) {
-            const v8 ar = NALU_LOAD8(a[r] + k);
-            acc[2 * r] += ar * b0;
-            acc[2 * r + 1] += ar * b1;
-          }
-        }
-        // sum[q] = Σ lanes of acc[q]: pairwise sums of neighbouring lanes, three rounds.
-        v8 h[4], q[2];
-        for (int t = 0; t < 4; ++t)
-          h[t] = __builtin_shufflevector(acc[2 * t], acc[2 * t + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
-                 __builtin_shufflevector(acc[2 * t], acc[2 * t + 1], 1, 3, 9, 11, 5, 7, 13, 15);
-        for (int t = 0; t < 2; ++t)
-          q[t] = __builtin_shufflevector(h[2 * t], h[2 * t + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
-                 __builtin_shufflevector(h[2 * t], h[2 * t + 1], 1, 3, 9, 11, 5, 7, 13, 15);
-        const v8 sum = __builtin_shufflevector(q[0], q[1], 0, 1, 2, 3, 8, 9, 10, 11) +
-                       __builtin_shufflevector(q[0], q[1], 4, 5, 6, 7, 12, 13, 14, 15);
-        for (int r = 0; r < 4 && i + r < M; ++r)
-          for (int c = 0; c < 2 && j + c < N; ++c) {
-            float d = sum[2 * r + c];
-            for (int k = K8; k < K; ++k) d += a[r][k] * bt[c][k];
-            float& out = C[int64_t(i + r) * N + j + c];
-            out = beta == 0.f ? alpha * d : alpha * d + beta * out;
-          }
+        if (N == 1) dotBlock<1>(i, j, M, N, K, alpha, A, Bt, beta, C);
+        else dotBlock<2>(i, j, M, N, K, alpha, A, Bt, beta, C);
       }
     return;
   }

@@ -28,6 +28,9 @@ const cases: [string, number, NativeLayerSpec[], number?][] = [
   ['NALU independent gate', 6, [{ type: 'nalu', units: 2, gate: 'independent', seed: 6 }]],
   ['NAC → NALU', 9, [{ type: 'nac', units: 4, seed: 7 }, { type: 'nalu', units: 2, seed: 8 }], 1e-3],
   ['NAU → NAU', 12, [{ type: 'nau', units: 3, seed: 9 }, { type: 'nau', units: 1, seed: 10 }]],
+  // The static task's network (NMU's backward from prefix and suffix products along the batch).
+  ['NAU → NMU', 10, [{ type: 'nau', units: 2, seed: 11 }, { type: 'nmu', units: 1, seed: 12 }]],
+  ['NMU, 3 units', 4, [{ type: 'nmu', units: 3, seed: 13 }]],
 ];
 
 describe('feature-major and row-major layouts agree', () => {
@@ -81,7 +84,8 @@ describe('layout choice', () => {
     expect(layout(100, [{ type: 'nalu', units: 11 }], 'featureMajor')).toBe('featureMajor');
     expect(layout(10, [{ type: 'nalu', units: 1 }], 'rowMajor')).toBe('rowMajor');
     // A layer without a feature-major form keeps the whole network row-major.
-    expect(layout(4, [{ type: 'nau', units: 2 }, { type: 'nmu', units: 1 }])).toBe('rowMajor');
+    expect(layout(4, [{ type: 'nau', units: 2 }, { type: 'nmu', units: 1 }])).toBe('featureMajor');
+    expect(layout(4, [{ type: 'nau', units: 2 }, { type: 'nmru', units: 1 }])).toBe('rowMajor');
     expect(layout(4, [{ type: 'dense', units: 2 }], 'featureMajor')).toBe('rowMajor');
   });
 

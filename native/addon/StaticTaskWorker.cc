@@ -79,6 +79,11 @@ nalu::NetworkSpec networkSpec(const Napi::Value& v) {
   }
   s.loss = args::options(spec.Get("loss"), "network.loss");
   s.optimizer = args::options(spec.Get("optimizer"), "network.optimizer");
+  Napi::Value layout = spec.Get("layout");
+  if (!layout.IsUndefined()) {
+    if (!layout.IsString()) throw Napi::TypeError::New(env, "network.layout: expected a string, received " + args::describe(layout));
+    s.layout = layout.As<Napi::String>().Utf8Value();
+  }
   return s;
 }
 

@@ -25,12 +25,15 @@ class NMU : public Layer {
     params_[k].hi = 1;
     reg_.parse(o, SparsityRegularizer::Unsigned);
   }
-  void reserve(int rows) override { kernel_.reserve(rows, in_, out_); }
+  bool supportsFeatureMajor() const override { return true; }
+  void reserve(int rows) override { kernel_.reserve(rows, in_, out_, fm_); }
   void forward(const float* x, float* y, int rows) override {
-    kernel_.forward(x, params_[0].value.data(), y, rows, in_, out_);
+    if (fm_) kernel_.forwardFM(x, params_[0].value.data(), y, rows, in_, out_);
+    else kernel_.forward(x, params_[0].value.data(), y, rows, in_, out_);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, int rows) override {
-    kernel_.backward(x, params_[0].value.data(), dy, params_[0].grad.data(), dx, rows, in_, out_);
+    if (fm_) kernel_.backwardFM(x, params_[0].value.data(), dy, params_[0].grad.data(), dx, rows, in_, out_);
+    else kernel_.backward(x, params_[0].value.data(), dy, params_[0].grad.data(), dx, rows, in_, out_);
   }
   bool hasRegularizer() const override { return reg_.active(); }
   double regularize(int64_t step, bool addGrad) override { return reg_.apply(params_[0], step, addGrad); }

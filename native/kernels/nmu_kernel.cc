@@ -6,10 +6,66 @@
 
 namespace nalu {
 
-void NmuKernel::reserve(int rows, int in, int out) {
+void NmuKernel::reserve(int rows, int in, int out, bool featureMajor) {
   threads_ = std::max(1, omp_get_max_threads());
+  if (featureMajor) {
+    if (suffixFM_.size() < size_t(in + 2) * rows) suffixFM_.resize(size_t(in + 2) * rows);
+    return;
+  }
   if (suffix_.size() < size_t(threads_) * (in + 1)) suffix_.resize(size_t(threads_) * (in + 1));
   if (partial_.size() < size_t(threads_) * in * out) partial_.resize(size_t(threads_) * in * out);
+}
+
+namespace {
+// y *= w·x + 1 − w along the batch.
+NALU_CLONES void mulFactor(float* y, const float* x, float w, int rows) {
+#pragma omp simd
+  for (int r = 0; r < rows; ++r) y[r] *= w * x[r] + 1 - w;
+}
+
+// suf[r] = next[r]·(w·x[r] + 1 − w).
+NALU_CLONES void suffixStep(float* suf, const float* next, const float* x, float w, int rows) {
+#pragma omp simd
+  for (int r = 0; r < rows; ++r) suf[r] = next[r] * (w * x[r] + 1 - w);
+}
+
+// One input i of one unit: others = dy·Π_{k<i}·Π_{k>i}; returns Σ others·(x − 1), adds others·w
+// to dx (when non-null) and moves the prefix product past i.
+NALU_CLONES float gradStep(const float* dy, float* pre, const float* sufNext, const float* x, float w, float* dx,
+                           int rows) {
+  float s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int r = 0; r < rows; ++r) {
+    const float others = dy[r] * pre[r] * sufNext[r];
+    s += others * (x[r] - 1);
+    if (dx) dx[r] += others * w;
+    pre[r] *= w * x[r] + 1 - w;
+  }
+  return s;
+}
+}  // namespace
+
+void NmuKernel::forwardFM(const float* x, const float* W, float* y, int rows, int in, int out) const {
+  for (int j = 0; j < out; ++j) {
+    float* yj = y + int64_t(j) * rows;
+    std::fill(yj, yj + rows, 1.f);
+    for (int i = 0; i < in; ++i) mulFactor(yj, x + int64_t(i) * rows, W[int64_t(i) * out + j], rows);
+  }
+}
+
+void NmuKernel::backwardFM(const float* x, const float* W, const float* dy, float* dW, float* dx, int rows, int in,
+                           int out) {
+  if (dx) std::fill(dx, dx + int64_t(rows) * in, 0.f);
+  float* pre = suffixFM_.data() + int64_t(in + 1) * rows;
+  auto suf = [&](int i) { return suffixFM_.data() + int64_t(i) * rows; };
+  for (int j = 0; j < out; ++j) {
+    std::fill(suf(in), suf(in) + rows, 1.f);
+    for (int i = in - 1; i >= 0; --i) suffixStep(suf(i), suf(i + 1), x + int64_t(i) * rows, W[int64_t(i) * out + j], rows);
+    std::fill(pre, pre + rows, 1.f);
+    for (int i = 0; i < in; ++i)
+      dW[int64_t(i) * out + j] = gradStep(dy + int64_t(j) * rows, pre, suf(i + 1), x + int64_t(i) * rows,
+                                          W[int64_t(i) * out + j], dx ? dx + int64_t(i) * rows : nullptr, rows);
+  }
 }
 
 void NmuKernel::forward(const float* x, const float* W, float* y, int rows, int in, int out) const {

@@ -80,8 +80,11 @@ class RngLanes {
     std::memcpy(s_[2], &s2, sizeof s2);
     std::memcpy(s_[3], &s3, sizeof s3);
   }
-  // out[0, n) = uniform in [0, 1) on the 2^-24 grid (each value exact in float).
-  void uniform01(float* out, int64_t n) {
+  // out[0, n) = float(lo + width·u), u uniform in [0, 1) on the 2^-24 grid, in one pass. The
+  // scaling is in double: width·u is exact for any width of up to 29 significant bits (u has 24),
+  // so a fused multiply-add in an AVX2 clone gives the same floats as the baseline. Always
+  // inlined, so that it is compiled for the calling clone's instruction set.
+  __attribute__((always_inline)) void uniform(float* out, int64_t n, double lo, double width) {
     U s0, s1, s2, s3;
     std::memcpy(&s0, s_[0], sizeof s0);
     std::memcpy(&s1, s_[1], sizeof s1);
@@ -91,7 +94,8 @@ class RngLanes {
       U r;
       step(s0, s1, s2, s3, r);
       // 24 bits convert exactly (through int32: vectorizable, unlike unsigned → float).
-      const F v = __builtin_convertvector((I)(r >> 8), F) * 0x1.0p-24f;
+      const D u = __builtin_convertvector((I)(r >> 8), D) * 0x1.0p-24;
+      const F v = __builtin_convertvector(lo + width * u, F);
       // A constant-size copy in the loop (a variable one became a byte loop through the stack).
       if (n - i >= kLanes) std::memcpy(out + i, &v, sizeof v);
       else std::memcpy(out + i, &v, sizeof(float) * size_t(n - i));
@@ -107,6 +111,7 @@ class RngLanes {
   typedef uint32_t U __attribute__((vector_size(32)));
   typedef int32_t I __attribute__((vector_size(32)));
   typedef float F __attribute__((vector_size(32)));
+  typedef double D __attribute__((vector_size(64)));
   // One xoshiro128** step of every lane, outputs in r. Vectors by reference and always inlined:
   // passing them by value would change ABI between a caller's AVX2 and baseline clones.
   __attribute__((always_inline)) static void step(U& s0, U& s1, U& s2, U& s3, U& r) {

@@ -83,13 +83,9 @@ ArithmeticTask::ArithmeticTask(const TaskSpec& spec) : spec_(spec) {
 }
 
 namespace {
-// x[0, n) ~ U[lo, lo + width) on a 2^-24 grid of the interval, compiled for AVX2 too. The
-// scaling is in double: width·u is exact for any width of up to 29 significant bits (u has
-// 24), so a fused multiply-add in the AVX2 clone gives the same floats as the baseline.
+// x[0, n) ~ U[lo, lo + width) on a 2^-24 grid of the interval, compiled for AVX2 too.
 NALU_CLONES void drawUniform(RngLanes& rng, float* x, int64_t n, double lo, double width) {
-  rng.uniform01(x, n);
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i) x[i] = float(lo + width * double(x[i]));
+  rng.uniform(x, n, lo, width);
 }
 
 // a + b of one row's slices, exact in double for the task's ranges (float inputs of bounded

@@ -78,17 +78,17 @@ void NativeNetwork::checkRows(Napi::Env env, double rows, double extraBytes, con
   args::affordable(env, paramBytes_ + rows * rowBytes_ + extraBytes, name);
 }
 
-// spec: {inputDim, layers: [{type, seed, ...options}], loss: {type, ...}, optimizer: {type, ...}}
-NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeNetwork>(info) {
-  Napi::Env env = info.Env();
-  if (!info.IsConstructCall()) throw Napi::TypeError::New(env, "NativeNetwork: use new");
-  Napi::Object spec = args::object(info[0], "spec");
+nalu::NetworkSpec parseNetworkSpec(const Napi::Value& v, const std::string& name) {
+  Napi::Env env = v.Env();
+  Napi::Object spec = args::object(v, name);
   nalu::NetworkSpec s;
-  s.inputDim = int(args::integer(spec.Get("inputDim"), "spec.inputDim", 1, 1 << 24));
+  s.inputDim = int(args::integer(spec.Get("inputDim"), name + ".inputDim", 1, 1 << 24));
   Napi::Value layers = spec.Get("layers");
-  if (!layers.IsArray()) throw Napi::TypeError::New(env, "spec.layers: expected an array, received " + args::describe(layers));
+  if (!layers.IsArray())
+    throw Napi::TypeError::New(env, name + ".layers: expected an array, received " + args::describe(layers));
   Napi::Array arr = layers.As<Napi::Array>();
-  if (arr.Length() > 4096) throw Napi::RangeError::New(env, "spec.layers: expected at most 4096 layers");
+  if (arr.Length() < 1 || arr.Length() > 4096)
+    throw Napi::RangeError::New(env, name + ".layers: expected 1 to 4096 layers, received " + std::to_string(arr.Length()));
   for (uint32_t i = 0; i < arr.Length(); ++i) {
     std::string where = "layers[" + std::to_string(i) + "]";
     nalu::LayerSpec ls;
@@ -99,13 +99,22 @@ NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     ls.seed = seed.IsUndefined() ? 0 : uint64_t(args::integer(seed, where + ".seed", 0, 9007199254740991LL));
     s.layers.push_back(std::move(ls));
   }
-  s.loss = args::options(spec.Get("loss"), "loss");
-  s.optimizer = args::options(spec.Get("optimizer"), "optimizer");
+  s.loss = args::options(spec.Get("loss"), name + ".loss");
+  s.optimizer = args::options(spec.Get("optimizer"), name + ".optimizer");
   Napi::Value layout = spec.Get("layout");
   if (!layout.IsUndefined()) {
-    if (!layout.IsString()) throw Napi::TypeError::New(env, "spec.layout: expected a string, received " + args::describe(layout));
+    if (!layout.IsString())
+      throw Napi::TypeError::New(env, name + ".layout: expected a string, received " + args::describe(layout));
     s.layout = layout.As<Napi::String>().Utf8Value();
   }
+  return s;
+}
+
+// spec: see parseNetworkSpec
+NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeNetwork>(info) {
+  Napi::Env env = info.Env();
+  if (!info.IsConstructCall()) throw Napi::TypeError::New(env, "NativeNetwork: use new");
+  nalu::NetworkSpec s = parseNetworkSpec(info[0], "spec");
   // Sizes the kernels will allocate, estimated from the spec before they do. Invalid units
   // count as 1 here; the kernels reject them with their own message.
   double in = s.inputDim, weightFloats = 0, rowFloats = 0, largest = -1;

@@ -6,6 +6,10 @@
 
 #include "kernels/network.h"
 
+// The network spec NativeNetwork and runArithmeticTask take: {inputDim, layers: [{type, seed,
+// ...options}], loss: {type, ...}, optimizer: {type, ...}, layout?}; `name` prefixes messages.
+nalu::NetworkSpec parseNetworkSpec(const Napi::Value& v, const std::string& name);
+
 class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
  public:
   static Napi::Function Init(Napi::Env env);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "NativeNetwork.h"
 #include "args.h"
 #include "kernels/tasks.h"
 #include "kernels/threads.h"
@@ -53,37 +54,6 @@ nalu::TaskSpec taskSpec(const Napi::Value& v) {
   s.interpolation = range(o.Get("interpolation"), "task.interpolation");
   s.extrapolation = range(o.Get("extrapolation"), "task.extrapolation");
   s.seed = uint64_t(args::integer(o.Get("seed"), "task.seed", 0, 9007199254740991LL));
-  return s;
-}
-
-// The same spec NativeNetwork takes: {inputDim, layers: [{type, seed, ...}], loss, optimizer}.
-nalu::NetworkSpec networkSpec(const Napi::Value& v) {
-  Napi::Env env = v.Env();
-  Napi::Object spec = args::object(v, "network");
-  nalu::NetworkSpec s;
-  s.inputDim = int(args::integer(spec.Get("inputDim"), "network.inputDim", 1, 1 << 24));
-  Napi::Value layers = spec.Get("layers");
-  if (!layers.IsArray()) throw Napi::TypeError::New(env, "network.layers: expected an array, received " + args::describe(layers));
-  Napi::Array arr = layers.As<Napi::Array>();
-  if (arr.Length() < 1 || arr.Length() > 4096)
-    throw Napi::RangeError::New(env, "network.layers: expected 1 to 4096 layers, received " + std::to_string(arr.Length()));
-  for (uint32_t i = 0; i < arr.Length(); ++i) {
-    std::string where = "layers[" + std::to_string(i) + "]";
-    nalu::LayerSpec ls;
-    ls.options = args::options(arr.Get(i), where);
-    ls.type = ls.options.string("type", "");
-    ls.options.context = where + " (" + ls.type + ")";
-    Napi::Value seed = args::object(arr.Get(i), where).Get("seed");
-    ls.seed = seed.IsUndefined() ? 0 : uint64_t(args::integer(seed, where + ".seed", 0, 9007199254740991LL));
-    s.layers.push_back(std::move(ls));
-  }
-  s.loss = args::options(spec.Get("loss"), "network.loss");
-  s.optimizer = args::options(spec.Get("optimizer"), "network.optimizer");
-  Napi::Value layout = spec.Get("layout");
-  if (!layout.IsUndefined()) {
-    if (!layout.IsString()) throw Napi::TypeError::New(env, "network.layout: expected a string, received " + args::describe(layout));
-    s.layout = layout.As<Napi::String>().Utf8Value();
-  }
   return s;
 }
 
@@ -182,7 +152,7 @@ Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object spec = args::object(info[0], "spec");
   auto job = std::make_unique<RunJob>(env);
-  nalu::NetworkSpec ns = networkSpec(spec.Get("network"));
+  nalu::NetworkSpec ns = parseNetworkSpec(spec.Get("network"), "network");
   nalu::TaskSpec ts = taskSpec(spec.Get("task"));
   Napi::Object run = args::object(spec.Get("run"), "run");
   nalu::TaskRunOptions& o = job->options;

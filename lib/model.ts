@@ -238,7 +238,7 @@ export class Sequential {
   predict(x: TensorLike): Tensor {
     const mx = this.#x(x);
     const data = this.#net().predict(mx.data, mx.rows);
-    return { data, shape: [...mx.batchShape, this.#layers[this.#layers.length - 1].units] };
+    return { data, shape: [...mx.shape.slice(0, -1), this.#layers[this.#layers.length - 1].units] };
   }
 
   /** The mean loss on (x, y). */

@@ -1,11 +1,15 @@
 // Native memory stays flat across many trainOnBatch calls and create/dispose cycles, and
 // dispose() frees a model's native memory at once (not at the next GC).
+import * as v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { NALU, Sequential, tensor } from '../lib/index';
 
 const sanitized = !!process.env.NALU_SANITIZED;
 const MB = 1 << 20;
 const rss = () => process.memoryUsage().rss;
+// V8 grows its young generation (~10 MB more resident under vitest) once its scavenge
+// heuristics say so, at a point that depends on the allocation pattern; bounded, not a leak.
+const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
 
 describe.skipIf(sanitized)('leaks', () => {
   it('RSS is flat across trainOnBatch calls (as many as fit in ~8 s, up to 10^6)', () => {
@@ -14,7 +18,7 @@ describe.skipIf(sanitized)('leaks', () => {
     const x = tensor(new Float32Array([0.5, 0.25, 0.1, 0.9]), [2, 2]);
     const y = tensor(new Float32Array([0.75, 1]), [2, 1]);
     for (let i = 0; i < 20_000; i++) m.trainOnBatch(x, y); // warm up: workspaces, JIT
-    const start = rss();
+    const start = rss() - newSpace();
     const t0 = Date.now();
     let calls = 0;
     let mid = 0;
@@ -23,7 +27,7 @@ describe.skipIf(sanitized)('leaks', () => {
       calls += 10_000;
       if (!mid && Date.now() - t0 > 4_000) mid = rss();
     }
-    const grown = rss() - start;
+    const grown = rss() - newSpace() - start;
     // Scale: even 100 bytes leaked per call over the minimum 10^5 calls would be 10 MB.
     expect(calls).toBeGreaterThanOrEqual(100_000);
     expect(grown / MB, `${calls} calls`).toBeLessThan(8);

@@ -1,5 +1,7 @@
 // Bad input to every public function: the error type, and a message that names the argument,
 // what was expected and what was received.
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
@@ -281,6 +283,77 @@ describe('the native glue checks arguments on its own (nothing reachable from JS
     await rejectsOrThrows(() => net.fit(new Float32Array(3), new Float32Array(2), 1, {} as never), TypeError, 'epochs: expected an integer, received undefined');
     throws(() => net.predict.call({} as never, new Float32Array(3), 1), TypeError, 'this: expected a NativeNetwork');
     expect(net.busy).toBe(false);
+    net.dispose();
+  });
+  // args::matrix scans 8 floats at a time: a bad value at every position, on both sides of the
+  // vector tail, with every kind of non-finite bit pattern, must be found and located.
+  it('finds every non-finite value, wherever it is', () => {
+    const net = new native.NativeNetwork(spec());
+    const bits = (u: number) => new Float32Array(new Uint32Array([u]).buffer)[0];
+    const bad: [number, string][] = [
+      [NaN, 'NaN'],
+      [bits(0xffc00000), 'NaN'], // sign bit set
+      [bits(0x7f800001), 'NaN'], // signalling, smallest payload
+      [Infinity, 'Infinity'],
+      [-Infinity, 'Infinity'],
+    ];
+    for (const rows of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 37]) {
+      for (let i = 0; i < rows * 3; i++) {
+        for (const [v, word] of bad) {
+          const a = new Float32Array(rows * 3).fill(0.5);
+          a[i] = v;
+          throws(() => net.predict(a, rows), RangeError, `x: expected finite values, received ${word} at row ${Math.floor(i / 3)}, column ${i % 3}`);
+        }
+      }
+    }
+    // The extremes of the finite range pass.
+    const edge = new Float32Array([3.4028234663852886e38, -3.4028234663852886e38, -0, bits(1), bits(0x80000001), 1]);
+    expect(net.predict(edge, 2)).toHaveLength(4);
+    throws(() => net.trainOnBatch(edge, new Float32Array([1, 1, 1, -Infinity]), 2), RangeError, 'y: expected finite values, received Infinity at row 1, column 1');
+    net.dispose();
+  });
+  // fromThis remembers the last `this` it verified: other receivers must still be checked, and
+  // each network must still get its own calls, also after the remembered one is collected.
+  it('checks `this` on every call, whichever object was used last', () => {
+    const a = new native.NativeNetwork(spec());
+    const b = new native.NativeNetwork({ ...spec(), inputDim: 5 });
+    const xs = new Float32Array(3).fill(0.5);
+    for (let i = 0; i < 3; i++) {
+      expect(a.predict(xs, 1)).toHaveLength(2);
+      throws(() => a.predict.call(Object.create(Object.getPrototypeOf(a)), xs, 1), TypeError, 'this: expected a NativeNetwork, received an object');
+      throws(() => a.predict.call({} as never, xs, 1), TypeError, 'this: expected a NativeNetwork, received an object');
+      expect(a.inputDim).toBe(3);
+      expect(b.inputDim).toBe(5);
+      throws(() => b.predict(xs, 1), RangeError, 'x: expected 5 values');
+    }
+    a.dispose();
+    throws(() => a.predict(xs, 1), NaluError, 'disposed');
+    expect(b.predict(new Float32Array(5), 1)).toHaveLength(2);
+    b.dispose();
+  });
+  it('a network made after the last used one was collected is its own', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    for (let i = 0; i < 20; i++) {
+      // Each network is used once and dropped; the next one may reuse its memory.
+      const net = new native.NativeNetwork({ ...spec(), inputDim: 2 + (i % 3) });
+      expect(net.inputDim).toBe(2 + (i % 3));
+      expect(net.predict(new Float32Array(2 + (i % 3)), 1)).toHaveLength(2);
+      gc();
+    }
+  });
+  it('reads a Float32Array view at its offset, and refuses a detached one', () => {
+    const net = new native.NativeNetwork(spec());
+    const whole = new Float32Array(20).fill(NaN);
+    const view = whole.subarray(4, 10).fill(1);
+    expect(net.predict(view, 2)).toHaveLength(4);
+    view[4] = Infinity;
+    throws(() => net.predict(view, 2), RangeError, 'x: expected finite values, received Infinity at row 1, column 1');
+    const gone = new Float32Array(6);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    throws(() => net.predict(gone, 2), TypeError, 'x: expected a Float32Array, received one whose ArrayBuffer is detached');
+    throws(() => net.predict(new Uint32Array(6) as never, 2), TypeError, 'x: expected a Float32Array, received Uint32Array(6)');
+    throws(() => net.predict({ length: 6 } as never, 2), TypeError, 'x: expected a Float32Array, received an object');
     net.dispose();
   });
 });

@@ -1,9 +1,14 @@
 #pragma once
 #include <napi.h>
 
+class NativeNetwork;
+
 // Per-environment state (one per main thread or worker_thread that loads the addon).
 struct AddonData {
   Napi::FunctionReference errorClass;  // the TS NaluError, set by init()
+  // The `this` NativeNetwork::fromThis verified last (a weak reference) and what it wraps.
+  Napi::ObjectReference lastThis;
+  NativeNetwork* lastNet = nullptr;
 };
 
 // The NaluError constructor registered by the TS loader, or nullptr.

@@ -40,38 +40,53 @@ static void fail(const Napi::Value& v, const std::string& msg, bool range) {
   throw Napi::TypeError::New(v.Env(), msg);
 }
 
-Napi::Float32Array float32(const Napi::Value& v, const std::string& name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+// One napi_get_typedarray_info call answers "is it a typed array", its type, length, data and
+// buffer (node-addon-api's Float32Array wrapper asks for the same info three or four times, and
+// each ask tests the array against every typed-array class in turn).
+const float* float32(const Napi::Value& v, const std::string& name, size_t& length) {
+  napi_typedarray_type type;
+  void* data = nullptr;
+  napi_value buf = nullptr;
+  if (napi_get_typedarray_info(v.Env(), v, &type, &length, &data, &buf, nullptr) != napi_ok ||
+      type != napi_float32_array)
     fail(v, name + ": expected a Float32Array, received " + describe(v), false);
-  auto a = v.As<Napi::Float32Array>();
   bool detached = false;
-  napi_value buf = a.ArrayBuffer();
   if (napi_is_detached_arraybuffer(v.Env(), buf, &detached) == napi_ok && detached)
     fail(v, name + ": expected a Float32Array, received one whose ArrayBuffer is detached", false);
-  return a;
+  return static_cast<const float*>(data);
+}
+
+// The largest |p[i]| as raw bits: at least 0x7f800000 exactly when some value is ±Infinity or NaN.
+// One AND and one unsigned MAX per 8 floats in the AVX2 clone: a third of the instructions of the
+// SSE2 OR-of-compares loop it replaces (4–8 % of a small trainOnBatch); now it runs at the speed
+// of reading x from cache.
+NALU_CLONES static uint32_t maxAbsBits(const float* p, int64_t n) {
+  uint32_t m = 0;
+#pragma omp simd reduction(max : m)
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t u;
+    std::memcpy(&u, p + i, 4);
+    u &= 0x7fffffffu;
+    m = u > m ? u : m;
+  }
+  return m;
 }
 
 const float* matrix(const Napi::Value& v, const std::string& name, int64_t rows, int dim) {
-  auto a = float32(v, name);
+  size_t length = 0;
+  const float* p = float32(v, name, length);
   int64_t want = rows * dim;
-  if (int64_t(a.ElementLength()) != want)
+  if (int64_t(length) != want)
     fail(v, name + ": expected " + std::to_string(want) + " values (" + std::to_string(rows) + " rows × " +
-                std::to_string(dim) + " features), received " + std::to_string(a.ElementLength()),
+                std::to_string(dim) + " features), received " + std::to_string(length),
          true);
-  const float* p = a.Data();
-  // One vectorized pass on the exponent bits; the slow scan for the position only on failure.
-  int bad = 0;
-#pragma omp simd reduction(| : bad)
-  for (int64_t i = 0; i < want; ++i) {
-    uint32_t u;
-    std::memcpy(&u, p + i, 4);
-    bad |= (u & 0x7f800000u) == 0x7f800000u;
-  }
-  for (int64_t i = 0; bad && i < want; ++i)
-    if (!std::isfinite(p[i]))
-      fail(v, name + ": expected finite values, received " + (std::isnan(p[i]) ? "NaN" : "Infinity") + " at row " +
-                  std::to_string(i / dim) + ", column " + std::to_string(i % dim),
-           true);
+  // The slow scan for the position only on failure.
+  if (maxAbsBits(p, want) >= 0x7f800000u)
+    for (int64_t i = 0; i < want; ++i)
+      if (!std::isfinite(p[i]))
+        fail(v, name + ": expected finite values, received " + (std::isnan(p[i]) ? "NaN" : "Infinity") + " at row " +
+                    std::to_string(i / dim) + ", column " + std::to_string(i % dim),
+             true);
   return p;
 }
 

@@ -12,8 +12,8 @@ namespace args {
 
 std::string describe(const Napi::Value& v);  // "a string", "Float64Array(3)", "NaN"…
 
-// A live (not detached) Float32Array.
-Napi::Float32Array float32(const Napi::Value& v, const std::string& name);
+// The data of a live (not detached) Float32Array; its element count in `length`.
+const float* float32(const Napi::Value& v, const std::string& name, size_t& length);
 // A Float32Array of exactly rows × dim finite values.
 const float* matrix(const Napi::Value& v, const std::string& name, int64_t rows, int dim);
 int64_t integer(const Napi::Value& v, const std::string& name, int64_t lo, int64_t hi);

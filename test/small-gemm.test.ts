@@ -35,6 +35,10 @@ const cases: [string, number, number[]][] = [
   ['one layer 20 → 1, batch 16', 16, [20, 1]],
   // fwd 13×9·9×1: dot form with one column, 8-row blocks at 0 and 8 (5 stored), k tail of 1
   ['one layer 9 → 1, batch 13', 13, [9, 1]],
+  // fwd 12×16·16×1 and 9×8·8×2: dot form with k a multiple of 8, whole blocks stored as one
+  // vector (rows 0–7; rows 0–3 and 4–7), the last rows one by one
+  ['one layer 16 → 1, batch 12', 12, [16, 1]],
+  ['one layer 8 → 2, batch 9', 9, [8, 2]],
   // fwd 10×19·19×2: dot form, two 8-steps of k and a tail of 3; row blocks 0, 4, 8 (2 stored);
   // dW 19×10·10×2 column form, blocks at 0, 8 and 11
   ['one layer 19 → 2, batch 10', 10, [19, 2]],

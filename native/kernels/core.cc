@@ -169,6 +169,14 @@ __attribute__((always_inline)) inline void dotBlock(int i, int j, int M, int N, 
            __builtin_shufflevector(h[2 * t], h[2 * t + 1], 1, 3, 9, 11, 5, 7, 13, 15);
   const v8 sum = __builtin_shufflevector(q[0], q[1], 0, 1, 2, 3, 8, 9, 10, 11) +
                  __builtin_shufflevector(q[0], q[1], 4, 5, 6, 7, 12, 13, 14, 15);
+  if (N == CB && K8 == K && i + RB <= M) {
+    // The block is 8 consecutive floats of C (a NALU's one or two units): one vector store.
+    float* out = C + int64_t(i) * N;
+    v8 v = alpha * sum;
+    if (beta != 0.f) v += beta * NALU_LOAD8(out);
+    NALU_STORE8(out, v);
+    return;
+  }
   for (int r = 0; r < RB && i + r < M; ++r)
     for (int c = 0; c < CB && j + c < N; ++c) {
       float d = sum[CB * r + c];

@@ -39,7 +39,6 @@ class Layer {
   // Layers that implement both layouts say so here.
   virtual bool supportsFeatureMajor() const { return false; }
   void setFeatureMajor(bool on) { fm_ = on && supportsFeatureMajor(); }
-  bool featureMajor() const { return fm_; }
   // Draws the initial values of every parameter from the layer's initializers.
   void initialize(uint64_t seed);
   // Applies each param's clamp (after an optimizer step, and after setWeights).

@@ -295,8 +295,8 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     ~Reset() { l.useRowFeatures(nullptr); }
   } reset{first};
   std::vector<int64_t> order(size_t(gather ? rows : 0));
-  if (fm_ && cols_.size() < size_t(catWidth)) cols_.resize(size_t(catWidth));
-  float** cols = cols_.data();
+  std::vector<float*> colTargets(size_t(fm_ ? catWidth : 0));  // its own: evaluate uses cols_
+  float** cols = colTargets.data();
   std::iota(order.begin(), order.end(), 0);
   auto ps = params();
   std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch

@@ -100,7 +100,7 @@ class Network {
   std::vector<Buffer> acts_;  // output of each layer
   Buffer grad_[2];            // ping-pong dL/d(activation)
   Buffer xb_, yb_, fb_;       // gathered (shuffled) batch and its first-layer row features
-  std::vector<float*> cols_;  // feature-major: where each column of a gathered row goes
+  std::vector<float*> cols_;  // transpose's column targets
   // Largest row-feature cache fit keeps (floats): 64 MiB; beyond, the layer computes them per step.
   static constexpr int64_t kRowFeatureCacheMax = int64_t(1) << 24;
   // "auto" runs feature-major when no layer has more weights than this: there a step is a

@@ -50,7 +50,8 @@ class Rng {
 
 // Eight xoshiro128** streams side by side (state as [word][lane], 32-bit words so that one
 // AVX2 register holds a word of every lane): bulk uniforms for the arithmetic tasks' fresh
-// batches (12,800 a step on the static task, where the scalar generator was half the step).
+// batches (12,800 a step on the static task, where the scalar generator was half the step)
+// and fit's shuffles.
 // Integer-only until an exact int → float conversion, so every build and CPU gives the same
 // numbers.
 class RngLanes {

@@ -336,7 +336,8 @@ describe('event loop', () => {
       last = now;
     }, 10);
     let calls = 0;
-    const h = await m.fit(x, y, { epochs: 1_000_000, batchSize: 8, signal: AbortSignal.timeout(1500), callbacks: { onEpochBegin: () => calls++, onEpochEnd: () => calls++ } });
+    // More epochs than any machine finishes in the 1.5 s (one 8-row epoch takes about a microsecond).
+    const h = await m.fit(x, y, { epochs: 1_000_000_000, batchSize: 8, signal: AbortSignal.timeout(1500), callbacks: { onEpochBegin: () => calls++, onEpochEnd: () => calls++ } });
     clearInterval(timer);
     expect(h.stopReason).toBe('aborted');
     expect(calls).toBeGreaterThanOrEqual(2 * h.loss.length);

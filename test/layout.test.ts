@@ -83,8 +83,8 @@ describe('layout choice', () => {
     expect(layout(100, [{ type: 'nalu', units: 11 }])).toBe('rowMajor'); // 1100 weights
     expect(layout(100, [{ type: 'nalu', units: 11 }], 'featureMajor')).toBe('featureMajor');
     expect(layout(10, [{ type: 'nalu', units: 1 }], 'rowMajor')).toBe('rowMajor');
-    // A layer without a feature-major form keeps the whole network row-major.
     expect(layout(4, [{ type: 'nau', units: 2 }, { type: 'nmu', units: 1 }])).toBe('featureMajor');
+    // A layer without a feature-major form keeps the whole network row-major.
     expect(layout(4, [{ type: 'nau', units: 2 }, { type: 'nmru', units: 1 }])).toBe('rowMajor');
     expect(layout(4, [{ type: 'dense', units: 2 }], 'featureMajor')).toBe('rowMajor');
   });

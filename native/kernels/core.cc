@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include "vec8.h"
+
 namespace nalu {
 
 static std::string fmt(double v) {
@@ -79,12 +81,6 @@ void transpose(const float* src, int rows, int cols, float* dst) {
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c) dst[int64_t(c) * rows + r] = src[int64_t(r) * cols + c];
 }
-
-typedef float v8 __attribute__((vector_size(32)));
-// Unaligned load and store, written out (a function taking or returning v8 would change ABI
-// between the clones).
-#define NALU_LOAD8(p) ({ v8 v_; std::memcpy(&v_, (p), sizeof v_); v_; })
-#define NALU_STORE8(p, v) ({ v8 v_ = (v); std::memcpy((p), &v_, sizeof v_); })
 
 // Row form on rows i .. i+R−1 of C (R = 1 or 2): each block of 32 columns is summed over k in
 // eight registers, every load of B feeding all R rows, then written once. Inlined into each
@@ -271,8 +267,6 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       c = beta == 0.f ? ct[int64_t(j) * M + i] : ct[int64_t(j) * M + i] + beta * c;
     }
 }
-#undef NALU_LOAD8
-#undef NALU_STORE8
 }  // namespace
 
 void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,

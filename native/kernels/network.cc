@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "rng.h"
+#include "vec8.h"
 
 namespace nalu {
 
@@ -50,10 +51,6 @@ void gatherInterleaved(const float* src, int in, int fw, int out, const int64_t*
 // as much and was a third of a small step). No prefetch: the eight independent row loads keep
 // enough misses in flight (prefetching measured slower).
 NALU_CLONES void gatherColumns(const float* src, int width, const int64_t* idx, int n, float* const* cols) {
-  typedef float v8 __attribute__((vector_size(32)));
-  // Unaligned load and store, written out (a function taking v8 would change ABI between clones).
-#define NALU_LOAD8(p) ({ v8 v_; std::memcpy(&v_, (p), sizeof v_); v_; })
-#define NALU_STORE8(p, v) ({ v8 v_ = (v); std::memcpy((p), &v_, sizeof v_); })
 #define NALU_PAIRS(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l, i + 4, j + 4, k + 4, l + 4)
 #define NALU_HALVES(a, b, h) __builtin_shufflevector(a, b, h, h + 1, h + 2, h + 3, h + 8, h + 9, h + 10, h + 11)
   int b = 0;
@@ -85,8 +82,6 @@ NALU_CLONES void gatherColumns(const float* src, int width, const int64_t* idx, 
         NALU_STORE8(cols[c + 7] + b, NALU_HALVES(u3, u7, 4));
       }
     }
-#undef NALU_LOAD8
-#undef NALU_STORE8
 #undef NALU_PAIRS
 #undef NALU_HALVES
   for (; b < n; ++b) {
@@ -95,6 +90,10 @@ NALU_CLONES void gatherColumns(const float* src, int width, const int64_t* idx, 
   }
 }
 
+// cols[c] = column c of a feature-major [width, n] block at base.
+void columnTargets(float* base, int width, int n, float** cols) {
+  for (int c = 0; c < width; ++c) cols[c] = base + int64_t(c) * n;
+}
 }  // namespace
 
 Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
@@ -160,7 +159,7 @@ const float* Network::toLayout(const float* src, int rows, int width, Buffer& ds
 
 void Network::transpose(const float* src, int rows, int width, float* dst) {
   if (cols_.size() < size_t(width)) cols_.resize(size_t(width));
-  for (int c = 0; c < width; ++c) cols_[c] = dst + int64_t(c) * rows;
+  columnTargets(dst, width, rows, cols_.data());
   gatherColumns(src, width, nullptr, rows, cols_.data());
 }
 
@@ -333,10 +332,9 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
         const int64_t* idx = order.data() + r;
         if (fm_) {
           // Where each column of [x | features | y] goes in this batch of n rows.
-          for (int c = 0; c < catWidth; ++c)
-            cols[c] = c < in ? xb_.data() + int64_t(c) * n
-                      : c < in + fwUsed ? fb_.data() + int64_t(c - in) * n
-                                        : yb_.data() + int64_t(c - in - fwUsed) * n;
+          columnTargets(xb_.data(), in, n, cols);
+          columnTargets(fb_.data(), fwUsed, n, cols + in);
+          columnTargets(yb_.data(), out, n, cols + in + fwUsed);
           if (interleave) {
             gatherColumns(cat.data(), catWidth, idx, n, cols);
           } else {

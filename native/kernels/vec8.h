@@ -1,0 +1,13 @@
+// Eight floats as a GCC vector: one AVX register in a kernel's x86-64-v3 clone (NALU_CLONES),
+// two SSE halves in its baseline clone.
+#pragma once
+#include <cstring>
+
+namespace nalu {
+typedef float v8 __attribute__((vector_size(32)));
+}  // namespace nalu
+
+// Unaligned load and store, as macros: a function taking or returning v8 would be compiled for
+// one instruction set and change ABI between the clones that call it.
+#define NALU_LOAD8(p) ({ ::nalu::v8 v_; std::memcpy(&v_, (p), sizeof v_); v_; })
+#define NALU_STORE8(p, v) ({ ::nalu::v8 v_ = (v); std::memcpy((p), &v_, sizeof v_); })

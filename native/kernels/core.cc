@@ -88,12 +88,14 @@ void transpose(const float* src, int rows, int cols, float* dst) {
 template <int R>
 __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, float alpha, const float* A, bool transA,
                                                    const float* Bk, float beta, float* C) {
-  auto a = [&](int r, int k) { return alpha * (transA ? A[int64_t(k) * M + i + r] : A[int64_t(i + r) * K + k]); };
-  // C[i + r, j .. j+8) = v + beta·C (a macro: a lambda taking v8 could be compiled for another ISA).
+  // op(A)[i + r, k] through strides, not a branch on transA that GCC leaves inside the k loop.
+  const int64_t sk = transA ? M : 1, sr = transA ? 1 : K;
+  auto a = [&](int r, int k) { return A[k * sk + (i + r) * sr]; };
+  // C[i + r, j .. j+8) = alpha·v + beta·C (a macro: a lambda taking v8 could be compiled for another ISA).
 #define NALU_PUT(r, j, v)                                 \
   ({                                                      \
     float* c_ = C + int64_t(i + (r)) * N + (j);           \
-    v8 v2_ = (v);                                         \
+    v8 v2_ = alpha * (v);                                 \
     if (beta != 0.f) v2_ += beta * NALU_LOAD8(c_);        \
     NALU_STORE8(c_, v2_);                                 \
   })
@@ -127,7 +129,7 @@ __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, f
       float s = 0;
       for (int k = 0; k < K; ++k) s += a(r, k) * Bk[int64_t(k) * N + j];
       float& c = C[int64_t(i + r) * N + j];
-      c = beta == 0.f ? s : s + beta * c;
+      c = beta == 0.f ? alpha * s : alpha * s + beta * c;
     }
 #undef NALU_PUT
 }

@@ -82,10 +82,19 @@ void transpose(const float* src, int rows, int cols, float* dst) {
     for (int c = 0; c < cols; ++c) dst[int64_t(c) * rows + r] = src[int64_t(r) * cols + c];
 }
 
+// GCC folds a vector load that feeds several multiply-adds into each of them (vfmadd231ps
+// with a memory operand), so a vector shared by two rows or columns was loaded once per use:
+// 10 loads for 8 FMAs in the dot form, and the loads, not the FMAs, set the pace. An empty asm
+// keeps the loaded vector in a register. Only in the AVX2 clone, where a v8 is one register.
+template <bool kPin>
+__attribute__((always_inline)) inline void pin(v8& v) {
+  if constexpr (kPin) asm("" : "+x"(v));
+}
+
 // Row form on rows i .. i+R−1 of C (R = 1 or 2): each block of 32 columns is summed over k in
 // eight registers, every load of B feeding all R rows, then written once. Inlined into each
 // clone of gemmSmall, so it is compiled for that clone's instruction set.
-template <int R>
+template <int R, bool kPin>
 __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, float alpha, const float* A, bool transA,
                                                    const float* Bk, float beta, float* C) {
   // op(A)[i + r, k] through strides, not a branch on transA that GCC leaves inside the k loop.
@@ -104,7 +113,8 @@ __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, f
     v8 acc[R][4] = {};
     for (int k = 0; k < K; ++k) {
       const float* b = Bk + int64_t(k) * N + j;
-      const v8 b0 = NALU_LOAD8(b), b1 = NALU_LOAD8(b + 8), b2 = NALU_LOAD8(b + 16), b3 = NALU_LOAD8(b + 24);
+      v8 b0 = NALU_LOAD8(b), b1 = NALU_LOAD8(b + 8), b2 = NALU_LOAD8(b + 16), b3 = NALU_LOAD8(b + 24);
+      if (R > 1) pin<kPin>(b0), pin<kPin>(b1), pin<kPin>(b2), pin<kPin>(b3);
       for (int r = 0; r < R; ++r) {
         const float ar = a(r, k);
         acc[r][0] += ar * b0;
@@ -139,7 +149,7 @@ __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, f
 // then all eight summed across lanes at once (the omp-simd reductions this replaces summed
 // each dot product through the stack, one lane at a time). Rows and columns past the edge
 // repeat the last one and are not stored. Inlined into each clone of gemmSmall.
-template <int CB>
+template <int CB, bool kPin>
 __attribute__((always_inline)) inline void dotBlock(int i, int j, int M, int N, int K, float alpha, const float* A,
                                                     const float* Bt, float beta, float* C) {
   constexpr int RB = 8 / CB;
@@ -153,7 +163,8 @@ __attribute__((always_inline)) inline void dotBlock(int i, int j, int M, int N, 
     v8 b[CB];
     for (int c = 0; c < CB; ++c) b[c] = NALU_LOAD8(bt[c] + k);
     for (int r = 0; r < RB; ++r) {
-      const v8 ar = NALU_LOAD8(a[r] + k);
+      v8 ar = NALU_LOAD8(a[r] + k);
+      if (CB > 1) pin<kPin>(ar);
       for (int c = 0; c < CB; ++c) acc[CB * r + c] += ar * b[c];
     }
   }
@@ -188,8 +199,9 @@ __attribute__((always_inline)) inline void dotBlock(int i, int j, int M, int N, 
 // (buffer set-up, packing, its threading check) dominates: the small NALU shapes call six of
 // these per step. Each case is arranged so the innermost loop runs over contiguous memory
 // along the longest available dimension, transposing a small operand into scratch if needed.
-NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
-                           const float* B, float beta, float* C) {
+template <bool kPin>
+__attribute__((always_inline)) inline void gemmSmallBody(bool transA, bool transB, int M, int N, int K, float alpha,
+                                                         const float* A, const float* B, float beta, float* C) {
   if (N >= 8 || N >= M) {
     // Row form: C[i,:] = beta·C[i,:] + Σ_k alpha·op(A)[i,k]·op(B)[k,:], op(B) rows contiguous.
     const float* Bk = B;
@@ -199,8 +211,8 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       Bk = bt;
     }
     int i = 0;
-    for (; i + 2 <= M; i += 2) rowForm<2>(i, M, N, K, alpha, A, transA, Bk, beta, C);
-    if (i < M) rowForm<1>(i, M, N, K, alpha, A, transA, Bk, beta, C);
+    for (; i + 2 <= M; i += 2) rowForm<2, kPin>(i, M, N, K, alpha, A, transA, Bk, beta, C);
+    if (i < M) rowForm<1, kPin>(i, M, N, K, alpha, A, transA, Bk, beta, C);
     return;
   }
   if (!transA) {
@@ -214,8 +226,8 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
     // Blocks of eight dot products (four rows × two columns, or eight rows of a one-column C).
     for (int i = 0; i < M; i += N == 1 ? 8 : 4)
       for (int j = 0; j < N; j += 2) {
-        if (N == 1) dotBlock<1>(i, j, M, N, K, alpha, A, Bt, beta, C);
-        else dotBlock<2>(i, j, M, N, K, alpha, A, Bt, beta, C);
+        if (N == 1) dotBlock<1, kPin>(i, j, M, N, K, alpha, A, Bt, beta, C);
+        else dotBlock<2, kPin>(i, j, M, N, K, alpha, A, Bt, beta, C);
       }
     return;
   }
@@ -269,6 +281,27 @@ NALU_CLONES void gemmSmall(bool transA, bool transB, int M, int N, int K, float 
       c = beta == 0.f ? ct[int64_t(j) * M + i] : ct[int64_t(j) * M + i] + beta * c;
     }
 }
+
+// The clones of target_clones by hand, so that only the AVX2 one pins its loads.
+#if NALU_HAVE_CLONES
+__attribute__((target("arch=x86-64-v3"))) void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha,
+                                                          const float* A, const float* B, float beta, float* C) {
+  gemmSmallBody<true>(transA, transB, M, N, K, alpha, A, B, beta, C);
+}
+__attribute__((target("default"))) void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha,
+                                                  const float* A, const float* B, float beta, float* C) {
+  gemmSmallBody<false>(transA, transB, M, N, K, alpha, A, B, beta, C);
+}
+#else
+void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B, float beta,
+               float* C) {
+#ifdef __AVX__
+  gemmSmallBody<true>(transA, transB, M, N, K, alpha, A, B, beta, C);
+#else
+  gemmSmallBody<false>(transA, transB, M, N, K, alpha, A, B, beta, C);
+#endif
+}
+#endif
 }  // namespace
 
 void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,

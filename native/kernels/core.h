@@ -106,8 +106,10 @@ constexpr int64_t kParallelMin = 1 << 15;
 // Element-wise kernels and the small-matrix gemm are compiled twice: AVX2+FMA (x86-64-v3),
 // picked at load time where the CPU has it, and baseline x86-64, so one binary runs anywhere.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NALU_NO_CLONES)
+#define NALU_HAVE_CLONES 1
 #define NALU_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
+#define NALU_HAVE_CLONES 0
 #define NALU_CLONES
 #endif
 

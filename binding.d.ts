@@ -152,6 +152,8 @@ export interface NativeBinding {
   getNumThreads(): number;
   /** Seconds of each of `reps` timed cblas_sgemm calls on n×n×n (benchmark reference; after one warm-up). */
   benchSgemm(n: number, reps: number): number[];
+  /** Seconds of each of `reps` timed runs of a NALU training step's six products alone (no element-wise work). */
+  benchStepProducts(batch: number, inputs: number, units: number, reps: number): number[];
   /** Trains a network on fresh batches of an arithmetic task on a worker thread (1 native thread). */
   runArithmeticTask(
     spec: { network: NativeNetworkSpec; task: NativeTaskSpec; run: NativeTaskRunOptions },

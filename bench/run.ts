@@ -29,6 +29,11 @@ interface Row {
   gflops: number;
   fractionOfPeak: number;
 }
+interface Ceiling {
+  shape: Shape;
+  threads: number;
+  gflops: Stat;
+}
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -86,6 +91,12 @@ function sgemmPeak(threads: number): Stat {
   setNumThreads(threads);
   const n = 2048;
   return stat(native.benchSgemm(n, quick ? 3 : 5).map((s) => (2 * n ** 3) / s / 1e9));
+}
+
+/** GFLOP/s of a training step's six products alone (12·B·I·O FLOP, no element-wise work). */
+function productsCeiling([B, I, O]: Shape, threads: number): Stat {
+  setNumThreads(threads);
+  return stat(native.benchStepProducts(B, I, O, quick ? 3 : REPS).map((s) => (12 * B * I * O) / s / 1e9));
 }
 
 async function naluRows(shape: Shape, threads: number, peak: number): Promise<Row[]> {
@@ -201,9 +212,14 @@ async function main() {
   console.error(`nalu bench${quick ? ' --quick' : ''}: ${machine.cpu}, ${cores} cores, ${REPS} reps`);
   const peaks: Record<number, Stat> = {};
   const rows: Row[] = [];
+  const ceilings: Ceiling[] = [];
   for (const t of THREADS) {
     peaks[t] = sgemmPeak(t);
     console.error(`  sgemm 2048³ on ${t} thread(s): ${fmt(peaks[t].median, 1)} GFLOP/s`);
+    for (const s of SHAPES.filter(([b, i, o]) => b * i * o >= 1 << 24)) {
+      ceilings.push({ shape: s, threads: t, gflops: productsCeiling(s, t) });
+      console.error(`  ${s.join('×')} t${t} products alone: ${fmt(ceilings[ceilings.length - 1].gflops.median, 1)} GFLOP/s`);
+    }
     for (const s of SHAPES) {
       const r = await naluRows(s, t, peaks[t].median);
       rows.push(...r);
@@ -228,7 +244,7 @@ async function main() {
   }
   const rss = rssChild();
   console.error(`  rss: ${JSON.stringify(rss)}`);
-  const result = { date: new Date().toISOString(), quick, reps: REPS, machine, sgemmPeakGflops: peaks, rows, staticTask: task, tfjs, rss, seconds: (Date.now() - started) / 1000 };
+  const result = { date: new Date().toISOString(), quick, reps: REPS, machine, sgemmPeakGflops: peaks, rows, productsCeiling: ceilings, staticTask: task, tfjs, rss, seconds: (Date.now() - started) / 1000 };
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   const md = markdown(result);
@@ -242,6 +258,7 @@ function markdown(r: {
   reps: number;
   sgemmPeakGflops: Record<number, Stat>;
   rows: Row[];
+  productsCeiling?: Ceiling[];
   staticTask: { iterationsPerSec: Stat } | { pending: string };
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
   rss: Record<string, number> | { error: string };
@@ -260,6 +277,19 @@ function markdown(r: {
     L.push(
       `| (${x.shape.join(', ')}) | ${x.threads} | ${x.mode} | ${x.path} | ${fmt(x.stepsPerSec.median, x.stepsPerSec.median < 100 ? 2 : 0)} | ${spread(x.stepsPerSec)} | ${fmt(x.samplesPerSec)} | ${fmt(x.gflops, 2)} | ${fmt(100 * x.fractionOfPeak, 1)} % | ${tf('cpu')} | ${tf('wasm')} |`,
     );
+  }
+  if (r.productsCeiling?.length) {
+    L.push('');
+    L.push("The ceiling the matmuls set: the step's six products alone (no element-wise work), through the same sgemm calls, against the same peak; \"step / products\" is the median training step (fit, trainOnBatch) against them:");
+    L.push('');
+    L.push('| shape (B, in, out) | threads | products GFLOP/s (median) | min–max | % of sgemm peak | step / products |');
+    L.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const c of r.productsCeiling) {
+      const peak = r.sgemmPeakGflops[c.threads].median;
+      const steps = r.rows.filter((x) => x.mode === 'train' && x.threads === c.threads && x.shape.join() === c.shape.join());
+      const ratio = steps.map((x) => `${fmt((100 * x.gflops) / c.gflops.median, 0)} %`).join(', ');
+      L.push(`| (${c.shape.join(', ')}) | ${c.threads} | ${fmt(c.gflops.median, 1)} | ${fmt(c.gflops.min, 1)}–${fmt(c.gflops.max, 1)} | ${fmt((100 * c.gflops.median) / peak, 1)} % | ${ratio} |`);
+    }
   }
   L.push('');
   L.push('TensorFlow.js, same NALU training step (Adam, MSE), 1 JS thread:');

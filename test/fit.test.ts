@@ -1,6 +1,6 @@
 // fit(): History, callbacks, errors from callbacks, abort, BUSY, a free event loop, determinism.
 import { describe, expect, it } from 'vitest';
-import { Dense, NAC, NALU, NaluError, SGD, Sequential, getNumThreads, tensor, type Tensor } from '../lib/index';
+import { Dense, NAC, NALU, NaluError, SGD, Sequential, getNumThreads, setNumThreads, tensor, type Tensor } from '../lib/index';
 import { maxAbs, uniform, worstMismatch } from './helpers/reference';
 
 function data(rows: number, seed: number): { x: Tensor; y: Tensor } {
@@ -87,6 +87,24 @@ describe('the fit loop computes what computeGradients / trainOnBatch do', () => 
     const h = await m.fit(x, y, { epochs: 3, batchSize: 8, seed: 1 });
     for (const l of h.loss) expect(Math.abs(l - full)).toBeLessThanOrEqual(1e-6 * full);
     m.dispose();
+  });
+
+  it('on 2 threads, large row-major batches (gathered by both) still hold every row once an epoch', async () => {
+    // 512 rows × (64 inputs + 64 log features + 40 targets) is past the parallel-gather threshold.
+    const n = 1100, threads = getNumThreads();
+    const xw = tensor(uniform(n * 64, 0.2, 3, 32), [n, 64]);
+    const yw = tensor(uniform(n * 40, -1, 2, 33), [n, 40]);
+    const m = new Sequential([new NALU({ units: 40, inputDim: 64, seed: 6 })]);
+    m.compile({ optimizer: new SGD({ learningRate: 0 }), loss: 'mse' });
+    setNumThreads(2);
+    try {
+      const full = m.evaluate(xw, yw);
+      const h = await m.fit(xw, yw, { epochs: 2, batchSize: 512, seed: 3 });
+      for (const l of h.loss) expect(Math.abs(l - full)).toBeLessThanOrEqual(1e-5 * full);
+    } finally {
+      setNumThreads(threads);
+      m.dispose();
+    }
   });
 
   it('one shuffled epoch of equal batches moves the weights by −η·(batches)·∇L to first order', async () => {

@@ -31,6 +31,9 @@ const cases: [string, number, NativeLayerSpec[], number?][] = [
   // The static task's network (NMU's backward from prefix and suffix products along the batch).
   ['NAU → NMU', 10, [{ type: 'nau', units: 2, seed: 11 }, { type: 'nmu', units: 1, seed: 12 }]],
   ['NMU, 3 units', 4, [{ type: 'nmu', units: 3, seed: 13 }]],
+  // Rows of [x | log features | y] wider than 64 floats: row-major fit gathers them from the
+  // separate arrays, feature-major from interleaved rows.
+  ['NALU, wide rows', 40, [{ type: 'nalu', units: 2, seed: 14 }]],
 ];
 
 describe('feature-major and row-major layouts agree', () => {

@@ -289,9 +289,13 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     first.computeRowFeatures(x, feats.data(), rows);
     if (gather) grow(fb_, size_t(batch) * fw);
   }
-  // Gathered batches of a data set that fits the row cache come from interleaved rows.
+  // Gathered batches of a data set that fits the row cache come from interleaved rows
+  // [x | features | y]: feature-major ones always (one transposing pass, a narrow y included,
+  // instead of three), row-major ones when a row is narrow enough for its parts to share cache
+  // lines. Wide row-major rows gain nothing and would pay for a copy of the data set per fit.
   const int fwUsed = useFeatures ? fw : 0, catWidth = in + fwUsed + out;
-  const bool interleave = gather && rows * catWidth <= kRowFeatureCacheMax;
+  const bool interleave =
+      gather && (fm_ || catWidth <= kInterleaveMaxWidth) && rows * catWidth <= kRowFeatureCacheMax;
   std::vector<float> cat;
   if (interleave) {
     cat.resize(size_t(rows) * catWidth);

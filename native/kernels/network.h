@@ -103,6 +103,7 @@ class Network {
   std::vector<float*> cols_;  // transpose's column targets
   // Largest row-feature cache fit keeps (floats): 64 MiB; beyond, the layer computes them per step.
   static constexpr int64_t kRowFeatureCacheMax = int64_t(1) << 24;
+  static constexpr int kInterleaveMaxWidth = 64;  // floats: row-major [x | features | y] rows in ≤ 4 cache lines
   // "auto" runs feature-major when no layer has more weights than this: there a step is a
   // handful of tiny products whose row-major form vectorizes only along the few units.
   static constexpr int64_t kFeatureMajorMaxWeights = 1024;

@@ -23,6 +23,7 @@ describe('native benchmark timers', () => {
     expect(() => native.benchStepProducts(8, 8, 70000, 3)).toThrow(/units/);
     expect(() => native.benchStepProducts(8, 8, 4, 0)).toThrow(/reps/);
     expect(() => native.benchStepProducts(65536, 65536, 1, 1)).toThrow(/2\^31/);
+    expect(() => native.benchStepProducts(1, 65536, 65536, 1)).toThrow(/2\^31/);
     expect(() => native.benchStepProducts('8' as never, 8, 4, 3)).toThrow(TypeError);
     expect(() => native.benchSgemm(0, 1)).toThrow(/n: expected an integer/);
   });

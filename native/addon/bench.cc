@@ -1,10 +1,10 @@
-// benchSgemm(n, reps): times cblas_sgemm on n×n×n (the benchmark's peak reference, measured in
-// the same process and thread count as the training it is compared with).
+// The native timers of `npm run bench`. benchSgemm(n, reps): cblas_sgemm on n×n×n (the peak
+// reference, measured in the same process and thread count as the training it is compared
+// with); benchStepProducts: below.
 #include "bench.h"
 
 #include <cblas.h>
 
-#include <algorithm>
 #include <chrono>
 
 #include "args.h"
@@ -12,21 +12,10 @@
 #include "kernels/threads.h"
 
 namespace {
-Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const int n = int(args::integer(info[0], "n", 1, 16384));
-  const int reps = int(args::integer(info[1], "reps", 1, 1000));
-  nalu::applyNumThreads();
-  const size_t nn = size_t(n) * n;
-  nalu::Buffer a(nn), b(nn), c(nn);
-  for (size_t i = 0; i < nn; ++i) {
-    a[i] = float(i % 7) * 0.25f - 0.5f;
-    b[i] = float(i % 5) * 0.25f - 0.5f;
-  }
-  auto run = [&] {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
-  };
-  run();  // warm-up: thread team, page faults
+// Seconds of each of reps timed runs, after one untimed warm-up (thread team, page faults).
+template <class F>
+Napi::Value timeReps(Napi::Env env, int reps, F&& run) {
+  run();
   Napi::Array secs = Napi::Array::New(env, reps);
   for (int r = 0; r < reps; ++r) {
     auto t0 = std::chrono::steady_clock::now();
@@ -34,6 +23,23 @@ Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
     secs.Set(uint32_t(r), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return secs;
+}
+
+Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int n = int(args::integer(info[0], "n", 1, 16384));
+  const int reps = int(args::integer(info[1], "reps", 1, 1000));
+  const size_t nn = size_t(n) * n;
+  args::affordable(env, 3.0 * 4 * double(nn), "n");
+  nalu::applyNumThreads();
+  nalu::Buffer a(nn), b(nn), c(nn);
+  for (size_t i = 0; i < nn; ++i) {
+    a[i] = float(i % 7) * 0.25f - 0.5f;
+    b[i] = float(i % 5) * 0.25f - 0.5f;
+  }
+  return timeReps(env, reps, [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
+  });
 }
 
 // benchStepProducts(batch, inputs, units, reps): times the six products of a NALU training step
@@ -46,27 +52,20 @@ Napi::Value BenchStepProducts(const Napi::CallbackInfo& info) {
   const int I = int(args::integer(info[1], "inputs", 1, 65536));
   const int O = int(args::integer(info[2], "units", 1, 65536));
   const int reps = int(args::integer(info[3], "reps", 1, 1000));
-  if (int64_t(B) * std::max(I, O) > nalu::kMaxElements || int64_t(I) * O > nalu::kMaxElements)
-    throw Napi::RangeError::New(env, "benchStepProducts: batch × max(inputs, units) and inputs × units must be at most 2^31 - 1");
+  const size_t bi = size_t(B) * I, io = size_t(I) * O, bo = size_t(B) * O;
+  if (bi > size_t(nalu::kMaxElements) || io > size_t(nalu::kMaxElements) || bo > size_t(nalu::kMaxElements))
+    throw Napi::RangeError::New(env, "benchStepProducts: batch × inputs, inputs × units and batch × units must each be at most 2^31 - 1");
+  args::affordable(env, 4.0 * (2.0 * bi + 4.0 * io + 3.0 * bo), "batch");
   nalu::applyNumThreads();
-  nalu::Buffer x(size_t(B) * I, 0.5f), lx(size_t(B) * I, -0.25f), W(size_t(I) * O, 0.01f), G(size_t(I) * O, 0.02f);
-  nalu::Buffer a(size_t(B) * O), l(size_t(B) * O), z(size_t(B) * O), dW(size_t(I) * O), dG(size_t(I) * O);
-  auto run = [&] {
+  nalu::Buffer x(bi, 0.5f), lx(bi, -0.25f), W(io, 0.01f), G(io, 0.02f), a(bo), l(bo), z(bo), dW(io), dG(io);
+  return timeReps(env, reps, [&] {
     nalu::gemm(false, false, B, O, I, 1, x.data(), W.data(), 0, a.data());
     nalu::gemm(false, false, B, O, I, 1, lx.data(), W.data(), 0, l.data());
     nalu::gemm(false, false, B, O, I, 1, x.data(), G.data(), 0, z.data());
     nalu::gemm(true, false, I, O, B, 1, x.data(), a.data(), 0, dW.data());
     nalu::gemm(true, false, I, O, B, 1, lx.data(), l.data(), 1, dW.data());
     nalu::gemm(true, false, I, O, B, 1, x.data(), z.data(), 0, dG.data());
-  };
-  run();
-  Napi::Array secs = Napi::Array::New(env, reps);
-  for (int r = 0; r < reps; ++r) {
-    auto t0 = std::chrono::steady_clock::now();
-    run();
-    secs.Set(uint32_t(r), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return secs;
+  });
 }
 }  // namespace
 

@@ -35,7 +35,7 @@ const options: Options = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** The embedded quick benchmark (`npm start`): 20–30 s on two cores (`time npm start`: 21.2 s). */
+/** The embedded quick benchmark (`npm start`): 20–30 s on two cores (`time npm start`: 18.6 s). */
 export const quickPreset = {
   task: 'static',
   ops: 'add,sub,mul',

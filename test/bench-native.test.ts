@@ -12,7 +12,7 @@ describe('native benchmark timers', () => {
 
   it('a bigger step takes longer: the products are really run', () => {
     const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
-    // 512× the multiply-adds; even a noisy machine keeps that ordering.
+    // 1024× the multiply-adds; even a noisy machine keeps that ordering.
     expect(med(native.benchStepProducts(256, 128, 128, 5))).toBeGreaterThan(med(native.benchStepProducts(16, 16, 16, 5)));
   });
 

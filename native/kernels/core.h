@@ -113,12 +113,13 @@ constexpr int64_t kParallelMin = 1 << 15;
 #define NALU_CLONES
 #endif
 
-// Runs f(begin, end) over [0, n): on the calling thread below kParallelMin (not even an
+// Runs f(begin, end) over [0, n): on the calling thread below kParallelMin floats of work (n ×
+// `width` floats an index: 1 for element-wise passes, a row's width for rows; not even an
 // if(false) OpenMP region, which still costs a team start), else one static chunk per thread,
-// cut at multiples of 16 floats so chunks stay cache-line aligned.
+// cut at multiples of 16 indices so chunks of floats stay cache-line aligned.
 template <class F>
-inline void parallelChunks(int64_t n, F&& f) {
-  if (n < kParallelMin) {
+inline void parallelChunks(int64_t n, F&& f, int64_t width = 1) {
+  if (n * width < kParallelMin) {
     f(int64_t(0), n);
     return;
   }

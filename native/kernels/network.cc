@@ -45,20 +45,6 @@ void gatherInterleaved(const float* src, int in, int fw, int out, const int64_t*
   }
 }
 
-// f(b, e) over row ranges splitting [0, n) across the team, for batches big enough to pay for a
-// parallel region: gathered on one thread, a (1024, 256, 256) batch left the other core
-// spinning in libgomp's barrier for about a tenth of a fit step on 2 threads.
-template <class F>
-void forRowChunks(int n, int64_t width, F&& f) {
-  if (int64_t(n) * width < kParallelMin) return f(0, n);
-#pragma omp parallel
-  {
-    const int t = omp_get_thread_num(), T = omp_get_num_threads(), per = (n + T - 1) / T;
-    const int b = std::min(n, t * per), e = std::min(n, b + per);
-    if (b < e) f(b, e);
-  }
-}
-
 // The feature-major batch: element c of src row idx[b] (row b when idx is null: a plain
 // transpose) goes to cols[c][b]. Eight rows at a time, transposed 8×8 in registers, so eight
 // row loads become eight column stores (a scalar loop storing one float per column cost 3.5×
@@ -361,17 +347,19 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
             gatherColumns(y, out, idx, n, cols + in + fwUsed);
           }
         } else {
-          forRowChunks(n, catWidth, [&](int b, int e) {
-            const int m = e - b;
+          // Large batches on every thread: gathered on one, a (1024, 256, 256) batch left the
+          // other core spinning in libgomp's barrier for about a tenth of a 2-thread step.
+          parallelChunks(n, [&](int64_t b, int64_t e) {
+            const int m = int(e - b);
             if (interleave) {
-              gatherInterleaved(cat.data(), in, fwUsed, out, idx + b, m, xb_.data() + int64_t(b) * in,
-                                fb_.data() + int64_t(b) * fwUsed, yb_.data() + int64_t(b) * out);
+              gatherInterleaved(cat.data(), in, fwUsed, out, idx + b, m, xb_.data() + b * in,
+                                fb_.data() + b * fwUsed, yb_.data() + b * out);
               return;
             }
-            gatherRows(x, in, idx + b, m, xb_.data() + int64_t(b) * in);
-            gatherRows(y, out, idx + b, m, yb_.data() + int64_t(b) * out);
-            if (useFeatures) gatherRows(feats.data(), fw, idx + b, m, fb_.data() + int64_t(b) * fw);
-          });
+            gatherRows(x, in, idx + b, m, xb_.data() + b * in);
+            gatherRows(y, out, idx + b, m, yb_.data() + b * out);
+            if (useFeatures) gatherRows(feats.data(), fw, idx + b, m, fb_.data() + b * fw);
+          }, catWidth);
         }
         xb = xb_.data();
         yb = yb_.data();

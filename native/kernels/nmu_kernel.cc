@@ -17,16 +17,19 @@ void NmuKernel::reserve(int rows, int in, int out, bool featureMajor) {
 }
 
 namespace {
+// One input's factor w·x + 1 − w of an NMU product.
+inline float factor(float w, float x) { return w * x + 1 - w; }
+
 // y *= w·x + 1 − w along the batch.
 NALU_CLONES void mulFactor(float* y, const float* x, float w, int rows) {
 #pragma omp simd
-  for (int r = 0; r < rows; ++r) y[r] *= w * x[r] + 1 - w;
+  for (int r = 0; r < rows; ++r) y[r] *= factor(w, x[r]);
 }
 
 // suf[r] = next[r]·(w·x[r] + 1 − w).
 NALU_CLONES void suffixStep(float* suf, const float* next, const float* x, float w, int rows) {
 #pragma omp simd
-  for (int r = 0; r < rows; ++r) suf[r] = next[r] * (w * x[r] + 1 - w);
+  for (int r = 0; r < rows; ++r) suf[r] = next[r] * factor(w, x[r]);
 }
 
 // One input i of one unit: others = dy·Π_{k<i}·Π_{k>i}; returns Σ others·(x − 1), adds others·w
@@ -39,7 +42,7 @@ NALU_CLONES float gradStep(const float* dy, float* pre, const float* sufNext, co
     const float others = dy[r] * pre[r] * sufNext[r];
     s += others * (x[r] - 1);
     if (dx) dx[r] += others * w;
-    pre[r] *= w * x[r] + 1 - w;
+    pre[r] *= factor(w, x[r]);
   }
   return s;
 }
@@ -77,7 +80,7 @@ void NmuKernel::forward(const float* x, const float* W, float* y, int rows, int 
     for (int j = 0; j < out; ++j) yr[j] = 1;
     for (int i = 0; i < in; ++i) {
       const float* wi = W + int64_t(i) * out;
-      for (int j = 0; j < out; ++j) yr[j] *= wi[j] * xr[i] + 1 - wi[j];
+      for (int j = 0; j < out; ++j) yr[j] *= factor(wi[j], xr[i]);
     }
   }
 }
@@ -101,7 +104,7 @@ void NmuKernel::backward(const float* x, const float* W, const float* dy, float*
         suf[in] = 1;
         for (int i = in - 1; i >= 0; --i) {
           const float w = W[int64_t(i) * out + j];
-          suf[i] = suf[i + 1] * (w * xr[i] + 1 - w);
+          suf[i] = suf[i + 1] * factor(w, xr[i]);
         }
         float pre = 1;  // Π_{k<i}
         for (int i = 0; i < in; ++i) {
@@ -109,7 +112,7 @@ void NmuKernel::backward(const float* x, const float* W, const float* dy, float*
           const float others = g * pre * suf[i + 1];
           acc[int64_t(i) * out + j] += others * (xr[i] - 1);
           if (dx) dx[int64_t(r) * in + i] += others * w;
-          pre *= w * xr[i] + 1 - w;
+          pre *= factor(w, xr[i]);
         }
       }
     }

@@ -1,21 +1,24 @@
 #!/bin/bash
-# Fails when GCC leaves a `#pragma omp simd` loop of native/kernels scalar in the AVX2 clone.
+# Fails when GCC leaves a `#pragma omp simd` loop of native/kernels scalar in the AVX2 clone, or
+# in the AVX-512 one (x86-64-v4: the clones of NALU_CLONES_WIDE).
 # It happened silently once: composing vm::exp and vm::log let GCC thread float range facts
 # into 8-bit booleans it could not vectorize, and the NALU gate ran 8x slower.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 inc=$(node -p "require('node-addon-api').include_dir")
 bad=0
+for arch in x86-64-v3 x86-64-v4; do
 for f in native/kernels/*.cc; do
-  rep=$(g++ -O3 -fPIC -fno-math-errno -fno-trapping-math -fopenmp -std=gnu++17 -march=x86-64-v3 -DNALU_NO_CLONES \
+  rep=$(g++ -O3 -fPIC -fno-math-errno -fno-trapping-math -fopenmp -std=gnu++17 -march=$arch -DNALU_NO_CLONES \
     -I"$inc" $(pkg-config --cflags openblas 2>/dev/null || true) -c "$f" -o /dev/null -fopt-info-vec-optimized 2>&1)
   for ln in $(grep -n "pragma omp simd" "$f" | cut -d: -f1); do
     # GCC reports the loop at the pragma (lambdas), its `for` or a statement in the body.
     if ! echo "$rep" | grep -qE "$(basename "$f"):($ln|$((ln + 1))|$((ln + 2))|$((ln + 3))):[0-9]+: optimized: loop vectorized"; then
-      echo "not vectorized: $f:$((ln + 1)): $(sed -n "$((ln + 1))p" "$f" | sed 's/^ *//')"
+      echo "not vectorized ($arch): $f:$((ln + 1)): $(sed -n "$((ln + 1))p" "$f" | sed 's/^ *//')"
       bad=1
     fi
   done
 done
-[ $bad = 0 ] && echo "check-vectorized: every omp simd loop in native/kernels is vectorized"
+done
+[ $bad = 0 ] && echo "check-vectorized: every omp simd loop in native/kernels is vectorized for AVX2 and AVX-512"
 exit $bad

@@ -108,9 +108,11 @@ constexpr int64_t kParallelMin = 1 << 15;
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NALU_NO_CLONES)
 #define NALU_HAVE_CLONES 1
 #define NALU_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define NALU_CLONES_WIDE __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define NALU_HAVE_CLONES 0
 #define NALU_CLONES
+#define NALU_CLONES_WIDE
 #endif
 
 // Runs f(begin, end) over [0, n): on the calling thread below kParallelMin floats of work (n ×

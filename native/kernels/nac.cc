@@ -7,7 +7,7 @@
 namespace nalu {
 
 namespace {
-NALU_CLONES void nacForward(const float* wHat, const float* mHat, float* w, float* tt, float* ss, int64_t b,
+NALU_CLONES_WIDE void nacForward(const float* wHat, const float* mHat, float* w, float* tt, float* ss, int64_t b,
                             int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
@@ -17,7 +17,7 @@ NALU_CLONES void nacForward(const float* wHat, const float* mHat, float* w, floa
   }
 }
 
-NALU_CLONES void nacBackward(const float* dW, const float* tt, const float* ss, float* dWHat, float* dMHat,
+NALU_CLONES_WIDE void nacBackward(const float* dW, const float* tt, const float* ss, float* dWHat, float* dMHat,
                              int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {

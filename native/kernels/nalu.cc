@@ -101,7 +101,7 @@ void logAbs(const float* x, float* lx, float eps, int64_t b, int64_t e) { logAbs
 // Overwrites the gate logit z with the gate g = σ(z), all backward needs of it. With
 // e = exp(−|z|) and r = 1/(1 + e): g = r (z ≥ 0) or e·r, and (1 − g)·m = exp(min(l, ω) − max(z, 0))·r,
 // the log-space form exp(l − softplus(z)) in two exps instead of three and a log.
-NALU_CLONES void forwardGate(float* z, const float* a, const float* l, float* mt, float* y, float omega, int64_t b,
+NALU_CLONES_WIDE void forwardGate(float* z, const float* a, const float* l, float* mt, float* y, float omega, int64_t b,
                              int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
@@ -115,7 +115,7 @@ NALU_CLONES void forwardGate(float* z, const float* a, const float* l, float* mt
 
 // g·(1 − g)·m = g·mt. Where mt overflowed to +inf, y and the loss are +inf too and the step is
 // refused before any gradient is used, so no log-space fallback is needed here.
-NALU_CLONES void backwardGate(const float* gate, const float* a, const float* l, const float* mt, const float* dy,
+NALU_CLONES_WIDE void backwardGate(const float* gate, const float* a, const float* l, const float* mt, const float* dy,
                               float* da, float* dl, float* dz, float omega, int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
@@ -127,7 +127,7 @@ NALU_CLONES void backwardGate(const float* gate, const float* a, const float* l,
   }
 }
 
-NALU_CLONES void backwardLog(const float* x, const float* dlx, float* dx, float eps, int64_t b, int64_t e) {
+NALU_CLONES_WIDE void backwardLog(const float* x, const float* dlx, float* dx, float eps, int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
     float s = x[i] > 0 ? 1.f : x[i] < 0 ? -1.f : 0.f;

@@ -45,6 +45,13 @@ const cases: [string, number, number[]][] = [
   // fwd 40×3·3×45 row form: per pair of rows a 32-column register block, an 8-column one and a
   // scalar tail of 5; dW 3×40·40×45 row form with Aᵀ (a 2-row block and a 1-row one)
   ['one layer 3 → 45, batch 40', 40, [3, 45]],
+  // fwd 20×32·32×2 dot form with k a multiple of 16: on AVX-512, blocks of 16 products (8 rows ×
+  // 2 columns) at rows 0 and 8 stored as one vector, rows 16–19 one by one
+  ['one layer 32 → 2, batch 20', 20, [32, 2]],
+  // fwd 35×48·48×1: on AVX-512, 16-row blocks at 0 and 16 stored whole, 3 rows of the last
+  ['one layer 48 → 1, batch 35', 35, [48, 1]],
+  // fwd 6×3·3×90 row form: a 64-column block (32 + 32 on AVX2), a 16 (8 + 8), an 8 and a tail of 2
+  ['one layer 3 → 90, batch 6', 6, [3, 90]],
 ];
 
 describe('small-matrix kernel', () => {

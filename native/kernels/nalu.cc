@@ -25,6 +25,11 @@ void logAbsPolynomial(const float* x, float* lx, float eps, int64_t b, int64_t e
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__AVX2__) && defined(__FMA__)
+#define NALU_BUILT_FOR_AVX2 true
+#else
+#define NALU_BUILT_FOR_AVX2 false
+#endif
 // On AVX2 an 8-entry table in a register (one vpermps per lookup) shortens the polynomial:
 // log v = k·ln2 + log c + log(1 + r), with v = 2^k·z, z ∈ [0.71, 1.42) cut into 8 intervals by
 // its top 3 mantissa bits and r = z/c − 1, |r| ≤ 0.058. z = 1 sits two thirds into its interval,
@@ -88,7 +93,11 @@ __attribute__((target("avx2,fma"))) void logAbsTable(const float* x, float* lx, 
 }
 
 void logAbs(const float* x, float* lx, float eps, int64_t b, int64_t e) {
+#if defined(NALU_NO_CLONES)  // one instruction set for the whole build (scripts/test-isa.sh)
+  constexpr bool avx2 = NALU_BUILT_FOR_AVX2;
+#else
   static const bool avx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+#endif
   if (avx2) return logAbsTable(x, lx, eps, b, e);
   logAbsPolynomial(x, lx, eps, b, e);
 }

@@ -25,10 +25,10 @@ void logAbsPolynomial(const float* x, float* lx, float eps, int64_t b, int64_t e
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#if defined(__AVX2__) && defined(__FMA__)
-#define NALU_BUILT_FOR_AVX2 true
+#if !defined(NALU_NO_CLONES) || (defined(__AVX2__) && defined(__FMA__))
+#define NALU_TABLE_ALLOWED true
 #else
-#define NALU_BUILT_FOR_AVX2 false
+#define NALU_TABLE_ALLOWED false
 #endif
 // On AVX2 an 8-entry table in a register (one vpermps per lookup) shortens the polynomial:
 // log v = k·ln2 + log c + log(1 + r), with v = 2^k·z, z ∈ [0.71, 1.42) cut into 8 intervals by
@@ -93,11 +93,10 @@ __attribute__((target("avx2,fma"))) void logAbsTable(const float* x, float* lx, 
 }
 
 void logAbs(const float* x, float* lx, float eps, int64_t b, int64_t e) {
-#if defined(NALU_NO_CLONES)  // one instruction set for the whole build (scripts/test-isa.sh)
-  constexpr bool avx2 = NALU_BUILT_FOR_AVX2;
-#else
-  static const bool avx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
-#endif
+  // A build for one instruction set below AVX2 (NALU_NO_CLONES, scripts/test-isa.sh) keeps the
+  // polynomial on any CPU.
+  static const bool avx2 = NALU_TABLE_ALLOWED && (__builtin_cpu_init(), __builtin_cpu_supports("avx2") &&
+                                                                          __builtin_cpu_supports("fma"));
   if (avx2) return logAbsTable(x, lx, eps, b, e);
   logAbsPolynomial(x, lx, eps, b, e);
 }

@@ -76,8 +76,9 @@ NALU_CLONES int sgdChunk(float* w, const float* g, float* v, float scale, float 
   return nb;
 }
 
-NALU_CLONES int adamChunk(float* w, const float* g, float* m, float* v, float scale, float c, float lo, float hi,
-                          float b1, float b2, float eps, float lrT, int64_t b, int64_t e) {
+__attribute__((always_inline)) inline int adamRule(float* w, const float* g, float* m, float* v, float scale, float c,
+                                                   float lo, float hi, float b1, float b2, float eps, float lrT,
+                                                   int64_t b, int64_t e) {
   int nb = 0;
 #pragma omp simd reduction(| : nb)
   for (int64_t i = b; i < e; ++i) {
@@ -89,6 +90,16 @@ NALU_CLONES int adamChunk(float* w, const float* g, float* m, float* v, float sc
     nb |= !std::isfinite(wi);
   }
   return nb;
+}
+// Adam has an AVX-512 clone for long chunks only: GCC gives that clone no 8-lane epilogue, so
+// a 10-weight tensor (a NALU of 10 inputs and 1 unit) ran its sqrt and division in scalars.
+NALU_CLONES int adamChunk(float* w, const float* g, float* m, float* v, float scale, float c, float lo, float hi,
+                          float b1, float b2, float eps, float lrT, int64_t b, int64_t e) {
+  return adamRule(w, g, m, v, scale, c, lo, hi, b1, b2, eps, lrT, b, e);
+}
+NALU_CLONES_WIDE int adamChunkWide(float* w, const float* g, float* m, float* v, float scale, float c, float lo,
+                                   float hi, float b1, float b2, float eps, float lrT, int64_t b, int64_t e) {
+  return adamRule(w, g, m, v, scale, c, lo, hi, b1, b2, eps, lrT, b, e);
 }
 
 NALU_CLONES int rmspropChunk(float* w, const float* g, float* v, float* bm, float scale, float c, float lo,
@@ -150,7 +161,7 @@ class Adam : public Optimizer {
     const float lrT = rate_;
     float *m = s[0], *v = s[1];
     int bad = int(parallelSum(n, [&](int64_t b0, int64_t e0) {
-      return double(adamChunk(w, g, m, v, scale, c, lo, hi, b1, b2, eps, lrT, b0, e0));
+      return double((e0 - b0 >= 64 ? adamChunkWide : adamChunk)(w, g, m, v, scale, c, lo, hi, b1, b2, eps, lrT, b0, e0));
     }));
     return !bad;
   }

@@ -206,6 +206,7 @@ Napi::Value NetworkFitWorker::Start(const Napi::CallbackInfo& info, NativeNetwor
   });
   // Registered after the function, so it runs before the function's own teardown hook.
   raw->cleanupHook = napi_add_env_cleanup_hook(env, onEnvCleanup, raw) == napi_ok;
+  nalu::releaseIdleTeam();
   try {
     raw->thread = std::thread(run, raw, tsfn);
   } catch (const std::system_error&) {

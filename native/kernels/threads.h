@@ -9,4 +9,6 @@ int getNumThreads();
 void applyNumThreads();
 // Sets the calling thread's count only (a fit's share of the cores).
 void setThreadsForThisThread(int n);
+// Ends the calling thread's idle OpenMP team (called before work moves to another thread).
+void releaseIdleTeam();
 }  // namespace nalu

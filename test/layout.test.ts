@@ -34,6 +34,9 @@ const cases: [string, number, NativeLayerSpec[], number?][] = [
   // Rows of [x | log features | y] wider than 64 floats: row-major fit gathers them from the
   // separate arrays, feature-major from interleaved rows.
   ['NALU, wide rows', 40, [{ type: 'nalu', units: 2, seed: 14 }]],
+  // More than 64 inputs: row-major fit takes the log features from each gathered batch instead
+  // of gathering them; feature-major gathers them.
+  ['NALU, more than 64 inputs', 70, [{ type: 'nalu', units: 2, seed: 15 }]],
 ];
 
 describe('feature-major and row-major layouts agree', () => {

@@ -344,10 +344,14 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     grow(xb_, size_t(batch) * in);
     grow(yb_, size_t(batch) * out);
   }
-  // The first layer's per-row features (NALU: log(|x|+ε)), computed once for all epochs.
+  // The first layer's per-row features (NALU: log(|x|+ε)), computed once for all epochs;
+  // except for shuffled row-major rows wider than kInterleaveMaxWidth, where the layer takes
+  // them from each gathered batch: cheaper than gathering them (fit at (1024, 256, 256) +1.8%
+  // on 1 thread) and no copy of the data set's size.
   Layer& first = *layers_[0];
   const int fw = first.rowFeatureWidth();
-  const bool useFeatures = fw > 0 && rows * fw <= kRowFeatureCacheMax;
+  const bool useFeatures =
+      fw > 0 && rows * fw <= kRowFeatureCacheMax && (fm_ || !gather || in <= kInterleaveMaxWidth);
   std::vector<float> feats;
   if (useFeatures) {
     feats.resize(size_t(rows) * fw);

@@ -29,7 +29,7 @@ struct FitJob {
   NativeNetwork* self;
   Napi::ObjectReference selfRef;  // keeps the model alive (not collectable) during fit
   Napi::Promise::Deferred deferred;
-  std::vector<float> x, y, xVal, yVal;  // copies: the caller may detach or reuse its buffers
+  nalu::Buffer x, y, xVal, yVal;  // copies: the caller may detach or reuse its buffers
   int64_t rows = 0;
   nalu::FitOptions options;
   bool hasCallback = false;

@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace nalu {
 
 // An error the caller caused. The addon maps kind to TypeError, RangeError or NaluError(code).
@@ -31,7 +35,10 @@ struct Error : std::runtime_error {
   throw Error(Error::Nalu, msg, code);
 }
 
-// 64-byte aligned float storage (AVX-512 lines); grows, never shrinks per step.
+// 64-byte aligned float storage (AVX-512 lines); grows, never shrinks per step. Blocks of
+// 4 MiB or more are 2 MiB aligned and asked for transparent huge pages: a fresh block then
+// faults in 512× fewer pages (a 0-epoch fit over 16 MiB of data, which copies it, took
+// 8.3 ms, 6 of them page faults), and large products miss the TLB less.
 template <class T>
 struct AlignedAllocator {
   using value_type = T;
@@ -39,8 +46,15 @@ struct AlignedAllocator {
   template <class U>
   AlignedAllocator(const AlignedAllocator<U>&) {}
   T* allocate(size_t n) {
-    void* p = std::aligned_alloc(64, ((n * sizeof(T) + 63) / 64) * 64);
+    const size_t bytes = n * sizeof(T);
+    constexpr size_t kHuge = size_t(2) << 20;
+    const bool huge = bytes >= 2 * kHuge;
+    const size_t align = huge ? kHuge : 64;
+    void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
     if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    if (huge) madvise(p, (bytes + align - 1) / align * align, MADV_HUGEPAGE);  // a hint; failure is harmless
+#endif
     return static_cast<T*>(p);
   }
   void deallocate(T* p, size_t) { std::free(p); }

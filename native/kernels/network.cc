@@ -352,7 +352,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
   const int fw = first.rowFeatureWidth();
   const bool useFeatures =
       fw > 0 && rows * fw <= kRowFeatureCacheMax && (fm_ || !gather || in <= kInterleaveMaxWidth);
-  std::vector<float> feats;
+  Buffer feats;
   if (useFeatures) {
     feats.resize(size_t(rows) * fw);
     first.computeRowFeatures(x, feats.data(), rows);
@@ -365,7 +365,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
   const int fwUsed = useFeatures ? fw : 0, catWidth = in + fwUsed + out;
   const bool interleave =
       gather && (fm_ || catWidth <= kInterleaveMaxWidth) && rows * catWidth <= kRowFeatureCacheMax;
-  std::vector<float> cat;
+  Buffer cat;
   if (interleave) {
     cat.resize(size_t(rows) * catWidth);
     for (int64_t r = 0; r < rows; ++r) {
@@ -374,7 +374,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       if (fwUsed) std::copy(feats.data() + r * fw, feats.data() + (r + 1) * fw, d + in);
       std::copy(y + r * out, y + (r + 1) * out, d + in + fwUsed);
     }
-    std::vector<float>().swap(feats);  // every row's features now live in cat
+    Buffer().swap(feats);  // every row's features now live in cat
   }
   struct Reset {  // validation and later calls must not see this fit's features
     Layer& l;

@@ -102,7 +102,10 @@ function productsCeiling([B, I, O]: Shape, threads: number): Stat {
 async function naluRows(shape: Shape, threads: number, peak: number): Promise<Row[]> {
   const [B, I, O] = shape;
   setNumThreads(threads);
-  const big = B * I * O >= 1 << 26;
+  // Only the largest shape (a step is a fifth of a second) is capped at a few steps a
+  // repetition; the cap once caught (1024, 256, 256) too, whose fit repetitions were then one
+  // 8-step epoch each: a measure of fit's start-up more than of its steps.
+  const big = B * I * O > 1 << 26;
   // A data set of several batches (shuffled each epoch) for fit, small enough to stay in cache.
   const batches = Math.max(1, Math.min(64, Math.floor((1 << 21) / (B * Math.max(I, O)))));
   const rows = B * batches;

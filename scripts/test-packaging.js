@@ -118,13 +118,25 @@ for (const dir of (process.env.PATH || '').split(path.delimiter)) {
     fs.symlinkSync(path.join(dir, name), link);
   }
 }
-const bareEnv = { ...process.env, PATH: bin };
-for (const k of Object.keys(bareEnv)) if (/^npm_/i.test(k) || k === 'INIT_CWD') delete bareEnv[k];
+// Without the variables of the `npm run` that started this script.
+const plainEnv = { ...process.env };
+for (const k of Object.keys(plainEnv)) if (/^npm_/i.test(k) || k === 'INIT_CWD') delete plainEnv[k];
+const bareEnv = { ...plainEnv, PATH: bin };
 for (const tool of ['cmake', 'g++', 'c++', 'cc', 'gcc', 'clang++', 'make', 'ninja']) {
   check(run('sh', ['-c', `command -v ${tool}`], { env: bareEnv }).status !== 0, `${tool} is not on the consumer's PATH`);
 }
 
-// 3. Install the tarball into an empty project, from npm's cache only (no network).
+// 3. Install the tarball into an empty project, from npm's cache only (no network). The
+// cache first gets the tarball's dependencies from the registry, in a scratch project with
+// scripts off: `npm ci` caches tarballs but not the registry metadata a consumer's install
+// resolves ranges with, so on a machine whose cache only `npm ci` filled the offline install
+// failed (ENOTCACHED for cmake-js) before it could show anything about nalu itself.
+const warm = path.join(tmp, 'warm');
+fs.mkdirSync(warm);
+fs.writeFileSync(path.join(warm, 'package.json'), JSON.stringify({ name: 'warm', version: '1.0.0', private: true }, null, 2));
+log("npm install --ignore-scripts <tarball> (fills npm's cache with its dependencies)");
+const warmed = run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: warm, env: plainEnv });
+if (!check(warmed.status === 0, "npm's cache holds the tarball's dependencies", warmed.out)) finish(1);
 const app = path.join(tmp, 'app');
 fs.mkdirSync(app);
 fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));

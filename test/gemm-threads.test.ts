@@ -2,32 +2,10 @@
 // the longer side of C into one block per thread, every block a single-threaded sgemm. Two
 // linear Dense layers give all four kinds of cut: by rows with and without Aᵀ, by columns with
 // and without Bᵀ, with uneven last blocks; each thread count must match a float64 reference.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { Dense, Sequential, getNumThreads, setNumThreads, tensor } from '../lib/index';
+import { expectClose, matmul, transpose } from './helpers/matrix';
 import { uniform } from './helpers/reference';
-
-function matmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let t = 0; t < k; t++) {
-      const v = a[i * k + t];
-      for (let j = 0; j < n; j++) c[i * n + j] += v * b[t * n + j];
-    }
-  return c;
-}
-function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
-  return t;
-}
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string) {
-  expect(got.length, what).toBe(want.length);
-  let scale = 1e-6;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / scale);
-  expect(worst, what).toBeLessThan(1e-5);
-}
 
 const threads = getNumThreads();
 afterAll(() => setNumThreads(threads));
@@ -52,9 +30,9 @@ describe('products split across threads', () => {
       const model = new Sequential(widths.slice(1).map((units, i) => new Dense({ units, useBias: false, ...(i ? {} : { inputDim: 70 }) })));
       model.compile({ optimizer: 'sgd', loss: 'mse' });
       model.setWeights(ws.map((w, i) => tensor(w, [widths[i], widths[i + 1]])));
-      expectClose(model.predict(tensor(x, [batch, 70])).data, out, 'predict');
+      expectClose(model.predict(tensor(x, [batch, 70])).data, out, 'predict', 1e-5);
       const g = model.computeGradients(tensor(x, [batch, 70]), tensor(y, [batch, 5]));
-      g.grads.forEach((gr, l) => expectClose(gr.data, want[l], `dW${l + 1}`));
+      g.grads.forEach((gr, l) => expectClose(gr.data, want[l], `dW${l + 1}`, 1e-5));
       model.dispose();
     });
   }

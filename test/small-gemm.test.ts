@@ -1,26 +1,10 @@
 // The small-matrix kernel (native/kernels/core.cc gemmSmall: row, dot and column forms, their
 // four-row blocks, overlapping 8-column blocks and tails) against a float64 reference, through
 // linear Dense layers whose forward and backward are nothing but these products.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { Dense, Sequential, tensor } from '../lib/index';
+import { expectClose, matmul, transpose } from './helpers/matrix';
 import { uniform } from './helpers/reference';
-
-/** C = A·B for row-major A [m, k], B [k, n], in float64. */
-function matmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let t = 0; t < k; t++) c[i * n + j] += a[i * k + t] * b[t * n + j];
-  return c;
-}
-function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
-  return t;
-}
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string) {
-  expect(got.length, what).toBe(want.length);
-  const scale = Math.max(1e-6, ...Array.from(want, Math.abs));
-  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]) / scale, `${what}[${i}]`).toBeLessThan(2e-6);
-}
 
 // [batch, widths…]: each product's (M, N, K) picks a form of the kernel, noted per case.
 const cases: [string, number, number[]][] = [

@@ -1,6 +1,7 @@
 // Float64 re-implementations of the layers and losses, written from the formulas in
 // DESIGN.md / the layer docs (not from the C++), so native results can be checked against them.
 import { Dense, Huber, MeanAbsoluteError, MeanSquaredError, NAC, NALU, type Layer, type Loss } from '../../lib/index';
+import { matmul } from './matrix';
 
 /** Deterministic uniform numbers in [0, 1) (mulberry32), for test data. */
 export function rng(seed: number): () => number {
@@ -72,17 +73,6 @@ function activation(name: string, z: number, kinks: Kinks): number {
       return SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z));
   }
   throw new Error(`no reference for activation ${name}`);
-}
-
-/** out[r, j] = Σ_i x[r, i] · w[i, j] */
-function matmul(x: ArrayLike<number>, w: ArrayLike<number>, rows: number, inp: number, out: number): Float64Array {
-  const y = new Float64Array(rows * out);
-  for (let r = 0; r < rows; r++)
-    for (let i = 0; i < inp; i++) {
-      const xi = x[r * inp + i];
-      for (let j = 0; j < out; j++) y[r * out + j] += xi * w[i * out + j];
-    }
-  return y;
 }
 
 /** NAC weight W = tanh(Ŵ) ⊙ σ(M̂). */

@@ -8,7 +8,7 @@ namespace nalu {
 
 namespace {
 NALU_CLONES_WIDE void nacForward(const float* wHat, const float* mHat, float* w, float* tt, float* ss, int64_t b,
-                            int64_t e) {
+                                 int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
     tt[i] = vm::tanh(wHat[i]);
@@ -18,7 +18,7 @@ NALU_CLONES_WIDE void nacForward(const float* wHat, const float* mHat, float* w,
 }
 
 NALU_CLONES_WIDE void nacBackward(const float* dW, const float* tt, const float* ss, float* dWHat, float* dMHat,
-                             int64_t b, int64_t e) {
+                                  int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
     dWHat[i] = dW[i] * (1 - tt[i] * tt[i]) * ss[i];

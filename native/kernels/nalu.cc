@@ -110,7 +110,7 @@ void logAbs(const float* x, float* lx, float eps, int64_t b, int64_t e) { logAbs
 // e = exp(−|z|) and r = 1/(1 + e): g = r (z ≥ 0) or e·r, and (1 − g)·m = exp(min(l, ω) − max(z, 0))·r,
 // the log-space form exp(l − softplus(z)) in two exps instead of three and a log.
 NALU_CLONES_WIDE void forwardGate(float* z, const float* a, const float* l, float* mt, float* y, float omega, int64_t b,
-                             int64_t e) {
+                                  int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
     const float zi = z[i], ex = vm::exp(-std::fabs(zi)), r = 1.f / (1.f + ex);
@@ -124,7 +124,7 @@ NALU_CLONES_WIDE void forwardGate(float* z, const float* a, const float* l, floa
 // g·(1 − g)·m = g·mt. Where mt overflowed to +inf, y and the loss are +inf too and the step is
 // refused before any gradient is used, so no log-space fallback is needed here.
 NALU_CLONES_WIDE void backwardGate(const float* gate, const float* a, const float* l, const float* mt, const float* dy,
-                              float* da, float* dl, float* dz, float omega, int64_t b, int64_t e) {
+                                   float* da, float* dl, float* dz, float omega, int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
     // Every input read before any output is written: da, dl, dz may be a, l, gate themselves.

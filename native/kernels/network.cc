@@ -150,7 +150,7 @@ __attribute__((target("arch=x86-64-v4"))) int gatherColumns16(const float* src, 
 // transpose) goes to cols[c][b]. Eight rows at a time, transposed 8×8 in registers, so eight
 // row loads become eight column stores (a scalar loop storing one float per column cost 3.5×
 // as much and was a third of a small step). On AVX-512, rows of 32 floats or more go sixteen
-// at a time (+10% a fit step at (64, 100, 2)); narrower ones keep the AVX2 path, which its
+// at a time (+8.5% a fit step at (64, 100, 2)); narrower ones keep the AVX2 path, which its
 // AVX-512 compile (vshuff32x4 for vperm2f128) made 5% slower a step at (128, 10, 1). No
 // prefetch: the independent row loads keep enough misses in flight (prefetching measured slower).
 void gatherColumns(const float* src, int width, const int64_t* idx, int n, float* const* cols) {

@@ -107,6 +107,23 @@ describe('the fit loop computes what computeGradients / trainOnBatch do', () => 
     }
   });
 
+  // More than 4 MiB of x: fit's copy of it (and, feature-major, its log features and the
+  // interleaved rows) are huge-page Buffers. 130 inputs: row-major, shuffled, takes the log
+  // features from each batch; feature-major (1 unit) gathers them.
+  for (const units of [1, 8]) {
+    it(`with learning rate 0 over 4+ MiB of data (${units === 1 ? 'feature-major' : 'row-major'}), each epoch loss is the full-data loss`, async () => {
+      const n = 8200;
+      const xw = tensor(uniform(n * 130, 0.2, 3, 34), [n, 130]);
+      const yw = tensor(uniform(n * units, -1, 2, 35), [n, units]);
+      const m = new Sequential([new NALU({ units, inputDim: 130, seed: 7 })]);
+      m.compile({ optimizer: new SGD({ learningRate: 0 }), loss: 'mse' });
+      const full = m.evaluate(xw, yw);
+      const h = await m.fit(xw, yw, { epochs: 2, batchSize: 256, seed: 4 });
+      for (const l of h.loss) expect(Math.abs(l - full)).toBeLessThanOrEqual(1e-5 * full);
+      m.dispose();
+    });
+  }
+
   it('one shuffled epoch of equal batches moves the weights by −η·(batches)·∇L to first order', async () => {
     const lr = 2e-4;
     const m = make(lr);
@@ -383,6 +400,31 @@ describe('determinism', () => {
     // The fit seed matters (shuffling order), so the equality above is not vacuous.
     const c = await run(12);
     expect(c.loss).not.toEqual(a.loss);
+  });
+  it('on 2 threads, a fit after 2-thread calls on the main thread (its team is then ended) trains identically', async () => {
+    const threads = getNumThreads();
+    const rows = 600;
+    const x = tensor(uniform(rows * 200, 0.5, 2, 21), [rows, 200]);
+    const y = tensor(uniform(rows * 100, 0, 1, 22), [rows, 100]);
+    const once = async (before: boolean) => {
+      const m = new Sequential([new NALU({ units: 100, inputDim: 200, seed: 3 })]);
+      m.compile({ optimizer: 'adam', loss: 'mse' });
+      // Products past 2^16 multiply-adds: split across both threads on the main thread.
+      if (before) for (let i = 0; i < 3; i++) m.predict(x);
+      const h = await m.fit(x, y, { epochs: 2, batchSize: 300, seed: 5 });
+      const w = m.getWeights().map((t) => Array.from(t.data));
+      m.dispose();
+      return { loss: h.loss, w };
+    };
+    setNumThreads(2);
+    try {
+      const a = await once(false);
+      const b = await once(true);
+      expect(b.loss).toEqual(a.loss);
+      expect(b.w).toEqual(a.w);
+    } finally {
+      setNumThreads(threads);
+    }
   });
   it('also with batches large enough for the parallel element-wise loops and reductions', async () => {
     const rows = 2100;

@@ -111,6 +111,30 @@ describe('nalu CLI', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it("scales a model's warm-up past --iterations and says so, refuses a given one, and compares with the paper", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nalu-cli-'));
+    const file = path.join(dir, 'r.jsonl');
+    const args = ['benchmark', '--ops', 'mul', '--models', 'nmu', '--seeds', '1', '--iterations', '50', '--eval-every', '25', '--threshold-samples', '100', '--quiet'];
+    expect(await main([...args, '--out', file])).toBe(0);
+    expect(err).toMatch(/nmu: its paper's regularizer warm-up 1\.0e6 → 2\.0e6 does not start within 50 steps; scaled to 10 → 20/);
+    const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(record).toMatchObject({ sparsityLambda: 10, sparsityStart: 10, sparsityEnd: 20 });
+    err = '';
+    expect(await main([...args, '--sparsity-start', '1e6'])).toBe(2);
+    expect(err).toMatch(/--sparsity-start: 1000000 is not before iterations \(50\)/);
+    // A record at the paper's length and instance is compared; the same run at 50 steps is not.
+    fs.appendFileSync(file, `${JSON.stringify({ ...record, iterations: 5e6 })}\n`);
+    out = '';
+    expect(await main(['summary', file, '--compare', 'madsen2020'])).toBe(0);
+    expect(out).toMatch(/\| Paper +\| vs paper \|/);
+    expect(out).toMatch(/98% \[93%, 99%\]/);
+    expect(out).toMatch(/1 of 2 rows at its settings/);
+    err = '';
+    expect(await main(['summary', file, '--compare', 'trask2018'])).toBe(2);
+    expect(err).toMatch(/--compare: unknown value 'trask2018', expected one of madsen2020/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
   it('trains one model and saves it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nalu-train-'));
     const save = path.join(dir, 'model');

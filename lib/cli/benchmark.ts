@@ -1,12 +1,15 @@
-// nalu benchmark: runs operations × models × seeds of an arithmetic task in parallel, appends one
-// JSON line per finished run (a rerun skips the runs already in the file), prints the table.
+// nalu benchmark: runs an experiment (points × operations × models × seeds of an arithmetic task)
+// in parallel, appends one JSON line per finished run (a rerun skips those), prints the table.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { opRegistry, parseRange, taskRegistry, type ArithmeticOp, type Range, type TaskInstance } from '../tasks/arithmetic';
+import { opRegistry, parseRange, taskRegistry, type ArithmeticOp, type TrainingSettings } from '../tasks/arithmetic';
+import { loadExperiment, planRuns, plannedKeyFields, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
-import { runArithmetic, type RunRecord } from '../tasks/run';
-import { UsageError, choice, flagHelp, list, num, parse, type Command, type Options } from './args';
+import { publishedRegistry } from '../tasks/papers';
+import { runArithmetic, runKey, type RunRecord } from '../tasks/run';
+import { sci } from '../tasks/summary';
+import { UsageError, choice, flagHelp, list, num, parseWithPositionals, type Command, type Options } from './args';
 import { Progress } from './progress';
 import { printSummary, readResults } from './summary';
 
@@ -23,44 +26,41 @@ const options: Options = {
   'sparsity-lambda': { type: 'string' },
   'sparsity-start': { type: 'string' },
   'sparsity-end': { type: 'string' },
+  'clip-norm': { type: 'string' },
+  'clip-value': { type: 'string' },
   interpolation: { type: 'string' },
   extrapolation: { type: 'string' },
+  'input-size': { type: 'string' },
+  'subset-ratio': { type: 'string' },
+  'overlap-ratio': { type: 'string' },
+  'hidden-size': { type: 'string' },
   'threshold-samples': { type: 'string' },
   'best-window': { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string' },
   plot: { type: 'string' },
+  compare: { type: 'string' },
   preset: { type: 'string' },
+  'dry-run': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
-/** The embedded quick benchmark (`npm start`): 10–30 s on two cores (`time npm start`: 8.7 s on a Zen 5, 18.6 s on a Zen 3). */
-export const quickPreset = {
-  task: 'static',
-  ops: 'add,sub,mul',
-  models: 'nau-nmu,nalu,linear',
-  seeds: '3',
-  iterations: '5e4',
-  'eval-every': '1000',
-  // The paper's warm-up (1e6 → 2e6 of 5e6 steps) scaled to the shorter run.
-  'sparsity-start': '1e4',
-  'sparsity-end': '2e4',
-  'threshold-samples': '1e5',
-};
-
-const presets: Record<string, Record<string, string>> = { quick: quickPreset };
-
 function help(): string {
-  return `Usage: nalu benchmark [options]
+  return `Usage: nalu benchmark [EXPERIMENT] [options]
 
-Runs the arithmetic benchmark: every operation × model × seed (× range for single-module) is one
-training run on fresh batches, evaluated every --eval-every steps on fixed validation
+Runs the arithmetic benchmark: every point × operation × model × seed (× range for single-module)
+is one training run on fresh batches, evaluated every --eval-every steps on fixed validation
 (interpolation) and test (extrapolation) sets of 10^4 samples. A run succeeds when the test MSE
 of the model picked by the lowest validation MSE among its last --best-window evaluations (5000:
 the whole run, as stable-nalu's analysis) is below the MSE of the perfect solution perturbed by
-ε = 1e-5 (simulated, as Madsen & Johansen 2020).
+ε (simulated, as Madsen & Johansen 2020).
 Prints success rate [Wilson 95% CI], solved at (median, mean ± t-CI) and sparsity error.
+
+EXPERIMENT is a JSON file or the name of a shipped one (${shippedExperiments().join(', ')}); flags
+override its fields. Each model trains with its paper's settings (learning rate, regularizer,
+clipping; see --help of a model in the README) unless a flag sets them; a model's warm-up that
+would not start within --iterations is scaled to the run's length, and says so.
 
 Options:
 ${flagHelp([
@@ -69,104 +69,144 @@ ${flagHelp([
   ['--models LIST', `models, comma-separated: ${availableModels().join(', ')} (default nau-nmu,nalu)`],
   ['--seeds N', 'seeds per operation × model (default 10)'],
   ['--first-seed S', 'first seed (default 0); seeds S … S+N−1'],
-  ['--iterations N', 'optimizer steps per run (default: the task\'s, 5e6 for static, 5e4 for single-module)'],
+  ['--iterations N', "optimizer steps per run (default: the task's, 5e6 for static, 5e4 for single-module)"],
   ['--eval-every N', 'steps between evaluations (default 1000)'],
   ['--batch-size N', 'batch size (default 128)'],
-  ['--learning-rate X', 'Adam learning rate (default 1e-3)'],
-  ['--sparsity-lambda X', 'NAU/NMU sparsity regularizer λ̂ (default 10)'],
-  ['--sparsity-start N', 'step where its linear warm-up starts (default 1e6 static, 2e4 single-module)'],
-  ['--sparsity-end N', 'step where it reaches λ̂ (default 2e6 static, 3.5e4 single-module)'],
-  ['--interpolation R', 'training range, e.g. [1,2] (default: the task\'s)'],
-  ['--extrapolation R', 'test range, e.g. [2,6] or [[-6,-2],[2,6]] (default: the task\'s)'],
+  ['--learning-rate X', "Adam learning rate (default: the model's paper's, mostly 1e-3)"],
+  ['--sparsity-lambda X', "sparsity regularizer λ̂ of the models that have one (default: the model's; NAU 0.01, NMU 10)"],
+  ['--sparsity-start N', 'step where its linear warm-up starts (default: the model\'s; must be < --iterations)'],
+  ['--sparsity-end N', "step where it reaches λ̂ (default: the model's)"],
+  ['--clip-norm X', "clip the gradients' global norm to X (default: the model's, mostly none)"],
+  ['--clip-value X', "clip each gradient element to ±X (default: the model's, mostly none)"],
+  ['--interpolation R', "training range, e.g. [1,2] (default: the task's)"],
+  ['--extrapolation R', "test range, e.g. [2,6] or [[-6,-2],[2,6]] (default: the task's)"],
+  ['--input-size N', "inputs of x (default: the task's, 100 static, 2 single-module)"],
+  ['--subset-ratio X', "size of each of a and b's slices as a fraction of the inputs (default 0.25 static)"],
+  ['--overlap-ratio X', "fraction of a slice shared by a and b (default 0.5 static)"],
+  ['--hidden-size N', 'hidden units between the two layers of the static task (default 2)'],
   ['--threshold-samples N', 'Monte-Carlo samples of the success threshold (default 1e6)'],
   ['--best-window N', 'evaluations, counted from the end, the judged model is picked from (default 5000)'],
   ['--workers N', `runs in parallel, one native thread each (default ${os.availableParallelism()}, the cores)`],
   ['--out FILE', 'append one JSON line per finished run; a rerun with the same file skips those runs'],
   ['--plot FILE', 'write the success rates with their intervals as an SVG chart (Vega-Lite)'],
-  ['--preset NAME', `defaults of a named configuration (explicit flags win): ${Object.keys(presets).join(', ')}`],
+  ['--compare ID', `print published results beside ours: ${publishedRegistry.names().join(', ')} (default: the experiment's)`],
+  ['--preset NAME', 'the same as EXPERIMENT NAME (npm start: --preset quick)'],
+  ['--dry-run', 'print the runs it would make and exit'],
   ['--quiet', 'no progress bar'],
   ['-h, --help', 'this help'],
 ])}
 
 Examples:
+  nalu benchmark madsen2020-table1 --seeds 10 --models nau,nmu,linear --out table1.jsonl --compare madsen2020
   nalu benchmark --ops add,sub,mul --models nau-nmu,nalu --seeds 10 --iterations 5e6 --out results.jsonl
   nalu benchmark --task single-module --ops mul --models nmu,nalu --seeds 5 --plot mul.svg
-  nalu benchmark --preset quick        (what npm start runs)
+  nalu benchmark quick                 (what npm start runs)
 
 Ctrl-C stops the running runs; finished runs are already in --out, a rerun resumes.
 Exit codes: 0 done, 1 a run failed with an error, 2 bad flags, 130 interrupted.
 `;
 }
 
-interface Job {
-  instance: TaskInstance;
-  model: string;
-  seed: number;
+/** The experiment of the command line: a file or shipped name, or the flags alone; flags win. */
+function experimentOf(v: Record<string, string | boolean | undefined>, positionals: string[]): Experiment {
+  if (positionals.length > 1) throw new UsageError(`expected at most one experiment, received ${positionals.join(' ')}`);
+  if (positionals.length && v.preset !== undefined) throw new UsageError('--preset: give an experiment or --preset, not both');
+  const named = positionals[0] ?? (v.preset as string | undefined);
+  let base: Experiment;
+  try {
+    base = named !== undefined ? loadExperiment(named) : { name: 'command line', task: 'static', ops: ['add', 'sub', 'mul'], models: ['nau-nmu', 'nalu'], seeds: 10 };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const e: Experiment = { ...base, settings: { ...base.settings } };
+  if (v.task !== undefined) {
+    e.task = choice(v.task, 'task', 'static', taskRegistry);
+    if (e.task !== base.task) delete e.grid;
+  }
+  if (v.ops !== undefined) e.ops = list(v.ops, 'ops', [], opRegistry.names()) as ArithmeticOp[];
+  if (v.models !== undefined) e.models = list(v.models, 'models', [], modelRegistry.names());
+  const ints: [string, keyof Experiment, number, number][] = [['seeds', 'seeds', 1, 1e6], ['first-seed', 'firstSeed', 0, 2 ** 32 - 1e6],
+    ['iterations', 'iterations', 0, 1e12], ['eval-every', 'evalEvery', 1, 1e12], ['batch-size', 'batchSize', 1, 2 ** 20],
+    ['threshold-samples', 'thresholdSamples', 1, 2 ** 32], ['best-window', 'bestWindow', 1, 2 ** 20]];
+  for (const [flag, key, lo, hi] of ints) if (v[flag] !== undefined) (e as unknown as Record<string, number>)[key] = num(v[flag], flag, 0, lo, hi, true);
+  const settings: [string, keyof TrainingSettings, number][] = [['learning-rate', 'learningRate', 10], ['sparsity-lambda', 'sparsityLambda', 1e30],
+    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30]];
+  for (const [flag, key, hi] of settings) if (v[flag] !== undefined) e.settings![key] = num(v[flag], flag, 0, 0, hi);
+  // A point flag replaces that parameter in every point of the sweep.
+  const point: GridPoint = {};
+  try {
+    if (v.interpolation !== undefined) point.interpolation = parseRange(String(v.interpolation), '--interpolation');
+    if (v.extrapolation !== undefined) point.extrapolation = parseRange(String(v.extrapolation), '--extrapolation');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (v['input-size'] !== undefined) point.inputSize = num(v['input-size'], 'input-size', 0, 1, 1 << 20, true);
+  if (v['subset-ratio'] !== undefined) point.subsetRatio = num(v['subset-ratio'], 'subset-ratio', 0, Number.MIN_VALUE, 1);
+  if (v['overlap-ratio'] !== undefined) point.overlapRatio = num(v['overlap-ratio'], 'overlap-ratio', 0, 0, 1);
+  if (v['hidden-size'] !== undefined) point.hiddenSize = num(v['hidden-size'], 'hidden-size', 0, 1, 1 << 16, true);
+  if (v.iterations !== undefined) point.iterations = e.iterations;
+  if (Object.keys(point).length) e.grid = (e.grid ?? [{}]).map((p) => ({ ...p, ...point }));
+  for (const m of new Set([...e.models, ...(e.grid ?? []).flatMap((p) => p.models ?? [])]))
+    if (!availableModels().includes(m)) throw new UsageError(`--models: '${m}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
+  return e;
 }
 
-/** The identity of a run in the results file: its configuration and seed. */
-export function runKey(r: Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize' | 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> & { bestWindow?: number }): string {
-  // Records from before bestWindow existed were judged on the last 100 evaluations.
-  return JSON.stringify([r.task, r.op, r.model, r.interpolation, r.extrapolation, r.seed, r.iterations, r.evalEvery, r.batchSize, r.learningRate, r.sparsityLambda, r.sparsityStart, r.sparsityEnd, r.bestWindow ?? 100]);
+/** Tells, once per model and length, where a model's warm-up was scaled to a shorter run. */
+function reportScaling(runs: PlannedRun[]) {
+  const seen = new Set<string>();
+  for (const r of runs) {
+    if (!r.scaledFrom) continue;
+    const k = `${r.model} ${r.iterations} ${r.scaledFrom}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    process.stderr.write(
+      `nalu benchmark: ${r.model}: its paper's regularizer warm-up ${sci(r.scaledFrom[0])} → ${sci(r.scaledFrom[1])} does not start within ${sci(r.iterations)} steps; ` +
+        `scaled to ${sci(r.settings.sparsityStart)} → ${sci(r.settings.sparsityEnd)} (--sparsity-start/--sparsity-end set it)\n`,
+    );
+  }
 }
 
 async function run(argv: string[]): Promise<number> {
-  let v = parse(argv, options);
+  const { values: v, positionals } = parseWithPositionals(argv, options);
   if (v.help) {
     process.stdout.write(help());
     return 0;
   }
-  if (v.preset !== undefined) {
-    const p = presets[String(v.preset)];
-    if (!p) throw new UsageError(`--preset: unknown value '${v.preset}', expected one of ${Object.keys(presets).join(', ')}`);
-    v = { ...p, ...v };
-  }
-  const task = taskRegistry.get(choice(v.task, 'task', 'static', taskRegistry), 'task');
-  const ops = list(v.ops, 'ops', ['add', 'sub', 'mul'], opRegistry.names()) as ArithmeticOp[];
-  const models = list(v.models, 'models', ['nau-nmu', 'nalu'], modelRegistry.names());
-  for (const m of models)
-    if (!availableModels().includes(m)) throw new UsageError(`--models: '${m}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
-  const d = task.defaults;
-  const seeds = num(v.seeds, 'seeds', 10, 1, 1e6, true);
-  const firstSeed = num(v['first-seed'], 'first-seed', 0, 0, 2 ** 32 - 1e6, true);
-  const iterations = num(v.iterations, 'iterations', d.iterations, 0, 1e12, true);
-  const evalEvery = num(v['eval-every'], 'eval-every', d.evalEvery, 1, 1e12, true);
-  const batchSize = num(v['batch-size'], 'batch-size', d.batchSize, 1, 2 ** 20, true);
-  const learningRate = num(v['learning-rate'], 'learning-rate', d.learningRate, 0, 10);
-  const sparsityLambda = num(v['sparsity-lambda'], 'sparsity-lambda', d.sparsityLambda, 0, 1e30);
-  const sparsityStart = num(v['sparsity-start'], 'sparsity-start', d.sparsityStart, 0, 1e18);
-  const sparsityEnd = num(v['sparsity-end'], 'sparsity-end', Math.max(d.sparsityEnd, sparsityStart), sparsityStart, 1e18);
-  const thresholdSamples = num(v['threshold-samples'], 'threshold-samples', 1e6, 1, 2 ** 32, true);
-  const bestWindow = num(v['best-window'], 'best-window', 5000, 1, 2 ** 20, true);
+  const experiment = experimentOf(v, positionals);
+  const compareId = v.compare === undefined ? experiment.compare : String(v.compare);
+  if (compareId !== undefined && !publishedRegistry.has(compareId))
+    throw new UsageError(`--compare: unknown value '${compareId}', expected one of ${publishedRegistry.names().join(', ')}`);
   const workers = num(v.workers, 'workers', os.availableParallelism(), 1, 1024, true);
-  let interpolation: Range | undefined;
-  let extrapolation: Range | undefined;
-  try {
-    if (v.interpolation !== undefined) interpolation = parseRange(String(v.interpolation), '--interpolation');
-    if (v.extrapolation !== undefined) extrapolation = parseRange(String(v.extrapolation), '--extrapolation');
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
   const out = v.out === undefined ? undefined : path.resolve(String(v.out));
   const plot = v.plot === undefined ? undefined : path.resolve(String(v.plot));
   for (const [flag, f] of [['out', out], ['plot', plot]] as const)
     if (f !== undefined && !fs.existsSync(path.dirname(f))) throw new UsageError(`--${flag}: folder ${path.dirname(f)} does not exist`);
+  let jobs: PlannedRun[];
+  try {
+    jobs = planRuns(experiment);
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message.replace(/^sparsity(Start|End)/, (m) => `--sparsity-${m.slice(8).toLowerCase()}`));
+    throw e;
+  }
+  reportScaling(jobs);
+  if (v['dry-run']) {
+    for (const j of jobs) process.stdout.write(`${plannedKeyFields(j).model} ${runKey(plannedKeyFields(j))}\n`);
+    process.stdout.write(`${jobs.length} runs\n`);
+    return 0;
+  }
 
-  const config = { iterations, evalEvery, batchSize, learningRate, sparsityLambda, sparsityStart, sparsityEnd, bestWindow };
-  const jobs: Job[] = [];
-  for (const op of ops)
-    for (const instance of task.instances(op, { interpolation, extrapolation }))
-      for (const model of models) for (let s = firstSeed; s < firstSeed + seeds; s++) jobs.push({ instance, model, seed: s });
-  const jobKey = (j: Job) => runKey({ ...j.instance, model: j.model, seed: j.seed, ...config });
+  const jobKey = (j: PlannedRun) => runKey(plannedKeyFields(j));
   const wanted = new Set(jobs.map(jobKey));
   const previous = out ? readResults(out).filter((r) => wanted.has(runKey(r))) : [];
   const have = new Set(previous.map(runKey));
-  const todo = jobs.filter((j) => !have.has(jobKey(j)));
+  // Longest runs first, so that a short one, not a long one, is the last to finish.
+  const todo = jobs.filter((j) => !have.has(jobKey(j))).sort((a, b) => b.iterations - a.iterations);
   const records: RunRecord[] = [...previous];
   if (previous.length) process.stderr.write(`nalu benchmark: ${previous.length} of ${jobs.length} runs already in ${out}, ${todo.length} to go\n`);
 
-  const progress = new Progress(todo.length * iterations, process.stderr, !v.quiet);
+  const progress = new Progress(todo.reduce((s, j) => s + j.iterations, 0), process.stderr, !v.quiet);
   const inFlight = new Map<number, number>(); // job index → iterations done
+  let doneSteps = 0;
   let finished = 0;
   let failed = 0;
   let interrupted = false;
@@ -179,7 +219,7 @@ async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   const report = () => {
-    let sum = finished * iterations;
+    let sum = doneSteps;
     for (const it of inFlight.values()) sum += it;
     progress.update(sum, `${finished}/${todo.length} runs`);
   };
@@ -194,8 +234,12 @@ async function run(argv: string[]): Promise<number> {
           instance: j.instance,
           model: j.model,
           seed: j.seed,
-          ...config,
-          thresholdSamples,
+          iterations: j.iterations,
+          evalEvery: j.evalEvery,
+          batchSize: j.batchSize,
+          bestWindow: j.bestWindow,
+          thresholdSamples: j.thresholdSamples,
+          ...j.settings,
           signal: controller.signal,
           onEval: (e) => {
             inFlight.set(k, e.iteration);
@@ -206,6 +250,7 @@ async function run(argv: string[]): Promise<number> {
         records.push(record);
         if (out) fs.appendFileSync(out, `${JSON.stringify(record)}\n`);
         finished++;
+        doneSteps += j.iterations;
       } catch (e) {
         failed++;
         process.stderr.write(`\nnalu benchmark: ${j.instance.op} ${j.model} seed ${j.seed} failed: ${(e as Error).message}\n`);
@@ -222,7 +267,7 @@ async function run(argv: string[]): Promise<number> {
   }
   progress.finish(`${finished}/${todo.length} runs${interrupted ? ' (interrupted)' : ''}`);
 
-  await printSummary(records, plot, 'nalu benchmark');
+  await printSummary(records, plot, 'nalu benchmark', compareId);
   return interrupted ? 130 : failed ? 1 : 0;
 }
 

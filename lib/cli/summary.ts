@@ -3,26 +3,33 @@
 import * as fs from 'node:fs';
 import { successRateSvg } from '../tasks/plot';
 import type { RunRecord } from '../tasks/run';
-import { formatTable, summarize } from '../tasks/summary';
+import { publishedRegistry } from '../tasks/papers';
+import { attachPublished, formatTable, summarize } from '../tasks/summary';
 import { UsageError, flagHelp, parseWithPositionals, type Command, type Options } from './args';
 
 const options: Options = {
   plot: { type: 'string' },
+  compare: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
 function help(): string {
-  return `Usage: nalu summary FILE [FILE…] [--plot SVG]
+  return `Usage: nalu summary FILE [FILE…] [--plot SVG] [--compare ID]
 
 Prints the benchmark table (success rate [Wilson 95% CI], solved at, sparsity error) of the
 runs recorded in results files written by \`nalu benchmark --out\`, one table per task.
+With --compare, the published cells of the same experiment (the paper's instance and length)
+are printed beside ours, and "vs paper" says whether our rate is inside the paper's 95 %
+interval, whether the two intervals overlap, or neither (outside).
 
 ${flagHelp([
-  ['--plot FILE', 'also write the success rates with their intervals as an SVG chart (Vega-Lite)'],
+  ['--plot FILE', "also write the success rates with their intervals as an SVG chart (Vega-Lite); --compare marks the paper's"],
+  ['--compare ID', `published results to print beside ours: ${publishedRegistry.names().join(', ')}`],
   ['-h, --help', 'this help'],
 ])}
 Example:
   nalu summary results.jsonl --plot results.svg
+  nalu summary table1.jsonl --compare madsen2020
 `;
 }
 
@@ -48,15 +55,22 @@ export function readResults(file: string): RunRecord[] {
 const labels: Record<string, string> = { static: 'Static arithmetic task', 'single-module': 'Single-module task' };
 
 /** Prints one table per task of `records` and, with `plot`, writes their chart atomically. */
-export async function printSummary(records: RunRecord[], plot: string | undefined, who: string): Promise<void> {
+export async function printSummary(records: RunRecord[], plot: string | undefined, who: string, compare?: string): Promise<void> {
+  const published = compare === undefined ? undefined : publishedRegistry.get(compare, '--compare');
+  const rowsOf = (rs: RunRecord[]) => (published ? attachPublished(summarize(rs), published) : summarize(rs));
   const tasks = [...new Set(records.map((r) => r.task))];
   for (const task of tasks) {
     const mine = records.filter((r) => r.task === task);
     const its = [...new Set(mine.map((r) => r.iterations))].map((i) => i.toExponential(1)).join(', ');
     const label = labels[task] ?? task;
-    process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(summarize(mine))}\n`);
+    const rows = rowsOf(mine);
+    process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(rows)}\n`);
+    if (published?.task === task) {
+      const n = rows.filter((r) => r.paper).length;
+      process.stdout.write(`\nPaper: ${published.title} (${published.source}); ${n} of ${rows.length} rows at its settings.\n`);
+    }
   }
-  const all = plot ? summarize(records) : [];
+  const all = plot ? rowsOf(records) : [];
   if (plot && all.length) {
     const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate (95% Wilson interval)` : undefined;
     const svg = await successRateSvg(all, title);
@@ -80,7 +94,10 @@ async function run(argv: string[]): Promise<number> {
     records.push(...readResults(file));
   }
   if (!records.length) throw new UsageError(`no run records in ${positionals.join(', ')}`);
-  await printSummary(records, values.plot as string | undefined, 'nalu summary');
+  const compare = values.compare as string | undefined;
+  if (compare !== undefined && !publishedRegistry.has(compare))
+    throw new UsageError(`--compare: unknown value '${compare}', expected one of ${publishedRegistry.names().join(', ')}`);
+  await printSummary(records, values.plot as string | undefined, 'nalu summary', compare);
   return 0;
 }
 

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { Sequential } from '../model';
 import { Adam } from '../optimizers';
 import { saveModel } from '../io';
-import { formatRange, opRegistry, parseRange, taskRegistry, type ArithmeticOp, type Range } from '../tasks/arithmetic';
+import { formatRange, opRegistry, parseRange, taskRegistry, type ArithmeticOp, type Range, type TrainingSettings } from '../tasks/arithmetic';
 import { availableModels, modelRegistry } from '../tasks/models';
-import { runArithmetic } from '../tasks/run';
+import { resolveSettings, runArithmetic } from '../tasks/run';
 import { sci } from '../tasks/summary';
 import { UsageError, choice, flagHelp, num, parse, type Command, type Options } from './args';
 
@@ -22,6 +22,8 @@ const options: Options = {
   'sparsity-lambda': { type: 'string' },
   'sparsity-start': { type: 'string' },
   'sparsity-end': { type: 'string' },
+  'clip-norm': { type: 'string' },
+  'clip-value': { type: 'string' },
   interpolation: { type: 'string' },
   extrapolation: { type: 'string' },
   save: { type: 'string' },
@@ -42,13 +44,15 @@ ${flagHelp([
   ['--op NAME', `operation: ${opRegistry.names().join(', ')} (default mul)`],
   ['--model NAME', `model: ${availableModels().join(', ')} (default nau-nmu)`],
   ['--seed N', 'seed of the slices, initialization and batches (default 0)'],
-  ['--iterations N', 'optimizer steps (default 1e5)'],
+  ['--iterations N', 'optimizer steps (default 2e6, where the paper\'s NMU solves ×)'],
   ['--eval-every N', 'steps between evaluations (default 1000)'],
   ['--batch-size N', 'batch size (default 128)'],
-  ['--learning-rate X', 'Adam learning rate (default 1e-3)'],
-  ['--sparsity-lambda X', 'NAU/NMU sparsity regularizer λ̂ (default 10)'],
-  ['--sparsity-start N', 'step where its linear warm-up starts (default 2e4 of the default 1e5 steps)'],
-  ['--sparsity-end N', 'step where it reaches λ̂ (default 4e4)'],
+  ['--learning-rate X', "Adam learning rate (default: the model's paper's, mostly 1e-3)"],
+  ['--sparsity-lambda X', "sparsity regularizer λ̂ of the models that have one (default: the model's; NAU 0.01, NMU 10)"],
+  ['--sparsity-start N', "step where its linear warm-up starts (default: the model's, scaled to a shorter run)"],
+  ['--sparsity-end N', "step where it reaches λ̂ (default: the model's, scaled to a shorter run)"],
+  ['--clip-norm X', "clip the gradients' global norm to X (default: the model's, mostly none)"],
+  ['--clip-value X', "clip each gradient element to ±X (default: the model's, mostly none)"],
   ['--interpolation R', 'training range (default: the task\'s; single-module: [1,2])'],
   ['--extrapolation R', 'test range (default: the task\'s; single-module: [2,6])'],
   ['--save DIR', 'where to save the model (default ./nalu-model)'],
@@ -57,7 +61,7 @@ ${flagHelp([
 ])}
 
 Example:
-  nalu train --op mul --model nau-nmu --iterations 2e5 --save mul-model
+  nalu train --op mul --model nau-nmu --save mul-model
 `;
 }
 
@@ -72,13 +76,13 @@ async function run(argv: string[]): Promise<number> {
   const model = choice(v.model, 'model', 'nau-nmu', modelRegistry);
   if (!availableModels().includes(model)) throw new UsageError(`--model: '${model}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
   const seed = num(v.seed, 'seed', 0, 0, 2 ** 32, true);
-  const iterations = num(v.iterations, 'iterations', 1e5, 0, 1e12, true);
+  const iterations = num(v.iterations, 'iterations', 2e6, 0, 1e12, true);
   const evalEvery = num(v['eval-every'], 'eval-every', 1000, 1, 1e12, true);
   const batchSize = num(v['batch-size'], 'batch-size', 128, 1, 2 ** 20, true);
-  const learningRate = num(v['learning-rate'], 'learning-rate', 1e-3, 0, 10);
-  const sparsityLambda = num(v['sparsity-lambda'], 'sparsity-lambda', 10, 0, 1e30);
-  const sparsityStart = num(v['sparsity-start'], 'sparsity-start', Math.round(iterations * 0.2), 0, 1e18);
-  const sparsityEnd = num(v['sparsity-end'], 'sparsity-end', Math.max(sparsityStart, Math.round(iterations * 0.4)), sparsityStart, 1e18);
+  const given: Partial<TrainingSettings> = {};
+  const flags: [string, keyof TrainingSettings, number][] = [['learning-rate', 'learningRate', 10], ['sparsity-lambda', 'sparsityLambda', 1e30],
+    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30]];
+  for (const [flag, key, hi] of flags) if (v[flag] !== undefined) given[key] = num(v[flag], flag, 0, 0, hi);
   let interpolation: Range | undefined;
   let extrapolation: Range | undefined;
   try {
@@ -92,8 +96,20 @@ async function run(argv: string[]): Promise<number> {
   // single-module without ranges: the [1,2] → [2,6] row.
   const instance = task.instances(op, { interpolation: interpolation ?? (task.name === 'single-module' ? [[1, 2]] : undefined), extrapolation })[0];
 
+  let resolved;
+  try {
+    resolved = resolveSettings(task, model, op, given, iterations);
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^sparsity(Start|End)/, (m) => `--sparsity-${m.slice(8).toLowerCase()}`));
+  }
+  const s = resolved.settings;
+  const regularizer = s.sparsityLambda > 0
+    ? `, regularizer λ̂ ${sci(s.sparsityLambda)} over steps ${sci(s.sparsityStart)} → ${sci(s.sparsityEnd)}${resolved.scaledFrom ? ` (the paper's ${sci(resolved.scaledFrom[0])} → ${sci(resolved.scaledFrom[1])}, scaled to this run)` : ''}`
+    : '';
+  const clip = `${s.clipNorm > 0 ? `, gradient norm clipped to ${s.clipNorm}` : ''}${s.clipValue > 0 ? `, gradients clipped to ±${s.clipValue}` : ''}`;
   process.stderr.write(
-    `nalu train: ${model} on ${task.name} ${op}, train ${formatRange(instance.interpolation)}, test ${formatRange(instance.extrapolation)}, ${sci(iterations)} steps, seed ${seed}\n`,
+    `nalu train: ${model} on ${task.name} ${op}, train ${formatRange(instance.interpolation)}, test ${formatRange(instance.extrapolation)}, ${sci(iterations)} steps, seed ${seed}\n` +
+      `  Adam lr ${s.learningRate}${regularizer}${clip}\n`,
   );
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -108,10 +124,7 @@ async function run(argv: string[]): Promise<number> {
       iterations,
       evalEvery,
       batchSize,
-      learningRate,
-      sparsityLambda,
-      sparsityStart,
-      sparsityEnd,
+      ...s,
       signal: controller.signal,
       onEval: (e) => {
         if (v.quiet) return;
@@ -125,7 +138,7 @@ async function run(argv: string[]): Promise<number> {
   if (tty && !v.quiet) process.stderr.write('\n');
   const r = output.record;
   const m = new Sequential(output.layers);
-  m.compile({ optimizer: new Adam({ learningRate, epsilon: 1e-8 }), loss: 'mse' });
+  m.compile({ optimizer: new Adam({ learningRate: s.learningRate, epsilon: 1e-8 }), loss: 'mse' });
   m.setWeights(output.weights.map((w) => ({ data: w.data, shape: w.shape })));
   await saveModel(m, save);
   m.dispose();

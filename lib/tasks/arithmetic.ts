@@ -57,21 +57,55 @@ export interface TaskInstance {
   hiddenSize: number;
 }
 
+/**
+ * How a run trains its model. Each task holds its paper's defaults; each model overrides them as
+ * its paper ran it (models.ts); a flag overrides both.
+ */
+export interface TrainingSettings {
+  /** Adam's learning rate. */
+  learningRate: number;
+  /** λ̂ of the NAU/NMU-family sparsity regularizer (0 for models without one). */
+  sparsityLambda: number;
+  /** Steps where its linear warm-up starts and ends. */
+  sparsityStart: number;
+  sparsityEnd: number;
+  /** Global gradient-norm clipping (0: none). */
+  clipNorm: number;
+  /** Per-element gradient clipping (0: none). */
+  clipValue: number;
+}
+
+/** The parameters of a task instance that the papers' figures sweep. */
+export interface InstanceOverrides {
+  interpolation?: Range;
+  extrapolation?: Range;
+  inputSize?: number;
+  subsetRatio?: number;
+  overlapRatio?: number;
+  hiddenSize?: number;
+}
+
 export interface TaskDefinition {
   name: string;
   description: string;
   /** Defaults of the experiment in its paper. */
-  defaults: {
-    iterations: number;
-    evalEvery: number;
-    batchSize: number;
-    learningRate: number;
-    sparsityLambda: number;
-    sparsityStart: number;
-    sparsityEnd: number;
-  };
+  defaults: { iterations: number; evalEvery: number; batchSize: number };
+  /** Training settings of a model that its definition does not override. */
+  settings: TrainingSettings;
   /** The instances run for one operation (one per range for the single-module benchmark). */
-  instances(op: ArithmeticOp, overrides?: { interpolation?: Range; extrapolation?: Range; inputSize?: number }): TaskInstance[];
+  instances(op: ArithmeticOp, overrides?: InstanceOverrides): TaskInstance[];
+}
+
+/** Validates the overrides of an instance (each named as its flag's option). */
+export function checkInstanceOverrides(o: InstanceOverrides): InstanceOverrides {
+  const r: InstanceOverrides = {};
+  if (o.interpolation !== undefined) r.interpolation = checkRange(o.interpolation, 'interpolation');
+  if (o.extrapolation !== undefined) r.extrapolation = checkRange(o.extrapolation, 'extrapolation');
+  if (o.inputSize !== undefined) r.inputSize = checkNumber(o.inputSize, 'inputSize', 1, 1 << 20, true);
+  if (o.subsetRatio !== undefined) r.subsetRatio = checkNumber(o.subsetRatio, 'subsetRatio', Number.MIN_VALUE, 1);
+  if (o.overlapRatio !== undefined) r.overlapRatio = checkNumber(o.overlapRatio, 'overlapRatio', 0, 1);
+  if (o.hiddenSize !== undefined) r.hiddenSize = checkNumber(o.hiddenSize, 'hiddenSize', 1, 1 << 16, true);
+  return r;
 }
 
 export const taskRegistry = new Registry<TaskDefinition>('task');
@@ -80,19 +114,22 @@ taskRegistry.register('static', {
   name: 'static',
   description:
     'Madsen & Johansen (ICLR 2020) static arithmetic task: x ~ U^100, a and b are sums of two slices of 25 inputs sharing 12, t = a ∘ b; two layers with 2 hidden units; train U[1,2], test U[2,6].',
-  defaults: { iterations: 5e6, evalEvery: 1000, batchSize: 128, learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6 },
-  instances(op, o = {}) {
+  defaults: { iterations: 5e6, evalEvery: 1000, batchSize: 128 },
+  // stable-nalu experiments/simple_function_static.py's defaults (the NMU's schedule).
+  settings: { learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6, clipNorm: 0, clipValue: 0 },
+  instances(op, overrides = {}) {
+    const o = checkInstanceOverrides(overrides);
     return [
       {
         task: 'static',
         op,
         inputSize: o.inputSize ?? 100,
-        subsetRatio: 0.25,
-        overlapRatio: 0.5,
+        subsetRatio: o.subsetRatio ?? 0.25,
+        overlapRatio: o.overlapRatio ?? 0.5,
         interpolation: o.interpolation ?? [[1, 2]],
         extrapolation: o.extrapolation ?? [[2, 6]],
         depth: 2,
-        hiddenSize: 2,
+        hiddenSize: o.hiddenSize ?? 2,
       },
     ];
   },
@@ -115,16 +152,20 @@ taskRegistry.register('single-module', {
   name: 'single-module',
   description:
     'Mistry et al. (2021) single-module benchmark: input size 2, t = x0 ∘ x1, one unit, nine train/test ranges (each a row of the table).',
-  defaults: { iterations: 5e4, evalEvery: 1000, batchSize: 128, learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 3.5e4 },
-  instances(op, o = {}) {
+  defaults: { iterations: 5e4, evalEvery: 1000, batchSize: 128 },
+  // nalm-benchmark single_layer_benchmark.sh: the NMU's regularizer from step 2e4 to 3.5e4.
+  settings: { learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 3.5e4, clipNorm: 0, clipValue: 0 },
+  instances(op, overrides = {}) {
+    const o = checkInstanceOverrides(overrides);
+    if (o.hiddenSize !== undefined) throw new RangeError('hiddenSize: the single-module task has no hidden layer');
     const ranges: [Range, Range][] =
       o.interpolation || o.extrapolation ? [[o.interpolation ?? [[1, 2]], o.extrapolation ?? [[2, 6]]]] : singleModuleRanges;
     return ranges.map(([interpolation, extrapolation]) => ({
       task: 'single-module',
       op,
-      inputSize: 2,
-      subsetRatio: 0.5,
-      overlapRatio: 0,
+      inputSize: o.inputSize ?? 2,
+      subsetRatio: o.subsetRatio ?? 0.5,
+      overlapRatio: o.overlapRatio ?? 0,
       interpolation,
       extrapolation,
       depth: 1 as const,

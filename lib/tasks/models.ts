@@ -5,15 +5,15 @@ import type { Layer } from '../layers/layer';
 import { layerRegistry } from '../layers/registry';
 import { randomUniform } from '../initializers';
 import { Registry } from '../registry';
-import type { ArithmeticOp } from './arithmetic';
+import type { ArithmeticOp, TaskDefinition, TrainingSettings } from './arithmetic';
 
-/** Hyper-parameters a model's units take from the task/CLI. */
+/** Hyper-parameters a model's units take from the task and its settings. */
 export interface ModelContext {
   op: ArithmeticOp;
   depth: 1 | 2;
   inputSize: number;
   hiddenSize: number;
-  /** NAU/NMU sparsity regularizer (λ̂, warm-up start and end in steps). */
+  /** Sparsity regularizer of the units that have one (λ̂, warm-up start and end in steps). */
   sparsityLambda: number;
   sparsityStart: number;
   sparsityEnd: number;
@@ -22,8 +22,10 @@ export interface ModelContext {
 export interface ModelDefinition {
   name: string;
   description: string;
-  /** Class names of the layers' units (layer registry), first to last. */
+  /** Class names of the layers' units (layer registry), first to last; 'Class:variant' for variants. */
   units(ctx: Pick<ModelContext, 'op' | 'depth'>): string[];
+  /** The training settings its paper used for it on `task`, where they differ from the task's. */
+  settings?(task: string, op: ArithmeticOp): Partial<TrainingSettings>;
 }
 
 export const modelRegistry = new Registry<ModelDefinition>('model');
@@ -33,29 +35,80 @@ const pair = (first: string, second: string) => (c: Pick<ModelContext, 'depth'>)
 const dense = (activation: string) => (c: Pick<ModelContext, 'depth'>) =>
   c.depth === 2 ? [`Dense:${activation}`, 'Dense:linear'] : [`Dense:${activation}`];
 
+/**
+ * The NAU model: stable-nalu lfs_batch_jobs/function_task_static.sh (ReRegualizedLinearNAC with
+ * --regualizer 0.01 --regualizer-scaling-start 5000 --regualizer-scaling-end 50000); nalm-benchmark's
+ * single_layer_benchmark.sh (add/sub NAU: --regualizer 0.01, 20000 → 35000, the task's schedule).
+ */
+const nauSettings = (task: string): Partial<TrainingSettings> =>
+  task === 'static' ? { sparsityLambda: 0.01, sparsityStart: 5e3, sparsityEnd: 5e4 } : { sparsityLambda: 0.01 };
+
 const definitions: ModelDefinition[] = [
   {
     name: 'nau-nmu',
-    description: "the paper's units: NAU → NAU for + and −, NAU → NMU for ×, ÷, z², √z (Table 1's NAU and NMU rows)",
+    description: "the paper's units: NAU → NAU for + and −, NAU → NMU for ×, ÷, z², √z (Table 1's NAU and NMU rows), each with its settings",
     units: (c) => pair('NAU', additive(c.op) ? 'NAU' : 'NMU')(c),
+    settings: (task, op) => (additive(op) ? nauSettings(task) : {}),
   },
-  { name: 'nau', description: 'NAU → NAU (Madsen & Johansen 2020)', units: pair('NAU', 'NAU') },
-  { name: 'nmu', description: 'NAU → NMU (Madsen & Johansen 2020)', units: pair('NAU', 'NMU') },
+  { name: 'nau', description: 'NAU → NAU (Madsen & Johansen 2020), λ̂ 0.01', units: pair('NAU', 'NAU'), settings: nauSettings },
+  { name: 'nmu', description: 'NAU → NMU (Madsen & Johansen 2020), λ̂ 10', units: pair('NAU', 'NMU') },
   { name: 'nalu', description: 'NALU → NALU (Trask et al. 2018)', units: pair('NALU', 'NALU') },
-  { name: 'nac', description: 'NAC → NAC, the paper\'s NAC₊ (Trask et al. 2018)', units: pair('NAC', 'NAC') },
+  { name: 'nac', description: "NAC → NAC, the paper's NAC₊ (Trask et al. 2018)", units: pair('NAC', 'NAC') },
   { name: 'nac-mul', description: "NAC → NAC•, the paper's NAC• (Trask et al. 2018)", units: pair('NAC', 'NACMul') },
-  { name: 'inalu', description: 'iNALU → iNALU (Schlör et al. 2020)', units: pair('INALU', 'INALU') },
-  { name: 'npu', description: 'NAU → NPU (Heim et al. 2020)', units: pair('NAU', 'NPU') },
-  { name: 'realnpu', description: 'NAU → RealNPU (Heim et al. 2020)', units: pair('NAU', 'RealNPU') },
-  { name: 'nmru', description: 'NAU → NMRU, the division unit (Mistry et al. 2021)', units: pair('NAU', 'NMRU') },
+  {
+    name: 'nac-mul-sigma',
+    description: "NAC → NAC• with W = σ(Ŵ), the paper's NAC•,σ (stable-nalu PosNAC in log space)",
+    units: pair('NAC', 'NACMul:sigma'),
+  },
+  {
+    name: 'nac-mul-nmu',
+    description: "NAU → NAC• with the NMU's clamped weights and regularizer, the paper's NAC•,NMU",
+    units: pair('NAU', 'NACMul:nmu'),
+  },
+  {
+    name: 'gated-nau-nmu',
+    description: "Gated NAU/NMU → Gated NAU/NMU, a NALU-style gate between an NAU and an NMU (the paper's Gated NAU/NMU)",
+    units: pair('GatedNAUNMU', 'GatedNAUNMU'),
+  },
+  {
+    name: 'inalu',
+    description: 'iNALU → iNALU (Schlör et al. 2020), gradients clipped to ±0.1 as Mistry et al. 2021 ran it',
+    units: pair('INALU', 'INALU'),
+    // nalm-benchmark single_layer_benchmark.sh, iNALU: --clip-grad-value 0.1.
+    settings: () => ({ clipValue: 0.1 }),
+  },
+  // nalm-benchmark single_layer_benchmark.sh, NPU and RealNPU: --learning-rate 5e-3.
+  { name: 'npu', description: 'NAU → NPU (Heim et al. 2020), lr 5e-3 as Mistry et al. 2021', units: pair('NAU', 'NPU'), settings: () => ({ learningRate: 5e-3 }) },
+  { name: 'realnpu', description: 'NAU → RealNPU (Heim et al. 2020), lr 5e-3 as Mistry et al. 2021', units: pair('NAU', 'RealNPU'), settings: () => ({ learningRate: 5e-3 }) },
+  {
+    name: 'nmru',
+    description: 'NAU → NMRU with sign retrieval, the division unit of Mistry et al. 2021 (lr 1e-2, gradient norm clipped to 1)',
+    units: pair('NAU', 'NMRU:sign'),
+    // nalm-division lfs_batch_jobs/single_layer_task/neurips_2021/sltr-in2.sh: SignNMRU --clip-grad-norm 1 --learning-rate 1e-2.
+    settings: () => ({ learningRate: 1e-2, clipNorm: 1 }),
+  },
   { name: 'linear', description: 'Dense (linear, bias) → Dense (linear)', units: dense('linear') },
   { name: 'relu', description: 'Dense (ReLU, bias) → Dense (linear)', units: dense('relu') },
   { name: 'relu6', description: 'Dense (ReLU6, bias) → Dense (linear)', units: dense('relu6') },
 ];
 for (const d of definitions) modelRegistry.register(d.name, d);
 
+/** The units (and variants) that take the sparsity regularizer's options. */
+const regularizedUnits = new Set(['NAU', 'NMU', 'NMRU', 'NMRU:sign', 'GatedNAUNMU', 'NACMul:nmu']);
+
+/**
+ * The paper's training settings of `model` on `task` for `op`: the task's, then the model's own.
+ * A model without a regularized unit records λ̂ = 0 (no flag can switch one on).
+ */
+export function modelSettings(model: string, task: TaskDefinition, op: ArithmeticOp): TrainingSettings {
+  const d = modelRegistry.get(model, 'model');
+  const s = { ...task.settings, ...d.settings?.(task.name, op) };
+  const units = d.units({ op, depth: task.instances(op)[0].depth });
+  return units.some((u) => regularizedUnits.has(u)) ? s : { ...s, sparsityLambda: 0, sparsityStart: 0, sparsityEnd: 0 };
+}
+
 function unitAvailable(u: string): boolean {
-  return layerRegistry.has(u.startsWith('Dense:') ? 'Dense' : u);
+  return layerRegistry.has(u.split(':')[0]);
 }
 
 /** True when every unit the model uses (for any operation) is registered. */
@@ -97,20 +150,20 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
   if (missing.length) throw new RangeError(`model '${name}': unit ${missing.join(', ')} is not available in this build`);
   const sparsity = { sparsityLambda: ctx.sparsityLambda, sparsityStart: ctx.sparsityStart, sparsityEnd: ctx.sparsityEnd };
   return units.map((u, i) => {
+    const [cls, variant] = u.split(':');
     const last = i === units.length - 1;
     const out = last ? 1 : ctx.hiddenSize;
     const fanIn = i === 0 ? ctx.inputSize : ctx.hiddenSize;
     const config: Record<string, unknown> = { units: out, seed: seeds[i] };
     if (i === 0) config.inputDim = ctx.inputSize;
-    let cls = u;
-    if (u.startsWith('Dense:')) {
-      cls = 'Dense';
-      const activation = u.slice(6);
-      config.activation = activation;
+    if (cls === 'Dense') {
+      config.activation = variant;
       // stable-nalu's BasicLayer: Kaiming-uniform for ReLU/ReLU6, Xavier-uniform otherwise; bias on.
-      config.kernelInitializer = activation.startsWith('relu') ? 'heUniform' : 'glorotUniform';
-    } else if (cls === 'NAU' || cls === 'NMU') Object.assign(config, sparsity);
-    else if (cls === 'NAC' || cls === 'NALU' || cls === 'NACMul') {
+      config.kernelInitializer = variant.startsWith('relu') ? 'heUniform' : 'glorotUniform';
+    } else if (cls === 'NACMul' && variant) config.weight = variant;
+    else if (cls === 'NMRU' && variant === 'sign') config.signRetrieval = true;
+    if (regularizedUnits.has(u)) Object.assign(config, sparsity);
+    else if (cls === 'NAC' || cls === 'NALU' || u === 'NACMul') {
       // The reference's NAC initialization (NALU shares its NAC between both paths; its gate G
       // is Xavier-uniform with gain 1, the layer's glorotUniform default).
       const r = nacInitRange(fanIn, out);

@@ -7,7 +7,7 @@ import type { SummaryRow } from './summary';
 // CommonJS build's require() path and loads them only when a plot is asked for.
 const esmImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line
 
-/** The Vega-Lite spec: one panel per operation (and range), a point and a CI rule per model. */
+/** The Vega-Lite spec: one panel per operation (and range), a point and a CI rule per model, the paper's as a diamond. */
 export function successRateSpec(rows: SummaryRow[], title = 'Success rate (95% Wilson interval)'): Record<string, unknown> {
   if (!Array.isArray(rows)) throw new TypeError(`rows: expected summary rows, received ${typeof rows}`);
   const multiRange = new Set(rows.map((r) => r.interpolation)).size > 1;
@@ -18,7 +18,9 @@ export function successRateSpec(rows: SummaryRow[], title = 'Success rate (95% W
     lo: r.rateCI[0],
     hi: r.rateCI[1],
     runs: r.runs,
+    paper: r.paper ? r.paper.success.value : null,
   }));
+  const compared = rows.some((r) => r.paper);
   const y = { field: 'model', type: 'nominal', title: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -30,6 +32,11 @@ export function successRateSpec(rows: SummaryRow[], title = 'Success rate (95% W
       layer: [
         { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'lo', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' }, title: 'success rate' }, x2: { field: 'hi' } } },
         { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'rate', type: 'quantitative' }, tooltip: [{ field: 'runs' }] } },
+        // The paper's rate, where a row was compared: an open diamond.
+        ...(compared
+          ? [{ transform: [{ filter: 'datum.paper !== null' }], mark: { type: 'point', shape: 'diamond', filled: false, size: 90, color: '#d62728' },
+              encoding: { y, x: { field: 'paper', type: 'quantitative' } } }]
+          : []),
       ],
     },
     config: { font: 'sans-serif' },

@@ -5,8 +5,8 @@ import { native } from '../binding';
 import type { Layer } from '../layers/layer';
 import { checkNumber, checkOptions } from '../registry';
 import { Adam, type Optimizer } from '../optimizers';
-import { nativeTaskSpec, taskRegistry, type ArithmeticOp, type TaskInstance } from './arithmetic';
-import { buildModel, modelRegistry } from './models';
+import { nativeTaskSpec, taskRegistry, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
+import { buildModel, modelRegistry, modelSettings } from './models';
 
 export type TaskEval = NativeTaskEval;
 
@@ -17,10 +17,16 @@ export interface RunOptions {
   iterations?: number;
   evalEvery?: number;
   batchSize?: number;
+  /**
+   * Override the model's paper settings (models.ts) when given. A model's own warm-up that would
+   * not start within `iterations` is scaled to the run's length; a given one is refused.
+   */
   learningRate?: number;
   sparsityLambda?: number;
   sparsityStart?: number;
   sparsityEnd?: number;
+  clipNorm?: number;
+  clipValue?: number;
   /** ε of the success threshold. Default 1e-5. */
   epsilon?: number;
   /** Monte-Carlo samples of the threshold. Default 1e6. */
@@ -37,21 +43,21 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** One finished run: a line of the results file. */
-export interface RunRecord {
+/** One finished run: a line of the results file, with every setting that produced it. */
+export interface RunRecord extends TrainingSettings {
   task: string;
   op: ArithmeticOp;
   interpolation: [number, number][];
   extrapolation: [number, number][];
+  inputSize: number;
+  subsetRatio: number;
+  overlapRatio: number;
+  hiddenSize: number;
   model: string;
   seed: number;
   iterations: number;
   evalEvery: number;
   batchSize: number;
-  learningRate: number;
-  sparsityLambda: number;
-  sparsityStart: number;
-  sparsityEnd: number;
   /** Evaluations the best model was picked from (records written before this field existed: 100). */
   bestWindow: number;
   /** The iterations actually trained (less when stopped early). */
@@ -73,6 +79,60 @@ export interface RunOutput {
   weights: NativeWeight[];
 }
 
+export interface ResolvedSettings {
+  settings: TrainingSettings;
+  /** The model's own warm-up, when it would not have started in this run shorter than its paper's and was scaled to it. */
+  scaledFrom?: [number, number];
+}
+
+const settingKeys = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue'] as const;
+
+/**
+ * The settings a run of `model` on `task` trains with: the paper's for that model, each replaced by
+ * `given` when present. Models without a sparsity regularizer keep λ̂ = 0.
+ */
+export function resolveSettings(task: TaskDefinition, model: string, op: ArithmeticOp, given: Partial<TrainingSettings>, iterations: number): ResolvedSettings {
+  const s = modelSettings(model, task, op);
+  const regularized = s.sparsityLambda > 0;
+  const limits: Record<(typeof settingKeys)[number], number> = { learningRate: 10, sparsityLambda: 1e30, sparsityStart: 1e18, sparsityEnd: 1e18, clipNorm: 1e30, clipValue: 1e30 };
+  for (const k of settingKeys) {
+    if (given[k] === undefined) continue;
+    const v = checkNumber(given[k], k, 0, limits[k]);
+    if (regularized || !k.startsWith('sparsity')) s[k] = v;
+  }
+  if (!(s.sparsityLambda > 0)) return { settings: s };
+  if (s.sparsityEnd < s.sparsityStart)
+    throw new RangeError(`sparsityEnd: expected a number >= sparsityStart (${s.sparsityStart}), received ${s.sparsityEnd}`);
+  const givenSchedule = given.sparsityStart !== undefined || given.sparsityEnd !== undefined;
+  if (givenSchedule) {
+    if (iterations > 0 && s.sparsityStart >= iterations)
+      throw new RangeError(`sparsityStart: ${s.sparsityStart} is not before iterations (${iterations}): the regularizer would never switch on`);
+    return { settings: s };
+  }
+  const paper = task.defaults.iterations;
+  if (s.sparsityStart < iterations || iterations >= paper) return { settings: s };
+  // The same fractions of a shorter run as of the paper's.
+  const f = iterations / paper;
+  const scaledFrom: [number, number] = [s.sparsityStart, s.sparsityEnd];
+  return { settings: { ...s, sparsityStart: Math.round(s.sparsityStart * f), sparsityEnd: Math.round(s.sparsityEnd * f) }, scaledFrom };
+}
+
+/** What identifies a run; the optional fields are those older records may lack. */
+export type RunKeyFields = Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize'> &
+  Pick<TrainingSettings, 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
+  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'clipNorm' | 'clipValue' | 'bestWindow'>>;
+
+/** The identity of a run in a results file: every setting and the seed. */
+export function runKey(r: RunKeyFields): string {
+  // Records from before a field existed ran with its default (bestWindow: the last 100 evaluations).
+  const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
+  return JSON.stringify([
+    r.task, r.op, r.model, r.interpolation, r.extrapolation, r.inputSize ?? d?.inputSize, r.subsetRatio ?? d?.subsetRatio,
+    r.overlapRatio ?? d?.overlapRatio, r.hiddenSize ?? d?.hiddenSize, r.seed, r.iterations, r.evalEvery, r.batchSize,
+    r.learningRate, r.sparsityLambda, r.sparsityStart, r.sparsityEnd, r.clipNorm ?? 0, r.clipValue ?? 0, r.bestWindow ?? 100,
+  ]);
+}
+
 /** Layer seeds derived from the run seed (so seeds 0…n−1 give independent initializations). */
 function layerSeeds(seed: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (seed * 7919 + i * 104729 + 1) % Number.MAX_SAFE_INTEGER);
@@ -90,10 +150,8 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const iterations = checkNumber(o.iterations ?? d.iterations, 'iterations', 0, 1e12, true);
   const evalEvery = checkNumber(o.evalEvery ?? d.evalEvery, 'evalEvery', 1, 1e12, true);
   const batchSize = checkNumber(o.batchSize ?? d.batchSize, 'batchSize', 1, 2 ** 20, true);
-  const learningRate = checkNumber(o.learningRate ?? d.learningRate, 'learningRate', 0, 10);
-  const sparsityLambda = checkNumber(o.sparsityLambda ?? d.sparsityLambda, 'sparsityLambda', 0, 1e30);
-  const sparsityStart = checkNumber(o.sparsityStart ?? d.sparsityStart, 'sparsityStart', 0, 1e18);
-  const sparsityEnd = checkNumber(o.sparsityEnd ?? d.sparsityEnd, 'sparsityEnd', sparsityStart, 1e18);
+  const { settings } = resolveSettings(def, o.model, inst.op, o, iterations);
+  const { learningRate, sparsityLambda, sparsityStart, sparsityEnd, clipNorm, clipValue } = settings;
   const epsilon = checkNumber(o.epsilon ?? 1e-5, 'epsilon', 0, 0.5);
   const thresholdSamples = checkNumber(o.thresholdSamples ?? 1e6, 'thresholdSamples', 1, 2 ** 32, true);
   const evalSize = checkNumber(o.evalSize ?? 1e4, 'evalSize', 1, 2 ** 24, true);
@@ -104,8 +162,8 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const ctx = { op: inst.op, depth: inst.depth, inputSize: inst.inputSize, hiddenSize: inst.hiddenSize, sparsityLambda, sparsityStart, sparsityEnd };
   const seeds = layerSeeds(seed, 2);
   const layers = buildModel(o.model, ctx, seeds);
-  // The reference's optimizer: PyTorch Adam (lr 1e-3, ε 1e-8), plain MSE.
-  const optimizer: Optimizer = new Adam({ learningRate, epsilon: 1e-8 });
+  // The reference's optimizer: PyTorch Adam (ε 1e-8), plain MSE, clipping where its paper clipped.
+  const optimizer: Optimizer = new Adam({ learningRate, epsilon: 1e-8, ...(clipNorm > 0 ? { clipNorm } : {}), ...(clipValue > 0 ? { clipValue } : {}) });
   const network = {
     inputDim: inst.inputSize,
     layers: layers.map((l, i) => l.toNative(seeds[i])),
@@ -146,15 +204,16 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
     op: inst.op,
     interpolation: inst.interpolation,
     extrapolation: inst.extrapolation,
+    inputSize: inst.inputSize,
+    subsetRatio: inst.subsetRatio,
+    overlapRatio: inst.overlapRatio,
+    hiddenSize: inst.hiddenSize,
     model: o.model,
     seed,
     iterations,
     evalEvery,
     batchSize,
-    learningRate,
-    sparsityLambda,
-    sparsityStart,
-    sparsityEnd,
+    ...settings,
     bestWindow,
     trained: r.iterations,
     threshold: r.threshold,

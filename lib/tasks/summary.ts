@@ -1,7 +1,8 @@
 // Aggregates run records into the paper's Table 1: success rate with a Wilson 95 % interval,
 // "solved at" (median and mean ± t-interval over the successful runs) and the sparsity error
 // (mean ± t-interval over the successful runs), one row per task instance × operation × model.
-import { formatRange, opSymbols, type ArithmeticOp } from './arithmetic';
+import { formatRange, opSymbols, taskRegistry, type ArithmeticOp } from './arithmetic';
+import type { PublishedCell, PublishedResults } from './papers';
 import type { RunRecord } from './run';
 import { mean, median, tInterval, wilson } from './stats';
 
@@ -11,6 +12,10 @@ export interface SummaryRow {
   model: string;
   interpolation: string;
   extrapolation: string;
+  inputSize: number;
+  subsetRatio: number;
+  overlapRatio: number;
+  hiddenSize: number;
   runs: number;
   successes: number;
   rate: number;
@@ -21,6 +26,19 @@ export interface SummaryRow {
   sparsityMean: number;
   sparsityCI: number;
   iterations: number;
+  /** The published cell of the same experiment, when compared (`compare`). */
+  paper?: PublishedCell;
+}
+
+/** The instance parameters of a record; records from before they were written ran the task's defaults. */
+function instanceOf(r: RunRecord) {
+  const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
+  return {
+    inputSize: r.inputSize ?? d?.inputSize ?? NaN,
+    subsetRatio: r.subsetRatio ?? d?.subsetRatio ?? NaN,
+    overlapRatio: r.overlapRatio ?? d?.overlapRatio ?? NaN,
+    hiddenSize: r.hiddenSize ?? d?.hiddenSize ?? NaN,
+  };
 }
 
 /** Groups finished runs (aborted ones are ignored) and computes each group's statistics. */
@@ -29,7 +47,7 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of records) {
     if (r.stopReason === 'aborted') continue;
-    const key = JSON.stringify([r.task, r.op, r.model, r.interpolation, r.extrapolation]);
+    const key = JSON.stringify([r.task, r.op, r.model, r.interpolation, r.extrapolation, instanceOf(r), r.iterations]);
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(r);
   }
   const rows: SummaryRow[] = [];
@@ -43,6 +61,7 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
       model: rs[0].model,
       interpolation: formatRange(rs[0].interpolation),
       extrapolation: formatRange(rs[0].extrapolation),
+      ...instanceOf(rs[0]),
       runs: rs.length,
       successes: ok.length,
       rate: ok.length / rs.length,
@@ -52,13 +71,15 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
       solvedAtCI: tInterval(solved),
       sparsityMean: mean(sparsity),
       sparsityCI: tInterval(sparsity),
-      iterations: Math.max(...rs.map((r) => r.iterations)),
+      iterations: rs[0].iterations,
     });
   }
   const opOrder = ['add', 'sub', 'mul', 'div', 'square', 'sqrt'];
   return rows.sort(
     (a, b) =>
-      a.task.localeCompare(b.task) || opOrder.indexOf(a.op) - opOrder.indexOf(b.op) || a.interpolation.localeCompare(b.interpolation) || a.model.localeCompare(b.model),
+      a.task.localeCompare(b.task) || opOrder.indexOf(a.op) - opOrder.indexOf(b.op) || a.interpolation.localeCompare(b.interpolation) ||
+      a.inputSize - b.inputSize || a.subsetRatio - b.subsetRatio || a.overlapRatio - b.overlapRatio || a.hiddenSize - b.hiddenSize ||
+      a.iterations - b.iterations || a.model.localeCompare(b.model),
   );
 }
 
@@ -71,23 +92,73 @@ export function sci(v: number): string {
   return `${(v / 10 ** e).toFixed(1)}e${e}`;
 }
 
-const pct = (v: number) => `${Math.round(v * 100)}%`;
 
-/** The table as Markdown (readable in a terminal, pasteable into the README). */
+/** Attaches to each row at the paper's settings (default instance, the paper's length) its published cell. */
+export function attachPublished(rows: SummaryRow[], published: PublishedResults): SummaryRow[] {
+  if (!taskRegistry.has(published.task)) return rows;
+  const task = taskRegistry.get(published.task, 'task');
+  return rows.map((r) => {
+    if (r.task !== published.task || r.iterations !== task.defaults.iterations) return r;
+    const d = task.instances(r.op)[0];
+    const paperInstance = formatRange(d.interpolation) === r.interpolation && formatRange(d.extrapolation) === r.extrapolation &&
+      d.inputSize === r.inputSize && d.subsetRatio === r.subsetRatio && d.overlapRatio === r.overlapRatio && d.hiddenSize === r.hiddenSize;
+    // nau-nmu is the paper's NAU row for + and −, its NMU row otherwise.
+    const model = r.model === 'nau-nmu' ? (r.op === 'add' || r.op === 'sub' ? 'nau' : 'nmu') : r.model;
+    const paper = paperInstance ? published.cells.find((c) => c.op === r.op && c.model === model) : undefined;
+    return paper ? { ...r, paper } : r;
+  });
+}
+
+/**
+ * How our success rate stands to the paper's: 'inside' its 95 % interval, 'overlaps' (the two
+ * intervals share values, so the difference is within what the seeds allow), else 'outside'.
+ */
+export function agreement(r: Pick<SummaryRow, 'rate' | 'rateCI'>, paper: PublishedCell): 'inside' | 'overlaps' | 'outside' {
+  const lo = paper.success.value - paper.success.minus;
+  const hi = paper.success.value + paper.success.plus;
+  // The paper prints its bounds rounded to whole percents.
+  const tol = 0.005 + 1e-9;
+  if (r.rate >= lo - tol && r.rate <= hi + tol) return 'inside';
+  if (r.rateCI[0] <= hi + tol && r.rateCI[1] >= lo - tol) return 'overlaps';
+  return 'outside';
+}
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+const ci = (v: number, p: number) => (Number.isFinite(p) ? `${sci(v)} ± ${sci(p)}` : sci(v));
+
+/** The table as Markdown (readable in a terminal, pasteable into the README); paper columns when rows carry one. */
 export function formatTable(rows: SummaryRow[]): string {
   if (!Array.isArray(rows)) throw new TypeError(`rows: expected summary rows, received ${typeof rows}`);
-  const withRange = rows.some((r) => r.task !== 'static');
-  const header = ['Op', 'Model', ...(withRange ? ['Train → test'] : []), 'Success [95% CI]', 'Solved at (median)', 'Solved at (mean)', 'Sparsity error', 'Runs'];
-  const body = rows.map((r) => [
-    opSymbols[r.op],
-    r.model,
-    ...(withRange ? [`${r.interpolation} → ${r.extrapolation}`] : []),
-    `${pct(r.rate)} [${pct(r.rateCI[0])}, ${pct(r.rateCI[1])}]`,
-    sci(r.solvedAtMedian),
-    Number.isFinite(r.solvedAtCI) ? `${sci(r.solvedAtMean)} ± ${sci(r.solvedAtCI)}` : sci(r.solvedAtMean),
-    Number.isFinite(r.sparsityCI) ? `${sci(r.sparsityMean)} ± ${sci(r.sparsityCI)}` : sci(r.sparsityMean),
-    String(r.runs),
-  ]);
+  const varies = (f: (r: SummaryRow) => unknown) => new Set(rows.map(f)).size > 1;
+  const withRange = rows.some((r) => r.task !== 'static') || varies((r) => r.interpolation + r.extrapolation);
+  const params: [string, (r: SummaryRow) => string][] = [];
+  if (varies((r) => r.inputSize)) params.push(['Inputs', (r) => String(r.inputSize)]);
+  if (varies((r) => r.subsetRatio)) params.push(['Subset', (r) => String(r.subsetRatio)]);
+  if (varies((r) => r.overlapRatio)) params.push(['Overlap', (r) => String(r.overlapRatio)]);
+  if (varies((r) => r.hiddenSize)) params.push(['Hidden', (r) => String(r.hiddenSize)]);
+  if (varies((r) => r.iterations)) params.push(['Steps', (r) => sci(r.iterations)]);
+  const compared = rows.some((r) => r.paper);
+  const header = ['Op', 'Model', ...(withRange ? ['Train → test'] : []), ...params.map((p) => p[0]), 'Success [95% CI]',
+    ...(compared ? ['Paper', 'vs paper'] : []), 'Solved at (median)', ...(compared ? ['Paper'] : []), 'Solved at (mean)', 'Sparsity error',
+    ...(compared ? ['Paper'] : []), 'Runs'];
+  const body = rows.map((r) => {
+    const p = r.paper;
+    const paperRate = p ? `${pct(p.success.value)} [${pct(p.success.value - p.success.minus)}, ${pct(p.success.value + p.success.plus)}]` : '';
+    return [
+      opSymbols[r.op],
+      r.model,
+      ...(withRange ? [`${r.interpolation} → ${r.extrapolation}`] : []),
+      ...params.map((q) => q[1](r)),
+      `${pct(r.rate)} [${pct(r.rateCI[0])}, ${pct(r.rateCI[1])}]`,
+      ...(compared ? [paperRate, p ? agreement(r, p) : ''] : []),
+      sci(r.solvedAtMedian),
+      ...(compared ? [p ? sci(p.solvedAtMedian ?? NaN) : ''] : []),
+      ci(r.solvedAtMean, r.solvedAtCI),
+      ci(r.sparsityMean, r.sparsityCI),
+      ...(compared ? [p?.sparsityError ? sci(p.sparsityError.value) : p ? '—' : ''] : []),
+      String(r.runs),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');

@@ -1,0 +1,204 @@
+// Experiments as data: a task, operations, models, seeds and the points of a parameter sweep,
+// expanded into one run per point × operation × instance × model × seed, each with its settings.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkNumber, checkOptions } from '../registry';
+import {
+  checkRange,
+  opRegistry,
+  taskRegistry,
+  type ArithmeticOp,
+  type InstanceOverrides,
+  type TaskInstance,
+  type TrainingSettings,
+} from './arithmetic';
+import { modelRegistry } from './models';
+import { resolveSettings, type RunKeyFields } from './run';
+
+/** A point of a sweep: instance parameters, and optionally its own length, operations or models. */
+export interface GridPoint extends InstanceOverrides {
+  iterations?: number;
+  ops?: ArithmeticOp[];
+  models?: string[];
+}
+
+export interface Experiment {
+  name: string;
+  description?: string;
+  /** Where its settings come from (a paper's script or table). */
+  source?: string;
+  /** Id of the published results to print beside ours (`nalu summary --compare`). */
+  compare?: string;
+  task: string;
+  ops: ArithmeticOp[];
+  models: string[];
+  seeds: number;
+  firstSeed?: number;
+  /** Default: the task's. */
+  iterations?: number;
+  evalEvery?: number;
+  batchSize?: number;
+  bestWindow?: number;
+  thresholdSamples?: number;
+  /** Settings for every model; absent ones are each model's paper settings. */
+  settings?: Partial<TrainingSettings>;
+  /** The sweep's points; absent: one point, the task's defaults. */
+  grid?: GridPoint[];
+}
+
+/** One run of an experiment, with everything that identifies it. */
+export interface PlannedRun {
+  instance: TaskInstance;
+  model: string;
+  seed: number;
+  iterations: number;
+  evalEvery: number;
+  batchSize: number;
+  bestWindow: number;
+  thresholdSamples: number;
+  settings: TrainingSettings;
+  /** The model's own warm-up when it was scaled to this shorter run. */
+  scaledFrom?: [number, number];
+}
+
+const settingNames = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue'];
+const pointNames = ['interpolation', 'extrapolation', 'inputSize', 'subsetRatio', 'overlapRatio', 'hiddenSize', 'iterations', 'ops', 'models'];
+const experimentNames = ['name', 'description', 'source', 'compare', 'task', 'ops', 'models', 'seeds', 'firstSeed', 'iterations', 'evalEvery',
+  'batchSize', 'bestWindow', 'thresholdSamples', 'settings', 'grid'];
+
+function checkKeys(o: Record<string, unknown>, known: string[], where: string) {
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new RangeError(`${where}.${k}: unknown key, expected one of ${known.join(', ')}`);
+}
+
+function checkNames(v: unknown, where: string, choices: string[]): string[] {
+  if (!Array.isArray(v) || v.length === 0) throw new TypeError(`${where}: expected a non-empty array of names, received ${JSON.stringify(v)}`);
+  for (const s of v)
+    if (typeof s !== 'string' || !choices.includes(s)) throw new RangeError(`${where}: unknown value ${JSON.stringify(s)}, expected one of ${choices.join(', ')}`);
+  return [...new Set(v as string[])];
+}
+
+function checkString(v: unknown, where: string): string {
+  if (typeof v !== 'string') throw new TypeError(`${where}: expected a string, received ${typeof v}`);
+  return v;
+}
+
+function checkPoint(v: unknown, where: string): GridPoint {
+  const o = checkOptions(v, where);
+  checkKeys(o, pointNames, where);
+  const p: GridPoint = {};
+  for (const k of ['interpolation', 'extrapolation'] as const) if (o[k] !== undefined) p[k] = checkRange(o[k], `${where}.${k}`);
+  if (o.inputSize !== undefined) p.inputSize = checkNumber(o.inputSize, `${where}.inputSize`, 1, 1 << 20, true);
+  if (o.subsetRatio !== undefined) p.subsetRatio = checkNumber(o.subsetRatio, `${where}.subsetRatio`, Number.MIN_VALUE, 1);
+  if (o.overlapRatio !== undefined) p.overlapRatio = checkNumber(o.overlapRatio, `${where}.overlapRatio`, 0, 1);
+  if (o.hiddenSize !== undefined) p.hiddenSize = checkNumber(o.hiddenSize, `${where}.hiddenSize`, 1, 1 << 16, true);
+  if (o.iterations !== undefined) p.iterations = checkNumber(o.iterations, `${where}.iterations`, 0, 1e12, true);
+  if (o.ops !== undefined) p.ops = checkNames(o.ops, `${where}.ops`, opRegistry.names()) as ArithmeticOp[];
+  if (o.models !== undefined) p.models = checkNames(o.models, `${where}.models`, modelRegistry.names());
+  return p;
+}
+
+/** Validates an experiment (as parsed from JSON); errors name the key as `where.key`. */
+export function checkExperiment(v: unknown, where = 'experiment'): Experiment {
+  const o = checkOptions(v, where);
+  checkKeys(o, experimentNames, where);
+  const task = checkString(o.task ?? 'static', `${where}.task`);
+  taskRegistry.get(task, `${where}.task`);
+  const e: Experiment = {
+    name: checkString(o.name, `${where}.name`),
+    task,
+    ops: checkNames(o.ops, `${where}.ops`, opRegistry.names()) as ArithmeticOp[],
+    models: checkNames(o.models, `${where}.models`, modelRegistry.names()),
+    seeds: checkNumber(o.seeds, `${where}.seeds`, 1, 1e6, true),
+  };
+  for (const k of ['description', 'source', 'compare'] as const) if (o[k] !== undefined) e[k] = checkString(o[k], `${where}.${k}`);
+  const ints: [keyof Experiment, number, number][] = [['firstSeed', 0, 2 ** 32 - 1e6], ['iterations', 0, 1e12], ['evalEvery', 1, 1e12],
+    ['batchSize', 1, 2 ** 20], ['bestWindow', 1, 2 ** 20], ['thresholdSamples', 1, 2 ** 32]];
+  for (const [k, lo, hi] of ints) if (o[k] !== undefined) (e as unknown as Record<string, number>)[k] = checkNumber(o[k], `${where}.${k}`, lo, hi, true);
+  if (o.settings !== undefined) {
+    const s = checkOptions(o.settings, `${where}.settings`);
+    checkKeys(s, settingNames, `${where}.settings`);
+    e.settings = {};
+    for (const k of Object.keys(s)) (e.settings as Record<string, number>)[k] = checkNumber(s[k], `${where}.settings.${k}`, 0, 1e30);
+  }
+  if (o.grid !== undefined) {
+    if (!Array.isArray(o.grid) || o.grid.length === 0) throw new TypeError(`${where}.grid: expected a non-empty array of points`);
+    e.grid = o.grid.map((p, i) => checkPoint(p, `${where}.grid[${i}]`));
+  }
+  return e;
+}
+
+/** Reads and validates an experiment file; errors start with the file's name. */
+export function readExperiment(file: string): Experiment {
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > 1 << 20) throw new Error(`${st.size} bytes, expected at most 1 MiB`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RangeError(`${file}: cannot read the experiment (${(e as Error).message})`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new RangeError(`${file}: not JSON (${(e as Error).message})`);
+  }
+  return checkExperiment(v, path.basename(file));
+}
+
+/** The folder of the experiments shipped with the package (experiments/ beside package.json). */
+export function experimentsDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'experiments'))) return path.join(dir, 'experiments');
+    if (path.dirname(dir) === dir) return path.resolve('experiments');
+  }
+}
+
+/** Names of the shipped experiments. */
+export function shippedExperiments(): string[] {
+  try {
+    return fs.readdirSync(experimentsDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** A shipped experiment by name, or an experiment file by path. */
+export function loadExperiment(nameOrFile: string): Experiment {
+  if (/[/\\]|\.json$/.test(nameOrFile)) return readExperiment(nameOrFile);
+  if (!shippedExperiments().includes(nameOrFile))
+    throw new RangeError(`experiment '${nameOrFile}': no such file, and not a shipped experiment (${shippedExperiments().join(', ')})`);
+  return readExperiment(path.join(experimentsDir(), `${nameOrFile}.json`));
+}
+
+/** The runs of an experiment, in order (point, operation, instance, model, seed). */
+export function planRuns(e: Experiment): PlannedRun[] {
+  const task = taskRegistry.get(e.task, 'task');
+  const d = task.defaults;
+  const runs: PlannedRun[] = [];
+  const firstSeed = e.firstSeed ?? 0;
+  for (const point of e.grid ?? [{}]) {
+    const { iterations: pointIterations, ops, models, ...overrides } = point;
+    const iterations = pointIterations ?? e.iterations ?? d.iterations;
+    for (const op of ops ?? e.ops)
+      for (const instance of task.instances(op, overrides))
+        for (const model of models ?? e.models) {
+          const { settings, scaledFrom } = resolveSettings(task, model, op, e.settings ?? {}, iterations);
+          for (let seed = firstSeed; seed < firstSeed + e.seeds; seed++)
+            runs.push({
+              instance, model, seed, iterations, settings, scaledFrom,
+              evalEvery: e.evalEvery ?? d.evalEvery,
+              batchSize: e.batchSize ?? d.batchSize,
+              bestWindow: e.bestWindow ?? 5000,
+              thresholdSamples: e.thresholdSamples ?? 1e6,
+            });
+        }
+  }
+  return runs;
+}
+
+/** The fields of a planned run that its run key is made of. */
+export function plannedKeyFields(r: PlannedRun): RunKeyFields {
+  return { ...r.instance, model: r.model, seed: r.seed, iterations: r.iterations, evalEvery: r.evalEvery, batchSize: r.batchSize, bestWindow: r.bestWindow, ...r.settings };
+}

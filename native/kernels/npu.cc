@@ -4,7 +4,15 @@
 //   RealNPU: z = exp(log r·W) ⊙ cos(k·W)                                (W_im = 0)
 // The cosine recovers the sign of negative inputs raised to integer powers. ĝ = 0 turns an input
 // into the neutral factor 1. Init: W_re glorotUniform, W_im zeros, g = 0.5 (the paper's).
+//
+// Optional L1 penalty β·Σ|p| on every parameter of the unit (W_re, W_im, g), with the step schedule
+// of Mistry et al. 2021 (nalm-benchmark experiments/single_layer_benchmark.py: --regualizer-l1,
+// --regualizer-beta-start/-end/-step/-growth): β = l1Start at step 0; at every step t > 0 with
+// t % l1Step == 0, β ×= l1Growth while β < l1End (÷ l1Growth while β > l1End when l1Start > l1End);
+// t = optimizer steps taken before this one. l1End must be l1Start·l1Growth^±k (k integer): the
+// reference, past an l1End off that grid, flips between the two levels around it every l1Step.
 #include <algorithm>
+#include <sstream>
 
 #include "units.h"
 
@@ -12,6 +20,56 @@ namespace nalu {
 
 namespace {
 constexpr float kPi = 3.14159265358979323846f;
+
+std::string fmt(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+// o.number with a TypeError that also says what was received.
+double numberArg(const Options& o, const std::string& k, double def, double lo, double hi, bool integer = false) {
+  if (o.str.count(k)) typeError(o.where(k) + ": expected a number, received the string '" + o.str.at(k) + "'");
+  if (o.obj.count(k)) typeError(o.where(k) + ": expected a number, received an object");
+  return integer ? double(o.integer(k, int64_t(def), int64_t(lo), int64_t(hi))) : o.number(k, def, lo, hi);
+}
+
+// β of the L1 schedule (see the top of this file); levels_ growth events take β from start to end.
+class L1Schedule {
+ public:
+  void parse(const Options& o) {
+    start_ = numberArg(o, "l1Start", 0, 0, 1e30);
+    end_ = numberArg(o, "l1End", start_, 0, 1e30);
+    every_ = int64_t(numberArg(o, "l1Step", 10000, 1, 1e18, true));
+    growth_ = numberArg(o, "l1Growth", 10, 1, 1e30);
+    up_ = end_ >= start_;
+    if (end_ == start_) return;
+    const auto refuse = [&](const std::string& why) {
+      rangeError(o.where("l1End") + ": expected " + why + ", received " + fmt(end_) + " (l1Start " + fmt(start_) +
+                 ", l1Growth " + fmt(growth_) + ")");
+    };
+    if (start_ == 0) refuse("0 when l1Start is 0 (β = 0 never grows)");
+    if (end_ == 0) refuse("a number > 0 (β never reaches 0 by division)");
+    if (growth_ == 1) refuse("l1Start when l1Growth is 1 (β stays at l1Start)");
+    const double k = std::round(std::fabs(std::log(end_ / start_)) / std::log(growth_));
+    const double f = std::pow(growth_, k), reached = up_ ? start_ * f : start_ / f;
+    if (!(k >= 1 && k <= 1e18 && std::fabs(reached - end_) <= 1e-9 * end_))
+      refuse("l1Start·l1Growth^k or l1Start/l1Growth^k for an integer k >= 1, so that the schedule stops at it");
+    levels_ = int64_t(k);
+  }
+  bool active() const { return start_ > 0; }
+  double beta(int64_t step) const {
+    const int64_t k = std::min(step / every_, levels_);  // growth events at t = every, 2·every, …
+    if (k == levels_) return end_;                        // exactly l1End once reached
+    const double f = std::pow(growth_, double(k));
+    return up_ ? start_ * f : start_ / f;
+  }
+
+ private:
+  double start_ = 0, end_ = 0, growth_ = 10;
+  int64_t every_ = 10000, levels_ = 0;
+  bool up_ = true;
+};
 
 class NPU : public Layer {
  public:
@@ -22,6 +80,24 @@ class NPU : public Layer {
     Options gateInit = initializerOption(o, "gateInitializer", "constant");
     if (!o.has("gateInitializer")) gateInit.num["value"] = 0.5;
     gate_ = addParam("g", {in_}, gateInit);
+    l1Schedule_.parse(o);
+  }
+  bool hasRegularizer() const override { return l1Schedule_.active(); }
+  // β·Σ|p| over W_re (W), W_im and the raw g (the forward clamps g, the penalty does not: the
+  // reference's torch.norm(g, 1)); adds β·sign(p), sign(0) = 0 as autograd's.
+  double regularize(int64_t step, bool addGrad) override {
+    const double beta = l1Schedule_.beta(step);
+    const float b = float(beta);
+    double sum = 0;
+    for (Param& p : params_) {
+      const float* w = p.value.data();
+      float* dw = p.grad.data();
+      const int64_t n = int64_t(p.size());
+      for (int64_t i = 0; i < n; ++i) sum += std::fabs(w[i]);
+      if (addGrad)
+        for (int64_t i = 0; i < n; ++i) dw[i] += w[i] > 0 ? b : w[i] < 0 ? -b : 0.f;
+    }
+    return beta * sum;
   }
   void reserve(int rows) override {
     const size_t ri = size_t(rows) * in_, ro = size_t(rows) * out_;
@@ -93,6 +169,7 @@ class NPU : public Layer {
   bool real_;
   float eps_;
   size_t gate_;
+  L1Schedule l1Schedule_;
   Buffer L_, k_, za_, zb_, dza_, dzb_, dL_, dk_;
 };
 }  // namespace

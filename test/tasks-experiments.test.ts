@@ -80,5 +80,11 @@ describe('experiment files', () => {
     expect(await main(['benchmark', 'madsen2020-hidden-size', '--seeds', '2', '--models', 'nmu', '--overlap-ratio', '0', '--dry-run'])).toBe(0);
     expect(out).toMatch(/\n18 runs\n$/);
     expect(out).not.toMatch(/nalu/);
+    // Points that name their own operations and models are narrowed to the flags'.
+    out = '';
+    expect(await main(['benchmark', 'mistry2021-single-module', '--ops', 'div', '--models', 'nmru,nalu', '--seeds', '1', '--dry-run'])).toBe(0);
+    expect(out).toMatch(/\n18 runs\n$/);
+    expect(await main(['benchmark', 'mistry2021-single-module', '--ops', 'add', '--models', 'nmru', '--dry-run'])).toBe(2);
+    expect(err).toMatch(/no point of mistry2021-single-module runs/);
   });
 });

@@ -91,3 +91,15 @@ describe('model units', () => {
     expect((b as NMU).sparsity.sparsityLambda).toBe(10);
   });
 });
+
+describe('NPU and RealNPU, as Mistry et al. 2021 ran them', () => {
+  it('get lr 5e-3 and the L1 schedule 1e-7 → 1e-5 (× and others) or 1e-9 → 1e-7 (÷), and nothing else gets L1', () => {
+    expect(modelSettings('realnpu', single, 'mul')).toMatchObject({ learningRate: 5e-3, l1Start: 1e-7, l1End: 1e-5 });
+    expect(modelSettings('npu', single, 'div')).toMatchObject({ learningRate: 5e-3, l1Start: 1e-9, l1End: 1e-7 });
+    expect(modelSettings('nmu', single, 'mul')).toMatchObject({ l1Start: 0, l1End: 0 });
+    expect(resolveSettings(single, 'nmu', 'mul', { l1Start: 1e-3 }, 5e4).settings.l1Start).toBe(0);
+    const s = resolveSettings(single, 'realnpu', 'div', {}, 5e4).settings;
+    const [npu] = buildModel('realnpu', { op: 'div', depth: 1, inputSize: 2, hiddenSize: 0, ...s }, [1]);
+    expect(npu.getConfig()).toMatchObject({ l1Start: 1e-9, l1End: 1e-7 });
+  });
+});

@@ -7,7 +7,7 @@ import { opRegistry, parseRange, taskRegistry, type ArithmeticOp, type TrainingS
 import { loadExperiment, planRuns, plannedKeyFields, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
-import { runArithmetic, runKey, type RunRecord } from '../tasks/run';
+import { runArithmetic, runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
 import { sci } from '../tasks/summary';
 import { UsageError, choice, flagHelp, list, num, parseWithPositionals, type Command, type Options } from './args';
 import { Progress } from './progress';
@@ -28,6 +28,8 @@ const options: Options = {
   'sparsity-end': { type: 'string' },
   'clip-norm': { type: 'string' },
   'clip-value': { type: 'string' },
+  'l1-start': { type: 'string' },
+  'l1-end': { type: 'string' },
   interpolation: { type: 'string' },
   extrapolation: { type: 'string' },
   'input-size': { type: 'string' },
@@ -78,6 +80,8 @@ ${flagHelp([
   ['--sparsity-end N', "step where it reaches λ̂ (default: the model's)"],
   ['--clip-norm X', "clip the gradients' global norm to X (default: the model's, mostly none)"],
   ['--clip-value X', "clip each gradient element to ±X (default: the model's, mostly none)"],
+  ['--l1-start X', "NPU/RealNPU L1 penalty β at step 0, ×10 every 10⁴ steps (default: the model's; 1e-7, ÷ 1e-9)"],
+  ['--l1-end X', "where β stops growing (default: the model's; 1e-5, ÷ 1e-7)"],
   ['--interpolation R', "training range, e.g. [1,2] (default: the task's)"],
   ['--extrapolation R', "test range, e.g. [2,6] or [[-6,-2],[2,6]] (default: the task's)"],
   ['--input-size N', "inputs of x (default: the task's, 100 static, 2 single-module)"],
@@ -91,7 +95,7 @@ ${flagHelp([
   ['--plot FILE', 'write the success rates with their intervals as an SVG chart (Vega-Lite)'],
   ['--compare ID', `print published results beside ours: ${publishedRegistry.names().join(', ')} (default: the experiment's)`],
   ['--preset NAME', 'the same as EXPERIMENT NAME (npm start: --preset quick)'],
-  ['--dry-run', 'print the runs it would make and exit'],
+  ['--dry-run', 'print the runs it would make (one JSON line each, with its settings) and exit'],
   ['--quiet', 'no progress bar'],
   ['-h, --help', 'this help'],
 ])}
@@ -130,7 +134,8 @@ function experimentOf(v: Record<string, string | boolean | undefined>, positiona
     ['threshold-samples', 'thresholdSamples', 1, 2 ** 32], ['best-window', 'bestWindow', 1, 2 ** 20]];
   for (const [flag, key, lo, hi] of ints) if (v[flag] !== undefined) (e as unknown as Record<string, number>)[key] = num(v[flag], flag, 0, lo, hi, true);
   const settings: [string, keyof TrainingSettings, number][] = [['learning-rate', 'learningRate', 10], ['sparsity-lambda', 'sparsityLambda', 1e30],
-    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30]];
+    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30],
+    ['l1-start', 'l1Start', 1e30], ['l1-end', 'l1End', 1e30]];
   for (const [flag, key, hi] of settings) if (v[flag] !== undefined) e.settings![key] = num(v[flag], flag, 0, 0, hi);
   // A point flag replaces that parameter in every point of the sweep.
   const point: GridPoint = {};
@@ -146,6 +151,14 @@ function experimentOf(v: Record<string, string | boolean | undefined>, positiona
   if (v['hidden-size'] !== undefined) point.hiddenSize = num(v['hidden-size'], 'hidden-size', 0, 1, 1 << 16, true);
   if (v.iterations !== undefined) point.iterations = e.iterations;
   if (Object.keys(point).length) e.grid = (e.grid ?? [{}]).map((p) => ({ ...p, ...point }));
+  // --ops and --models narrow the points that name their own; a point left with none is dropped.
+  if (e.grid && (v.ops !== undefined || v.models !== undefined)) {
+    const narrow = <T>(own: T[] | undefined, flag: T[], given: boolean) => (own && given ? own.filter((x) => flag.includes(x)) : own);
+    e.grid = e.grid
+      .map((p) => ({ ...p, ops: narrow(p.ops, e.ops, v.ops !== undefined), models: narrow(p.models, e.models, v.models !== undefined) }))
+      .filter((p) => (p.ops?.length ?? 1) > 0 && (p.models?.length ?? 1) > 0);
+    if (e.grid.length === 0) throw new UsageError(`--ops/--models: no point of ${e.name} runs ${[v.ops, v.models].filter(Boolean).join(' with ')}`);
+  }
   for (const m of new Set([...e.models, ...(e.grid ?? []).flatMap((p) => p.models ?? [])]))
     if (!availableModels().includes(m)) throw new UsageError(`--models: '${m}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
   return e;
@@ -190,7 +203,10 @@ async function run(argv: string[]): Promise<number> {
   }
   reportScaling(jobs);
   if (v['dry-run']) {
-    for (const j of jobs) process.stdout.write(`${plannedKeyFields(j).model} ${runKey(plannedKeyFields(j))}\n`);
+    for (const j of jobs) {
+      const { depth, ...k } = plannedKeyFields(j) as RunKeyFields & { depth?: number };
+      process.stdout.write(`${JSON.stringify(k)}\n`);
+    }
     process.stdout.write(`${jobs.length} runs\n`);
     return 0;
   }

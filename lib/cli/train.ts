@@ -24,6 +24,8 @@ const options: Options = {
   'sparsity-end': { type: 'string' },
   'clip-norm': { type: 'string' },
   'clip-value': { type: 'string' },
+  'l1-start': { type: 'string' },
+  'l1-end': { type: 'string' },
   interpolation: { type: 'string' },
   extrapolation: { type: 'string' },
   save: { type: 'string' },
@@ -53,6 +55,8 @@ ${flagHelp([
   ['--sparsity-end N', "step where it reaches λ̂ (default: the model's, scaled to a shorter run)"],
   ['--clip-norm X', "clip the gradients' global norm to X (default: the model's, mostly none)"],
   ['--clip-value X', "clip each gradient element to ±X (default: the model's, mostly none)"],
+  ['--l1-start X', "NPU/RealNPU L1 penalty β at step 0, ×10 every 10⁴ steps (default: the model's; 1e-7, ÷ 1e-9)"],
+  ['--l1-end X', "where β stops growing (default: the model's; 1e-5, ÷ 1e-7)"],
   ['--interpolation R', 'training range (default: the task\'s; single-module: [1,2])'],
   ['--extrapolation R', 'test range (default: the task\'s; single-module: [2,6])'],
   ['--save DIR', 'where to save the model (default ./nalu-model)'],
@@ -81,7 +85,8 @@ async function run(argv: string[]): Promise<number> {
   const batchSize = num(v['batch-size'], 'batch-size', 128, 1, 2 ** 20, true);
   const given: Partial<TrainingSettings> = {};
   const flags: [string, keyof TrainingSettings, number][] = [['learning-rate', 'learningRate', 10], ['sparsity-lambda', 'sparsityLambda', 1e30],
-    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30]];
+    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30],
+    ['l1-start', 'l1Start', 1e30], ['l1-end', 'l1End', 1e30]];
   for (const [flag, key, hi] of flags) if (v[flag] !== undefined) given[key] = num(v[flag], flag, 0, 0, hi);
   let interpolation: Range | undefined;
   let extrapolation: Range | undefined;

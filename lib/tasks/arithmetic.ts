@@ -73,6 +73,9 @@ export interface TrainingSettings {
   clipNorm: number;
   /** Per-element gradient clipping (0: none). */
   clipValue: number;
+  /** NPU/RealNPU L1 penalty: β from l1Start, ×10 every 10⁴ steps up to l1End (0: none). */
+  l1Start: number;
+  l1End: number;
 }
 
 /** The parameters of a task instance that the papers' figures sweep. */
@@ -116,7 +119,7 @@ taskRegistry.register('static', {
     'Madsen & Johansen (ICLR 2020) static arithmetic task: x ~ U^100, a and b are sums of two slices of 25 inputs sharing 12, t = a ∘ b; two layers with 2 hidden units; train U[1,2], test U[2,6].',
   defaults: { iterations: 5e6, evalEvery: 1000, batchSize: 128 },
   // stable-nalu experiments/simple_function_static.py's defaults (the NMU's schedule).
-  settings: { learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6, clipNorm: 0, clipValue: 0 },
+  settings: { learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6, clipNorm: 0, clipValue: 0, l1Start: 0, l1End: 0 },
   instances(op, overrides = {}) {
     const o = checkInstanceOverrides(overrides);
     return [
@@ -154,7 +157,7 @@ taskRegistry.register('single-module', {
     'Mistry et al. (2021) single-module benchmark: input size 2, t = x0 ∘ x1, one unit, nine train/test ranges (each a row of the table).',
   defaults: { iterations: 5e4, evalEvery: 1000, batchSize: 128 },
   // nalm-benchmark single_layer_benchmark.sh: the NMU's regularizer from step 2e4 to 3.5e4.
-  settings: { learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 3.5e4, clipNorm: 0, clipValue: 0 },
+  settings: { learningRate: 1e-3, sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 3.5e4, clipNorm: 0, clipValue: 0, l1Start: 0, l1End: 0 },
   instances(op, overrides = {}) {
     const o = checkInstanceOverrides(overrides);
     if (o.hiddenSize !== undefined) throw new RangeError('hiddenSize: the single-module task has no hidden layer');

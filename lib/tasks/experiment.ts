@@ -61,7 +61,7 @@ export interface PlannedRun {
   scaledFrom?: [number, number];
 }
 
-const settingNames = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue'];
+const settingNames = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue', 'l1Start', 'l1End'];
 const pointNames = ['interpolation', 'extrapolation', 'inputSize', 'subsetRatio', 'overlapRatio', 'hiddenSize', 'iterations', 'ops', 'models'];
 const experimentNames = ['name', 'description', 'source', 'compare', 'task', 'ops', 'models', 'seeds', 'firstSeed', 'iterations', 'evalEvery',
   'batchSize', 'bestWindow', 'thresholdSamples', 'settings', 'grid'];

@@ -17,6 +17,9 @@ export interface ModelContext {
   sparsityLambda: number;
   sparsityStart: number;
   sparsityEnd: number;
+  /** NPU/RealNPU L1 schedule (0: none). */
+  l1Start?: number;
+  l1End?: number;
 }
 
 export interface ModelDefinition {
@@ -42,6 +45,13 @@ const dense = (activation: string) => (c: Pick<ModelContext, 'depth'>) =>
  */
 const nauSettings = (task: string): Partial<TrainingSettings> =>
   task === 'static' ? { sparsityLambda: 0.01, sparsityStart: 5e3, sparsityEnd: 5e4 } : { sparsityLambda: 0.01 };
+
+/**
+ * nalm-benchmark single_layer_benchmark.sh, NPU and RealNPU: --learning-rate 5e-3 --regualizer-l1 with
+ * β 1e-7 → 1e-5 for ×, 1e-9 → 1e-7 for ÷ (×10 every 10⁴ steps); it ran neither on + or −, which get ×'s.
+ */
+const npuSettings = (_task: string, op: ArithmeticOp): Partial<TrainingSettings> =>
+  op === 'div' ? { learningRate: 5e-3, l1Start: 1e-9, l1End: 1e-7 } : { learningRate: 5e-3, l1Start: 1e-7, l1End: 1e-5 };
 
 const definitions: ModelDefinition[] = [
   {
@@ -77,9 +87,8 @@ const definitions: ModelDefinition[] = [
     // nalm-benchmark single_layer_benchmark.sh, iNALU: --clip-grad-value 0.1.
     settings: () => ({ clipValue: 0.1 }),
   },
-  // nalm-benchmark single_layer_benchmark.sh, NPU and RealNPU: --learning-rate 5e-3.
-  { name: 'npu', description: 'NAU → NPU (Heim et al. 2020), lr 5e-3 as Mistry et al. 2021', units: pair('NAU', 'NPU'), settings: () => ({ learningRate: 5e-3 }) },
-  { name: 'realnpu', description: 'NAU → RealNPU (Heim et al. 2020), lr 5e-3 as Mistry et al. 2021', units: pair('NAU', 'RealNPU'), settings: () => ({ learningRate: 5e-3 }) },
+  { name: 'npu', description: 'NAU → NPU (Heim et al. 2020), lr 5e-3 and the L1 schedule of Mistry et al. 2021', units: pair('NAU', 'NPU'), settings: npuSettings },
+  { name: 'realnpu', description: 'NAU → RealNPU (Heim et al. 2020), lr 5e-3 and the L1 schedule of Mistry et al. 2021', units: pair('NAU', 'RealNPU'), settings: npuSettings },
   {
     name: 'nmru',
     description: 'NAU → NMRU with sign retrieval, the division unit of Mistry et al. 2021 (lr 1e-2, gradient norm clipped to 1)',
@@ -98,13 +107,15 @@ const regularizedUnits = new Set(['NAU', 'NMU', 'NMRU', 'NMRU:sign', 'GatedNAUNM
 
 /**
  * The paper's training settings of `model` on `task` for `op`: the task's, then the model's own.
- * A model without a regularized unit records λ̂ = 0 (no flag can switch one on).
+ * A model without a regularized unit records λ̂ = 0 (no flag can switch one on), one without an NPU no L1.
  */
 export function modelSettings(model: string, task: TaskDefinition, op: ArithmeticOp): TrainingSettings {
   const d = modelRegistry.get(model, 'model');
   const s = { ...task.settings, ...d.settings?.(task.name, op) };
   const units = d.units({ op, depth: task.instances(op)[0].depth });
-  return units.some((u) => regularizedUnits.has(u)) ? s : { ...s, sparsityLambda: 0, sparsityStart: 0, sparsityEnd: 0 };
+  const sparsity = units.some((u) => regularizedUnits.has(u)) ? {} : { sparsityLambda: 0, sparsityStart: 0, sparsityEnd: 0 };
+  const l1 = units.some((u) => u === 'NPU' || u === 'RealNPU') ? {} : { l1Start: 0, l1End: 0 };
+  return { ...s, ...sparsity, ...l1 };
 }
 
 function unitAvailable(u: string): boolean {
@@ -162,6 +173,7 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
       config.kernelInitializer = variant.startsWith('relu') ? 'heUniform' : 'glorotUniform';
     } else if (cls === 'NACMul' && variant) config.weight = variant;
     else if (cls === 'NMRU' && variant === 'sign') config.signRetrieval = true;
+    if ((cls === 'NPU' || cls === 'RealNPU') && ctx.l1Start) Object.assign(config, { l1Start: ctx.l1Start, l1End: ctx.l1End });
     if (regularizedUnits.has(u)) Object.assign(config, sparsity);
     else if (cls === 'NAC' || cls === 'NALU' || u === 'NACMul') {
       // The reference's NAC initialization (NALU shares its NAC between both paths; its gate G

@@ -27,6 +27,8 @@ export interface RunOptions {
   sparsityEnd?: number;
   clipNorm?: number;
   clipValue?: number;
+  l1Start?: number;
+  l1End?: number;
   /** ε of the success threshold. Default 1e-5. */
   epsilon?: number;
   /** Monte-Carlo samples of the threshold. Default 1e6. */
@@ -85,20 +87,23 @@ export interface ResolvedSettings {
   scaledFrom?: [number, number];
 }
 
-const settingKeys = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue'] as const;
+const settingKeys = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue', 'l1Start', 'l1End'] as const;
 
 /**
  * The settings a run of `model` on `task` trains with: the paper's for that model, each replaced by
- * `given` when present. Models without a sparsity regularizer keep λ̂ = 0.
+ * `given` when present. Models without a sparsity regularizer keep λ̂ = 0, those without an NPU no L1.
  */
 export function resolveSettings(task: TaskDefinition, model: string, op: ArithmeticOp, given: Partial<TrainingSettings>, iterations: number): ResolvedSettings {
   const s = modelSettings(model, task, op);
   const regularized = s.sparsityLambda > 0;
-  const limits: Record<(typeof settingKeys)[number], number> = { learningRate: 10, sparsityLambda: 1e30, sparsityStart: 1e18, sparsityEnd: 1e18, clipNorm: 1e30, clipValue: 1e30 };
+  const penalized = s.l1Start > 0;
+  const limits: Record<(typeof settingKeys)[number], number> = {
+    learningRate: 10, sparsityLambda: 1e30, sparsityStart: 1e18, sparsityEnd: 1e18, clipNorm: 1e30, clipValue: 1e30, l1Start: 1e30, l1End: 1e30,
+  };
   for (const k of settingKeys) {
     if (given[k] === undefined) continue;
     const v = checkNumber(given[k], k, 0, limits[k]);
-    if (regularized || !k.startsWith('sparsity')) s[k] = v;
+    if (k.startsWith('sparsity') ? regularized : k.startsWith('l1') ? penalized : true) s[k] = v;
   }
   if (!(s.sparsityLambda > 0)) return { settings: s };
   if (s.sparsityEnd < s.sparsityStart)
@@ -120,7 +125,7 @@ export function resolveSettings(task: TaskDefinition, model: string, op: Arithme
 /** What identifies a run; the optional fields are those older records may lack. */
 export type RunKeyFields = Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize'> &
   Pick<TrainingSettings, 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
-  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'clipNorm' | 'clipValue' | 'bestWindow'>>;
+  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'clipNorm' | 'clipValue' | 'l1Start' | 'l1End' | 'bestWindow'>>;
 
 /** The identity of a run in a results file: every setting and the seed. */
 export function runKey(r: RunKeyFields): string {
@@ -129,7 +134,8 @@ export function runKey(r: RunKeyFields): string {
   return JSON.stringify([
     r.task, r.op, r.model, r.interpolation, r.extrapolation, r.inputSize ?? d?.inputSize, r.subsetRatio ?? d?.subsetRatio,
     r.overlapRatio ?? d?.overlapRatio, r.hiddenSize ?? d?.hiddenSize, r.seed, r.iterations, r.evalEvery, r.batchSize,
-    r.learningRate, r.sparsityLambda, r.sparsityStart, r.sparsityEnd, r.clipNorm ?? 0, r.clipValue ?? 0, r.bestWindow ?? 100,
+    r.learningRate, r.sparsityLambda, r.sparsityStart, r.sparsityEnd, r.clipNorm ?? 0, r.clipValue ?? 0, r.l1Start ?? 0, r.l1End ?? 0,
+    r.bestWindow ?? 100,
   ]);
 }
 
@@ -151,7 +157,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const evalEvery = checkNumber(o.evalEvery ?? d.evalEvery, 'evalEvery', 1, 1e12, true);
   const batchSize = checkNumber(o.batchSize ?? d.batchSize, 'batchSize', 1, 2 ** 20, true);
   const { settings } = resolveSettings(def, o.model, inst.op, o, iterations);
-  const { learningRate, sparsityLambda, sparsityStart, sparsityEnd, clipNorm, clipValue } = settings;
+  const { learningRate, sparsityLambda, sparsityStart, sparsityEnd, clipNorm, clipValue, l1Start, l1End } = settings;
   const epsilon = checkNumber(o.epsilon ?? 1e-5, 'epsilon', 0, 0.5);
   const thresholdSamples = checkNumber(o.thresholdSamples ?? 1e6, 'thresholdSamples', 1, 2 ** 32, true);
   const evalSize = checkNumber(o.evalSize ?? 1e4, 'evalSize', 1, 2 ** 24, true);
@@ -159,7 +165,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   if (o.onEval !== undefined && typeof o.onEval !== 'function') throw new TypeError(`onEval: expected a function, received ${typeof o.onEval}`);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError('signal: expected an AbortSignal');
 
-  const ctx = { op: inst.op, depth: inst.depth, inputSize: inst.inputSize, hiddenSize: inst.hiddenSize, sparsityLambda, sparsityStart, sparsityEnd };
+  const ctx = { op: inst.op, depth: inst.depth, inputSize: inst.inputSize, hiddenSize: inst.hiddenSize, sparsityLambda, sparsityStart, sparsityEnd, l1Start, l1End };
   const seeds = layerSeeds(seed, 2);
   const layers = buildModel(o.model, ctx, seeds);
   // The reference's optimizer: PyTorch Adam (ε 1e-8), plain MSE, clipping where its paper clipped.

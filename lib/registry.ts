@@ -41,6 +41,14 @@ export function checkNumber(v: unknown, name: string, lo: number, hi: number, in
   return v;
 }
 
+/** One of `allowed`: a TypeError for a non-string, else a RangeError listing them. */
+export function checkChoice<T extends string>(v: unknown, name: string, allowed: readonly T[]): T {
+  const list = allowed.map((a) => `'${a}'`).join(', ');
+  if (typeof v !== 'string') throw new TypeError(`${name}: expected one of ${list}, received ${v === null ? 'null' : typeof v}`);
+  if (!(allowed as readonly string[]).includes(v)) throw new RangeError(`${name}: expected one of ${list}, received '${v}'`);
+  return v as T;
+}
+
 export function checkBoolean(v: unknown, name: string): boolean {
   if (typeof v !== 'boolean') throw new TypeError(`${name}: expected a boolean, received ${typeof v}`);
   return v;

@@ -2,8 +2,8 @@
 // reference (units-reference.ts): gradients are compared with central differences of the
 // reference loss. Every unit is also checked behind an NAU, so that its dx is checked too.
 import { describe, expect, it } from 'vitest';
-import { INALU, NACMul, NAU, NMRU, NMU, NPU, RealNPU, Sequential, type Layer } from '../lib/index';
-import { sparsity, unitForward, type UnitSpec } from './units-reference';
+import { GatedNAUNMU, INALU, NACMul, NAU, NMRU, NMU, NPU, RealNPU, Sequential, type Layer } from '../lib/index';
+import { unitForward, unitSparsity, type UnitSpec } from './units-reference';
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -59,7 +59,7 @@ function check(c: Case) {
       k += counts[li];
       h = unitForward(p.spec, own, h, rows, dim);
       dim = p.spec.units;
-      if (p.lambda) reg += sparsity(p.spec.type, own[0], p.lambda);
+      if (p.lambda) reg += unitSparsity(p.spec, own, p.lambda);
       for (const [wi, w] of own.entries()) {
         if (specs[k - counts[li] + wi].shape.length !== 2) continue; // L1/L2 act on [in, out] kernels only
         for (let i = 0; i < w.length; i++) reg += (p.l1 ?? 0) * Math.abs(w[i]) + (p.l2 ?? 0) * w[i] * w[i];
@@ -154,6 +154,41 @@ describe('NACMul', () => {
     const part: Part = { spec: { type: 'NACMul', units: 2 }, make: (d) => new NACMul({ units: 2, inputDim: d, seed: 5 }) };
     check({ parts: [part], inputDim: 3, x: signed(rows * 3, 0.3, 2, 5) });
     check({ parts: [front(3), { ...part, make: () => new NACMul({ units: 2, seed: 5 }) }], inputDim: 3, x: signed(rows * 3, 0.5, 2, 6), weights: [frontW3, ...seeded(new NACMul({ units: 2, inputDim: 3, seed: 5 }))] });
+  });
+});
+
+describe('NACMul weight sigma (NAC•,σ) and nmu (NAC•,NMU)', () => {
+  it('sigma: gradients through W = σ(Ŵ), also behind an NAU', () => {
+    const part: Part = { spec: { type: 'NACMul', units: 2, options: { weight: 'sigma' } }, make: (d) => new NACMul({ units: 2, inputDim: d, weight: 'sigma', seed: 5 }) };
+    const w = [0.8, -1.2, 0.3, 1.5, -0.4, 0.05];
+    check({ parts: [part], inputDim: 3, x: signed(rows * 3, 0.3, 2, 15), weights: [w] });
+    check({ parts: [front(3), part], inputDim: 3, x: signed(rows * 3, 0.5, 2, 16), weights: [frontW3, w] });
+  });
+  it('nmu: gradients with the sparsity regularizer, also behind an NAU', () => {
+    const part: Part = {
+      spec: { type: 'NACMul', units: 2, options: { weight: 'nmu' } },
+      make: (d) => new NACMul({ units: 2, inputDim: d, weight: 'nmu', sparsityLambda: 0.4, sparsityStart: 0, sparsityEnd: 0 }),
+      lambda: 0.4,
+    };
+    const w = [0.2, 0.8, 0.35, 0.6, 0.9, 0.15];
+    check({ parts: [part], inputDim: 3, x: signed(rows * 3, 0.3, 2, 17), weights: [w] });
+    check({ parts: [front(3), part], inputDim: 3, x: signed(rows * 3, 0.5, 2, 18), weights: [frontW3, w] });
+  });
+});
+
+describe('GatedNAUNMU', () => {
+  const part: Part = {
+    spec: { type: 'GatedNAUNMU', units: 2 },
+    make: (d) => new GatedNAUNMU({ units: 2, inputDim: d, sparsityLambda: 0.6, sparsityStart: 0, sparsityEnd: 0 }),
+    lambda: 0.6,
+  };
+  const wAdd = [0.3, -0.8, 0.65, -0.2, 0.1, 0.9], wMul = [0.2, 0.8, 0.35, 0.6, 0.9, 0.15], g = [0.7, -0.5, 0.2, 0.9, -1.1, 0.4];
+  it('gradients of both paths, the gate and both regularizers, also behind an NAU', () => {
+    check({ parts: [part], inputDim: 3, x: signed(rows * 3, 0.2, 2, 19), weights: [wAdd, wMul, g] });
+    check({ parts: [front(3, 0.3), part], inputDim: 3, x: signed(rows * 3, 0.5, 2, 20), weights: [frontW3, wAdd, wMul, g] });
+  });
+  it('exact gradients when an NMU factor is 0 (input 0 with W_mul = 1)', () => {
+    check({ parts: [part], inputDim: 3, x: [0, 1.5, -0.7, ...signed((rows - 1) * 3, 0.3, 2, 21)], weights: [wAdd, [1, 0.8, 0.35, 0.6, 0.9, 0.15], g] });
   });
 });
 

@@ -18,7 +18,7 @@ function nmuProduct(x: ArrayLike<number>, w: W, rows: number, inp: number, out: 
 }
 
 export interface UnitSpec {
-  type: 'NAU' | 'NMU' | 'NACMul' | 'INALU' | 'NPU' | 'RealNPU' | 'NMRU';
+  type: 'NAU' | 'NMU' | 'NACMul' | 'INALU' | 'NPU' | 'RealNPU' | 'NMRU' | 'GatedNAUNMU';
   units: number;
   options?: Record<string, unknown>;
 }
@@ -33,9 +33,15 @@ export function unitForward(spec: UnitSpec, ws: W[], x: ArrayLike<number>, rows:
     case 'NMU':
       return nmuProduct(x, ws[0], rows, inp, out);
     case 'NACMul': {
+      // weight 'nac': W = tanh(Ŵ)⊙σ(M̂); 'sigma': W = σ(Ŵ); 'nmu': W as it is.
       const eps = (o.epsilon as number) ?? 1e-7;
       const lx = Array.from(x, (v) => Math.log(Math.abs(v) + eps));
-      return matmul(lx, nacW(ws[0], ws[1]), rows, inp, out).map(Math.exp);
+      const w = o.weight === 'sigma' ? Array.from(ws[0], sigmoid) : o.weight === 'nmu' ? ws[0] : nacW(ws[0], ws[1]);
+      return matmul(lx, w, rows, inp, out).map(Math.exp);
+    }
+    case 'GatedNAUNMU': {
+      const a = matmul(x, ws[0], rows, inp, out), m = nmuProduct(x, ws[1], rows, inp, out), z = matmul(x, ws[2], rows, inp, out);
+      return a.map((av, e) => sigmoid(z[e]) * av + (1 - sigmoid(z[e])) * m[e]);
     }
     case 'INALU': {
       const eps = 1e-7, omega = (o.clipExp as number) ?? 20;
@@ -90,4 +96,16 @@ export function sparsity(type: UnitSpec['type'], w: W, lambda: number): number {
     s += Math.min(a, Math.abs(type === 'NAU' ? 1 - a : 1 - w[i]));
   }
   return (lambda * s) / w.length;
+}
+
+/** The unit's own sparsity regularizer at strength λ (warm-up complete); ws in getWeights order. */
+export function unitSparsity(spec: UnitSpec, ws: W[], lambda: number): number {
+  switch (spec.type) {
+    case 'GatedNAUNMU': // stable-nalu sums its sub-layers' regularizers: the NAU's on W_add, the NMU's on W_mul
+      return sparsity('NAU', ws[0], lambda) + sparsity('NMU', ws[1], lambda);
+    case 'NACMul': // weight 'nmu' only: the NMU's
+      return spec.options?.weight === 'nmu' ? sparsity('NMU', ws[0], lambda) : 0;
+    default:
+      return sparsity(spec.type, ws[0], lambda);
+  }
 }

@@ -10,6 +10,7 @@ import { NACMul } from './nacmul';
 import { INALU } from './inalu';
 import { NPU, RealNPU } from './npu';
 import { NMRU } from './nmru';
+import { GatedNAUNMU } from './gated';
 
 export type LayerClass = { className: string; new (args: never): Layer };
 
@@ -21,7 +22,7 @@ export function registerLayer(cls: LayerClass): void {
     throw new TypeError(`registerLayer: expected a Layer class with a static className, received ${cls === null ? 'null' : typeof cls}`);
   layerRegistry.register(cls.className, cls);
 }
-for (const cls of [Dense, NAC, NALU, NAU, NMU, NACMul, INALU, NPU, RealNPU, NMRU]) registerLayer(cls as unknown as LayerClass);
+for (const cls of [Dense, NAC, NALU, NAU, NMU, NACMul, INALU, NPU, RealNPU, NMRU, GatedNAUNMU]) registerLayer(cls as unknown as LayerClass);
 
 /** Builds a layer from {className, config} (as Layer.serialize gives). */
 export function deserializeLayer(s: unknown, name = 'layer'): Layer {

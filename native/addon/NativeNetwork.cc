@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <map>
 
 #include "NetworkFitWorker.h"
 #include "addon.h"
@@ -30,14 +29,8 @@ Napi::PropertyDescriptor method(Napi::Env env, const char* name) {
                                          napi_property_attributes(napi_writable | napi_configurable));
 }
 
-// Weight matrices a layer type has (NALU: Ŵ, M̂, G, and two more with separateWeights);
-// 5 for types this estimate does not know.
-int matricesOf(const nalu::LayerSpec& ls) {
-  static const std::map<std::string, int> known = {{"dense", 1}, {"nac", 2}, {"nau", 1}, {"nmu", 1}};
-  if (ls.type == "nalu") return ls.options.num.count("separateWeights") && ls.options.num.at("separateWeights") ? 5 : 3;
-  auto it = known.find(ls.type);
-  return it == known.end() ? 5 : it->second;
-}
+// Weight matrices a layer has, as its unit counts them (nalu::layerMatrices; 5 for unknown types).
+int matricesOf(const nalu::LayerSpec& ls) { return nalu::layerMatrices(ls.type, ls.options); }
 
 }  // namespace
 

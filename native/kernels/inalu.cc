@@ -104,6 +104,10 @@ class INALU : public Layer {
       if (ax > eps) dx[i] += dlx_[i] * (x[i] > 0 ? 1.f : -1.f) / ax;  // log(max(|x|, ε)) is flat below ε
     }
   }
+  void sparsityWeights(const std::function<void(float)>& visit) const override {
+    visitNacWeight(params_[0], params_[1], visit);
+    visitNacWeight(params_[2], params_[3], visit);
+  }
 
  private:
   float omega_, eps_;

@@ -87,6 +87,12 @@ double Layer::kernelPenalty(bool addGrad) {
   return sum;
 }
 
+void Layer::sparsityWeights(const std::function<void(float)>& visit) const {
+  for (auto& p : params_)
+    if (p.shape.size() == 2)
+      for (size_t i = 0; i < p.size(); ++i) visit(p.value[i]);
+}
+
 Options initializerOption(const Options& o, const std::string& key, const std::string& defType) {
   if (const Options* spec = o.object(key)) {
     Options s = *spec;
@@ -100,26 +106,49 @@ Options initializerOption(const Options& o, const std::string& key, const std::s
   return s;
 }
 
+Options uniformOption(const Options& o, const std::string& key, double lo, double hi) {
+  if (o.has(key)) return initializerOption(o, key, "randomUniform");
+  Options s;
+  s.context = o.where(key);
+  s.str["type"] = "randomUniform";
+  s.num["minval"] = lo;
+  s.num["maxval"] = hi;
+  return s;
+}
+
 namespace {
+template <int N>
+int fixedMatrices(const Options&) {
+  return N;
+}
+
 using Factory = std::unique_ptr<Layer> (*)(int in, const Options& o);
 struct Entry {
   const char* name;
   Factory make;
+  int (*matrices)(const Options& o);  // see layerMatrices
 };
 // The registry of units: add a line here for a new unit.
 const Entry kLayers[] = {
-    {"dense", makeDense},
-    {"nac", makeNAC},
-    {"nalu", makeNALU},
-    {"nau", makeNAU},
-    {"nmu", makeNMU},
-    {"nacmul", makeNACMul},
-    {"inalu", makeINALU},
-    {"npu", makeNPU},
-    {"realnpu", makeRealNPU},
-    {"nmru", makeNMRU},
+    {"dense", makeDense, fixedMatrices<1>},
+    {"nac", makeNAC, fixedMatrices<2>},
+    {"nalu", makeNALU, naluMatrices},
+    {"nau", makeNAU, fixedMatrices<1>},
+    {"nmu", makeNMU, fixedMatrices<1>},
+    {"nacmul", makeNACMul, nacMulMatrices},
+    {"inalu", makeINALU, fixedMatrices<4>},
+    {"npu", makeNPU, fixedMatrices<2>},
+    {"realnpu", makeRealNPU, fixedMatrices<1>},
+    {"nmru", makeNMRU, fixedMatrices<2>},  // W is [2·in, out]
+    {"gatednaunmu", makeGatedNAUNMU, fixedMatrices<3>},
 };
 }  // namespace
+
+int layerMatrices(const std::string& type, const Options& options) {
+  for (auto& e : kLayers)
+    if (type == e.name) return e.matrices(options);
+  return 5;
+}
 
 std::vector<std::string> layerTypes() {
   std::vector<std::string> names;

@@ -38,6 +38,9 @@ class Layer {
   // whose small products then vectorize along the batch instead of along a handful of units.
   // Layers that implement both layouts say so here.
   virtual bool supportsFeatureMajor() const { return false; }
+  // Calls visit on every weight the unit computes with, as it uses it (tanh(Ŵ)⊙σ(M̂), not Ŵ), for
+  // the paper's sparsity error; gates and biases left out. Default: every matrix param as it is.
+  virtual void sparsityWeights(const std::function<void(float)>& visit) const;
   void setFeatureMajor(bool on) { fm_ = on && supportsFeatureMajor(); }
   // Draws the initial values of every parameter from the layer's initializers.
   void initialize(uint64_t seed);
@@ -71,6 +74,11 @@ std::unique_ptr<Layer> makeLayer(const std::string& type, int in, const Options&
 std::vector<std::string> layerTypes();
 // The initializer spec in options[key], or the default when absent.
 Options initializerOption(const Options& o, const std::string& key, const std::string& defType);
+// options[key] (type 'randomUniform' when only its options are given), or U[lo, hi] when absent.
+Options uniformOption(const Options& o, const std::string& key, double lo, double hi);
+// Weight matrices (in·out + out floats each) a layer of `type` has with these options, for the
+// memory estimate made before any layer is built; never throws (5 for unknown types).
+int layerMatrices(const std::string& type, const Options& options);
 
 // Grows a buffer to n floats (outside the step loop only).
 inline void grow(Buffer& b, size_t n) {

@@ -40,6 +40,10 @@ void NacWeight::backward(const float* dW, float* dWHat, float* dMHat, int64_t n)
   parallelChunks(n, [&](int64_t b, int64_t e) { nacBackward(dW, tt, ss, dWHat, dMHat, b, e); });
 }
 
+void visitNacWeight(const Param& wHat, const Param& mHat, const std::function<void(float)>& visit) {
+  for (size_t i = 0; i < wHat.size(); ++i) visit(std::tanh(wHat.value[i]) * sigmoid(mHat.value[i]));
+}
+
 namespace {
 class NAC : public Layer {
  public:
@@ -58,6 +62,9 @@ class NAC : public Layer {
     xtDy(x, dy, 0, dW_.data(), rows);
     w_.backward(dW_.data(), params_[0].grad.data(), params_[1].grad.data(), int64_t(in_) * out_);
     if (dx) dyWt(dy, w_.W.data(), 0, dx, rows);
+  }
+  void sparsityWeights(const std::function<void(float)>& visit) const override {
+    visitNacWeight(params_[0], params_[1], visit);
   }
 
  private:

@@ -246,6 +246,10 @@ class NALU : public Layer {
     const float eps = eps_;
     parallelChunks(ni, [&](int64_t b, int64_t e) { backwardLog(x, dlx, dx, eps, b, e); });
   }
+  void sparsityWeights(const std::function<void(float)>& visit) const override {
+    visitNacWeight(params_[0], params_[1], visit);  // the gate G is no weight of the paper's error
+    if (separate_) visitNacWeight(params_[3], params_[4], visit);
+  }
 
  private:
   float* dWm() { return dWm_.data(); }
@@ -259,5 +263,10 @@ class NALU : public Layer {
 }  // namespace
 
 std::unique_ptr<Layer> makeNALU(int in, const Options& o) { return std::make_unique<NALU>(in, o); }
+
+int naluMatrices(const Options& o) {  // Ŵ, M̂, G and, with separateWeights, two more
+  auto it = o.num.find("separateWeights");
+  return it != o.num.end() && it->second ? 5 : 3;
+}
 
 }  // namespace nalu

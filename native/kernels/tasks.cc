@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <functional>
 
 namespace nalu {
 
@@ -144,30 +145,11 @@ double successThreshold(const TaskSpec& spec, double epsilon, int64_t samples, u
 
 double sparsityError(Network& net) {
   double worst = 0;
-  auto visit = [&](float w) {
+  const std::function<void(float)> visit = [&](float w) {
     double a = std::fabs(double(w));
     worst = std::max(worst, std::min(a, std::fabs(1 - a)));
   };
-  for (auto& layer : net.layers()) {
-    auto& ps = layer->params();
-    auto find = [&](const std::string& name) -> const Param* {
-      for (auto& p : ps)
-        if (p.name == name) return &p;
-      return nullptr;
-    };
-    for (auto& p : ps) {
-      if (p.shape.size() != 2) continue;  // biases and per-unit gates
-      if (p.name.rfind("M_hat", 0) == 0 || p.name[0] == 'G' || p.name[0] == 'g') continue;
-      if (p.name.rfind("W_hat", 0) == 0) {
-        // NAC/NALU: the weight the unit uses is tanh(Ŵ)⊙σ(M̂).
-        const Param* m = find("M_hat" + p.name.substr(5));
-        for (size_t i = 0; i < p.size(); ++i)
-          visit(m ? std::tanh(p.value[i]) * sigmoid(m->value[i]) : p.value[i]);
-        continue;
-      }
-      for (size_t i = 0; i < p.size(); ++i) visit(p.value[i]);
-    }
-  }
+  for (auto& layer : net.layers()) layer->sparsityWeights(visit);  // the weights as each unit uses them
   return worst;
 }
 

@@ -62,8 +62,8 @@ class ArithmeticTask {
 double successThreshold(const TaskSpec& spec, double epsilon, int64_t samples, uint64_t seed);
 
 // max over the layers' weight matrices of min(|w|, |1 − |w||): 0 for a weight that is exactly
-// −1, 0 or 1 (the paper's sparsity error). NAC/NALU weights are W = tanh(Ŵ)⊙σ(M̂); biases,
-// gates and 1-D parameters are left out.
+// −1, 0 or 1 (the paper's sparsity error), of the weights as each unit uses them
+// (Layer::sparsityWeights: NAC/NALU W = tanh(Ŵ)⊙σ(M̂), NAC•,σ W = σ(Ŵ); biases and gates left out).
 double sparsityError(Network& net);
 
 struct TaskRunOptions {

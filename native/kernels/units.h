@@ -17,5 +17,10 @@ std::unique_ptr<Layer> makeINALU(int in, const Options& o);
 std::unique_ptr<Layer> makeNPU(int in, const Options& o);
 std::unique_ptr<Layer> makeRealNPU(int in, const Options& o);
 std::unique_ptr<Layer> makeNMRU(int in, const Options& o);
+std::unique_ptr<Layer> makeGatedNAUNMU(int in, const Options& o);
+
+// Matrix counts that depend on the options (layerMatrices); they never throw.
+int naluMatrices(const Options& o);
+int nacMulMatrices(const Options& o);
 
 }  // namespace nalu

@@ -1,0 +1,61 @@
+// Gated NAU/NMU (Madsen & Johansen 2020, appendix; stable-nalu ReRegualizedLinearNALULayer with
+// nalu_two_nac, nalu_mul='mnac'): y = g ⊙ (x·W_add) + (1 − g) ⊙ NMU(x; W_mul), g = σ(x·G), no bias.
+// W_add as the NAU's (clamp [−1, 1]), W_mul as the NMU's (clamp [0, 1]); regularizer: both sparsity terms.
+import type { NativeOptions } from '../../binding';
+import type { Initializer, InitializerLike } from '../initializers';
+import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
+
+export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
+  /** Initializer of W_add. Default: the NAU's U[−r, r], r = min(0.5, √3·√(2/(in+out))). */
+  addInitializer?: InitializerLike;
+  /** Initializer of W_mul. Default: the NMU's U[0.25, 0.75]. */
+  mulInitializer?: InitializerLike;
+  /** Initializer of the gate G. Default 'glorotUniform' (stable-nalu: xavier_uniform, gain 1). */
+  gateInitializer?: InitializerLike;
+}
+
+export class GatedNAUNMU extends Layer {
+  static readonly className = 'GatedNAUNMU';
+  /** undefined: the paper's initialization. */
+  readonly addInitializer?: Initializer;
+  readonly mulInitializer?: Initializer;
+  readonly gateInitializer: Initializer;
+  /** λ̂ and warm-up of both regularizers (W_add's signed, W_mul's unsigned). */
+  readonly sparsity: Sparsity;
+
+  constructor(args: GatedNAUNMUArgs) {
+    super(args, ['addInitializer', 'mulInitializer', 'gateInitializer', ...sparsityKeys]);
+    if (args.addInitializer !== undefined) this.addInitializer = initializerArg(args.addInitializer, 'GatedNAUNMU.addInitializer', 'randomUniform');
+    if (args.mulInitializer !== undefined) this.mulInitializer = initializerArg(args.mulInitializer, 'GatedNAUNMU.mulInitializer', 'randomUniform');
+    this.gateInitializer = initializerArg(args.gateInitializer, 'GatedNAUNMU.gateInitializer', 'glorotUniform');
+    this.sparsity = checkSparsity(args, 'GatedNAUNMU');
+  }
+  protected get nativeType() {
+    return 'gatednaunmu';
+  }
+  protected nativeOptions(): NativeOptions {
+    return {
+      ...(this.addInitializer ? { addInitializer: this.addInitializer.toNative() } : {}),
+      ...(this.mulInitializer ? { mulInitializer: this.mulInitializer.toNative() } : {}),
+      gateInitializer: this.gateInitializer.toNative(),
+      ...this.sparsity,
+    };
+  }
+  protected ownConfig() {
+    return {
+      ...(this.addInitializer ? { addInitializer: this.addInitializer.getConfig() } : {}),
+      ...(this.mulInitializer ? { mulInitializer: this.mulInitializer.getConfig() } : {}),
+      gateInitializer: this.gateInitializer.getConfig(),
+      ...this.sparsity,
+    };
+  }
+  weightSpecs(inputDim: number): WeightSpec[] {
+    const s = [inputDim, this.units];
+    return [
+      { name: 'W_add', shape: s },
+      { name: 'W_mul', shape: s },
+      { name: 'G', shape: s },
+    ];
+  }
+}

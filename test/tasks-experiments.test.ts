@@ -84,7 +84,7 @@ describe('experiment files', () => {
     out = '';
     expect(await main(['benchmark', 'mistry2021-single-module', '--ops', 'div', '--models', 'nmru,nalu', '--seeds', '1', '--dry-run'])).toBe(0);
     expect(out).toMatch(/\n18 runs\n$/);
-    expect(await main(['benchmark', 'mistry2021-single-module', '--ops', 'add', '--models', 'nmru', '--dry-run'])).toBe(2);
+    expect(await main(['benchmark', 'mistry2021-single-module', '--ops', 'mul', '--models', 'nau', '--dry-run'])).toBe(2);
     expect(err).toMatch(/no point of mistry2021-single-module runs/);
   });
 });

@@ -5,3 +5,5 @@ export * from './run';
 export * from './stats';
 export * from './summary';
 export { successRateSpec, successRateSvg } from './plot';
+export * from './experiment';
+export { publishedRegistry, type PublishedCell, type PublishedResults, type PublishedValue } from './papers';

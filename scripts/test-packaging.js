@@ -83,7 +83,7 @@ const tarball = path.join(tmp, info.filename);
 const files = info.files.map((f) => f.path);
 log(`${info.filename}: ${(info.size / 1048576).toFixed(1)} MiB packed${info.unpackedSize ? `, ${(info.unpackedSize / 1048576).toFixed(1)} MiB unpacked` : ""}, ${files.length} files`);
 
-const allowed = /^(dist\/|prebuilds\/|native\/|binding\.d\.ts$|CMakeLists\.txt$|scripts\/install\.js$|README\.md$|LICENSE$|package\.json$)/;
+const allowed = /^(dist\/|prebuilds\/|native\/|experiments\/[\w-]+\.json$|binding\.d\.ts$|CMakeLists\.txt$|scripts\/install\.js$|README\.md$|LICENSE$|package\.json$)/;
 const stray = files.filter((f) => !allowed.test(f));
 check(stray.length === 0, 'tarball holds only the files whitelist', stray.join('\n'));
 for (const f of [
@@ -96,6 +96,8 @@ for (const f of [
   'scripts/install.js',
   'CMakeLists.txt',
   'LICENSE',
+  'experiments/quick.json',
+  'experiments/madsen2020-table1.json',
 ]) {
   check(files.includes(f), `tarball has ${f}`);
 }
@@ -189,6 +191,10 @@ for (const [kind, file] of [['require (CJS)', 'train.cjs'], ['import (ESM)', 'tr
   check(!res.libs.some((l) => /openblas/i.test(l)), `${kind}: no OpenBLAS library is mapped`, res.libs.join('\n'));
   check(res.libs.includes(path.join(path.dirname(node), 'libgomp.so.1')), `${kind}: the bundled libgomp is the one mapped`, res.libs.join('\n'));
 }
+
+// The shipped experiments resolve from the installed package (npx nalu benchmark NAME).
+const dry = run(process.execPath, [path.join(pkg, 'dist', 'cjs', 'cli', 'main.js'), 'benchmark', 'madsen2020-table1', '--dry-run'], { cwd: app, env: bareEnv });
+check(dry.status === 0 && /\n6600 runs\n?$/.test(dry.stdout), 'the installed nalu finds its shipped experiments', dry.out);
 
 // 5. A consumer's TypeScript (CJS .ts and ESM .mts) type-checks against the shipped types,
 // resolved through the package's "exports" (nodenext), including the shipped .d.ts files.

@@ -22,21 +22,54 @@ export interface ModelContext {
   l1End?: number;
 }
 
+/** One layer of a model: its unit and how the benchmark sets it up. */
+export interface UnitSpec {
+  /** Class name in the layer registry. */
+  unit: string;
+  /** Options of the layer besides units, inputDim and seed. */
+  options?: Record<string, unknown>;
+  /** Takes the sparsity regularizer's options (sparsityLambda, sparsityStart, sparsityEnd). */
+  regularized?: boolean;
+  /** Takes the L1 schedule's options (l1Start, l1End). */
+  l1?: boolean;
+  /** Initialized as stable-nalu's NAC layer: U[−r, r] with fan·Var(W) = 2 (nacInitRange). */
+  nacInit?: boolean;
+}
+
 export interface ModelDefinition {
   name: string;
   description: string;
-  /** Class names of the layers' units (layer registry), first to last; 'Class:variant' for variants. */
-  units(ctx: Pick<ModelContext, 'op' | 'depth'>): string[];
+  /** The layers' units, first to last. */
+  units(ctx: Pick<ModelContext, 'op' | 'depth'>): UnitSpec[];
   /** The training settings its paper used for it on `task`, where they differ from the task's. */
   settings?(task: string, op: ArithmeticOp): Partial<TrainingSettings>;
 }
 
 export const modelRegistry = new Registry<ModelDefinition>('model');
 
+// The units as stable-nalu's networks set them up (its NAC-family layers share one init).
+const NAU: UnitSpec = { unit: 'NAU', regularized: true };
+const NMU: UnitSpec = { unit: 'NMU', regularized: true };
+const NAC: UnitSpec = { unit: 'NAC', nacInit: true };
+const NALU: UnitSpec = { unit: 'NALU', nacInit: true };
+const NACMul: UnitSpec = { unit: 'NACMul', nacInit: true };
+// stable-nalu PosNAC (xavier_normal Ŵ, the unit's default) and ReRegualizedLinearPosNAC, in log space.
+const NACMulSigma: UnitSpec = { unit: 'NACMul', options: { weight: 'sigma' } };
+const NACMulNMU: UnitSpec = { unit: 'NACMul', options: { weight: 'nmu' }, regularized: true };
+const GatedNAUNMU: UnitSpec = { unit: 'GatedNAUNMU', regularized: true };
+const INALU: UnitSpec = { unit: 'INALU' };
+const NPU: UnitSpec = { unit: 'NPU', l1: true };
+const RealNPU: UnitSpec = { unit: 'RealNPU', l1: true };
+const SignNMRU: UnitSpec = { unit: 'NMRU', options: { signRetrieval: true }, regularized: true };
+// stable-nalu's BasicLayer: Kaiming-uniform for ReLU/ReLU6, Xavier-uniform otherwise; bias on.
+const Dense = (activation: string): UnitSpec => ({
+  unit: 'Dense',
+  options: { activation, kernelInitializer: activation.startsWith('relu') ? 'heUniform' : 'glorotUniform' },
+});
+
 const additive = (op: ArithmeticOp) => op === 'add' || op === 'sub';
-const pair = (first: string, second: string) => (c: Pick<ModelContext, 'depth'>) => (c.depth === 2 ? [first, second] : [second]);
-const dense = (activation: string) => (c: Pick<ModelContext, 'depth'>) =>
-  c.depth === 2 ? [`Dense:${activation}`, 'Dense:linear'] : [`Dense:${activation}`];
+const pair = (first: UnitSpec, second: UnitSpec) => (c: Pick<ModelContext, 'depth'>) => (c.depth === 2 ? [first, second] : [second]);
+const dense = (activation: string) => (c: Pick<ModelContext, 'depth'>) => (c.depth === 2 ? [Dense(activation), Dense('linear')] : [Dense(activation)]);
 
 /**
  * The NAU model: stable-nalu lfs_batch_jobs/function_task_static.sh (ReRegualizedLinearNAC with
@@ -57,42 +90,42 @@ const definitions: ModelDefinition[] = [
   {
     name: 'nau-nmu',
     description: "the paper's units: NAU → NAU for + and −, NAU → NMU for ×, ÷, z², √z (Table 1's NAU and NMU rows), each with its settings",
-    units: (c) => pair('NAU', additive(c.op) ? 'NAU' : 'NMU')(c),
+    units: (c) => pair(NAU, additive(c.op) ? NAU : NMU)(c),
     settings: (task, op) => (additive(op) ? nauSettings(task) : {}),
   },
-  { name: 'nau', description: 'NAU → NAU (Madsen & Johansen 2020), λ̂ 0.01', units: pair('NAU', 'NAU'), settings: nauSettings },
-  { name: 'nmu', description: 'NAU → NMU (Madsen & Johansen 2020), λ̂ 10', units: pair('NAU', 'NMU') },
-  { name: 'nalu', description: 'NALU → NALU (Trask et al. 2018)', units: pair('NALU', 'NALU') },
-  { name: 'nac', description: "NAC → NAC, the paper's NAC₊ (Trask et al. 2018)", units: pair('NAC', 'NAC') },
-  { name: 'nac-mul', description: "NAC → NAC•, the paper's NAC• (Trask et al. 2018)", units: pair('NAC', 'NACMul') },
+  { name: 'nau', description: 'NAU → NAU (Madsen & Johansen 2020), λ̂ 0.01', units: pair(NAU, NAU), settings: nauSettings },
+  { name: 'nmu', description: 'NAU → NMU (Madsen & Johansen 2020), λ̂ 10', units: pair(NAU, NMU) },
+  { name: 'nalu', description: 'NALU → NALU (Trask et al. 2018)', units: pair(NALU, NALU) },
+  { name: 'nac', description: "NAC → NAC, the paper's NAC₊ (Trask et al. 2018)", units: pair(NAC, NAC) },
+  { name: 'nac-mul', description: "NAC → NAC•, the paper's NAC• (Trask et al. 2018)", units: pair(NAC, NACMul) },
   {
     name: 'nac-mul-sigma',
     description: "NAC → NAC• with W = σ(Ŵ), the paper's NAC•,σ (stable-nalu PosNAC in log space)",
-    units: pair('NAC', 'NACMul:sigma'),
+    units: pair(NAC, NACMulSigma),
   },
   {
     name: 'nac-mul-nmu',
     description: "NAU → NAC• with the NMU's clamped weights and regularizer, the paper's NAC•,NMU",
-    units: pair('NAU', 'NACMul:nmu'),
+    units: pair(NAU, NACMulNMU),
   },
   {
     name: 'gated-nau-nmu',
     description: "Gated NAU/NMU → Gated NAU/NMU, a NALU-style gate between an NAU and an NMU (the paper's Gated NAU/NMU)",
-    units: pair('GatedNAUNMU', 'GatedNAUNMU'),
+    units: pair(GatedNAUNMU, GatedNAUNMU),
   },
   {
     name: 'inalu',
     description: 'iNALU → iNALU (Schlör et al. 2020), gradients clipped to ±0.1 as Mistry et al. 2021 ran it',
-    units: pair('INALU', 'INALU'),
+    units: pair(INALU, INALU),
     // nalm-benchmark single_layer_benchmark.sh, iNALU: --clip-grad-value 0.1.
     settings: () => ({ clipValue: 0.1 }),
   },
-  { name: 'npu', description: 'NAU → NPU (Heim et al. 2020), lr 5e-3 and the L1 schedule of Mistry et al. 2021', units: pair('NAU', 'NPU'), settings: npuSettings },
-  { name: 'realnpu', description: 'NAU → RealNPU (Heim et al. 2020), lr 5e-3 and the L1 schedule of Mistry et al. 2021', units: pair('NAU', 'RealNPU'), settings: npuSettings },
+  { name: 'npu', description: 'NAU → NPU (Heim et al. 2020), lr 5e-3 and the L1 schedule of Mistry et al. 2021', units: pair(NAU, NPU), settings: npuSettings },
+  { name: 'realnpu', description: 'NAU → RealNPU (Heim et al. 2020), lr 5e-3 and the L1 schedule of Mistry et al. 2021', units: pair(NAU, RealNPU), settings: npuSettings },
   {
     name: 'nmru',
     description: 'NAU → NMRU with sign retrieval, the division unit of Mistry et al. 2021 (lr 1e-2, gradient norm clipped to 1)',
-    units: pair('NAU', 'NMRU:sign'),
+    units: pair(NAU, SignNMRU),
     // nalm-division lfs_batch_jobs/single_layer_task/neurips_2021/sltr-in2.sh: SignNMRU --clip-grad-norm 1 --learning-rate 1e-2.
     settings: () => ({ learningRate: 1e-2, clipNorm: 1 }),
   },
@@ -102,9 +135,6 @@ const definitions: ModelDefinition[] = [
 ];
 for (const d of definitions) modelRegistry.register(d.name, d);
 
-/** The units (and variants) that take the sparsity regularizer's options. */
-const regularizedUnits = new Set(['NAU', 'NMU', 'NMRU', 'NMRU:sign', 'GatedNAUNMU', 'NACMul:nmu']);
-
 /**
  * The paper's training settings of `model` on `task` for `op`: the task's, then the model's own.
  * A model without a regularized unit records λ̂ = 0 (no flag can switch one on), one without an NPU no L1.
@@ -113,13 +143,13 @@ export function modelSettings(model: string, task: TaskDefinition, op: Arithmeti
   const d = modelRegistry.get(model, 'model');
   const s = { ...task.settings, ...d.settings?.(task.name, op) };
   const units = d.units({ op, depth: task.instances(op)[0].depth });
-  const sparsity = units.some((u) => regularizedUnits.has(u)) ? {} : { sparsityLambda: 0, sparsityStart: 0, sparsityEnd: 0 };
-  const l1 = units.some((u) => u === 'NPU' || u === 'RealNPU') ? {} : { l1Start: 0, l1End: 0 };
+  const sparsity = units.some((u) => u.regularized) ? {} : { sparsityLambda: 0, sparsityStart: 0, sparsityEnd: 0 };
+  const l1 = units.some((u) => u.l1) ? {} : { l1Start: 0, l1End: 0 };
   return { ...s, ...sparsity, ...l1 };
 }
 
-function unitAvailable(u: string): boolean {
-  return layerRegistry.has(u.split(':')[0]);
+function unitAvailable(u: UnitSpec): boolean {
+  return layerRegistry.has(u.unit);
 }
 
 /** True when every unit the model uses (for any operation) is registered. */
@@ -158,30 +188,19 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
   const d = modelRegistry.get(name, 'model');
   const units = d.units(ctx);
   const missing = units.filter((u) => !unitAvailable(u));
-  if (missing.length) throw new RangeError(`model '${name}': unit ${missing.join(', ')} is not available in this build`);
-  const sparsity = { sparsityLambda: ctx.sparsityLambda, sparsityStart: ctx.sparsityStart, sparsityEnd: ctx.sparsityEnd };
+  if (missing.length) throw new RangeError(`model '${name}': unit ${missing.map((u) => u.unit).join(', ')} is not available in this build`);
   return units.map((u, i) => {
-    const [cls, variant] = u.split(':');
-    const last = i === units.length - 1;
-    const out = last ? 1 : ctx.hiddenSize;
-    const fanIn = i === 0 ? ctx.inputSize : ctx.hiddenSize;
-    const config: Record<string, unknown> = { units: out, seed: seeds[i] };
+    const out = i === units.length - 1 ? 1 : ctx.hiddenSize;
+    const config: Record<string, unknown> = { units: out, seed: seeds[i], ...u.options };
     if (i === 0) config.inputDim = ctx.inputSize;
-    if (cls === 'Dense') {
-      config.activation = variant;
-      // stable-nalu's BasicLayer: Kaiming-uniform for ReLU/ReLU6, Xavier-uniform otherwise; bias on.
-      config.kernelInitializer = variant.startsWith('relu') ? 'heUniform' : 'glorotUniform';
-    } else if (cls === 'NACMul' && variant) config.weight = variant;
-    else if (cls === 'NMRU' && variant === 'sign') config.signRetrieval = true;
-    if ((cls === 'NPU' || cls === 'RealNPU') && ctx.l1Start) Object.assign(config, { l1Start: ctx.l1Start, l1End: ctx.l1End });
-    if (regularizedUnits.has(u)) Object.assign(config, sparsity);
-    else if (cls === 'NAC' || cls === 'NALU' || u === 'NACMul') {
-      // The reference's NAC initialization (NALU shares its NAC between both paths; its gate G
-      // is Xavier-uniform with gain 1, the layer's glorotUniform default).
-      const r = nacInitRange(fanIn, out);
+    if (u.regularized) Object.assign(config, { sparsityLambda: ctx.sparsityLambda, sparsityStart: ctx.sparsityStart, sparsityEnd: ctx.sparsityEnd });
+    if (u.l1 && ctx.l1Start) Object.assign(config, { l1Start: ctx.l1Start, l1End: ctx.l1End });
+    if (u.nacInit) {
+      // NALU shares this NAC between both paths; its gate G is Xavier-uniform with gain 1, the layer's default.
+      const r = nacInitRange(i === 0 ? ctx.inputSize : ctx.hiddenSize, out);
       config.kernelInitializer = randomUniform({ minval: -r, maxval: r });
     }
-    const Ctor = layerRegistry.get(cls, 'unit') as unknown as new (a: Record<string, unknown>) => Layer;
+    const Ctor = layerRegistry.get(u.unit, 'unit') as unknown as new (a: Record<string, unknown>) => Layer;
     return new Ctor(config);
   });
 }

@@ -2,6 +2,7 @@
 // (exit code 2), and value parsers that name the flag, what was expected and what was received.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Registry } from '../registry';
+import { trainingSettingLimits, type TrainingSettings } from '../tasks/arithmetic';
 
 /** A bad command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -86,4 +87,29 @@ export function wrap(text: string, indent: number, width = 100): string {
 export function flagHelp(rows: [string, string][]): string {
   const w = Math.max(...rows.map(([f]) => f.length)) + 2;
   return rows.map(([f, d]) => `  ${f.padEnd(w)}${wrap(d, w + 2)}`).join('\n');
+}
+
+/** The training-setting flags of benchmark and train: flag, setting, help. */
+const settingFlags: [string, keyof TrainingSettings, string][] = [
+  ['learning-rate', 'learningRate', "Adam learning rate (default: the model's paper's, mostly 1e-3)"],
+  ['sparsity-lambda', 'sparsityLambda', "sparsity regularizer λ̂ of the models that have one (default: the model's; NAU 0.01, NMU 10)"],
+  ['sparsity-start', 'sparsityStart', "step where its linear warm-up starts (default: the model's; scaled to a run too short to reach it; must be < --iterations)"],
+  ['sparsity-end', 'sparsityEnd', "step where it reaches λ̂ (default: the model's)"],
+  ['clip-norm', 'clipNorm', "clip the gradients' global norm to X (default: the model's, mostly none)"],
+  ['clip-value', 'clipValue', "clip each gradient element to ±X (default: the model's, mostly none)"],
+  ['l1-start', 'l1Start', "NPU/RealNPU L1 penalty β at step 0, ×10 every 10⁴ steps (default: the model's; 1e-7, ÷ 1e-9)"],
+  ['l1-end', 'l1End', "where β stops growing (default: the model's; 1e-5, ÷ 1e-7)"],
+];
+
+/** parseArgs options of the setting flags. */
+export const settingOptions: Options = Object.fromEntries(settingFlags.map(([flag]) => [flag, { type: 'string' as const }]));
+
+/** --help rows of the setting flags. */
+export const settingHelp: [string, string][] = settingFlags.map(([flag, , text]) => [`--${flag} X`, text]);
+
+/** The settings given on the command line (absent flags are absent keys). */
+export function parseSettings(v: Record<string, string | boolean | undefined>): Partial<TrainingSettings> {
+  const given: Partial<TrainingSettings> = {};
+  for (const [flag, key] of settingFlags) if (v[flag] !== undefined) given[key] = num(v[flag], flag, 0, 0, trainingSettingLimits[key]);
+  return given;
 }

@@ -3,13 +3,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { opRegistry, parseRange, taskRegistry, type ArithmeticOp, type TrainingSettings } from '../tasks/arithmetic';
+import { opRegistry, parseRange, taskRegistry, type ArithmeticOp } from '../tasks/arithmetic';
 import { loadExperiment, planRuns, plannedKeyFields, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
 import { runArithmetic, runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
 import { sci } from '../tasks/summary';
-import { UsageError, choice, flagHelp, list, num, parseWithPositionals, type Command, type Options } from './args';
+import { UsageError, choice, flagHelp, list, num, parseSettings, parseWithPositionals, settingHelp, settingOptions, type Command, type Options } from './args';
 import { Progress } from './progress';
 import { printSummary, readResults } from './summary';
 
@@ -22,14 +22,7 @@ const options: Options = {
   iterations: { type: 'string' },
   'eval-every': { type: 'string' },
   'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string' },
-  'sparsity-lambda': { type: 'string' },
-  'sparsity-start': { type: 'string' },
-  'sparsity-end': { type: 'string' },
-  'clip-norm': { type: 'string' },
-  'clip-value': { type: 'string' },
-  'l1-start': { type: 'string' },
-  'l1-end': { type: 'string' },
+  ...settingOptions,
   interpolation: { type: 'string' },
   extrapolation: { type: 'string' },
   'input-size': { type: 'string' },
@@ -74,14 +67,7 @@ ${flagHelp([
   ['--iterations N', "optimizer steps per run (default: the task's, 5e6 for static, 5e4 for single-module)"],
   ['--eval-every N', 'steps between evaluations (default 1000)'],
   ['--batch-size N', 'batch size (default 128)'],
-  ['--learning-rate X', "Adam learning rate (default: the model's paper's, mostly 1e-3)"],
-  ['--sparsity-lambda X', "sparsity regularizer λ̂ of the models that have one (default: the model's; NAU 0.01, NMU 10)"],
-  ['--sparsity-start N', 'step where its linear warm-up starts (default: the model\'s; must be < --iterations)'],
-  ['--sparsity-end N', "step where it reaches λ̂ (default: the model's)"],
-  ['--clip-norm X', "clip the gradients' global norm to X (default: the model's, mostly none)"],
-  ['--clip-value X', "clip each gradient element to ±X (default: the model's, mostly none)"],
-  ['--l1-start X', "NPU/RealNPU L1 penalty β at step 0, ×10 every 10⁴ steps (default: the model's; 1e-7, ÷ 1e-9)"],
-  ['--l1-end X', "where β stops growing (default: the model's; 1e-5, ÷ 1e-7)"],
+  ...settingHelp,
   ['--interpolation R', "training range, e.g. [1,2] (default: the task's)"],
   ['--extrapolation R', "test range, e.g. [2,6] or [[-6,-2],[2,6]] (default: the task's)"],
   ['--input-size N', "inputs of x (default: the task's, 100 static, 2 single-module)"],
@@ -133,10 +119,7 @@ function experimentOf(v: Record<string, string | boolean | undefined>, positiona
     ['iterations', 'iterations', 0, 1e12], ['eval-every', 'evalEvery', 1, 1e12], ['batch-size', 'batchSize', 1, 2 ** 20],
     ['threshold-samples', 'thresholdSamples', 1, 2 ** 32], ['best-window', 'bestWindow', 1, 2 ** 20]];
   for (const [flag, key, lo, hi] of ints) if (v[flag] !== undefined) (e as unknown as Record<string, number>)[key] = num(v[flag], flag, 0, lo, hi, true);
-  const settings: [string, keyof TrainingSettings, number][] = [['learning-rate', 'learningRate', 10], ['sparsity-lambda', 'sparsityLambda', 1e30],
-    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30],
-    ['l1-start', 'l1Start', 1e30], ['l1-end', 'l1End', 1e30]];
-  for (const [flag, key, hi] of settings) if (v[flag] !== undefined) e.settings![key] = num(v[flag], flag, 0, 0, hi);
+  Object.assign(e.settings!, parseSettings(v));
   // A point flag replaces that parameter in every point of the sweep.
   const point: GridPoint = {};
   try {

@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import { Sequential } from '../model';
 import { Adam } from '../optimizers';
 import { saveModel } from '../io';
-import { formatRange, opRegistry, parseRange, taskRegistry, type ArithmeticOp, type Range, type TrainingSettings } from '../tasks/arithmetic';
+import { formatRange, opRegistry, parseRange, taskRegistry, type ArithmeticOp, type Range } from '../tasks/arithmetic';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { resolveSettings, runArithmetic } from '../tasks/run';
 import { sci } from '../tasks/summary';
-import { UsageError, choice, flagHelp, num, parse, type Command, type Options } from './args';
+import { UsageError, choice, flagHelp, num, parse, parseSettings, settingHelp, settingOptions, type Command, type Options } from './args';
 
 const options: Options = {
   task: { type: 'string' },
@@ -18,14 +18,7 @@ const options: Options = {
   iterations: { type: 'string' },
   'eval-every': { type: 'string' },
   'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string' },
-  'sparsity-lambda': { type: 'string' },
-  'sparsity-start': { type: 'string' },
-  'sparsity-end': { type: 'string' },
-  'clip-norm': { type: 'string' },
-  'clip-value': { type: 'string' },
-  'l1-start': { type: 'string' },
-  'l1-end': { type: 'string' },
+  ...settingOptions,
   interpolation: { type: 'string' },
   extrapolation: { type: 'string' },
   save: { type: 'string' },
@@ -49,14 +42,7 @@ ${flagHelp([
   ['--iterations N', 'optimizer steps (default 2e6, where the paper\'s NMU solves ×)'],
   ['--eval-every N', 'steps between evaluations (default 1000)'],
   ['--batch-size N', 'batch size (default 128)'],
-  ['--learning-rate X', "Adam learning rate (default: the model's paper's, mostly 1e-3)"],
-  ['--sparsity-lambda X', "sparsity regularizer λ̂ of the models that have one (default: the model's; NAU 0.01, NMU 10)"],
-  ['--sparsity-start N', "step where its linear warm-up starts (default: the model's, scaled to a shorter run)"],
-  ['--sparsity-end N', "step where it reaches λ̂ (default: the model's, scaled to a shorter run)"],
-  ['--clip-norm X', "clip the gradients' global norm to X (default: the model's, mostly none)"],
-  ['--clip-value X', "clip each gradient element to ±X (default: the model's, mostly none)"],
-  ['--l1-start X', "NPU/RealNPU L1 penalty β at step 0, ×10 every 10⁴ steps (default: the model's; 1e-7, ÷ 1e-9)"],
-  ['--l1-end X', "where β stops growing (default: the model's; 1e-5, ÷ 1e-7)"],
+  ...settingHelp,
   ['--interpolation R', 'training range (default: the task\'s; single-module: [1,2])'],
   ['--extrapolation R', 'test range (default: the task\'s; single-module: [2,6])'],
   ['--save DIR', 'where to save the model (default ./nalu-model)'],
@@ -83,11 +69,7 @@ async function run(argv: string[]): Promise<number> {
   const iterations = num(v.iterations, 'iterations', 2e6, 0, 1e12, true);
   const evalEvery = num(v['eval-every'], 'eval-every', 1000, 1, 1e12, true);
   const batchSize = num(v['batch-size'], 'batch-size', 128, 1, 2 ** 20, true);
-  const given: Partial<TrainingSettings> = {};
-  const flags: [string, keyof TrainingSettings, number][] = [['learning-rate', 'learningRate', 10], ['sparsity-lambda', 'sparsityLambda', 1e30],
-    ['sparsity-start', 'sparsityStart', 1e18], ['sparsity-end', 'sparsityEnd', 1e18], ['clip-norm', 'clipNorm', 1e30], ['clip-value', 'clipValue', 1e30],
-    ['l1-start', 'l1Start', 1e30], ['l1-end', 'l1End', 1e30]];
-  for (const [flag, key, hi] of flags) if (v[flag] !== undefined) given[key] = num(v[flag], flag, 0, 0, hi);
+  const given = parseSettings(v);
   let interpolation: Range | undefined;
   let extrapolation: Range | undefined;
   try {

@@ -78,6 +78,11 @@ export interface TrainingSettings {
   l1End: number;
 }
 
+/** Upper bounds of the training settings (each ≥ 0): one list of their names for runs, files and flags. */
+export const trainingSettingLimits: Readonly<Record<keyof TrainingSettings, number>> = {
+  learningRate: 10, sparsityLambda: 1e30, sparsityStart: 1e18, sparsityEnd: 1e18, clipNorm: 1e30, clipValue: 1e30, l1Start: 1e30, l1End: 1e30,
+};
+
 /** The parameters of a task instance that the papers' figures sweep. */
 export interface InstanceOverrides {
   interpolation?: Range;

@@ -7,6 +7,7 @@ import {
   checkRange,
   opRegistry,
   taskRegistry,
+  trainingSettingLimits,
   type ArithmeticOp,
   type InstanceOverrides,
   type TaskInstance,
@@ -61,7 +62,6 @@ export interface PlannedRun {
   scaledFrom?: [number, number];
 }
 
-const settingNames = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue', 'l1Start', 'l1End'];
 const pointNames = ['interpolation', 'extrapolation', 'inputSize', 'subsetRatio', 'overlapRatio', 'hiddenSize', 'iterations', 'ops', 'models'];
 const experimentNames = ['name', 'description', 'source', 'compare', 'task', 'ops', 'models', 'seeds', 'firstSeed', 'iterations', 'evalEvery',
   'batchSize', 'bestWindow', 'thresholdSamples', 'settings', 'grid'];
@@ -116,9 +116,9 @@ export function checkExperiment(v: unknown, where = 'experiment'): Experiment {
   for (const [k, lo, hi] of ints) if (o[k] !== undefined) (e as unknown as Record<string, number>)[k] = checkNumber(o[k], `${where}.${k}`, lo, hi, true);
   if (o.settings !== undefined) {
     const s = checkOptions(o.settings, `${where}.settings`);
-    checkKeys(s, settingNames, `${where}.settings`);
+    checkKeys(s, Object.keys(trainingSettingLimits), `${where}.settings`);
     e.settings = {};
-    for (const k of Object.keys(s)) (e.settings as Record<string, number>)[k] = checkNumber(s[k], `${where}.settings.${k}`, 0, 1e30);
+    for (const k of Object.keys(s) as (keyof TrainingSettings)[]) e.settings[k] = checkNumber(s[k], `${where}.settings.${k}`, 0, trainingSettingLimits[k]);
   }
   if (o.grid !== undefined) {
     if (!Array.isArray(o.grid) || o.grid.length === 0) throw new TypeError(`${where}.grid: expected a non-empty array of points`);

@@ -5,7 +5,7 @@ import { native } from '../binding';
 import type { Layer } from '../layers/layer';
 import { checkNumber, checkOptions } from '../registry';
 import { Adam, type Optimizer } from '../optimizers';
-import { nativeTaskSpec, taskRegistry, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
+import { nativeTaskSpec, taskRegistry, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
 import { buildModel, modelRegistry, modelSettings } from './models';
 
 export type TaskEval = NativeTaskEval;
@@ -87,8 +87,6 @@ export interface ResolvedSettings {
   scaledFrom?: [number, number];
 }
 
-const settingKeys = ['learningRate', 'sparsityLambda', 'sparsityStart', 'sparsityEnd', 'clipNorm', 'clipValue', 'l1Start', 'l1End'] as const;
-
 /**
  * The settings a run of `model` on `task` trains with: the paper's for that model, each replaced by
  * `given` when present. Models without a sparsity regularizer keep λ̂ = 0, those without an NPU no L1.
@@ -97,12 +95,9 @@ export function resolveSettings(task: TaskDefinition, model: string, op: Arithme
   const s = modelSettings(model, task, op);
   const regularized = s.sparsityLambda > 0;
   const penalized = s.l1Start > 0;
-  const limits: Record<(typeof settingKeys)[number], number> = {
-    learningRate: 10, sparsityLambda: 1e30, sparsityStart: 1e18, sparsityEnd: 1e18, clipNorm: 1e30, clipValue: 1e30, l1Start: 1e30, l1End: 1e30,
-  };
-  for (const k of settingKeys) {
+  for (const k of Object.keys(trainingSettingLimits) as (keyof TrainingSettings)[]) {
     if (given[k] === undefined) continue;
-    const v = checkNumber(given[k], k, 0, limits[k]);
+    const v = checkNumber(given[k], k, 0, trainingSettingLimits[k]);
     if (k.startsWith('sparsity') ? regularized : k.startsWith('l1') ? penalized : true) s[k] = v;
   }
   if (!(s.sparsityLambda > 0)) return { settings: s };

@@ -1,7 +1,7 @@
 // Dense: y = act(x·K + b), the baseline the NALU papers compare against.
 #include <algorithm>
 
-#include "units.h"
+#include "layer.h"
 
 namespace nalu {
 
@@ -92,13 +92,8 @@ class Dense : public Layer {
   size_t kernel_;
   Buffer dz_;
 };
+
+const bool registered = registerLayer({"dense", makeUnit<Dense>, fixedMatrices<1>});
+
 }  // namespace
-
-int unitsOption(const Options& o) {
-  if (!o.has("units")) rangeError(o.where("units") + ": required (a positive integer)");
-  return int(o.integer("units", 1, 1, 1 << 24));
-}
-
-std::unique_ptr<Layer> makeDense(int in, const Options& o) { return std::make_unique<Dense>(in, o); }
-
 }  // namespace nalu

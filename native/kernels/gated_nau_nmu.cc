@@ -9,7 +9,7 @@
 
 #include "nmu_kernel.h"
 #include "sparsity.h"
-#include "units.h"
+#include "layer.h"
 #include "vmath.h"
 
 namespace nalu {
@@ -90,8 +90,8 @@ class GatedNAUNMU : public Layer {
   SparsityRegularizer regAdd_, regMul_;
   Buffer a_, m_, z_;  // x·W_add, NMU(x), the gate logit then (forward) the gate
 };
+
+const bool registered = registerLayer({"gatednaunmu", makeUnit<GatedNAUNMU>, fixedMatrices<3>});
+
 }  // namespace
-
-std::unique_ptr<Layer> makeGatedNAUNMU(int in, const Options& o) { return std::make_unique<GatedNAUNMU>(in, o); }
-
 }  // namespace nalu

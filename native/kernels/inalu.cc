@@ -8,7 +8,7 @@
 
 #include "nac.h"
 #include "nmu_kernel.h"
-#include "units.h"
+#include "layer.h"
 
 namespace nalu {
 
@@ -115,8 +115,8 @@ class INALU : public Layer {
   NmuKernel sign_;
   Buffer lx_, sx_, dlx_, a_, l_, mt_, s_, da_, dl_, ds_, dW_, absW_, dAbs_;
 };
+
+const bool registered = registerLayer({"inalu", makeUnit<INALU>, fixedMatrices<4>});
+
 }  // namespace
-
-std::unique_ptr<Layer> makeINALU(int in, const Options& o) { return std::make_unique<INALU>(in, o); }
-
 }  // namespace nalu

@@ -1,8 +1,8 @@
 #include "layer.h"
 
 #include <algorithm>
-
-#include "units.h"
+#include <cstdio>
+#include <map>
 
 namespace nalu {
 
@@ -116,54 +116,46 @@ Options uniformOption(const Options& o, const std::string& key, double lo, doubl
   return s;
 }
 
-namespace {
-template <int N>
-int fixedMatrices(const Options&) {
-  return N;
+int unitsOption(const Options& o) {
+  if (!o.has("units")) rangeError(o.where("units") + ": required (a positive integer)");
+  return int(o.integer("units", 1, 1, 1 << 24));
 }
 
-using Factory = std::unique_ptr<Layer> (*)(int in, const Options& o);
-struct Entry {
-  const char* name;
-  Factory make;
-  int (*matrices)(const Options& o);  // see layerMatrices
-};
-// The registry of units: add a line here for a new unit.
-const Entry kLayers[] = {
-    {"dense", makeDense, fixedMatrices<1>},
-    {"nac", makeNAC, fixedMatrices<2>},
-    {"nalu", makeNALU, naluMatrices},
-    {"nau", makeNAU, fixedMatrices<1>},
-    {"nmu", makeNMU, fixedMatrices<1>},
-    {"nacmul", makeNACMul, nacMulMatrices},
-    {"inalu", makeINALU, fixedMatrices<4>},
-    {"npu", makeNPU, fixedMatrices<2>},
-    {"realnpu", makeRealNPU, fixedMatrices<1>},
-    {"nmru", makeNMRU, fixedMatrices<2>},  // W is [2·in, out]
-    {"gatednaunmu", makeGatedNAUNMU, fixedMatrices<3>},
-};
+namespace {
+// By name, so layerTypes() is sorted. Constructed on first use: the units register from their
+// own files' static initializers, which run in an unspecified order, possibly before this file's.
+std::map<std::string, LayerRegistration, std::less<>>& registry() {
+  static std::map<std::string, LayerRegistration, std::less<>> units;
+  return units;
+}
 }  // namespace
 
+bool registerLayer(const LayerRegistration& r) {
+  if (!registry().emplace(r.name, r).second) {
+    std::fprintf(stderr, "nalu: layer type '%s' is registered twice\n", r.name);
+    std::abort();
+  }
+  return true;
+}
+
 int layerMatrices(const std::string& type, const Options& options) {
-  for (auto& e : kLayers)
-    if (type == e.name) return e.matrices(options);
-  return 5;
+  auto it = registry().find(type);
+  return it != registry().end() ? it->second.matrices(options) : 5;
 }
 
 std::vector<std::string> layerTypes() {
   std::vector<std::string> names;
-  for (auto& e : kLayers) names.push_back(e.name);
+  for (auto& [name, r] : registry()) names.push_back(name);
   return names;
 }
 
 std::unique_ptr<Layer> makeLayer(const std::string& type, int in, const Options& options) {
-  for (auto& e : kLayers)
-    if (type == e.name) {
-      auto layer = e.make(in, options);
-      layer->setKernelOptions(options);
-      return layer;
-    }
-  rangeError(options.where("type") + ": unknown layer '" + type + "', expected one of " + joinNames(layerTypes()));
+  auto it = registry().find(type);
+  if (it == registry().end())
+    rangeError(options.where("type") + ": unknown layer '" + type + "', expected one of " + joinNames(layerTypes()));
+  auto layer = it->second.make(in, options);
+  layer->setKernelOptions(options);
+  return layer;
 }
 
 }  // namespace nalu

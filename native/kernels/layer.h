@@ -68,10 +68,37 @@ class Layer {
   float l1_ = 0, l2_ = 0;
 };
 
+// The registry of units. Each unit's .cc file ends with its own registration, run at load
+// time. CMakeLists.txt globs native/kernels/*.cc (CONFIGURE_DEPENDS) and links the objects straight
+// into the addon, so a new unit file needs no other edit and its registrar is never dropped (it
+// would be if the units went through a static library, which links only the objects it needs):
+//   const bool registered = registerLayer({"nau", makeUnit<NAU>, fixedMatrices<1>});
+struct LayerRegistration {
+  const char* name;  // the `type` of a layer spec
+  std::unique_ptr<Layer> (*make)(int in, const Options& o);
+  // Weight matrices (in·out + out floats each) a layer has with these options, for the memory
+  // estimate made before any layer is built (see layerMatrices); must never throw.
+  int (*matrices)(const Options& o);
+};
+// Adds a unit; returns true so it can initialize a file-scope constant. Aborts on a duplicate name.
+bool registerLayer(const LayerRegistration& r);
+// The factory of a unit whose constructor is Unit(int in, const Options& o).
+template <class Unit>
+std::unique_ptr<Layer> makeUnit(int in, const Options& o) {
+  return std::make_unique<Unit>(in, o);
+}
+// The matrix count of a unit that has N whatever its options.
+template <int N>
+int fixedMatrices(const Options&) {
+  return N;
+}
+
 // Builds a layer of the registered `type` with `in` inputs from options (validated here).
 std::unique_ptr<Layer> makeLayer(const std::string& type, int in, const Options& options);
-// Names of every registered layer type.
+// Names of every registered layer type, sorted.
 std::vector<std::string> layerTypes();
+// Reads the mandatory `units` option.
+int unitsOption(const Options& o);
 // The initializer spec in options[key], or the default when absent.
 Options initializerOption(const Options& o, const std::string& key, const std::string& defType);
 // options[key] (type 'randomUniform' when only its options are given), or U[lo, hi] when absent.

@@ -1,7 +1,7 @@
 // NAC (Trask et al. 2018): a = x·W with W = tanh(Ŵ) ⊙ σ(M̂), biased towards {−1, 0, 1}.
 #include "nac.h"
 
-#include "units.h"
+#include "layer.h"
 #include "vmath.h"
 
 namespace nalu {
@@ -71,8 +71,8 @@ class NAC : public Layer {
   NacWeight w_;
   Buffer dW_;
 };
+
+const bool registered = registerLayer({"nac", makeUnit<NAC>, fixedMatrices<2>});
+
 }  // namespace
-
-std::unique_ptr<Layer> makeNAC(int in, const Options& o) { return std::make_unique<NAC>(in, o); }
-
 }  // namespace nalu

@@ -9,7 +9,7 @@
 
 #include "nac.h"
 #include "sparsity.h"
-#include "units.h"
+#include "layer.h"
 #include "vmath.h"
 
 namespace nalu {
@@ -129,13 +129,13 @@ class NACMul : public Layer {
   const float* usedW_ = nullptr;
   Buffer lx_, l_, dl_, dW_, s_;  // s_: σ(Ŵ) of 'sigma'
 };
-}  // namespace
-
-std::unique_ptr<Layer> makeNACMul(int in, const Options& o) { return std::make_unique<NACMul>(in, o); }
 
 int nacMulMatrices(const Options& o) {  // 'nac': Ŵ and M̂; 'sigma', 'nmu': one
   auto it = o.str.find("weight");
   return it != o.str.end() && (it->second == "sigma" || it->second == "nmu") ? 1 : 2;
 }
 
+const bool registered = registerLayer({"nacmul", makeUnit<NACMul>, nacMulMatrices});
+
+}  // namespace
 }  // namespace nalu

@@ -11,7 +11,7 @@
 #endif
 
 #include "nac.h"
-#include "units.h"
+#include "layer.h"
 #include "vmath.h"
 
 namespace nalu {
@@ -260,13 +260,13 @@ class NALU : public Layer {
   const float* lxUsed_ = nullptr;   // the log(|x|+ε) of the last forward
   Buffer lx_, a_, l_, z_, mt_, dlx_, dW_, dWm_;  // z_: the gate logit, then (forward) the gate
 };
-}  // namespace
-
-std::unique_ptr<Layer> makeNALU(int in, const Options& o) { return std::make_unique<NALU>(in, o); }
 
 int naluMatrices(const Options& o) {  // Ŵ, M̂, G and, with separateWeights, two more
   auto it = o.num.find("separateWeights");
   return it != o.num.end() && it->second ? 5 : 3;
 }
 
+const bool registered = registerLayer({"nalu", makeUnit<NALU>, naluMatrices});
+
+}  // namespace
 }  // namespace nalu

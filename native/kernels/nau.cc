@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "sparsity.h"
-#include "units.h"
+#include "layer.h"
 
 namespace nalu {
 
@@ -42,8 +42,8 @@ class NAU : public Layer {
  private:
   SparsityRegularizer reg_;
 };
+
+const bool registered = registerLayer({"nau", makeUnit<NAU>, fixedMatrices<1>});
+
 }  // namespace
-
-std::unique_ptr<Layer> makeNAU(int in, const Options& o) { return std::make_unique<NAU>(in, o); }
-
 }  // namespace nalu

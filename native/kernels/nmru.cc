@@ -8,7 +8,7 @@
 
 #include "nmu_kernel.h"
 #include "sparsity.h"
-#include "units.h"
+#include "layer.h"
 
 namespace nalu {
 
@@ -116,8 +116,8 @@ class NMRU : public Layer {
   SparsityRegularizer reg_;
   Buffer xc_, kc_, dxc_, mag_, cos_, sin_, dm_, dp_, dW2_;
 };
+
+const bool registered = registerLayer({"nmru", makeUnit<NMRU>, fixedMatrices<2>});  // W is [2·in, out]
+
 }  // namespace
-
-std::unique_ptr<Layer> makeNMRU(int in, const Options& o) { return std::make_unique<NMRU>(in, o); }
-
 }  // namespace nalu

@@ -3,7 +3,7 @@
 // (the paper's E[W] = 1/2, Var[W] = 1/48); sparsity regularizer λ·mean(min(W, 1 − W)).
 #include "nmu_kernel.h"
 #include "sparsity.h"
-#include "units.h"
+#include "layer.h"
 
 namespace nalu {
 
@@ -42,8 +42,8 @@ class NMU : public Layer {
   NmuKernel kernel_;
   SparsityRegularizer reg_;
 };
+
+const bool registered = registerLayer({"nmu", makeUnit<NMU>, fixedMatrices<1>});
+
 }  // namespace
-
-std::unique_ptr<Layer> makeNMU(int in, const Options& o) { return std::make_unique<NMU>(in, o); }
-
 }  // namespace nalu

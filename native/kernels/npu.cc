@@ -14,7 +14,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "units.h"
+#include "layer.h"
 
 namespace nalu {
 
@@ -172,9 +172,14 @@ class NPU : public Layer {
   L1Schedule l1Schedule_;
   Buffer L_, k_, za_, zb_, dza_, dzb_, dL_, dk_;
 };
+
+template <bool Real>
+std::unique_ptr<Layer> makeNPU(int in, const Options& o) {
+  return std::make_unique<NPU>(in, o, Real);
+}
+
+const bool registeredNPU = registerLayer({"npu", makeNPU<false>, fixedMatrices<2>});
+const bool registeredRealNPU = registerLayer({"realnpu", makeNPU<true>, fixedMatrices<1>});
+
 }  // namespace
-
-std::unique_ptr<Layer> makeNPU(int in, const Options& o) { return std::make_unique<NPU>(in, o, false); }
-std::unique_ptr<Layer> makeRealNPU(int in, const Options& o) { return std::make_unique<NPU>(in, o, true); }
-
 }  // namespace nalu

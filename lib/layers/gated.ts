@@ -4,6 +4,7 @@
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
@@ -59,3 +60,5 @@ export class GatedNAUNMU extends Layer {
     ];
   }
 }
+
+registerLayer(GatedNAUNMU);

@@ -6,6 +6,7 @@ import type { NativeOptions } from '../../binding';
 import { randomNormal, type Initializer, type InitializerLike } from '../initializers';
 import { checkNumber } from '../registry';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 
 export interface INALUArgs extends LayerArgs {
   /** Initializer of Ŵ (both paths). Default randomNormal {mean: 0.88, stddev: 0.2} (the authors' code). */
@@ -67,3 +68,5 @@ export class INALU extends Layer {
     ];
   }
 }
+
+registerLayer(INALU);

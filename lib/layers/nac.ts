@@ -2,6 +2,7 @@
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 
 export interface NACArgs extends LayerArgs {
   /** Initializer of Ŵ and M̂. Default 'glorotUniform'. */
@@ -29,3 +30,5 @@ export class NAC extends Layer {
     return [{ name: 'W_hat', shape: s }, { name: 'M_hat', shape: s }];
   }
 }
+
+registerLayer(NAC);

@@ -6,6 +6,7 @@ import type { NativeOptions } from '../../binding';
 import { randomUniform, type Initializer, type InitializerLike } from '../initializers';
 import { checkChoice, checkNumber } from '../registry';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
 export type NACMulWeight = 'nac' | 'sigma' | 'nmu';
@@ -64,3 +65,5 @@ export class NACMul extends Layer {
     return [{ name: this.weight === 'sigma' ? 'W_hat' : 'W', shape: s }];
   }
 }
+
+registerLayer(NACMul);

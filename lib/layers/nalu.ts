@@ -5,6 +5,7 @@ import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { checkBoolean, checkNumber, Registry } from '../registry';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 
 export type GateKind = 'input' | 'independent';
 const gates = new Registry<GateKind>('gate');
@@ -83,3 +84,5 @@ export class NALU extends Layer {
     return w;
   }
 }
+
+registerLayer(NALU);

@@ -5,6 +5,7 @@ import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { checkBoolean, checkNumber } from '../registry';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface NMRUArgs extends LayerArgs, SparsityArgs {
@@ -52,3 +53,5 @@ export class NMRU extends Layer {
     return [{ name: 'W', shape: [2 * inputDim, this.units] }];
   }
 }
+
+registerLayer(NMRU);

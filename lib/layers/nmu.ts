@@ -3,6 +3,7 @@
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface NMUArgs extends LayerArgs, SparsityArgs {
@@ -34,3 +35,5 @@ export class NMU extends Layer {
     return [{ name: 'W', shape: [inputDim, this.units] }];
   }
 }
+
+registerLayer(NMU);

@@ -7,6 +7,7 @@ import type { NativeOptions } from '../../binding';
 import { constant, type Initializer, type InitializerLike } from '../initializers';
 import { checkNumber } from '../registry';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { registerLayer } from './layer-registry';
 
 /**
  * The L1 penalty β·Σ|p|, summed over every parameter of the unit (W or W_re, W_im, and the raw gate g),
@@ -126,3 +127,7 @@ export class NPU extends RealNPU {
     ];
   }
 }
+
+// NPU first: the order layerRegistry.names() has always listed them in.
+registerLayer(NPU);
+registerLayer(RealNPU);

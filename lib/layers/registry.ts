@@ -1,35 +1,7 @@
-// Layer classes by className, for loadModel / deserialization.
-import { Registry, checkOptions, type Serialized } from '../registry';
-import { Dense } from './dense';
-import type { Layer } from './layer';
-import { NAC } from './nac';
-import { NALU } from './nalu';
-import { NAU } from './nau';
-import { NMU } from './nmu';
-import { NACMul } from './nacmul';
-import { INALU } from './inalu';
-import { NPU, RealNPU } from './npu';
-import { NMRU } from './nmru';
-import { GatedNAUNMU } from './gated';
+// The layer registry with every built-in unit registered. The registry itself is ./layer-registry
+// (imported by the units, which register themselves); this module loads the barrel ./index first,
+// so that importers of './layers/registry' (io.ts, tasks/models.ts) find every unit. No cycle:
+// registry → index → units → layer-registry; neither the barrel nor a unit imports this module.
+import './index';
 
-export type LayerClass = { className: string; new (args: never): Layer };
-
-export const layerRegistry = new Registry<LayerClass>('layer');
-
-/** Registers a layer class under its static className (for custom layers too). */
-export function registerLayer(cls: LayerClass): void {
-  if (typeof cls !== 'function' || typeof cls.className !== 'string' || cls.className === '')
-    throw new TypeError(`registerLayer: expected a Layer class with a static className, received ${cls === null ? 'null' : typeof cls}`);
-  layerRegistry.register(cls.className, cls);
-}
-for (const cls of [Dense, NAC, NALU, NAU, NMU, NACMul, INALU, NPU, RealNPU, NMRU, GatedNAUNMU]) registerLayer(cls as unknown as LayerClass);
-
-/** Builds a layer from {className, config} (as Layer.serialize gives). */
-export function deserializeLayer(s: unknown, name = 'layer'): Layer {
-  const o = checkOptions(s, name) as unknown as Serialized;
-  const cls = layerRegistry.get(o.className, `${name}.className`);
-  const config = { ...checkOptions(o.config, `${name}.config`) };
-  // JSON null stands for Infinity / absent values.
-  for (const k of Object.keys(config)) if (config[k] === null) delete config[k];
-  return new (cls as unknown as new (a: unknown) => Layer)(config);
-}
+export { layerRegistry, registerLayer, deserializeLayer, type LayerClass } from './layer-registry';

@@ -1,0 +1,15 @@
+// The layers barrel: every unit, in registration order (the order layerRegistry.names() and its
+// "expected one of" errors list them in). Importing it registers every unit.
+export { Layer, type LayerArgs, type WeightSpec, type KernelRegularizer, type KernelConstraint } from './layer';
+export { Dense, type DenseArgs, type Activation, activationRegistry } from './dense';
+export { NAC, type NACArgs } from './nac';
+export { NALU, type NALUArgs, type GateKind } from './nalu';
+export { NAU, type NAUArgs } from './nau';
+export { NMU, type NMUArgs } from './nmu';
+export { NACMul, type NACMulArgs, type NACMulWeight } from './nacmul';
+export { INALU, type INALUArgs } from './inalu';
+export { NPU, RealNPU, type NPUArgs, type RealNPUArgs } from './npu';
+export { NMRU, type NMRUArgs } from './nmru';
+export { GatedNAUNMU, type GatedNAUNMUArgs } from './gated';
+export type { SparsityArgs } from './sparsity';
+export { layerRegistry, registerLayer, deserializeLayer } from './layer-registry';

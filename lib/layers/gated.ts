@@ -3,7 +3,7 @@
 // W_add as the NAU's (clamp [−1, 1]), W_mul as the NMU's (clamp [0, 1]); regularizer: both sparsity terms.
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { Layer, initializerArg, initializersConfig, initializersNative, optionalInitializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -27,8 +27,8 @@ export class GatedNAUNMU extends Layer {
 
   constructor(args: GatedNAUNMUArgs) {
     super(args, ['addInitializer', 'mulInitializer', 'gateInitializer', ...sparsityKeys]);
-    if (args.addInitializer !== undefined) this.addInitializer = initializerArg(args.addInitializer, 'GatedNAUNMU.addInitializer', 'randomUniform');
-    if (args.mulInitializer !== undefined) this.mulInitializer = initializerArg(args.mulInitializer, 'GatedNAUNMU.mulInitializer', 'randomUniform');
+    this.addInitializer = optionalInitializerArg(args.addInitializer, 'GatedNAUNMU.addInitializer', 'randomUniform');
+    this.mulInitializer = optionalInitializerArg(args.mulInitializer, 'GatedNAUNMU.mulInitializer', 'randomUniform');
     this.gateInitializer = initializerArg(args.gateInitializer, 'GatedNAUNMU.gateInitializer', 'glorotUniform');
     this.sparsity = checkSparsity(args, 'GatedNAUNMU');
   }
@@ -37,16 +37,14 @@ export class GatedNAUNMU extends Layer {
   }
   protected nativeOptions(): NativeOptions {
     return {
-      ...(this.addInitializer ? { addInitializer: this.addInitializer.toNative() } : {}),
-      ...(this.mulInitializer ? { mulInitializer: this.mulInitializer.toNative() } : {}),
+      ...initializersNative({ addInitializer: this.addInitializer, mulInitializer: this.mulInitializer }),
       gateInitializer: this.gateInitializer.toNative(),
       ...this.sparsity,
     };
   }
   protected ownConfig() {
     return {
-      ...(this.addInitializer ? { addInitializer: this.addInitializer.getConfig() } : {}),
-      ...(this.mulInitializer ? { mulInitializer: this.mulInitializer.getConfig() } : {}),
+      ...initializersConfig({ addInitializer: this.addInitializer, mulInitializer: this.mulInitializer }),
       gateInitializer: this.gateInitializer.getConfig(),
       ...this.sparsity,
     };

@@ -4,8 +4,7 @@
 // The reinitialization rule is a fit option (FitArgs.reinitialize).
 import type { NativeOptions } from '../../binding';
 import { randomNormal, type Initializer, type InitializerLike } from '../initializers';
-import { checkNumber } from '../registry';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 
 export interface INALUArgs extends LayerArgs {
@@ -33,8 +32,8 @@ export class INALU extends Layer {
     this.kernelInitializer = initializerArg(args.kernelInitializer, 'INALU.kernelInitializer', randomNormal({ mean: 0.88, stddev: 0.2 }));
     this.maskInitializer = initializerArg(args.maskInitializer, 'INALU.maskInitializer', randomNormal({ mean: 0.5, stddev: 0.2 }));
     this.gateInitializer = initializerArg(args.gateInitializer, 'INALU.gateInitializer', randomNormal({ mean: 0, stddev: 0.2 }));
-    this.clipExp = checkNumber(args.clipExp ?? 20, 'INALU.clipExp', 0, Infinity);
-    this.epsilon = checkNumber(args.epsilon ?? 1e-7, 'INALU.epsilon', 1e-30, 1);
+    this.clipExp = clipExpArg(args.clipExp, 'INALU.clipExp', 20);
+    this.epsilon = epsilonArg(args.epsilon, 'INALU.epsilon', 1e-7);
   }
   protected get nativeType() {
     return 'inalu';

@@ -130,3 +130,32 @@ export abstract class Layer {
 export function initializerArg(v: unknown, name: string, def: InitializerLike): Initializer {
   return getInitializer((v ?? def) as InitializerLike, name);
 }
+
+/** An initializer option without a TS default (absent: the native layer's own initialization): undefined when absent. */
+export function optionalInitializerArg(v: unknown, name: string, def: InitializerLike): Initializer | undefined {
+  return v === undefined ? undefined : initializerArg(v, name, def);
+}
+
+/** The native specs of the initializers that are set, by option name (an unset one is left out). */
+export function initializersNative(inits: Record<string, Initializer | undefined>): NativeOptions {
+  const o: NativeOptions = {};
+  for (const [k, v] of Object.entries(inits)) if (v) o[k] = v.toNative();
+  return o;
+}
+
+/** The configs of the initializers that are set, by option name (an unset one is left out). */
+export function initializersConfig<K extends string>(inits: { [k in K]: Initializer | undefined }): { [k in K]?: Serialized } {
+  const o: { [k in K]?: Serialized } = {};
+  for (const k of Object.keys(inits) as K[]) if (inits[k]) o[k] = inits[k].getConfig();
+  return o;
+}
+
+/** ε of log(|x| + ε), |x| + ε or a floor of |x|: a number in [1e-30, 1], `def` when absent. */
+export function epsilonArg(v: unknown, name: string, def: number): number {
+  return checkNumber(v ?? def, name, 1e-30, 1);
+}
+
+/** ω, the clip of an exponent: a number in [0, Infinity], `def` when absent. */
+export function clipExpArg(v: unknown, name: string, def: number): number {
+  return checkNumber(v ?? def, name, 0, Infinity);
+}

@@ -4,8 +4,8 @@
 // regularizer. m overflows to +Infinity once log(|x| + ε)·W > 88.7; clipExp (ω) bounds the exponent.
 import type { NativeOptions } from '../../binding';
 import { randomUniform, type Initializer, type InitializerLike } from '../initializers';
-import { checkChoice, checkNumber } from '../registry';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { checkChoice } from '../registry';
+import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -36,8 +36,8 @@ export class NACMul extends Layer {
     this.weight = checkChoice(args.weight ?? 'nac', 'NACMul.weight', weightKinds);
     const def = this.weight === 'nac' ? 'glorotUniform' : this.weight === 'sigma' ? 'glorotNormal' : randomUniform({ minval: 0.25, maxval: 0.75 });
     this.kernelInitializer = initializerArg(args.kernelInitializer, 'NACMul.kernelInitializer', def);
-    this.clipExp = checkNumber(args.clipExp ?? Infinity, 'NACMul.clipExp', 0, Infinity);
-    this.epsilon = checkNumber(args.epsilon ?? 1e-7, 'NACMul.epsilon', 1e-30, 1);
+    this.clipExp = clipExpArg(args.clipExp, 'NACMul.clipExp', Infinity);
+    this.epsilon = epsilonArg(args.epsilon, 'NACMul.epsilon', 1e-7);
     if (this.weight === 'nmu') this.sparsity = checkSparsity(args, 'NACMul');
     else
       for (const k of sparsityKeys)

@@ -3,8 +3,8 @@
 // overflows to +Infinity when log m − softplus(x·G) > 88.7 (set clipExp to bound it).
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { checkBoolean, checkNumber, Registry } from '../registry';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { checkBoolean, Registry } from '../registry';
+import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 
 export type GateKind = 'input' | 'independent';
@@ -46,8 +46,8 @@ export class NALU extends Layer {
       this.gate === 'input' ? 'glorotUniform' : 'zeros',
     );
     this.separateWeights = checkBoolean(args.separateWeights ?? false, 'NALU.separateWeights');
-    this.clipExp = checkNumber(args.clipExp ?? Infinity, 'NALU.clipExp', 0, Infinity);
-    this.epsilon = checkNumber(args.epsilon ?? 1e-7, 'NALU.epsilon', 1e-30, 1);
+    this.clipExp = clipExpArg(args.clipExp, 'NALU.clipExp', Infinity);
+    this.epsilon = epsilonArg(args.epsilon, 'NALU.epsilon', 1e-7);
   }
   protected get nativeType() {
     return 'nalu';

@@ -2,7 +2,7 @@
 // step, init U[−r, r] with r = min(0.5, √3·√(2/(in+out))), sparsity regularizer λ·mean(min(|W|, 1 − |W|)).
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { Layer, initializersConfig, initializersNative, optionalInitializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -19,17 +19,17 @@ export class NAU extends Layer {
 
   constructor(args: NAUArgs) {
     super(args, ['kernelInitializer', ...sparsityKeys]);
-    if (args.kernelInitializer !== undefined) this.kernelInitializer = initializerArg(args.kernelInitializer, 'NAU.kernelInitializer', 'glorotUniform');
+    this.kernelInitializer = optionalInitializerArg(args.kernelInitializer, 'NAU.kernelInitializer', 'glorotUniform');
     this.sparsity = checkSparsity(args, 'NAU');
   }
   protected get nativeType() {
     return 'nau';
   }
   protected nativeOptions(): NativeOptions {
-    return { ...(this.kernelInitializer ? { kernelInitializer: this.kernelInitializer.toNative() } : {}), ...this.sparsity };
+    return { ...initializersNative({ kernelInitializer: this.kernelInitializer }), ...this.sparsity };
   }
   protected ownConfig() {
-    return { ...(this.kernelInitializer ? { kernelInitializer: this.kernelInitializer.getConfig() } : {}), ...this.sparsity };
+    return { ...initializersConfig({ kernelInitializer: this.kernelInitializer }), ...this.sparsity };
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];

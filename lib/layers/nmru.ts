@@ -3,8 +3,8 @@
 // 1/x uses |x| floored at ε (sign kept). signRetrieval: y = NMU(|x'|) ⊙ cos(π·[x' < 0]·W).
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { checkBoolean, checkNumber } from '../registry';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { checkBoolean } from '../registry';
+import { Layer, epsilonArg, initializersConfig, initializersNative, optionalInitializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -25,9 +25,9 @@ export class NMRU extends Layer {
   readonly sparsity: Sparsity;
   constructor(args: NMRUArgs) {
     super(args, ['kernelInitializer', 'signRetrieval', 'epsilon', ...sparsityKeys]);
-    if (args.kernelInitializer !== undefined) this.kernelInitializer = initializerArg(args.kernelInitializer, 'NMRU.kernelInitializer', 'glorotUniform');
+    this.kernelInitializer = optionalInitializerArg(args.kernelInitializer, 'NMRU.kernelInitializer', 'glorotUniform');
     this.signRetrieval = checkBoolean(args.signRetrieval ?? false, 'NMRU.signRetrieval');
-    this.epsilon = checkNumber(args.epsilon ?? 1.1920929e-7, 'NMRU.epsilon', 1e-30, 1);
+    this.epsilon = epsilonArg(args.epsilon, 'NMRU.epsilon', 1.1920929e-7);
     this.sparsity = checkSparsity(args, 'NMRU');
   }
   protected get nativeType() {
@@ -35,7 +35,7 @@ export class NMRU extends Layer {
   }
   protected nativeOptions(): NativeOptions {
     return {
-      ...(this.kernelInitializer ? { kernelInitializer: this.kernelInitializer.toNative() } : {}),
+      ...initializersNative({ kernelInitializer: this.kernelInitializer }),
       signRetrieval: this.signRetrieval,
       epsilon: this.epsilon,
       ...this.sparsity,
@@ -43,7 +43,7 @@ export class NMRU extends Layer {
   }
   protected ownConfig() {
     return {
-      ...(this.kernelInitializer ? { kernelInitializer: this.kernelInitializer.getConfig() } : {}),
+      ...initializersConfig({ kernelInitializer: this.kernelInitializer }),
       signRetrieval: this.signRetrieval,
       epsilon: this.epsilon,
       ...this.sparsity,

@@ -2,7 +2,7 @@
 // after every step, init U[0.25, 0.75], sparsity regularizer λ·mean(min(W, 1 − W)).
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { Layer, initializersConfig, initializersNative, optionalInitializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -19,17 +19,17 @@ export class NMU extends Layer {
 
   constructor(args: NMUArgs) {
     super(args, ['kernelInitializer', ...sparsityKeys]);
-    if (args.kernelInitializer !== undefined) this.kernelInitializer = initializerArg(args.kernelInitializer, 'NMU.kernelInitializer', 'glorotUniform');
+    this.kernelInitializer = optionalInitializerArg(args.kernelInitializer, 'NMU.kernelInitializer', 'glorotUniform');
     this.sparsity = checkSparsity(args, 'NMU');
   }
   protected get nativeType() {
     return 'nmu';
   }
   protected nativeOptions(): NativeOptions {
-    return { ...(this.kernelInitializer ? { kernelInitializer: this.kernelInitializer.toNative() } : {}), ...this.sparsity };
+    return { ...initializersNative({ kernelInitializer: this.kernelInitializer }), ...this.sparsity };
   }
   protected ownConfig() {
-    return { ...(this.kernelInitializer ? { kernelInitializer: this.kernelInitializer.getConfig() } : {}), ...this.sparsity };
+    return { ...initializersConfig({ kernelInitializer: this.kernelInitializer }), ...this.sparsity };
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];

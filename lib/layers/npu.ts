@@ -6,7 +6,7 @@
 import type { NativeOptions } from '../../binding';
 import { constant, type Initializer, type InitializerLike } from '../initializers';
 import { checkNumber } from '../registry';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { Layer, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './layer-registry';
 
 /**
@@ -82,7 +82,7 @@ export class RealNPU extends Layer {
     const cls = this.className;
     this.kernelInitializer = initializerArg(args.kernelInitializer, `${cls}.kernelInitializer`, 'glorotUniform');
     this.gateInitializer = initializerArg(args.gateInitializer, `${cls}.gateInitializer`, constant(0.5));
-    this.epsilon = checkNumber(args.epsilon ?? 1.1920929e-7, `${cls}.epsilon`, 1e-30, 1);
+    this.epsilon = epsilonArg(args.epsilon, `${cls}.epsilon`, 1.1920929e-7);
     this.l1 = checkL1(args, cls);
   }
   protected get nativeType() {

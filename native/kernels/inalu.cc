@@ -50,7 +50,7 @@ class INALU : public Layer {
     const float eps = eps_;
     for (int64_t i = 0; i < ni; ++i) {
       lx[i] = std::log(std::max(std::fabs(x[i]), eps));
-      sx[i] = x[i] > 0 ? 1.f : x[i] < 0 ? -1.f : 0.f;
+      sx[i] = sign(x[i]);
     }
     for (int64_t i = 0; i < nw; ++i) aw[i] = std::fabs(mul_.W[i]);
     gemm(false, false, rows, out_, in_, 1, x, add_.W.data(), 0, a_.data());
@@ -92,7 +92,7 @@ class INALU : public Layer {
     sign_.backward(sx_.data(), absW_.data(), ds_.data(), dAbs_.data(), nullptr, rows, in_, out_);
     for (int64_t i = 0; i < nw; ++i) {
       const float w = mul_.W[i];
-      dW_[i] += dAbs_[i] * (w > 0 ? 1.f : w < 0 ? -1.f : 0.f);
+      dW_[i] += dAbs_[i] * sign(w);
     }
     mul_.backward(dW_.data(), params_[2].grad.data(), params_[3].grad.data(), nw);
     if (!dx) return;

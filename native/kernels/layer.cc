@@ -80,7 +80,7 @@ double Layer::kernelPenalty(bool addGrad) {
     for (int64_t i = 0; i < n; ++i) {
       s1 += std::fabs(w[i]);
       s2 += double(w[i]) * w[i];
-      if (addGrad) g[i] += l1 * (w[i] > 0 ? 1.f : w[i] < 0 ? -1.f : 0.f) + 2 * l2 * w[i];
+      if (addGrad) g[i] += l1 * sign(w[i]) + 2 * l2 * w[i];
     }
     sum += l1 * s1 + l2 * s2;
   }

@@ -10,7 +10,7 @@ struct Squared {
 };
 struct Absolute {
   float value(float e) const { return std::fabs(e); }
-  float grad(float e) const { return e > 0 ? 1.f : e < 0 ? -1.f : 0.f; }
+  float grad(float e) const { return sign(e); }
 };
 struct Huber {
   float delta;

@@ -91,7 +91,7 @@ class NACMul : public Layer {
     gemm(false, true, rows, in_, out_, 1, dl, usedW_, 0, dx);
 #pragma omp parallel for simd if (ni >= kParallelMin) schedule(static)
     for (int64_t i = 0; i < ni; ++i) {
-      float s = x[i] > 0 ? 1.f : x[i] < 0 ? -1.f : 0.f;
+      float s = sign(x[i]);
       dx[i] *= s / (std::fabs(x[i]) + eps);
     }
   }

@@ -138,7 +138,7 @@ NALU_CLONES_WIDE void backwardGate(const float* gate, const float* a, const floa
 NALU_CLONES_WIDE void backwardLog(const float* x, const float* dlx, float* dx, float eps, int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) {
-    float s = x[i] > 0 ? 1.f : x[i] < 0 ? -1.f : 0.f;
+    float s = sign(x[i]);
     dx[i] += dlx[i] * s / (std::fabs(x[i]) + eps);
   }
 }

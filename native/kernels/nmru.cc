@@ -97,7 +97,7 @@ class NMRU : public Layer {
         const float v = x[e], f = floored(v);
         float d0 = dxc[int64_t(r) * in2 + i], d1 = dxc[int64_t(r) * in2 + in_ + i];
         if (retrieval_) {  // x' entries were |x|, |1/x|
-          const float s = v > 0 ? 1.f : v < 0 ? -1.f : 0.f;
+          const float s = sign(v);
           d0 *= s;
           d1 *= s;
         }

@@ -161,7 +161,7 @@ class NPU : public Layer {
         const float dr = dL[e] / (gh * a + (1 - gh));  // d log r / dr = 1/r
         // The clamp passes the gradient inside [0, 1] (ends included, so a gate at a bound can return).
         if (g[i] >= 0 && g[i] <= 1) dg[i] += dr * (a - 1) + (x[e] < 0 ? dk[e] * kPi : 0.f);
-        if (dx) dx[e] = dr * gh * (x[e] > 0 ? 1.f : x[e] < 0 ? -1.f : 0.f);  // k is piecewise constant in x
+        if (dx) dx[e] = dr * gh * sign(x[e]);  // k is piecewise constant in x
       }
   }
 

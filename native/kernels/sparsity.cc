@@ -4,8 +4,6 @@
 
 namespace nalu {
 
-static inline float sgn(float v) { return v > 0 ? 1.f : v < 0 ? -1.f : 0.f; }
-
 void SparsityRegularizer::parse(const Options& o, Kind k) {
   kind = k;
   lambda = o.number("sparsityLambda", 10.0, 0.0, 1e30);
@@ -40,8 +38,8 @@ double SparsityRegularizer::apply(Param& p, int64_t step, bool addGrad) const {
     sum += std::min(a, b);
     if (!addGrad) continue;
     float d;
-    if (a < b) d = sgn(v);
-    else if (b < a) d = -sgn(u) * (kind == Signed ? sgn(v) : 1.f);
+    if (a < b) d = sign(v);
+    else if (b < a) d = -sign(u) * (kind == Signed ? sign(v) : 1.f);
     else d = 0;  // a tie (|W| = 0.5): no preferred direction
     g[i] += c * d;
   }

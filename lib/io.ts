@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { NaluError } from './errors';
-import { deserializeLayer } from './layers/registry';
+import { deserializeLayer } from './layers';
 import { getLoss } from './losses';
 import { Sequential } from './model';
 import { getOptimizer } from './optimizers';

@@ -3,7 +3,7 @@ import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { checkBoolean, Registry } from '../registry';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 
 export type Activation = 'linear' | 'relu' | 'relu6' | 'tanh' | 'sigmoid' | 'softsign' | 'elu' | 'selu';
 export const activationRegistry = new Registry<Activation>('activation');

@@ -4,7 +4,7 @@
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { Layer, initializerArg, initializersConfig, initializersNative, optionalInitializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {

@@ -5,7 +5,7 @@
 import type { NativeOptions } from '../../binding';
 import { randomNormal, type Initializer, type InitializerLike } from '../initializers';
 import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 
 export interface INALUArgs extends LayerArgs {
   /** Initializer of Ŵ (both paths). Default randomNormal {mean: 0.88, stddev: 0.2} (the authors' code). */

@@ -12,4 +12,4 @@ export { NPU, RealNPU, type NPUArgs, type RealNPUArgs } from './npu';
 export { NMRU, type NMRUArgs } from './nmru';
 export { GatedNAUNMU, type GatedNAUNMUArgs } from './gated';
 export type { SparsityArgs } from './sparsity';
-export { layerRegistry, registerLayer, deserializeLayer } from './layer-registry';
+export { layerRegistry, registerLayer, deserializeLayer } from './registry';

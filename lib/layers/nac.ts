@@ -2,7 +2,7 @@
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 
 export interface NACArgs extends LayerArgs {
   /** Initializer of Ŵ and M̂. Default 'glorotUniform'. */

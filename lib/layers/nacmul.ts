@@ -6,7 +6,7 @@ import type { NativeOptions } from '../../binding';
 import { randomUniform, type Initializer, type InitializerLike } from '../initializers';
 import { checkChoice } from '../registry';
 import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
 export type NACMulWeight = 'nac' | 'sigma' | 'nmu';

@@ -5,7 +5,7 @@ import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { checkBoolean, Registry } from '../registry';
 import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 
 export type GateKind = 'input' | 'independent';
 const gates = new Registry<GateKind>('gate');

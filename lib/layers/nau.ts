@@ -3,7 +3,7 @@
 import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
 import { Layer, initializersConfig, initializersNative, optionalInitializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface NAUArgs extends LayerArgs, SparsityArgs {

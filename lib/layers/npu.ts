@@ -7,7 +7,7 @@ import type { NativeOptions } from '../../binding';
 import { constant, type Initializer, type InitializerLike } from '../initializers';
 import { checkNumber } from '../registry';
 import { Layer, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
-import { registerLayer } from './layer-registry';
+import { registerLayer } from './registry';
 
 /**
  * The L1 penalty β·Σ|p|, summed over every parameter of the unit (W or W_re, W_im, and the raw gate g),

@@ -1,7 +1,26 @@
-// The layer registry with every built-in unit registered. The registry itself is ./layer-registry
-// (imported by the units, which register themselves); this module loads the barrel ./index first,
-// so that importers of './layers/registry' (io.ts, tasks/models.ts) find every unit. No cycle:
-// registry → index → units → layer-registry; neither the barrel nor a unit imports this module.
-import './index';
+// Layer classes by className, for loadModel / deserialization. Each unit registers its own class
+// beside it (registerLayer(X) at the end of its file); importing the barrel ./index registers them
+// all. This module imports no unit, so the units can import it without a cycle.
+import { Registry, checkOptions, type Serialized } from '../registry';
+import type { Layer } from './layer';
 
-export { layerRegistry, registerLayer, deserializeLayer, type LayerClass } from './layer-registry';
+export type LayerClass = { className: string; new (args: never): Layer };
+
+export const layerRegistry = new Registry<LayerClass>('layer');
+
+/** Registers a layer class under its static className (for custom layers too). */
+export function registerLayer(cls: LayerClass): void {
+  if (typeof cls !== 'function' || typeof cls.className !== 'string' || cls.className === '')
+    throw new TypeError(`registerLayer: expected a Layer class with a static className, received ${cls === null ? 'null' : typeof cls}`);
+  layerRegistry.register(cls.className, cls);
+}
+
+/** Builds a layer from {className, config} (as Layer.serialize gives). */
+export function deserializeLayer(s: unknown, name = 'layer'): Layer {
+  const o = checkOptions(s, name) as unknown as Serialized;
+  const cls = layerRegistry.get(o.className, `${name}.className`);
+  const config = { ...checkOptions(o.config, `${name}.config`) };
+  // JSON null stands for Infinity / absent values.
+  for (const k of Object.keys(config)) if (config[k] === null) delete config[k];
+  return new (cls as unknown as new (a: unknown) => Layer)(config);
+}

@@ -2,7 +2,7 @@
 // layers (input → 2 hidden → 1) of the named units, or one unit for the single-module task.
 // Units resolve through the layer registry, so a model is offered once its units exist.
 import type { Layer } from '../layers/layer';
-import { layerRegistry } from '../layers/registry';
+import { layerRegistry } from '../layers';
 import { randomUniform } from '../initializers';
 import { Registry } from '../registry';
 import type { ArithmeticOp, TaskDefinition, TrainingSettings } from './arithmetic';

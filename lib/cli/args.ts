@@ -1,5 +1,7 @@
 // Shared pieces of the CLI commands: argument parsing on node:util parseArgs, usage errors
 // (exit code 2), and value parsers that name the flag, what was expected and what was received.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Registry } from '../registry';
 import { trainingSettingLimits, type TrainingSettings } from '../tasks/arithmetic';
@@ -112,4 +114,59 @@ export function parseSettings(v: Record<string, string | boolean | undefined>): 
   const given: Partial<TrainingSettings> = {};
   for (const [flag, key] of settingFlags) if (v[flag] !== undefined) given[key] = num(v[flag], flag, 0, 0, trainingSettingLimits[key]);
   return given;
+}
+
+/**
+ * Checks an output file before any work is done: its folder exists and is writable, and the path
+ * is absent or a regular file (a FIFO or device would block or never end, a directory cannot be written).
+ */
+export function outputFile(v: string | boolean | undefined, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  const file = path.resolve(String(v));
+  const dir = path.dirname(file);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    /* absent: fine */
+  }
+  if (st && !st.isFile()) throw new UsageError(`--${flag}: ${file} is not a regular file (${st.isDirectory() ? 'a directory' : 'a FIFO, socket or device'})`);
+  writableFolder(dir, flag);
+  if (st) {
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch {
+      throw new UsageError(`--${flag}: ${file} is not writable`);
+    }
+  }
+  return file;
+}
+
+/** Checks an output directory before any work is done: absent or a directory, in a writable folder. */
+export function outputDir(v: string, flag: string): string {
+  const dir = path.resolve(v);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    /* absent: fine */
+  }
+  if (st && !st.isDirectory()) throw new UsageError(`--${flag}: ${dir} exists and is not a directory`);
+  writableFolder(st ? dir : path.dirname(dir), flag);
+  return dir;
+}
+
+function writableFolder(dir: string, flag: string) {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    throw new UsageError(`--${flag}: folder ${dir} does not exist`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--${flag}: ${dir} is not a folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`--${flag}: folder ${dir} is not writable`);
+  }
 }

@@ -2,16 +2,15 @@
 // in parallel, appends one JSON line per finished run (a rerun skips those), prints the table.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { opRegistry, parseRange, taskRegistry, type ArithmeticOp } from '../tasks/arithmetic';
 import { loadExperiment, planRuns, plannedKeyFields, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
 import { runArithmetic, runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
 import { sci } from '../tasks/summary';
-import { UsageError, choice, flagHelp, list, num, parseSettings, parseWithPositionals, settingHelp, settingOptions, type Command, type Options } from './args';
+import { UsageError, choice, flagHelp, list, num, outputFile, parseSettings, parseWithPositionals, settingHelp, settingOptions, type Command, type Options } from './args';
 import { Progress } from './progress';
-import { printSummary, readResults } from './summary';
+import { endCutLine, printSummary, readResults } from './summary';
 
 const options: Options = {
   task: { type: 'string' },
@@ -173,10 +172,8 @@ async function run(argv: string[]): Promise<number> {
   if (compareId !== undefined && !publishedRegistry.has(compareId))
     throw new UsageError(`--compare: unknown value '${compareId}', expected one of ${publishedRegistry.names().join(', ')}`);
   const workers = num(v.workers, 'workers', os.availableParallelism(), 1, 1024, true);
-  const out = v.out === undefined ? undefined : path.resolve(String(v.out));
-  const plot = v.plot === undefined ? undefined : path.resolve(String(v.plot));
-  for (const [flag, f] of [['out', out], ['plot', plot]] as const)
-    if (f !== undefined && !fs.existsSync(path.dirname(f))) throw new UsageError(`--${flag}: folder ${path.dirname(f)} does not exist`);
+  const out = outputFile(v.out, 'out');
+  const plot = outputFile(v.plot, 'plot');
   let jobs: PlannedRun[];
   try {
     jobs = planRuns(experiment);
@@ -194,6 +191,8 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (out && endCutLine(out))
+    process.stderr.write(`nalu benchmark: ${out} ended in a cut line; it is skipped, and the new runs start on a line of their own\n`);
   const jobKey = (j: PlannedRun) => runKey(plannedKeyFields(j));
   const wanted = new Set(jobs.map(jobKey));
   const previous = out ? readResults(out).filter((r) => wanted.has(runKey(r))) : [];

@@ -33,9 +33,20 @@ Example:
 `;
 }
 
-/** The runs recorded in a results file (bad lines are reported and skipped). */
+/** Results files larger than this are refused (a million runs' records are about 1 GiB). */
+const maxResultsBytes = 2 ** 30;
+
+/** The runs recorded in a results file (bad lines are reported and skipped); absent: none. */
 export function readResults(file: string): RunRecord[] {
-  if (!fs.existsSync(file)) return [];
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return [];
+  }
+  // A FIFO or a device would block or never end.
+  if (!st.isFile()) throw new UsageError(`${file}: not a regular file`);
+  if (st.size > maxResultsBytes) throw new UsageError(`${file}: ${st.size} bytes, more than the ${maxResultsBytes} a results file may have`);
   const out: RunRecord[] = [];
   fs.readFileSync(file, 'utf8')
     .split('\n')
@@ -50,6 +61,30 @@ export function readResults(file: string): RunRecord[] {
       }
     });
   return out;
+}
+
+/**
+ * Makes a results file safe to append to: a last line cut short (a crash or a full disk while it
+ * was written) is ended, so that the next record starts a line of its own. Returns whether it was.
+ */
+export function endCutLine(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return false;
+    fs.writeSync(fd, '\n', size);
+    return true;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 const labels: Record<string, string> = { static: 'Static arithmetic task', 'single-module': 'Single-module task' };

@@ -1,6 +1,4 @@
 // nalu train: one model on one arithmetic task instance, live loss on stderr, saves the model.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Sequential } from '../model';
 import { Adam } from '../optimizers';
 import { saveModel } from '../io';
@@ -8,7 +6,7 @@ import { formatRange, opRegistry, parseRange, taskRegistry, type ArithmeticOp, t
 import { availableModels, modelRegistry } from '../tasks/models';
 import { resolveSettings, runArithmetic } from '../tasks/run';
 import { sci } from '../tasks/summary';
-import { UsageError, choice, flagHelp, num, parse, parseSettings, settingHelp, settingOptions, type Command, type Options } from './args';
+import { UsageError, choice, flagHelp, num, outputDir, parse, parseSettings, settingHelp, settingOptions, type Command, type Options } from './args';
 
 const options: Options = {
   task: { type: 'string' },
@@ -78,8 +76,7 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const save = path.resolve(v.save === undefined ? 'nalu-model' : String(v.save));
-  if (!fs.existsSync(path.dirname(save))) throw new UsageError(`--save: folder ${path.dirname(save)} does not exist`);
+  const save = outputDir(v.save === undefined ? 'nalu-model' : String(v.save), 'save');
   // single-module without ranges: the [1,2] → [2,6] row.
   const instance = task.instances(op, { interpolation: interpolation ?? (task.name === 'single-module' ? [[1, 2]] : undefined), extrapolation })[0];
 

@@ -34,10 +34,10 @@ export function parseRange(s: string, name: string): Range {
 }
 
 export function checkRange(v: unknown, name: string, shown = JSON.stringify(v)): Range {
-  const bad = () => new RangeError(`${name}: expected [[lo, hi]] or [[lo, hi], [lo, hi]] with finite lo < hi, received ${shown}`);
+  const bad = () => new RangeError(`${name}: expected [[lo, hi]] or [[lo, hi], [lo, hi]] with lo < hi in [-1e30, 1e30], received ${shown}`);
   if (!Array.isArray(v) || v.length < 1 || v.length > 2) throw bad();
   for (const p of v)
-    if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(p[0] < p[1]))
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === 'number' && Math.abs(x) <= 1e30) || !(p[0] < p[1]))
       throw bad();
   return v as Range;
 }

@@ -172,8 +172,22 @@ export function loadExperiment(nameOrFile: string): Experiment {
   return readExperiment(path.join(experimentsDir(), `${nameOrFile}.json`));
 }
 
+/** The most runs one plan may hold (the largest paper experiment has 6600). */
+export const maxRuns = 100_000;
+
+/** How many runs an experiment makes, counted without planning them. */
+export function countRuns(e: Experiment): number {
+  const task = taskRegistry.get(e.task, 'task');
+  let n = 0;
+  for (const { iterations, ops, models, ...overrides } of e.grid ?? [{}])
+    for (const op of ops ?? e.ops) n += task.instances(op, overrides).length * (models ?? e.models).length * e.seeds;
+  return n;
+}
+
 /** The runs of an experiment, in order (point, operation, instance, model, seed). */
 export function planRuns(e: Experiment): PlannedRun[] {
+  const count = countRuns(e);
+  if (count > maxRuns) throw new RangeError(`seeds: ${e.name} would make ${count} runs, more than the ${maxRuns} one plan may hold; split it (--first-seed, --ops, --models)`);
   const task = taskRegistry.get(e.task, 'task');
   const d = task.defaults;
   const runs: PlannedRun[] = [];

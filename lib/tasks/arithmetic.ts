@@ -3,7 +3,7 @@
 // size, two slices a and b of x, and an interpolation (training) and extrapolation (test) range.
 import type { NativeTaskSpec } from '../../binding';
 import { native } from '../binding';
-import { Registry, checkNumber } from '../registry';
+import { Registry, checkNumber, checkOptions } from '../registry';
 
 export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'square' | 'sqrt';
 export const arithmeticOps: readonly ArithmeticOp[] = ['add', 'sub', 'mul', 'div', 'square', 'sqrt'];
@@ -182,8 +182,28 @@ taskRegistry.register('single-module', {
   },
 });
 
+/** Validates a task instance (as task.instances() makes them), naming the field that is wrong; a snapshot of it. */
+export function checkInstance(v: unknown, name = 'instance'): TaskInstance {
+  const o = { ...checkOptions(v, name) };
+  if (v === undefined) throw new TypeError(`${name}: expected a task instance, received undefined`);
+  taskRegistry.get(o.task, `${name}.task`);
+  opRegistry.get(o.op, `${name}.op`);
+  return {
+    task: o.task as string,
+    op: o.op as ArithmeticOp,
+    inputSize: checkNumber(o.inputSize, `${name}.inputSize`, 1, 1 << 20, true),
+    subsetRatio: checkNumber(o.subsetRatio, `${name}.subsetRatio`, Number.MIN_VALUE, 1),
+    overlapRatio: checkNumber(o.overlapRatio, `${name}.overlapRatio`, 0, 1),
+    interpolation: checkRange(o.interpolation, `${name}.interpolation`),
+    extrapolation: checkRange(o.extrapolation, `${name}.extrapolation`),
+    depth: checkNumber(o.depth, `${name}.depth`, 1, 2, true) as 1 | 2,
+    hiddenSize: checkNumber(o.hiddenSize, `${name}.hiddenSize`, 0, 1 << 16, true),
+  };
+}
+
 /** The native spec of an instance with a seed (which picks the slices' offset). */
-export function nativeTaskSpec(t: TaskInstance, seed: number): NativeTaskSpec {
+export function nativeTaskSpec(instance: TaskInstance, seed: number): NativeTaskSpec {
+  const t = checkInstance(instance);
   checkNumber(seed, 'seed', 0, Number.MAX_SAFE_INTEGER, true);
   return {
     op: t.op,

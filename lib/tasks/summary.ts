@@ -1,7 +1,8 @@
 // Aggregates run records into the paper's Table 1: success rate with a Wilson 95 % interval,
 // "solved at" (median and mean ± t-interval over the successful runs) and the sparsity error
 // (mean ± t-interval over the successful runs), one row per task instance × operation × model.
-import { formatRange, opSymbols, taskRegistry, type ArithmeticOp } from './arithmetic';
+import { checkOptions } from '../registry';
+import { checkRange, formatRange, opSymbols, taskRegistry, type ArithmeticOp } from './arithmetic';
 import type { PublishedCell, PublishedResults } from './papers';
 import type { RunRecord } from './run';
 import { mean, median, tInterval, wilson } from './stats';
@@ -41,10 +42,30 @@ function instanceOf(r: RunRecord) {
   };
 }
 
+/** The fields of a run record the table reads, checked so that junk is named, not dereferenced. */
+function checkRecord(r: unknown, name: string): void {
+  const o = checkOptions(r, name);
+  if (r === undefined) throw new TypeError(`${name}: expected a run record, received undefined`);
+  for (const k of ['task', 'model', 'stopReason'] as const)
+    if (typeof o[k] !== 'string') throw new TypeError(`${name}.${k}: expected a string, received ${describe(o[k])}`);
+  if (!isOp(o.op)) throw new RangeError(`${name}.op: expected one of ${Object.keys(opSymbols).join(', ')}, received ${describe(o.op)}`);
+  checkRange(o.interpolation, `${name}.interpolation`);
+  checkRange(o.extrapolation, `${name}.extrapolation`);
+  if (typeof o.success !== 'boolean') throw new TypeError(`${name}.success: expected a boolean, received ${describe(o.success)}`);
+  if (typeof o.iterations !== 'number') throw new TypeError(`${name}.iterations: expected a number, received ${describe(o.iterations)}`);
+  if (o.solvedAt !== null && typeof o.solvedAt !== 'number') throw new TypeError(`${name}.solvedAt: expected a number or null, received ${describe(o.solvedAt)}`);
+  const best = checkOptions(o.best, `${name}.best`);
+  if (typeof best.sparsity !== 'number') throw new TypeError(`${name}.best.sparsity: expected a number, received ${describe(best.sparsity)}`);
+}
+
+const isOp = (v: unknown) => typeof v === 'string' && Object.hasOwn(opSymbols, v);
+const describe = (v: unknown) => (v === null ? 'null' : typeof v === 'symbol' ? 'a symbol' : typeof v === 'string' ? `'${v}'` : typeof v);
+
 /** Groups finished runs (aborted ones are ignored) and computes each group's statistics. */
 export function summarize(records: RunRecord[]): SummaryRow[] {
   if (!Array.isArray(records)) throw new TypeError(`records: expected an array of run records, received ${typeof records}`);
   const groups = new Map<string, RunRecord[]>();
+  records.forEach((r, i) => checkRecord(r, `records[${i}]`));
   for (const r of records) {
     if (r.stopReason === 'aborted') continue;
     const key = JSON.stringify([r.task, r.op, r.model, r.interpolation, r.extrapolation, instanceOf(r), r.iterations]);
@@ -129,6 +150,13 @@ const ci = (v: number, p: number) => (Number.isFinite(p) ? `${sci(v)} ± ${sci(p
 /** The table as Markdown (readable in a terminal, pasteable into the README); paper columns when rows carry one. */
 export function formatTable(rows: SummaryRow[]): string {
   if (!Array.isArray(rows)) throw new TypeError(`rows: expected summary rows, received ${typeof rows}`);
+  rows.forEach((r, i) => {
+    const o = checkOptions(r, `rows[${i}]`);
+    if (!isOp(o.op)) throw new RangeError(`rows[${i}].op: expected one of ${Object.keys(opSymbols).join(', ')}, received ${describe(o.op)}`);
+    for (const k of ['rate', 'runs', 'iterations'] as const)
+      if (typeof o[k] !== 'number') throw new TypeError(`rows[${i}].${k}: expected a number, received ${describe(o[k])}`);
+    if (!Array.isArray(o.rateCI) || o.rateCI.length !== 2) throw new TypeError(`rows[${i}].rateCI: expected [lo, hi], received ${describe(o.rateCI)}`);
+  });
   const varies = (f: (r: SummaryRow) => unknown) => new Set(rows.map(f)).size > 1;
   const withRange = rows.some((r) => r.task !== 'static') || varies((r) => r.interpolation + r.extrapolation);
   const params: [string, (r: SummaryRow) => string][] = [];

@@ -301,7 +301,8 @@ export class Sequential {
 
     const net = this.#net();
     const history = new History();
-    let callbackError: unknown;
+    // A box, so that a thrown undefined (or any non-Error) is kept and rethrown as it was.
+    let callbackError: { value: unknown } | undefined;
     const needEvents = verbose === 1 || callbacks.onEpochBegin !== undefined || callbacks.onEpochEnd !== undefined;
     const onEvent = (kind: 'begin' | 'end', epoch: number, loss: number, valLoss: number, regularization: number) => {
       if (callbackError !== undefined) return;
@@ -316,7 +317,7 @@ export class Sequential {
           console.log(`Epoch ${epoch + 1}/${epochs} - loss: ${loss.toPrecision(6)}${logs.valLoss !== undefined ? ` - valLoss: ${logs.valLoss.toPrecision(6)}` : ''}`);
         callbacks.onEpochEnd?.(epoch, logs);
       } catch (e) {
-        callbackError = e;
+        callbackError = { value: e };
         net.stop();
       }
     };
@@ -346,7 +347,7 @@ export class Sequential {
     } finally {
       signal?.removeEventListener('abort', abort);
     }
-    if (callbackError !== undefined) throw callbackError;
+    if (callbackError !== undefined) throw callbackError.value;
     for (const e of result.epochs) {
       history.epoch.push(e.epoch);
       history.loss.push(e.loss);
@@ -384,13 +385,17 @@ export class Sequential {
     const data = weights.map((w, i) => {
       const s = specs[i];
       const where = `setWeights[${i}] (${s.layer}.${s.name})`;
-      if (w === null || typeof w !== 'object' || !(w.data instanceof Float32Array))
+      if (w === null || typeof w !== 'object') throw new TypeError(`${where}: expected a Tensor {data: Float32Array, shape}, received ${describe(w)}`);
+      // Each property read once, then the snapshot checked: a getter may answer differently twice.
+      const { data: d, shape: ws } = w;
+      if (!(ArrayBuffer.isView(d) && d instanceof Float32Array))
         throw new TypeError(`${where}: expected a Tensor {data: Float32Array, shape}, received ${describe(w)}`);
-      if (!Array.isArray(w.shape) || w.shape.length !== s.shape.length || w.shape.some((d, k) => d !== s.shape[k]))
-        throw new RangeError(`${where}: expected shape [${s.shape.join(', ')}], received [${Array.isArray(w.shape) ? w.shape.join(', ') : describe(w.shape)}]`);
-      if (w.data.length !== s.shape.reduce((a, b) => a * b, 1))
-        throw new RangeError(`${where}: expected ${s.shape.reduce((a, b) => a * b, 1)} values, received ${w.data.length}`);
-      return w.data;
+      const dims: unknown[] = Array.isArray(ws) ? ws.slice() : [];
+      if (!Array.isArray(ws) || dims.length !== s.shape.length || dims.some((v, k) => v !== s.shape[k]))
+        throw new RangeError(`${where}: expected shape [${s.shape.join(', ')}], received ${Array.isArray(ws) ? `[${dims.map(describe).join(', ')}]` : describe(ws)}`);
+      if (d.length !== s.shape.reduce((a, b) => a * b, 1))
+        throw new RangeError(`${where}: expected ${s.shape.reduce((a, b) => a * b, 1)} values, received ${d.length}`);
+      return d;
     });
     this.#checkIdle('setWeights');
     this.#net().setWeights(data);

@@ -9,13 +9,17 @@ export interface Tensor {
 export type TensorLike = Tensor | number[][] | number[][][];
 
 // The argument is named `${name}${suffix}`, joined only for an error message (not on every call).
+// Returns a copy: a Proxy or getter cannot change the dimensions after they were checked.
 function checkShape(shape: unknown, name: string, suffix = ''): number[] {
   if (!Array.isArray(shape)) throw new TypeError(`${name}${suffix}: expected an array of dimensions, received ${describe(shape)}`);
-  for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
-      throw new RangeError(`${name}${suffix}: expected non-negative integer dimensions, received [${shape.join(', ')}]`);
+  const dims: unknown[] = shape.slice();
+  for (const d of dims) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      const message = `${name}${suffix}: expected non-negative integer dimensions, received [${dims.map(describe).join(', ')}]`;
+      throw typeof d === 'number' ? new RangeError(message) : new TypeError(message);
+    }
   }
-  return shape as number[];
+  return dims as number[];
 }
 
 /** Makes a Tensor, checking that data has exactly the product of shape values. */
@@ -40,6 +44,7 @@ export function tensor(data: Float32Array | ArrayLike<number>, shape: number[]):
 
 export function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (typeof v === 'symbol') return 'a symbol';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
   if (typeof v === 'number') return String(v);
@@ -53,7 +58,7 @@ export interface Matrix {
   data: Float32Array;
   rows: number;
   cols: number;
-  /** The validated shape: the leading axes are the batch axes. It may be the caller's own array, so read it before returning to them. */
+  /** The validated shape (a copy of the caller's): the leading axes are the batch axes. */
   shape: readonly number[];
 }
 
@@ -86,16 +91,18 @@ export function toMatrix(x: unknown, name: string, cols?: number): Matrix {
     };
     walk(x, 0, '');
   } else if (x !== null && typeof x === 'object' && 'data' in x && 'shape' in x) {
-    const t = x as Tensor;
-    if (!(t.data instanceof Float32Array))
-      throw new TypeError(`${name}.data: expected a Float32Array, received ${describe(t.data)}`);
-    shape = checkShape(t.shape, name, '.shape');
+    // Each property is read once: a getter may answer differently on a second read.
+    const { data: d, shape: s } = x as Tensor;
+    // A Proxy passes instanceof but is no typed array for the native side (isView says so).
+    if (!(ArrayBuffer.isView(d) && d instanceof Float32Array))
+      throw new TypeError(`${name}.data: expected a Float32Array, received ${describe(d)}`);
+    shape = checkShape(s, name, '.shape');
     const size = shape.reduce((a, b) => a * b, 1);
-    if (t.data.length !== size)
+    if (d.length !== size)
       throw new RangeError(
-        `${name}: expected ${size} values for shape [${shape.join(', ')}], received ${t.data.length}`,
+        `${name}: expected ${size} values for shape [${shape.join(', ')}], received ${d.length}`,
       );
-    data = t.data;
+    data = d;
   } else {
     throw new TypeError(`${name}: expected a Tensor {data, shape} or nested number arrays, received ${describe(x)}`);
   }

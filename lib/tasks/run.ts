@@ -172,7 +172,8 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
     optimizer: optimizer.toNative(),
   };
   const started = Date.now();
-  let callbackError: unknown;
+  // A box, so that a thrown undefined (or any non-Error) is kept and rethrown as it was.
+  let callbackError: { value: unknown } | undefined;
   const handle = native.runArithmeticTask(
     {
       network,
@@ -184,7 +185,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
           try {
             o.onEval!(e);
           } catch (err) {
-            callbackError ??= err;
+            callbackError ??= { value: err };
             handle.stop();
           }
         }
@@ -199,7 +200,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
   }
-  if (callbackError !== undefined) throw callbackError;
+  if (callbackError !== undefined) throw callbackError.value;
   const record: RunRecord = {
     task: inst.task,
     op: inst.op,

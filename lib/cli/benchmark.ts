@@ -12,7 +12,8 @@ import { UsageError, choice, flagHelp, list, num, outputFile, parseSettings, par
 import { Progress } from './progress';
 import { endCutLine, printSummary, readResults } from './summary';
 
-const options: Options = {
+/** The flags that make the experiment (experimentOf); `nalu sweep enqueue` takes them too. */
+export const experimentOptions: Options = {
   task: { type: 'string' },
   ops: { type: 'string' },
   models: { type: 'string' },
@@ -30,15 +31,41 @@ const options: Options = {
   'hidden-size': { type: 'string' },
   'threshold-samples': { type: 'string' },
   'best-window': { type: 'string' },
+  preset: { type: 'string' },
+};
+
+const options: Options = {
+  ...experimentOptions,
   workers: { type: 'string' },
   out: { type: 'string' },
   plot: { type: 'string' },
   compare: { type: 'string' },
-  preset: { type: 'string' },
   'dry-run': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
+
+/** The help rows of experimentOptions. */
+export const experimentHelpRows: [string, string][] = [
+  ['--task NAME', `task: ${taskRegistry.names().join(', ')} (default static)`],
+  ['--ops LIST', `operations, comma-separated: ${opRegistry.names().join(', ')} (default add,sub,mul)`],
+  ['--models LIST', `models, comma-separated: ${availableModels().join(', ')} (default nau-nmu,nalu)`],
+  ['--seeds N', 'seeds per operation × model (default 10)'],
+  ['--first-seed S', 'first seed (default 0); seeds S … S+N−1'],
+  ['--iterations N', "optimizer steps per run (default: the task's, 5e6 for static, 5e4 for single-module)"],
+  ['--eval-every N', 'steps between evaluations (default 1000)'],
+  ['--batch-size N', 'batch size (default 128)'],
+  ...settingHelp,
+  ['--interpolation R', "training range, e.g. [1,2] (default: the task's)"],
+  ['--extrapolation R', "test range, e.g. [2,6] or [[-6,-2],[2,6]] (default: the task's)"],
+  ['--input-size N', "inputs of x (default: the task's, 100 static, 2 single-module)"],
+  ['--subset-ratio X', "size of each of a and b's slices as a fraction of the inputs (default 0.25 static)"],
+  ['--overlap-ratio X', "fraction of a slice shared by a and b (default 0.5 static)"],
+  ['--hidden-size N', 'hidden units between the two layers of the static task (default 2)'],
+  ['--threshold-samples N', 'Monte-Carlo samples of the success threshold (default 1e6)'],
+  ['--best-window N', 'evaluations, counted from the end, the judged model is picked from (default 5000)'],
+  ['--preset NAME', 'the same as EXPERIMENT NAME (npm start: --preset quick)'],
+];
 
 function help(): string {
   return `Usage: nalu benchmark [EXPERIMENT] [options]
@@ -58,28 +85,11 @@ would not start within --iterations is scaled to the run's length, and says so.
 
 Options:
 ${flagHelp([
-  ['--task NAME', `task: ${taskRegistry.names().join(', ')} (default static)`],
-  ['--ops LIST', `operations, comma-separated: ${opRegistry.names().join(', ')} (default add,sub,mul)`],
-  ['--models LIST', `models, comma-separated: ${availableModels().join(', ')} (default nau-nmu,nalu)`],
-  ['--seeds N', 'seeds per operation × model (default 10)'],
-  ['--first-seed S', 'first seed (default 0); seeds S … S+N−1'],
-  ['--iterations N', "optimizer steps per run (default: the task's, 5e6 for static, 5e4 for single-module)"],
-  ['--eval-every N', 'steps between evaluations (default 1000)'],
-  ['--batch-size N', 'batch size (default 128)'],
-  ...settingHelp,
-  ['--interpolation R', "training range, e.g. [1,2] (default: the task's)"],
-  ['--extrapolation R', "test range, e.g. [2,6] or [[-6,-2],[2,6]] (default: the task's)"],
-  ['--input-size N', "inputs of x (default: the task's, 100 static, 2 single-module)"],
-  ['--subset-ratio X', "size of each of a and b's slices as a fraction of the inputs (default 0.25 static)"],
-  ['--overlap-ratio X', "fraction of a slice shared by a and b (default 0.5 static)"],
-  ['--hidden-size N', 'hidden units between the two layers of the static task (default 2)'],
-  ['--threshold-samples N', 'Monte-Carlo samples of the success threshold (default 1e6)'],
-  ['--best-window N', 'evaluations, counted from the end, the judged model is picked from (default 5000)'],
+  ...experimentHelpRows,
   ['--workers N', `runs in parallel, one native thread each (default ${os.availableParallelism()}, the cores)`],
   ['--out FILE', 'append one JSON line per finished run; a rerun with the same file skips those runs'],
   ['--plot FILE', 'write the success rates with their intervals as an SVG chart (Vega-Lite)'],
   ['--compare ID', `print published results beside ours: ${publishedRegistry.names().join(', ')} (default: the experiment's)`],
-  ['--preset NAME', 'the same as EXPERIMENT NAME (npm start: --preset quick)'],
   ['--dry-run', 'print the runs it would make (one JSON line each, with its settings) and exit'],
   ['--quiet', 'no progress bar'],
   ['-h, --help', 'this help'],
@@ -97,7 +107,7 @@ Exit codes: 0 done, 1 a run failed with an error, 2 bad flags, 130 interrupted.
 }
 
 /** The experiment of the command line: a file or shipped name, or the flags alone; flags win. */
-function experimentOf(v: Record<string, string | boolean | undefined>, positionals: string[]): Experiment {
+export function experimentOf(v: Record<string, string | boolean | undefined>, positionals: string[]): Experiment {
   if (positionals.length > 1) throw new UsageError(`expected at most one experiment, received ${positionals.join(' ')}`);
   if (positionals.length && v.preset !== undefined) throw new UsageError('--preset: give an experiment or --preset, not both');
   const named = positionals[0] ?? (v.preset as string | undefined);

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
-#include "NetworkFitWorker.h"
+#include "BackgroundJob.h"
 #include "addon.h"
 #include "args.h"
 #include "kernels/threads.h"
@@ -31,6 +32,29 @@ Napi::PropertyDescriptor method(Napi::Env env, const char* name) {
 
 // Weight matrices a layer has, as its unit counts them (nalu::layerMatrices; 5 for unknown types).
 int matricesOf(const nalu::LayerSpec& ls) { return nalu::layerMatrices(ls.type, ls.options); }
+
+// Concurrent fits share the cores instead of each starting a full OpenMP team.
+std::atomic<int> gActiveFits{0};
+
+Napi::Value toJs(Napi::Env env, const nalu::FitResult& r) {
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Array epochs = Napi::Array::New(env, r.epochs.size());
+  for (size_t i = 0; i < r.epochs.size(); ++i) {
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("epoch", r.epochs[i].epoch);
+    e.Set("loss", r.epochs[i].loss);
+    e.Set("valLoss", r.epochs[i].valLoss);
+    e.Set("regularization", r.epochs[i].regularization);
+    epochs.Set(uint32_t(i), e);
+  }
+  out.Set("epochs", epochs);
+  out.Set("stopReason", r.stopReason);
+  Napi::Array reinitialized = Napi::Array::New(env, r.reinitializedAt.size());
+  for (size_t i = 0; i < r.reinitializedAt.size(); ++i) reinitialized.Set(uint32_t(i), r.reinitializedAt[i]);
+  out.Set("reinitializedAt", reinitialized);
+  return out;
+}
+
 
 }  // namespace
 
@@ -149,9 +173,9 @@ NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
 }
 
 nalu::Network& NativeNetwork::network(Napi::Env env, const char* method) {
-  if (!net_ || disposeRequested)
+  if (!net_ || disposeRequested_)
     args::rethrow(env, nalu::Error(nalu::Error::Nalu, std::string(method) + ": the model has been disposed", "DISPOSED"));
-  if (busy.load())
+  if (busy_.load())
     args::rethrow(env, nalu::Error(nalu::Error::Nalu, std::string(method) + ": the model is busy in fit()", "BUSY"));
   nalu::applyNumThreads();
   return *net_;
@@ -267,27 +291,135 @@ Napi::Value NativeNetwork::Evaluate(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, guard(env, [&] { return net.evaluate(x, y, rows, batch); }));
 }
 
-Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) { return NetworkFitWorker::Start(info, this); }
+// Network::fit on a background job. The model is kept alive (not collectable) and busy until
+// the promise settles, so every epoch callback has run before fit() resolves.
+class NativeNetwork::FitJob : public BackgroundJob {
+ public:
+  NativeNetwork* self;
+  Napi::ObjectReference selfRef;
+  nalu::Buffer x, y, xVal, yVal;  // copies: the caller may detach or reuse its buffers
+  int64_t rows = 0;
+  nalu::FitOptions options;
+
+  FitJob(Napi::Env env, NativeNetwork* s) : BackgroundJob(env, &s->stop_, "fit"), self(s) {}
+
+ private:
+  nalu::FitResult result_;
+
+  // onEvent(kind, epoch, loss, valLoss, regularization)
+  static Event event(const char* kind, const nalu::EpochLog& log) {
+    return [kind, log](Napi::Env env, Napi::Function cb) {
+      cb.Call({Napi::String::New(env, kind), Napi::Number::New(env, log.epoch), Napi::Number::New(env, log.loss),
+               Napi::Number::New(env, log.valLoss), Napi::Number::New(env, log.regularization)});
+    };
+  }
+
+  void Run() override {
+    struct Active {  // this fit's share of the cores while it runs
+      Active() { nalu::setThreadsForThisThread(std::max(1, nalu::getNumThreads() / ++gActiveFits)); }
+      ~Active() { --gActiveFits; }
+    } active;
+    nalu::FitHooks hooks;
+    hooks.stop = &self->stop_;
+    if (HasCallback()) {
+      hooks.epochBegin = [this](int epoch) {
+        nalu::EpochLog log;
+        log.epoch = epoch;
+        Emit(event("begin", log));
+      };
+      hooks.epochEnd = [this](const nalu::EpochLog& log) { Emit(event("end", log)); };
+    }
+    result_ = self->net_->fit(x.data(), y.data(), rows, options, hooks);
+  }
+
+  void Finished(Napi::Env) override {
+    self->busy_.store(false);
+    if (self->disposeRequested_) self->net_.reset();
+  }
+
+  Napi::Value Result(Napi::Env env) override { return toJs(env, result_); }
+};
+
+// fit(x, y, rows, options, onEvent?) → Promise<{epochs: [...], stopReason, reinitializedAt}>
+Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  // Options first: their getters run JS, which could dispose this model, start another fit
+  // or detach x. The model and the arrays are checked only after the last JS has run.
+  Napi::Object o = args::object(info[3], "options");
+  auto job = std::make_unique<FitJob>(env, this);
+  nalu::FitOptions& fo = job->options;
+  fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
+  fo.batchSize = int(args::integer(o.Get("batchSize"), "batchSize", 1, 1 << 24));
+  fo.shuffle = args::boolean(o.Get("shuffle"), "shuffle");
+  fo.seed = uint64_t(args::integer(o.Get("seed"), "seed", 0, 9007199254740991LL));
+  fo.throwOnNonFinite = args::boolean(o.Get("throwOnNonFinite"), "throwOnNonFinite");
+  Napi::Value reinit = o.Get("reinitialize");
+  if (!reinit.IsUndefined()) {
+    nalu::Options ro = args::options(reinit, "reinitialize");
+    args::guard(env, [&] {
+      fo.reinitialize.everyEpochs = int(ro.integer("everyEpochs", 10, 1, 1 << 30));
+      fo.reinitialize.minSteps = ro.integer("minSteps", 10000, 0, int64_t(1) << 53);
+      fo.reinitialize.threshold = ro.number("threshold", 1.0, 0.0, INFINITY);
+    });
+  }
+  Napi::Value valRows = o.Get("valRows"), xVal = o.Get("xVal"), yVal = o.Get("yVal");
+  Napi::Function cb;
+  if (info.Length() > 4 && !info[4].IsUndefined()) cb = args::function(info[4], "onEvent");
+
+  nalu::Network& net = network(env, "fit");
+  int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements);
+  const int64_t widest = std::max(net.inputDim(), net.outputDim());
+  if (rows * widest > nalu::kMaxElements) throw Napi::RangeError::New(env, "rows: too many rows for one call");
+  job->rows = rows;
+  const float* x = args::matrix(info[0], "x", rows, net.inputDim());
+  const float* y = args::matrix(info[1], "y", rows, net.outputDim());
+  if (!valRows.IsUndefined()) {
+    int64_t vr = args::integer(valRows, "valRows", 1, nalu::kMaxElements / widest);
+    const float* xv = args::matrix(xVal, "validationData x", vr, net.inputDim());
+    const float* yv = args::matrix(yVal, "validationData y", vr, net.outputDim());
+    fo.valRows = vr;
+    checkRows(env, double(std::min<int64_t>(fo.batchSize, rows)),
+              double(rows + vr) * double(net.inputDim() + net.outputDim()) * sizeof(float), "batchSize");
+    args::guard(env, [&] {
+      job->xVal.assign(xv, xv + vr * net.inputDim());
+      job->yVal.assign(yv, yv + vr * net.outputDim());
+    });
+  } else {
+    // The copies of x and y and the batch workspaces.
+    checkRows(env, double(std::min<int64_t>(fo.batchSize, rows)),
+              double(rows) * double(net.inputDim() + net.outputDim()) * sizeof(float), "batchSize");
+  }
+  args::guard(env, [&] {
+    job->x.assign(x, x + rows * net.inputDim());
+    job->y.assign(y, y + rows * net.outputDim());
+  });
+  fo.xVal = job->xVal.data();
+  fo.yVal = job->yVal.data();
+  job->selfRef = Napi::Persistent(Value());
+  busy_.store(true);
+  stop_.store(false);
+  return BackgroundJob::Start(env, std::move(job), cb, "nalu.fit");
+}
 
 Napi::Value NativeNetwork::Stop(const Napi::CallbackInfo& info) {
-  stop.store(true);
+  stop_.store(true);
   return info.Env().Undefined();
 }
 
 // Frees the native memory now; during fit, once the running epoch has stopped.
 Napi::Value NativeNetwork::Dispose(const Napi::CallbackInfo& info) {
-  if (busy.load()) {
-    stop.store(true);
-    disposeRequested = true;
+  if (busy_.load()) {
+    stop_.store(true);
+    disposeRequested_ = true;
   } else {
     net_.reset();
   }
   return info.Env().Undefined();
 }
 
-Napi::Value NativeNetwork::IsBusy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy.load()); }
+Napi::Value NativeNetwork::IsBusy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy_.load()); }
 Napi::Value NativeNetwork::IsDisposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), !net_ || disposeRequested);
+  return Napi::Boolean::New(info.Env(), !net_ || disposeRequested_);
 }
 Napi::Value NativeNetwork::Iterations(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), net_ ? double(net_->optimizer().iterations) : 0);

@@ -19,18 +19,6 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   // was set to ours) is refused instead of being reinterpreted.
   static NativeNetwork* fromThis(const Napi::CallbackInfo& info);
 
-  // The network, or a NaluError (DISPOSED / BUSY) when it cannot be used now. Call it after
-  // reading every argument that can run JS (getters, proxies): JS can dispose the model.
-  nalu::Network& network(Napi::Env env, const char* method);
-  // Throws a RangeError naming `name` when a call on `rows` rows (plus `extraBytes` of output)
-  // would need more memory than the machine has.
-  void checkRows(Napi::Env env, double rows, double extraBytes, const std::string& name) const;
-  std::atomic<bool> busy{false}, stop{false};
-  bool disposeRequested = false;
-  void release() { net_.reset(); }
-  // For the fit worker, which checked availability and owns the busy flag.
-  nalu::Network* netForWorker() { return net_.get(); }
-
   Napi::Value GetWeights(const Napi::CallbackInfo& info);
   Napi::Value SetWeights(const Napi::CallbackInfo& info);
   Napi::Value TrainOnBatch(const Napi::CallbackInfo& info);
@@ -48,6 +36,18 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   Napi::Value Layout(const Napi::CallbackInfo& info);
 
  private:
+  // fit(): a BackgroundJob (NativeNetwork.cc) that owns busy_ while it runs.
+  class FitJob;
+
+  // The network, or a NaluError (DISPOSED / BUSY) when it cannot be used now. Call it after
+  // reading every argument that can run JS (getters, proxies): JS can dispose the model.
+  nalu::Network& network(Napi::Env env, const char* method);
+  // Throws a RangeError naming `name` when a call on `rows` rows (plus `extraBytes` of output)
+  // would need more memory than the machine has.
+  void checkRows(Napi::Env env, double rows, double extraBytes, const std::string& name) const;
+
+  std::atomic<bool> busy_{false}, stop_{false};
+  bool disposeRequested_ = false;
   std::unique_ptr<nalu::Network> net_;
   // Estimates made before allocating: parameters + optimizer state, and workspace per batch row.
   double paramBytes_ = 0, rowBytes_ = 0;

@@ -1,4 +1,4 @@
-#include "StaticTaskWorker.h"
+#include "Tasks.h"
 
 #include <atomic>
 #include <cmath>
@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "BackgroundJob.h"
 #include "NativeNetwork.h"
 #include "args.h"
 #include "kernels/tasks.h"
@@ -67,42 +68,8 @@ Napi::Object evalToJs(Napi::Env env, const nalu::TaskEval& e) {
   return o;
 }
 
-struct RunJob {
-  Napi::Promise::Deferred deferred;
-  std::shared_ptr<std::atomic<bool>> stop = std::make_shared<std::atomic<bool>>(false);
-  std::unique_ptr<nalu::Network> net;
-  std::optional<nalu::ArithmeticTask> task;
-  nalu::TaskRunOptions options;
-  bool hasCallback = false;
-  nalu::TaskRunResult result;
-  std::optional<nalu::Error> error;
-  explicit RunJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
-};
-
-void callJs(Napi::Env env, Napi::Function cb, RunJob*, nalu::TaskEval* ev) {
-  std::unique_ptr<nalu::TaskEval> owned(ev);
-  if (!env || cb.IsEmpty()) return;
-  try {
-    cb.Call({evalToJs(env, *ev)});
-  } catch (const Napi::Error&) {
-    // A progress callback's error must not become an uncaught exception; the TS wrapper
-    // catches its callbacks' errors and stops the run.
-  }
-}
-
-using Tsfn = Napi::TypedThreadSafeFunction<RunJob, nalu::TaskEval, callJs>;
-
-Napi::Value resultToJs(Napi::Env env, RunJob& job) {
-  const nalu::TaskRunResult& r = job.result;
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("threshold", r.threshold);
-  out.Set("iterations", double(r.iterations));
-  out.Set("solvedAt", r.solvedAt < 0 ? env.Null() : Napi::Number::New(env, double(r.solvedAt)));
-  out.Set("success", r.success);
-  out.Set("stopReason", r.stopReason);
-  out.Set("last", evalToJs(env, r.last));
-  out.Set("best", evalToJs(env, r.best));
-  auto ps = job.net->params();
+Napi::Array weightsToJs(Napi::Env env, nalu::Network& net) {
+  auto ps = net.params();
   Napi::Array weights = Napi::Array::New(env, ps.size());
   for (size_t k = 0; k < ps.size(); ++k) {
     Napi::Object w = Napi::Object::New(env);
@@ -115,43 +82,55 @@ Napi::Value resultToJs(Napi::Env env, RunJob& job) {
     w.Set("data", data);
     weights.Set(uint32_t(k), w);
   }
-  out.Set("weights", weights);
-  return out;
+  return weights;
 }
 
-class Worker : public Napi::AsyncWorker {
+// One training run (nalu::runTask) with one native thread: parallel runs are the benchmark's
+// parallelism. Evaluations reach onEval as they happen.
+class RunJob : public BackgroundJob {
  public:
-  Worker(Napi::Env env, RunJob* job, Tsfn tsfn) : Napi::AsyncWorker(env, "nalu.runArithmeticTask"), job_(job), tsfn_(tsfn) {}
+  // Shared with the handle's stop(), which can outlive the job.
+  std::shared_ptr<std::atomic<bool>> stop;
+  std::unique_ptr<nalu::Network> net;
+  std::optional<nalu::ArithmeticTask> task;
+  nalu::TaskRunOptions options;
 
-  void Execute() override {
-    // One native thread per run: parallel runs are the benchmark's parallelism.
-    nalu::setThreadsForThisThread(1);
-    nalu::TaskRunHooks hooks;
-    hooks.stop = job_->stop.get();
-    if (job_->hasCallback) hooks.onEval = [this](const nalu::TaskEval& e) { tsfn_.NonBlockingCall(new nalu::TaskEval(e)); };
-    try {
-      job_->result = nalu::runTask(*job_->net, *job_->task, job_->options, hooks);
-    } catch (const nalu::Error& e) {
-      job_->error = e;
-    } catch (const std::bad_alloc&) {
-      job_->error = nalu::Error(nalu::Error::Nalu, "runArithmeticTask: out of memory", "OUT_OF_MEMORY");
-    } catch (const std::exception& e) {
-      job_->error = nalu::Error(nalu::Error::Nalu, std::string("runArithmeticTask: internal error: ") + e.what(), "INTERNAL");
-    }
-  }
-  void OnOK() override { tsfn_.Release(); }
-  void OnError(const Napi::Error&) override { tsfn_.Release(); }
+  RunJob(Napi::Env env, std::shared_ptr<std::atomic<bool>> s) : BackgroundJob(env, s.get(), "runArithmeticTask"), stop(std::move(s)) {}
 
  private:
-  RunJob* job_;
-  Tsfn tsfn_;
+  nalu::TaskRunResult result_;
+
+  void Run() override {
+    nalu::setThreadsForThisThread(1);
+    nalu::TaskRunHooks hooks;
+    hooks.stop = stop.get();
+    if (HasCallback())
+      hooks.onEval = [this](const nalu::TaskEval& e) {
+        Emit([e](Napi::Env env, Napi::Function cb) { cb.Call({evalToJs(env, e)}); });
+      };
+    result_ = nalu::runTask(*net, *task, options, hooks);
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    const nalu::TaskRunResult& r = result_;
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("threshold", r.threshold);
+    out.Set("iterations", double(r.iterations));
+    out.Set("solvedAt", r.solvedAt < 0 ? env.Null() : Napi::Number::New(env, double(r.solvedAt)));
+    out.Set("success", r.success);
+    out.Set("stopReason", r.stopReason);
+    out.Set("last", evalToJs(env, r.last));
+    out.Set("best", evalToJs(env, r.best));
+    out.Set("weights", weightsToJs(env, *net));
+    return out;
+  }
 };
 
 // runArithmeticTask({network, task, run}, onEval?) → {promise, stop()}
 Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object spec = args::object(info[0], "spec");
-  auto job = std::make_unique<RunJob>(env);
+  auto job = std::make_unique<RunJob>(env, std::make_shared<std::atomic<bool>>(false));
   nalu::NetworkSpec ns = parseNetworkSpec(spec.Get("network"), "network");
   nalu::TaskSpec ts = taskSpec(spec.Get("task"));
   Napi::Object run = args::object(spec.Get("run"), "run");
@@ -170,7 +149,6 @@ Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "run.validationSize/testSize: too many values for inputSize " + std::to_string(ts.inputSize));
   Napi::Function cb;
   if (info.Length() > 1 && !info[1].IsUndefined()) cb = args::function(info[1], "onEval");
-  job->hasCallback = !cb.IsEmpty();
   args::guard(env, [&] {
     job->task.emplace(ts);
     job->net = std::make_unique<nalu::Network>(ns);
@@ -180,18 +158,9 @@ Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
   });
 
   Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", job->deferred.Promise());
   auto stop = job->stop;
+  handle.Set("promise", BackgroundJob::Start(env, std::move(job), cb, "nalu.runArithmeticTask"));
   handle.Set("stop", Napi::Function::New(env, [stop](const Napi::CallbackInfo&) { stop->store(true); }, "stop"));
-
-  RunJob* raw = job.release();
-  // The promise settles in the finalizer, after every queued evaluation event was delivered.
-  Tsfn tsfn = Tsfn::New(env, cb, "nalu.runArithmeticTask", 0, 1, raw, [](Napi::Env env, void*, RunJob* job) {
-    std::unique_ptr<RunJob> owned(job);
-    if (job->error) job->deferred.Reject(args::makeError(env, *job->error).Value());
-    else job->deferred.Resolve(resultToJs(env, *job));
-  });
-  (new Worker(env, raw, tsfn))->Queue();
   return handle;
 }
 
@@ -238,7 +207,7 @@ Napi::Value SampleArithmeticTask(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void StaticTaskWorker::Register(Napi::Env env, Napi::Object exports) {
+void Tasks::Register(Napi::Env env, Napi::Object exports) {
   exports.Set("runArithmeticTask", Napi::Function::New<RunArithmeticTask>(env, "runArithmeticTask"));
   exports.Set("arithmeticThreshold", Napi::Function::New<ArithmeticThreshold>(env, "arithmeticThreshold"));
   exports.Set("sampleArithmeticTask", Napi::Function::New<SampleArithmeticTask>(env, "sampleArithmeticTask"));

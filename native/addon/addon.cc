@@ -1,8 +1,9 @@
 // Registers the native exports (typed in binding.d.ts).
 #include "addon.h"
 
+#include "BackgroundJob.h"
 #include "NativeNetwork.h"
-#include "StaticTaskWorker.h"
+#include "Tasks.h"
 #include "bench.h"
 #include "args.h"
 #include "kernels/layer.h"
@@ -38,9 +39,11 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Register(Napi::Env env, Napi::Object exports) {
+  // Before any job can start: running jobs are stopped and joined when the process exits.
+  BackgroundJob::InstallExitHandler();
   env.SetInstanceData(new AddonData());
   exports.Set("NativeNetwork", NativeNetwork::Init(env));
-  StaticTaskWorker::Register(env, exports);
+  Tasks::Register(env, exports);
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));

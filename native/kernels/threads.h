@@ -1,5 +1,5 @@
 // One thread count for OpenBLAS and our OpenMP loops. OpenMP's count is per calling thread,
-// so every native entry point (main thread or libuv worker) applies it first.
+// so every native entry point (a JS thread or a background job's thread) applies it first.
 #pragma once
 
 namespace nalu {

@@ -18,11 +18,13 @@ async function snapshot(queue: Queue, name: string): Promise<{ text: string; res
   const left = waiting + counts.delayed + counts.active;
   // The pace of the latest (up to 100) completions within the last hour.
   const recent = (await queue.getJobs(['completed'], 0, 99, false)).filter((j) => j?.finishedOn && j.finishedOn > Date.now() - 3600_000);
+  // k runs done between the first one's start and the last one's end (parallel workers count).
   let rate = NaN;
-  if (recent.length >= 2) {
-    const t = recent.map((j) => j.finishedOn!);
-    rate = (recent.length - 1) / ((Math.max(...t) - Math.min(...t)) / 1000);
-  } else if (recent.length === 1 && recent[0].processedOn) rate = 1 / ((recent[0].finishedOn! - recent[0].processedOn) / 1000);
+  if (recent.length) {
+    const from = Math.min(...recent.map((j) => j.processedOn ?? j.finishedOn!));
+    const to = Math.max(...recent.map((j) => j.finishedOn!));
+    if (to > from) rate = recent.length / ((to - from) / 1000);
+  }
   const eta = left === 0 ? 0 : rate > 0 ? left / rate : NaN;
   const clients = await queue.getWorkers();
   const byName = new Map<string, Record<string, string>>();
@@ -37,7 +39,7 @@ async function snapshot(queue: Queue, name: string): Promise<{ text: string; res
     `queue '${name}': ${counts.waiting + counts.prioritized} waiting, ${counts.active} active, ${counts.completed} completed, ${counts.failed} failed` +
       (counts.delayed ? `, ${counts.delayed} delayed (retrying)` : ''),
 
-    `pace ${Number.isFinite(rate) ? `${rate.toPrecision(3)} runs/s (${(rate * 60).toPrecision(3)}/min)` : '-- (fewer than 2 recent completions)'}; ETA ${fmt(eta)}`,
+    `pace ${Number.isFinite(rate) ? `${rate.toPrecision(3)} runs/s (${(rate * 60).toPrecision(3)}/min)` : '-- (no run completed in the last hour)'}; ETA ${fmt(eta)}`,
     `workers (${byName.size} connected):`,
   ];
   for (const [n, c] of byName) {

@@ -23,8 +23,9 @@ export abstract class Optimizer {
     for (const k of Object.keys(o))
       if (!known.has(k)) throw new RangeError(`${cls}: unknown option '${k}', expected one of ${[...known].join(', ')}`);
     this.learningRate = checkNumber(o.learningRate ?? defaultLr, `${cls}.learningRate`, 0, 1e30);
-    if (o.clipNorm !== undefined) this.clipNorm = checkNumber(o.clipNorm, `${cls}.clipNorm`, Number.MIN_VALUE, Infinity);
-    if (o.clipValue !== undefined) this.clipValue = checkNumber(o.clipValue, `${cls}.clipValue`, Number.MIN_VALUE, Infinity);
+    // null is serialize()'s (and model.json's) Infinity.
+    if (o.clipNorm !== undefined) this.clipNorm = o.clipNorm === null ? Infinity : checkNumber(o.clipNorm, `${cls}.clipNorm`, Number.MIN_VALUE, Infinity);
+    if (o.clipValue !== undefined) this.clipValue = o.clipValue === null ? Infinity : checkNumber(o.clipValue, `${cls}.clipValue`, Number.MIN_VALUE, Infinity);
   }
   protected abstract own(): Record<string, number | boolean>;
   protected abstract get nativeType(): string;
@@ -37,8 +38,11 @@ export abstract class Optimizer {
   toNative(): NativeOptions & { type: string } {
     return { type: this.nativeType, ...(this.getConfig() as NativeOptions) };
   }
+  /** getConfig, JSON-safe: a clipNorm/clipValue of Infinity is null. */
   serialize(): Serialized {
-    return { className: (this.constructor as typeof Optimizer).className, config: this.getConfig() };
+    const config = this.getConfig();
+    for (const k of ['clipNorm', 'clipValue']) if (config[k] === Infinity) config[k] = null;
+    return { className: (this.constructor as typeof Optimizer).className, config };
   }
 }
 

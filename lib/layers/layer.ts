@@ -43,8 +43,12 @@ function checkKernelConstraint(v: unknown, name: string): KernelConstraint | und
   const o = checkOptions(v, name);
   for (const k of Object.keys(o)) if (k !== 'min' && k !== 'max') throw new RangeError(`${name}: unknown key '${k}', expected min, max`);
   const c: KernelConstraint = {};
-  if (o.min !== undefined && o.min !== null) c.min = checkNumber(o.min, `${name}.min`, -Infinity, Infinity);
-  if (o.max !== undefined && o.max !== null) c.max = checkNumber(o.max, `${name}.max`, -Infinity, Infinity);
+  // An unbounded side (−Infinity min, Infinity max, null) is left out, as getConfig and model.json
+  // leave it out; a bound of +Infinity min or −Infinity max (every weight infinite) is refused.
+  const min = o.min === undefined || o.min === null ? -Infinity : checkNumber(o.min, `${name}.min`, -Infinity, Number.MAX_VALUE);
+  const max = o.max === undefined || o.max === null ? Infinity : checkNumber(o.max, `${name}.max`, -Number.MAX_VALUE, Infinity);
+  if (min > -Infinity) c.min = min;
+  if (max < Infinity) c.max = max;
   if ((c.min ?? -Infinity) > (c.max ?? Infinity)) throw new RangeError(`${name}: expected min <= max, received ${c.min} > ${c.max}`);
   return c;
 }
@@ -155,7 +159,8 @@ export function epsilonArg(v: unknown, name: string, def: number): number {
   return checkNumber(v ?? def, name, 1e-30, 1);
 }
 
-/** ω, the clip of an exponent: a number in [0, Infinity], `def` when absent. */
+/** ω, the clip of an exponent: a number in [0, Infinity], `def` when absent; null (getConfig's and
+ * model.json's Infinity) is Infinity, whatever the default. */
 export function clipExpArg(v: unknown, name: string, def: number): number {
-  return checkNumber(v ?? def, name, 0, Infinity);
+  return v === null ? Infinity : checkNumber(v ?? def, name, 0, Infinity);
 }

@@ -20,7 +20,8 @@ export function deserializeLayer(s: unknown, name = 'layer'): Layer {
   const o = checkOptions(s, name) as unknown as Serialized;
   const cls = layerRegistry.get(o.className, `${name}.className`);
   const config = { ...checkOptions(o.config, `${name}.config`) };
-  // JSON null stands for Infinity / absent values.
-  for (const k of Object.keys(config)) if (config[k] === null) delete config[k];
+  // JSON null stands for Infinity in clipExp (kept: the unit reads it as Infinity), for an absent
+  // value elsewhere.
+  for (const k of Object.keys(config)) if (config[k] === null && k !== 'clipExp') delete config[k];
   return new (cls as unknown as new (a: unknown) => Layer)(config);
 }

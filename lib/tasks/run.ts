@@ -1,5 +1,5 @@
-// One training run of a model on an arithmetic task instance, natively on a libuv worker
-// thread (one native thread), with an evaluation callback and AbortSignal support.
+// One training run of a model on an arithmetic task instance, natively on a thread of its own
+// (one native thread, off libuv's pool), with an evaluation callback and AbortSignal support.
 import type { NativeTaskEval, NativeTaskRunResult, NativeWeight } from '../../binding';
 import { native } from '../binding';
 import type { Layer } from '../layers/layer';

@@ -7,6 +7,7 @@ export type NaluErrorCode =
   | 'OUT_OF_MEMORY'
   | 'BAD_FILE'
   | 'LOAD_FAILED'
+  | 'SAVE_FAILED'
   | 'INTERNAL';
 
 /** An error with a stable `.code`, for conditions that are not a bad argument type or range. */

@@ -102,7 +102,7 @@ function productsCeiling([B, I, O]: Shape, threads: number): Stat {
 async function naluRows(shape: Shape, threads: number, peak: number): Promise<Row[]> {
   const [B, I, O] = shape;
   setNumThreads(threads);
-  // Only the largest shape (a step is a fifth of a second) is capped at a few steps a
+  // Only the largest shape (by far the longest steps) is capped at a few steps a
   // repetition; the cap once caught (1024, 256, 256) too, whose fit repetitions were then one
   // 8-step epoch each: a measure of fit's start-up more than of its steps.
   const big = B * I * O > 1 << 26;

@@ -10,10 +10,8 @@
 namespace nalu {
 
 namespace {
-// Shuffled rows defeat the hardware prefetcher (on small networks these misses were a fifth
-// of a step): the gathers below ask for every cache line of the row kAhead places ahead of
-// the one they copy. Always inlined: out of line, GCC judged the helper free of side effects
-// and deleted its calls (no prefetch was left in the binary).
+// Shuffled rows defeat the hardware prefetcher, so the gathers ask for every cache line of the
+// row kAhead places ahead. Always inlined: out of line, GCC deleted its calls as side-effect free.
 constexpr int kAhead = 8;
 __attribute__((always_inline)) inline void prefetchAhead(const float* src, int width, const int64_t* idx, int b, int n) {
   if (b + kAhead >= n) return;
@@ -32,7 +30,7 @@ void gatherRows(const float* src, int width, const int64_t* idx, int n, float* d
 }
 
 // The shuffled batch from rows stored as [x | features | y]: one contiguous fetch a row instead
-// of two or three from separate arrays (at (128, 10, 1) the gathers were a third of a step).
+// of two or three from separate arrays (the gathers are a large part of a small network's step).
 void gatherInterleaved(const float* src, int in, int fw, int out, const int64_t* idx, int n, float* xb, float* fb,
                        float* yb) {
   const int width = in + fw + out;
@@ -148,11 +146,10 @@ __attribute__((target("arch=x86-64-v4"))) int gatherColumns16(const float* src, 
 
 // The feature-major batch: element c of src row idx[b] (row b when idx is null: a plain
 // transpose) goes to cols[c][b]. Eight rows at a time, transposed 8×8 in registers, so eight
-// row loads become eight column stores (a scalar loop storing one float per column cost 3.5×
-// as much and was a third of a small step). On AVX-512, rows of 32 floats or more go sixteen
-// at a time (+8.5% a fit step at (64, 100, 2)); narrower ones keep the AVX2 path, which its
-// AVX-512 compile (vshuff32x4 for vperm2f128) made 5% slower a step at (128, 10, 1). No
-// prefetch: the independent row loads keep enough misses in flight (prefetching measured slower).
+// row loads become eight column stores, not one scalar store per float. On AVX-512, rows of 32
+// floats or more go sixteen at a time; narrower ones keep the AVX2 path, which its AVX-512
+// compile (vshuff32x4 for vperm2f128) made slower. No prefetch: the independent row loads keep
+// enough misses in flight (prefetching was slower).
 void gatherColumns(const float* src, int width, const int64_t* idx, int n, float* const* cols) {
   int b = 0;
 #ifdef NALU_GATHER16
@@ -344,10 +341,8 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     grow(xb_, size_t(batch) * in);
     grow(yb_, size_t(batch) * out);
   }
-  // The first layer's per-row features (NALU: log(|x|+ε)), computed once for all epochs;
-  // except for shuffled row-major rows wider than kInterleaveMaxWidth, where the layer takes
-  // them from each gathered batch: cheaper than gathering them (fit at (1024, 256, 256) +1.8%
-  // on 1 thread) and no copy of the data set's size.
+  // The first layer's per-row features (NALU: log(|x|+ε)), once for all epochs; shuffled row-major
+  // rows wider than kInterleaveMaxWidth take them from each batch: cheaper than gathering a copy.
   Layer& first = *layers_[0];
   const int fw = first.rowFeatureWidth();
   const bool useFeatures =
@@ -399,7 +394,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     for (size_t k = 0; k < ps.size(); ++k) snapshot[k].assign(ps[k]->value.begin(), ps[k]->value.end());
     if (shuffle) {
       // Fisher–Yates with eight generator lanes: one scalar generator step per swap was the
-      // bottleneck (2.5 ns a swap; 0.9 with the indices drawn ahead). j = ⌊r·(i+1)/2^32⌋.
+      // bottleneck. j = ⌊r·(i+1)/2^32⌋.
       uint32_t r[RngLanes::kLanes];
       for (int64_t i = int64_t(order.size()) - 1; i > 0;) {
         lanes.next8(r);
@@ -431,7 +426,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
           }
         } else {
           // Large batches on every thread: gathered on one, a (1024, 256, 256) batch left the
-          // other core spinning in libgomp's barrier for about a tenth of a 2-thread step.
+          // other core spinning in libgomp's barrier.
           parallelChunks(n, [&](int64_t b, int64_t e) {
             const int m = int(e - b);
             if (interleave) {

@@ -49,7 +49,7 @@ class Rng {
 
 // Eight xoshiro128** streams side by side (state as [word][lane], 32-bit words so that one
 // AVX2 register holds a word of every lane): bulk uniforms for the arithmetic tasks' fresh
-// batches (12,800 a step on the static task, where the scalar generator was half the step)
+// batches (12,800 a step on the static task, where the scalar generator dominated the step)
 // and fit's shuffles. Integer-only until an exact conversion (and uniform's exact scaling), so
 // every build and CPU gives the same numbers.
 class RngLanes {
@@ -98,8 +98,8 @@ class RngLanes {
   typedef int32_t I __attribute__((vector_size(32)));
   typedef float F __attribute__((vector_size(32)));
   typedef double D __attribute__((vector_size(64)));
-  // The state in and out of four registers (named, not an array: the array form ran 5–10 %
-  // slower in an A/B), and one xoshiro128** step of every lane (outputs in r). Vectors by
+  // The state in and out of four registers (named, not an array: the array form was slower),
+  // and one xoshiro128** step of every lane (outputs in r). Vectors by
   // reference and always inlined: passing them by value would change ABI between a caller's
   // AVX2 and baseline clones.
   __attribute__((always_inline)) void load(U& s0, U& s1, U& s2, U& s3) const {

@@ -27,11 +27,8 @@ void applyNumThreads() {
 
 void setThreadsForThisThread(int n) { omp_set_num_threads(n); }
 
-// libgomp cuts every team's spin-wait to 100 iterations while it manages more threads than
-// there are CPUs, so the idle team left on the main thread by an earlier trainOnBatch or
-// predict made each fork and join of a fit's team go through futex sleeps: a 2-thread fit at
-// (1024, 256, 256) ran 200 instead of 255 steps/s. Pausing ends the calling thread's team; the
-// next parallel region there starts a new one.
+// An idle team left here by trainOnBatch or predict gives libgomp more threads than CPUs, so it
+// cuts spin-waits to 100 iterations and fit's forks and joins sleep on futexes: end that team.
 void releaseIdleTeam() { omp_pause_resource_all(omp_pause_soft); }
 
 }  // namespace nalu

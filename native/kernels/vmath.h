@@ -56,7 +56,7 @@ inline float exp(float x) {
 // log x = e·ln2 + log m, m ∈ [√½, √2), log m = f − f²/2 + f³·P(f), f = m − 1, for x a positive
 // normal float (NALU's log(|x| + ε) with ε ≥ 1e-30 is never anything else), +inf or NaN
 // (returned as they are). Zero, subnormal and negative inputs are not handled: leaving them out
-// made NALU's log pass a third cheaper. On AVX2, NALU takes its logs from a table instead
+// shortens NALU's log pass. On AVX2, NALU takes its logs from a table instead
 // (nalu.cc: logAbsTable); this is the path of other CPUs.
 inline float log(float x) {
   // Classified on the bits: integer tests keep GCC from threading float range facts from

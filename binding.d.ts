@@ -84,7 +84,11 @@ export declare class NativeNetwork {
   fit(x: Float32Array, y: Float32Array, rows: number, options: NativeFitOptions, onEvent?: NativeEpochEvent): Promise<NativeFitResult>;
   /** Asks a running fit to stop after the current batch. */
   stop(): void;
-  /** Frees the native memory (after the running fit stops, if any). */
+  /**
+   * Frees the native memory. During a fit: the fit stops at its next batch, no later epoch event
+   * is delivered, every other call throws NaluError DISPOSED at once, and the memory is freed when
+   * the fit's job ends; the fit's promise resolves with stopReason 'aborted'.
+   */
   dispose(): void;
 }
 
@@ -146,7 +150,11 @@ export interface NativeTaskRun {
 
 export interface NativeBinding {
   NativeNetwork: typeof NativeNetwork;
-  /** Registers the class native NaluErrors are made from. */
+  /**
+   * Registers the class native NaluErrors are made from (a constructor: TypeError otherwise; the
+   * only key is NaluError). Should it throw when an error is made, a plain Error named
+   * 'NaluError' with the code is thrown or rejected with instead.
+   */
   init(options: { NaluError: new (message: string, code: string) => Error }): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;

@@ -107,12 +107,28 @@ struct BackgroundJob::Access {
       return;
     }
     if (job->cleanupHook_) napi_remove_env_cleanup_hook(env, OnEnvCleanup, job);
-    // As in CallJs: no exception may leave a finalizer (settling fails in a dying env).
+    // As in CallJs: no exception may leave a finalizer. Every path settles the promise: makeError
+    // falls back to a plain Error when the registered class throws; should building the result
+    // or the error still fail, the promise is rejected with a plain Error (this only fails in a
+    // dying env, where nothing would see the promise anyway).
+    bool settled = false;
     try {
       job->Finished(env);
+    } catch (...) {
+    }
+    try {
       if (job->error_) job->deferred_.Reject(args::makeError(env, *job->error_).Value());
       else job->deferred_.Resolve(job->Result(env));
+      settled = true;
     } catch (...) {
+    }
+    if (!settled) {
+      try {
+        Napi::Error err = Napi::Error::New(env, job->what_ + ": internal error: could not build the result");
+        err.Set("code", Napi::String::New(env, "INTERNAL"));
+        job->deferred_.Reject(err.Value());
+      } catch (...) {
+      }
     }
   }
 

@@ -126,14 +126,18 @@ nalu::NetworkSpec parseNetworkSpec(const Napi::Value& v, const std::string& name
     std::string where = "layers[" + std::to_string(i) + "]";
     nalu::LayerSpec ls;
     ls.options = args::options(arr.Get(i), where);
-    ls.type = ls.options.string("type", "");
+    ls.type = args::guard(env, [&] { return ls.options.requiredString("type"); });
     ls.options.context = where + " (" + ls.type + ")";
     Napi::Value seed = args::object(arr.Get(i), where).Get("seed");
     ls.seed = seed.IsUndefined() ? 0 : uint64_t(args::integer(seed, where + ".seed", 0, 9007199254740991LL));
     s.layers.push_back(std::move(ls));
   }
-  s.loss = args::options(spec.Get("loss"), name + ".loss");
-  s.optimizer = args::options(spec.Get("optimizer"), name + ".optimizer");
+  // Both required, each with its type (checked by makeLoss / makeOptimizer).
+  Napi::Value loss = spec.Get("loss"), optimizer = spec.Get("optimizer");
+  args::object(loss, name + ".loss");
+  args::object(optimizer, name + ".optimizer");
+  s.loss = args::options(loss, name + ".loss");
+  s.optimizer = args::options(optimizer, name + ".optimizer");
   Napi::Value layout = spec.Get("layout");
   if (!layout.IsUndefined()) {
     if (!layout.IsString())
@@ -307,8 +311,12 @@ class NativeNetwork::FitJob : public BackgroundJob {
   nalu::FitResult result_;
 
   // onEvent(kind, epoch, loss, valLoss, regularization)
-  static Event event(const char* kind, const nalu::EpochLog& log) {
-    return [kind, log](Napi::Env env, Napi::Function cb) {
+  // Not delivered once the model was disposed (by an earlier event's callback, say): the fit
+  // runs ahead of its events, and a disposed model reports no more epochs.
+  Event event(const char* kind, const nalu::EpochLog& log) {
+    NativeNetwork* net = self;  // alive until the job is finalized, after every event
+    return [kind, log, net](Napi::Env env, Napi::Function cb) {
+      if (net->disposeRequested_) return;
       cb.Call({Napi::String::New(env, kind), Napi::Number::New(env, log.epoch), Napi::Number::New(env, log.loss),
                Napi::Number::New(env, log.valLoss), Napi::Number::New(env, log.regularization)});
     };
@@ -332,9 +340,14 @@ class NativeNetwork::FitJob : public BackgroundJob {
     result_ = self->net_->fit(x.data(), y.data(), rows, options, hooks);
   }
 
+  // dispose() during the fit: the fit stopped at the batch after it (or had already ended) and
+  // resolves with stopReason 'aborted'; the network is freed here, when its job has ended.
   void Finished(Napi::Env) override {
     self->busy_.store(false);
-    if (self->disposeRequested_) self->net_.reset();
+    if (self->disposeRequested_) {
+      self->net_.reset();
+      result_.stopReason = "aborted";
+    }
   }
 
   Napi::Value Result(Napi::Env env) override { return toJs(env, result_); }
@@ -346,6 +359,7 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   // Options first: their getters run JS, which could dispose this model, start another fit
   // or detach x. The model and the arrays are checked only after the last JS has run.
   Napi::Object o = args::object(info[3], "options");
+  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows"});
   auto job = std::make_unique<FitJob>(env, this);
   nalu::FitOptions& fo = job->options;
   fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
@@ -360,9 +374,16 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
       fo.reinitialize.everyEpochs = int(ro.integer("everyEpochs", 10, 1, 1 << 30));
       fo.reinitialize.minSteps = ro.integer("minSteps", 10000, 0, int64_t(1) << 53);
       fo.reinitialize.threshold = ro.number("threshold", 1.0, 0.0, INFINITY);
+      ro.rejectUnread();
     });
   }
   Napi::Value valRows = o.Get("valRows"), xVal = o.Get("xVal"), yVal = o.Get("yVal");
+  // All three or none: validation data without its row count would be skipped without a word.
+  if (valRows.IsUndefined() && !(xVal.IsUndefined() && yVal.IsUndefined())) {
+    const char* given = !xVal.IsUndefined() && !yVal.IsUndefined() ? "xVal and yVal" : !xVal.IsUndefined() ? "xVal" : "yVal";
+    throw Napi::TypeError::New(env, std::string("valRows: expected an integer with ") + given +
+                                        ", received undefined (xVal, yVal and valRows are given together)");
+  }
   Napi::Function cb;
   if (info.Length() > 4 && !info[4].IsUndefined()) cb = args::function(info[4], "onEvent");
 
@@ -375,8 +396,8 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   const float* y = args::matrix(info[1], "y", rows, net.outputDim());
   if (!valRows.IsUndefined()) {
     int64_t vr = args::integer(valRows, "valRows", 1, nalu::kMaxElements / widest);
-    const float* xv = args::matrix(xVal, "validationData x", vr, net.inputDim());
-    const float* yv = args::matrix(yVal, "validationData y", vr, net.outputDim());
+    const float* xv = args::matrix(xVal, "xVal", vr, net.inputDim());
+    const float* yv = args::matrix(yVal, "yVal", vr, net.outputDim());
     fo.valRows = vr;
     checkRows(env, double(std::min<int64_t>(fo.batchSize, rows)),
               double(rows + vr) * double(net.inputDim() + net.outputDim()) * sizeof(float), "batchSize");
@@ -406,7 +427,9 @@ Napi::Value NativeNetwork::Stop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Frees the native memory now; during fit, once the running epoch has stopped.
+// Frees the native memory now. During fit: the fit stops at its next batch, its later epoch
+// events are dropped, every other call throws DISPOSED at once, and the memory is freed when the
+// fit's job ends (FitJob::Finished), just before its promise resolves with stopReason 'aborted'.
 Napi::Value NativeNetwork::Dispose(const Napi::CallbackInfo& info) {
   if (busy_.load()) {
     stop_.store(true);

@@ -25,9 +25,12 @@ Napi::Array names(Napi::Env env, const std::vector<std::string>& v) {
 }
 
 // init({NaluError}): lets native errors be instances of the TS NaluError class.
+// Checked before anything changes: a refused call keeps the class registered before it.
 void Init(const Napi::CallbackInfo& info) {
   Napi::Object o = args::object(info[0], "options");
-  errorClass(info.Env())->Reset(args::function(o.Get("NaluError"), "options.NaluError"), 1);
+  args::knownKeys(o, "options", {"NaluError"});
+  Napi::Function ctor = args::constructor(o.Get("NaluError"), "options.NaluError");
+  errorClass(info.Env())->Reset(ctor, 1);
 }
 
 void SetNumThreads(const Napi::CallbackInfo& info) {

@@ -2,6 +2,7 @@
 
 #include <sys/sysinfo.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -116,6 +117,35 @@ Napi::Function function(const Napi::Value& v, const std::string& name) {
   return v.As<Napi::Function>();
 }
 
+Napi::Function constructor(const Napi::Value& v, const std::string& name) {
+  if (!v.IsFunction()) fail(v, name + ": expected a constructor, received " + describe(v), false);
+  // Reflect.construct(Object, [], v) throws a TypeError exactly when v is not a constructor; it
+  // calls Object, not v (only v.prototype is read).
+  Napi::Env env = v.Env();
+  Napi::Object reflect = env.Global().Get("Reflect").As<Napi::Object>();
+  Napi::Function construct = reflect.Get("construct").As<Napi::Function>();
+  napi_value argv[] = {env.Global().Get("Object"), Napi::Array::New(env), v};
+  napi_value out;
+  if (napi_call_function(env, reflect, construct, 3, argv, &out) != napi_ok) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+    fail(v, name + ": expected a constructor, received a function that is not one", false);
+  }
+  return v.As<Napi::Function>();
+}
+
+void knownKeys(const Napi::Object& o, const std::string& name, const std::vector<std::string>& known) {
+  Napi::Array keys = o.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    std::string k = keys.Get(i).ToString().Utf8Value();
+    if (std::find(known.begin(), known.end(), k) == known.end()) {
+      std::vector<std::string> sorted = known;
+      std::sort(sorted.begin(), sorted.end());
+      fail(o, name + "." + k + ": unknown option, expected one of " + nalu::joinNames(sorted), true);
+    }
+  }
+}
+
 static void fill(nalu::Options& o, const Napi::Object& obj, const std::string& where, int depth) {
   if (depth > 4) fail(obj, where + ": nested too deeply", true);
   Napi::Array keys = obj.GetPropertyNames();
@@ -125,7 +155,10 @@ static void fill(nalu::Options& o, const Napi::Object& obj, const std::string& w
     std::string at = where + "." + k;
     if (v.IsUndefined() || v.IsNull()) continue;
     if (v.IsNumber()) o.num[k] = v.As<Napi::Number>().DoubleValue();
-    else if (v.IsBoolean()) o.num[k] = v.As<Napi::Boolean>().Value() ? 1 : 0;
+    else if (v.IsBoolean()) {
+      o.num[k] = v.As<Napi::Boolean>().Value() ? 1 : 0;
+      o.bools.insert(k);
+    }
     else if (v.IsString()) o.str[k] = v.As<Napi::String>().Utf8Value();
     else if (v.IsObject() && !v.IsArray() && !v.IsFunction() && !v.IsTypedArray()) {
       nalu::Options sub;
@@ -172,15 +205,24 @@ Napi::Error makeError(Napi::Env env, const nalu::Error& e) {
     case nalu::Error::Range: return Napi::RangeError::New(env, e.what());
     default: break;
   }
-  Napi::Error err;
+  // The registered class, or, when there is none or it throws (a class that refuses our
+  // arguments; a worker's env going away), a plain Error named NaluError: every caller, a
+  // promise's settling included, must get an error back.
   Napi::FunctionReference* ctor = errorClass(env);
   if (ctor && !ctor->IsEmpty()) {
-    Napi::Value made = ctor->New({Napi::String::New(env, e.what()), Napi::String::New(env, e.code)});
-    err = Napi::Error(env, made);
-  } else {
-    err = Napi::Error::New(env, e.what());
-    err.Set("name", Napi::String::New(env, "NaluError"));
+    try {
+      Napi::Value made = ctor->New({Napi::String::New(env, e.what()), Napi::String::New(env, e.code)});
+      if (made.IsObject()) {
+        Napi::Error err(env, made);
+        err.Set("code", Napi::String::New(env, e.code));
+        return err;
+      }
+    } catch (const Napi::Error&) {
+      // its exception was taken off the env by Napi::Error: fall through
+    }
   }
+  Napi::Error err = Napi::Error::New(env, e.what());
+  err.Set("name", Napi::String::New(env, "NaluError"));
   err.Set("code", Napi::String::New(env, e.code));
   return err;
 }

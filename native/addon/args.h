@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "kernels/core.h"
 
@@ -20,6 +21,12 @@ int64_t integer(const Napi::Value& v, const std::string& name, int64_t lo, int64
 bool boolean(const Napi::Value& v, const std::string& name);
 Napi::Object object(const Napi::Value& v, const std::string& name);
 Napi::Function function(const Napi::Value& v, const std::string& name);
+// A function that `new` accepts (a class, a function declaration; not an arrow function, a
+// method or a bound builtin such as Math.max), checked without calling it.
+Napi::Function constructor(const Napi::Value& v, const std::string& name);
+// A RangeError "<name>.<key>: unknown option, expected one of …" for an own enumerable key of o
+// that is not in `known` (undefined values count: the TS layer leaves absent options out).
+void knownKeys(const Napi::Object& o, const std::string& name, const std::vector<std::string>& known);
 // A plain object of numbers, strings, booleans and nested objects → Options (null/undefined skipped).
 nalu::Options options(const Napi::Value& v, const std::string& name);
 

@@ -46,7 +46,10 @@ class Dense : public Layer {
     act_ = Act(std::find(kActNames.begin(), kActNames.end(), name) - kActNames.begin());
     useBias_ = o.flag("useBias", true);
     kernel_ = addParam("kernel", {in_, out_}, initializerOption(o, "kernelInitializer", "glorotUniform"));
-    if (useBias_) addParam("bias", {out_}, initializerOption(o, "biasInitializer", "zeros"));
+    // Checked without a bias too: the TS Dense always sends it.
+    const Options biasInit = initializerOption(o, "biasInitializer", "zeros");
+    if (useBias_) addParam("bias", {out_}, biasInit);
+    else checkInitializer(biasInit);
   }
 
   void reserve(int rows) override { grow(dz_, size_t(rows) * out_); }

@@ -6,13 +6,19 @@ static const std::vector<std::string> kInitializers = {
     "glorotUniform", "glorotNormal", "heUniform", "heNormal", "randomUniform", "randomNormal", "zeros", "ones",
     "constant"};
 
+// Reads only the options of the spec's type, so that Options::rejectUnread refuses the others
+// (a stddev given to glorotUniform), as the TS Initializer does.
 void checkInitializer(const Options& spec) {
   std::string type = spec.choice("type", "glorotUniform", kInitializers);
-  double lo = spec.number("minval", -0.05, -1e30, 1e30), hi = spec.number("maxval", 0.05, -1e30, 1e30);
-  if (type == "randomUniform" && !(lo <= hi)) rangeError(spec.where("minval") + ": expected minval <= maxval");
-  spec.number("mean", 0.0, -1e30, 1e30);
-  spec.number("stddev", 0.05, 0.0, 1e30);
-  spec.number("value", 0.0, -1e30, 1e30);
+  if (type == "randomUniform") {
+    double lo = spec.number("minval", -0.05, -1e30, 1e30), hi = spec.number("maxval", 0.05, -1e30, 1e30);
+    if (!(lo <= hi)) rangeError(spec.where("minval") + ": expected minval <= maxval");
+  } else if (type == "randomNormal") {
+    spec.number("mean", 0.0, -1e30, 1e30);
+    spec.number("stddev", 0.05, 0.0, 1e30);
+  } else if (type == "constant") {
+    spec.number("value", 0.0, -1e30, 1e30);
+  }
 }
 
 void initialize(Param& p, const Options& spec, uint64_t seed) {

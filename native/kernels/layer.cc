@@ -155,6 +155,9 @@ std::unique_ptr<Layer> makeLayer(const std::string& type, int in, const Options&
     rangeError(options.where("type") + ": unknown layer '" + type + "', expected one of " + joinNames(layerTypes()));
   auto layer = it->second.make(in, options);
   layer->setKernelOptions(options);
+  // What neither the unit nor setKernelOptions asked for is not an option of this unit. `seed`
+  // and `type` are read by the caller (LayerSpec::seed and ::type).
+  options.rejectUnread({"seed", "type"});
   return layer;
 }
 

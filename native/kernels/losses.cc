@@ -72,10 +72,13 @@ class ElementLoss : public Loss {
 std::vector<std::string> lossTypes() { return {"mse", "mae", "huber"}; }
 
 std::unique_ptr<Loss> makeLoss(const Options& o) {
+  o.requiredString("type");
   std::string type = o.choice("type", "mse", lossTypes());
+  const float delta = type == "huber" ? float(o.number("delta", 1.0, 1e-30, 1e30)) : 0.f;
+  o.rejectUnread();
   if (type == "mse") return std::make_unique<ElementLoss>(Kind::Squared, 0.f);
   if (type == "mae") return std::make_unique<ElementLoss>(Kind::Absolute, 0.f);
-  return std::make_unique<ElementLoss>(Kind::Huber, float(o.number("delta", 1.0, 1e-30, 1e30)));
+  return std::make_unique<ElementLoss>(Kind::Huber, delta);
 }
 
 }  // namespace nalu

@@ -200,10 +200,14 @@ class RMSprop : public Optimizer {
 std::vector<std::string> optimizerTypes() { return {"sgd", "adam", "rmsprop"}; }
 
 std::unique_ptr<Optimizer> makeOptimizer(const Options& o) {
+  o.requiredString("type");
   std::string type = o.choice("type", "adam", optimizerTypes());
-  if (type == "sgd") return std::make_unique<SGD>(o);
-  if (type == "rmsprop") return std::make_unique<RMSprop>(o);
-  return std::make_unique<Adam>(o);
+  std::unique_ptr<Optimizer> opt;
+  if (type == "sgd") opt = std::make_unique<SGD>(o);
+  else if (type == "rmsprop") opt = std::make_unique<RMSprop>(o);
+  else opt = std::make_unique<Adam>(o);
+  o.rejectUnread();  // what the optimizer's constructor did not ask for (a beta1 given to sgd)
+  return opt;
 }
 
 }  // namespace nalu

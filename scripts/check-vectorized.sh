@@ -2,7 +2,7 @@
 # Fails when GCC leaves a `#pragma omp simd` loop of native/kernels scalar in the AVX2 clone, or
 # in the AVX-512 one (x86-64-v4: the clones of NALU_CLONES_WIDE).
 # It happened silently once: composing vm::exp and vm::log let GCC thread float range facts
-# into 8-bit booleans it could not vectorize, and the NALU gate ran 8x slower.
+# into 8-bit booleans it could not vectorize, and the NALU gate ran in scalars.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 inc=$(node -p "require('node-addon-api').include_dir")

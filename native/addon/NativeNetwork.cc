@@ -84,8 +84,8 @@ Napi::Function NativeNetwork::Init(Napi::Env env) {
 NativeNetwork* NativeNetwork::fromThis(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_value self = info.This();
-  // The tag check and the unwrap are two private-symbol lookups in V8's slow path (~4 % of a
-  // trainOnBatch at (128, 10, 1)), and a model calls with the same `this` every time: the last
+  // The tag check and the unwrap are two private-symbol lookups in V8's slow path, paid by every
+  // small trainOnBatch, and a model calls with the same `this` every time: the last
   // verified one is remembered, weakly. An object strictly equal to this live `this` is that
   // object, and its wrapped pointer neither changes nor is freed while the object lives.
   AddonData* d = env.GetInstanceData<AddonData>();

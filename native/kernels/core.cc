@@ -455,10 +455,8 @@ void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const floa
   int lda = transA ? M : K, ldb = transB ? K : N;
   // On several threads, the product is cut along the longer side of C into one block per
   // thread, each a single-threaded sgemm (OpenBLAS runs single-threaded inside a parallel
-  // region): one fork and join a product instead of OpenBLAS's synchronization per panel. At
-  // (1024, 256, 256) on 2 threads the step's six products ran 1.2× as fast (200 → 242 GFLOP/s),
-  // and never slower on squares from 48 to 2048 (each timed through this function and through
-  // one threaded cblas_sgemm call).
+  // region): one fork and join a product instead of OpenBLAS's synchronization per panel
+  // (measured against one threaded cblas_sgemm call: docs/performance.md).
   const int T = omp_get_max_threads();
   if (T > 1 && !omp_in_parallel()) {
     const bool byRows = M >= N;

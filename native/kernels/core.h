@@ -38,8 +38,8 @@ struct Error : std::runtime_error {
 
 // 64-byte aligned float storage (AVX-512 lines); grows, never shrinks per step. Blocks of
 // 4 MiB or more are 2 MiB aligned and asked for transparent huge pages: a fresh block then
-// faults in 512× fewer pages (a 0-epoch fit over 16 MiB of data, which copies it, took
-// 8.3 ms, 6 of them page faults), and large products miss the TLB less.
+// faults in 512× fewer pages (fit copies its data into such blocks), and large products miss
+// the TLB less.
 template <class T>
 struct AlignedAllocator {
   using value_type = T;
@@ -124,8 +124,8 @@ struct Options {
 
 std::string joinNames(const std::vector<std::string>& names);
 
-// Products with at most this many multiply-adds skip OpenBLAS (whose per-call set-up costs
-// about a microsecond) for a loop kernel on the calling thread.
+// Products with at most this many multiply-adds skip OpenBLAS, whose per-call set-up outweighs
+// them, for a loop kernel on the calling thread.
 constexpr int64_t kSmallGemm = 1 << 16;
 
 // Row-major C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C through cblas_sgemm.

@@ -43,7 +43,7 @@ __attribute__((always_inline)) inline double termChunk(Term t, const float* p, c
 }
 
 // One cloned function for the three terms (a template cannot be given target_clones); the
-// switch sits outside the loops. Without the AVX2 clone the loss was 2–5 % of a step.
+// switch sits outside the loops; the clones keep the loss loop vectorized on AVX2 and AVX-512.
 NALU_CLONES_WIDE double lossChunk(Kind kind, float delta, const float* p, const float* y, float* dp, float inv, int64_t b,
                                   int64_t e) {
   switch (kind) {

@@ -55,3 +55,14 @@ describe('published cells', () => {
     expect(t).toMatch(/95% \[76%, 99%\] +\| 98% \[93%, 99%\] \| inside/);
   });
 });
+
+describe('sci', () => {
+  it('writes step counts and errors as the tables do, rounding the mantissa up to the next power', async () => {
+    const { sci } = await import('../lib/tasks/summary');
+    expect(sci(1.4e6)).toBe('1.4e6');
+    expect(sci(9.96e-5)).toBe('1.0e-4');
+    expect(sci(-9.99e7)).toBe('-1.0e8');
+    expect(sci(4000)).toBe('4000');
+    expect(sci(NaN)).toBe('—');
+  });
+});

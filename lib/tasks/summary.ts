@@ -108,8 +108,10 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
 export function sci(v: number): string {
   if (!Number.isFinite(v)) return '—';
   if (v === 0) return '0';
-  const e = Math.floor(Math.log10(Math.abs(v)));
+  let e = Math.floor(Math.log10(Math.abs(v)));
   if (e >= 0 && e < 4) return Number.isInteger(v) || Math.abs(v) >= 100 ? String(Math.round(v)) : v.toFixed(1);
+  // 9.96e-5 rounds to 1.0e-4, not 10.0e-5.
+  if (Math.abs(Number((v / 10 ** e).toFixed(1))) >= 10) e += 1;
   return `${(v / 10 ** e).toFixed(1)}e${e}`;
 }
 

@@ -6,17 +6,6 @@ import { summaryCommand } from './summary';
 import { sweepCommand } from './sweep';
 import { trainCommand } from './train';
 
-// Parallel runs are libuv pool threads (one native thread each): size the pool before first use.
-// A sweep worker gets two threads more, so that its Redis connection (DNS look-ups run on the
-// pool) never waits behind training and its job locks are renewed in time.
-const workersFlag = process.argv.findIndex((a) => a === '--workers' || a.startsWith('--workers='));
-const sweeping = process.argv[2] === 'sweep';
-if ((workersFlag >= 0 || sweeping) && !process.env.UV_THREADPOOL_SIZE) {
-  const v = workersFlag < 0 ? 1 : Number(process.argv[workersFlag].includes('=') ? process.argv[workersFlag].split('=')[1] : process.argv[workersFlag + 1]);
-  const size = sweeping ? v + 2 : v;
-  if (Number.isInteger(v) && size > 4 && v <= 1024) process.env.UV_THREADPOOL_SIZE = String(size);
-}
-
 function commands(): Command[] {
   return [benchmarkCommand, summaryCommand, sweepCommand, trainCommand];
 }

@@ -192,6 +192,10 @@ for (const [kind, file] of [['require (CJS)', 'train.cjs'], ['import (ESM)', 'tr
   check(res.libs.includes(path.join(path.dirname(node), 'libgomp.so.1')), `${kind}: the bundled libgomp is the one mapped`, res.libs.join('\n'));
 }
 
+// The sweep's queue packages are optional peers: a plain install pulls neither.
+for (const dep of ['bullmq', 'ioredis'])
+  check(!fs.existsSync(path.join(app, 'node_modules', dep)), `a plain install does not pull ${dep} (an optional peer of nalu sweep)`);
+
 // The shipped experiments resolve from the installed package (npx nalu benchmark NAME).
 const dry = run(process.execPath, [path.join(pkg, 'dist', 'cjs', 'cli', 'main.js'), 'benchmark', 'madsen2020-table1', '--dry-run'], { cwd: app, env: bareEnv });
 check(dry.status === 0 && /\n6600 runs\n?$/.test(dry.stdout), 'the installed nalu finds its shipped experiments', dry.out);

@@ -96,7 +96,7 @@ export async function printSummary(records: RunRecord[], plot: string | undefine
   const tasks = [...new Set(records.map((r) => r.task))];
   for (const task of tasks) {
     const mine = records.filter((r) => r.task === task);
-    const its = [...new Set(mine.map((r) => r.iterations))].map((i) => i.toExponential(1)).join(', ');
+    const its = [...new Set(mine.map((r) => r.iterations))].sort((a, b) => a - b).map((i) => i.toExponential(1)).join(', ');
     const label = labels[task] ?? task;
     const rows = rowsOf(mine);
     process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(rows)}\n`);

@@ -3,10 +3,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { opRegistry, parseRange, taskRegistry, type ArithmeticOp } from '../tasks/arithmetic';
-import { loadExperiment, planRuns, plannedKeyFields, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
+import { loadExperiment, planRuns, plannedKeyFields, runPlanned, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
-import { runArithmetic, runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
+import { runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
 import { sci } from '../tasks/summary';
 import { UsageError, choice, flagHelp, list, num, outputFile, parseSettings, parseWithPositionals, settingHelp, settingOptions, type Command, type Options } from './args';
 import { Progress } from './progress';
@@ -238,21 +238,9 @@ async function run(argv: string[]): Promise<number> {
       const j = todo[k];
       inFlight.set(k, 0);
       try {
-        const { record } = await runArithmetic({
-          instance: j.instance,
-          model: j.model,
-          seed: j.seed,
-          iterations: j.iterations,
-          evalEvery: j.evalEvery,
-          batchSize: j.batchSize,
-          bestWindow: j.bestWindow,
-          thresholdSamples: j.thresholdSamples,
-          ...j.settings,
-          signal: controller.signal,
-          onEval: (e) => {
-            inFlight.set(k, e.iteration);
-            report();
-          },
+        const record = await runPlanned(j, controller.signal, (e) => {
+          inFlight.set(k, e.iteration);
+          report();
         });
         if (record.stopReason === 'aborted') continue;
         records.push(record);

@@ -2,7 +2,7 @@
 // (re-enqueuing the same run is a no-op), its data the planned run, its return value the record.
 import { createHash } from 'node:crypto';
 import { plannedKeyFields, type PlannedRun } from '../tasks/experiment';
-import { runArithmetic, runKey, type RunRecord, type TaskEval } from '../tasks/run';
+import { runKey } from '../tasks/run';
 
 /** The queue's name when --queue is not given. */
 export const defaultQueue = 'nalu';
@@ -29,20 +29,3 @@ export function runLabel(d: Pick<SweepJobData, 'model' | 'seed' | 'iterations'> 
   return `${d.instance.task} ${d.instance.op} ${d.model} seed ${d.seed}`;
 }
 
-/** Trains one run exactly as `nalu benchmark` does (the same options, so the same record). */
-export async function runJob(j: SweepJobData, signal: AbortSignal, onEval?: (e: TaskEval) => void): Promise<RunRecord> {
-  const { record } = await runArithmetic({
-    instance: j.instance,
-    model: j.model,
-    seed: j.seed,
-    iterations: j.iterations,
-    evalEvery: j.evalEvery,
-    batchSize: j.batchSize,
-    bestWindow: j.bestWindow,
-    thresholdSamples: j.thresholdSamples,
-    ...j.settings,
-    signal,
-    onEval,
-  });
-  return record;
-}

@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import type { ConnectionOptions, Job } from 'bullmq';
 import type { RunRecord } from '../tasks/run';
 import { loadBullmq, redactUrl, redisOptions } from './connection';
-import { runJob, runLabel, type SweepJobData } from './runs';
+import { runPlanned } from '../tasks/experiment';
+import { runLabel, type SweepJobData } from './runs';
 import { fmt } from '../cli/progress';
 
 export interface WorkerOptions {
@@ -56,7 +57,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     log(`start ${runLabel(d)} (${job.id}, attempt ${job.attemptsStarted})`);
     let lastProgress = 0;
     try {
-      const record = await runJob(d, controller.signal, (e) => {
+      const record = await runPlanned(d, controller.signal, (e) => {
         f.iteration = e.iteration;
         const now = Date.now();
         if (now - lastProgress > 5000) {

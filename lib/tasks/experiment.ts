@@ -14,7 +14,7 @@ import {
   type TrainingSettings,
 } from './arithmetic';
 import { modelRegistry } from './models';
-import { resolveSettings, type RunKeyFields } from './run';
+import { resolveSettings, runArithmetic, type RunKeyFields, type RunRecord, type TaskEval } from './run';
 
 /** A point of a sweep: instance parameters, and optionally its own length, operations or models. */
 export interface GridPoint extends InstanceOverrides {
@@ -210,6 +210,24 @@ export function planRuns(e: Experiment): PlannedRun[] {
         }
   }
   return runs;
+}
+
+/** Trains one planned run: nalu benchmark and sweep workers both run it so, and get the same record. */
+export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: AbortSignal, onEval?: (e: TaskEval) => void): Promise<RunRecord> {
+  const { record } = await runArithmetic({
+    instance: r.instance,
+    model: r.model,
+    seed: r.seed,
+    iterations: r.iterations,
+    evalEvery: r.evalEvery,
+    batchSize: r.batchSize,
+    bestWindow: r.bestWindow,
+    thresholdSamples: r.thresholdSamples,
+    ...r.settings,
+    signal,
+    onEval,
+  });
+  return record;
 }
 
 /** The fields of a planned run that its run key is made of. */

@@ -188,20 +188,7 @@ nalu::Network& NativeNetwork::network(Napi::Env env, const char* method) {
 // → [{name, shape, data}] in layer order, copies.
 Napi::Value NativeNetwork::GetWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto ps = network(env, "getWeights").params();
-  Napi::Array out = Napi::Array::New(env, ps.size());
-  for (size_t k = 0; k < ps.size(); ++k) {
-    Napi::Object w = Napi::Object::New(env);
-    auto data = Napi::Float32Array::New(env, ps[k]->size());
-    std::memcpy(data.Data(), ps[k]->value.data(), sizeof(float) * ps[k]->size());
-    Napi::Array shape = Napi::Array::New(env, ps[k]->shape.size());
-    for (size_t d = 0; d < ps[k]->shape.size(); ++d) shape.Set(uint32_t(d), double(ps[k]->shape[d]));
-    w.Set("name", ps[k]->name);
-    w.Set("shape", shape);
-    w.Set("data", data);
-    out.Set(uint32_t(k), w);
-  }
-  return out;
+  return args::weights(env, network(env, "getWeights").params());
 }
 
 // (arrays: Float32Array[]) in getWeights order; all are checked before any is copied.

@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cmath>
-#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -68,22 +67,6 @@ Napi::Object evalToJs(Napi::Env env, const nalu::TaskEval& e) {
   return o;
 }
 
-Napi::Array weightsToJs(Napi::Env env, nalu::Network& net) {
-  auto ps = net.params();
-  Napi::Array weights = Napi::Array::New(env, ps.size());
-  for (size_t k = 0; k < ps.size(); ++k) {
-    Napi::Object w = Napi::Object::New(env);
-    auto data = Napi::Float32Array::New(env, ps[k]->size());
-    std::memcpy(data.Data(), ps[k]->value.data(), sizeof(float) * ps[k]->size());
-    Napi::Array shape = Napi::Array::New(env, ps[k]->shape.size());
-    for (size_t d = 0; d < ps[k]->shape.size(); ++d) shape.Set(uint32_t(d), double(ps[k]->shape[d]));
-    w.Set("name", ps[k]->name);
-    w.Set("shape", shape);
-    w.Set("data", data);
-    weights.Set(uint32_t(k), w);
-  }
-  return weights;
-}
 
 // One training run (nalu::runTask) with one native thread: parallel runs are the benchmark's
 // parallelism. Evaluations reach onEval as they happen.
@@ -121,7 +104,7 @@ class RunJob : public BackgroundJob {
     out.Set("stopReason", r.stopReason);
     out.Set("last", evalToJs(env, r.last));
     out.Set("best", evalToJs(env, r.best));
-    out.Set("weights", weightsToJs(env, *net));
+    out.Set("weights", args::weights(env, net->params()));
     return out;
   }
 };

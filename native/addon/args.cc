@@ -11,6 +11,22 @@
 
 namespace args {
 
+Napi::Array weights(Napi::Env env, const std::vector<nalu::Param*>& ps) {
+  Napi::Array out = Napi::Array::New(env, ps.size());
+  for (size_t k = 0; k < ps.size(); ++k) {
+    Napi::Object w = Napi::Object::New(env);
+    auto data = Napi::Float32Array::New(env, ps[k]->size());
+    std::memcpy(data.Data(), ps[k]->value.data(), sizeof(float) * ps[k]->size());
+    Napi::Array shape = Napi::Array::New(env, ps[k]->shape.size());
+    for (size_t d = 0; d < ps[k]->shape.size(); ++d) shape.Set(uint32_t(d), double(ps[k]->shape[d]));
+    w.Set("name", ps[k]->name);
+    w.Set("shape", shape);
+    w.Set("data", data);
+    out.Set(uint32_t(k), w);
+  }
+  return out;
+}
+
 std::string describe(const Napi::Value& v) {
   if (v.IsUndefined()) return "undefined";
   if (v.IsNull()) return "null";

@@ -13,6 +13,9 @@ namespace args {
 
 std::string describe(const Napi::Value& v);  // "a string", "Float64Array(3)", "NaN"…
 
+// [{name, shape, data}] of the parameters, copies (getWeights and a task run's result).
+Napi::Array weights(Napi::Env env, const std::vector<nalu::Param*>& ps);
+
 // The data of a live (not detached) Float32Array; its element count in `length`.
 const float* float32(const Napi::Value& v, const std::string& name, size_t& length);
 // A Float32Array of exactly rows × dim finite values.

@@ -103,3 +103,18 @@ describe('NPU and RealNPU, as Mistry et al. 2021 ran them', () => {
     expect(npu.getConfig()).toMatchObject({ l1Start: 1e-9, l1End: 1e-7 });
   });
 });
+
+describe('a task run returns its trained weights', () => {
+  it('named and shaped as the layers declare them, loadable with setWeights', async () => {
+    const instance = single.instances('mul', { interpolation: [[1, 2]] })[0];
+    const { layers, weights } = await runArithmetic({ instance, model: 'nmu', seed: 2, iterations: 50, evalEvery: 25, thresholdSamples: 10, evalSize: 10 });
+    const specs = layers.flatMap((l, i) => l.weightSpecs(i === 0 ? 2 : 1));
+    expect(weights.map((w) => [w.name, w.shape])).toEqual(specs.map((s) => [s.name, s.shape]));
+    const { Sequential } = await import('../lib/index');
+    const m = new Sequential(layers);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    m.setWeights(weights.map((w) => ({ data: w.data, shape: w.shape })));
+    expect(Array.from(m.getWeights()[0].data)).toEqual(Array.from(weights[0].data));
+    m.dispose();
+  });
+});

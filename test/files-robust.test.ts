@@ -268,7 +268,7 @@ describe('concurrent saves leave one complete loadable model', () => {
 
   it('two processes saving one directory, SIGKILLed: loadable every round; the next save cleans up', async () => {
     const dir = path.join(root, `procs${n++}`);
-    const fixture = path.join(__dirname, 'fixtures', 'save-race-child.ts');
+    const fixture = path.join(__dirname, 'fixtures', 'save-child.ts');
     let failures = 0;
     const rounds = ROUNDS || 6;
     for (let r = 0; r < rounds; r++) {

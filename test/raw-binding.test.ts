@@ -2,38 +2,10 @@
 // a TypeError / RangeError / NaluError whose message starts with the argument's name and says
 // what was expected and what was received.
 import { describe, expect, it } from 'vitest';
+import { rejects, throws } from './helpers/errors';
 import { NaluError } from '../lib/index';
 import { native } from '../lib/binding';
 import type { NativeFitOptions, NativeNetworkSpec } from '../binding';
-
-type ErrorClass = typeof TypeError | typeof RangeError | typeof NaluError;
-
-function check(err: unknown, type: ErrorClass, parts: (string | RegExp)[]) {
-  expect(err, `expected a ${type.name}`).toBeInstanceOf(type);
-  for (const p of parts) {
-    if (typeof p === 'string') expect((err as Error).message).toContain(p);
-    else expect((err as Error).message).toMatch(p);
-  }
-  return err as Error;
-}
-
-function throws(fn: () => unknown, type: ErrorClass, ...parts: (string | RegExp)[]) {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  return check(err, type, parts);
-}
-
-async function rejects(p: Promise<unknown>, type: ErrorClass, ...parts: (string | RegExp)[]) {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  return check(err, type, parts);
-}
 
 const spec = (over: Partial<NativeNetworkSpec> = {}): NativeNetworkSpec => ({
   inputDim: 3,

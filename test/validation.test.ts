@@ -3,6 +3,7 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { rejects, throws, type ErrorClass } from './helpers/errors';
 import {
   Adam,
   Dense,
@@ -21,37 +22,6 @@ import {
   tensor,
 } from '../lib/index';
 import { native } from '../lib/binding';
-
-type ErrorClass = typeof TypeError | typeof RangeError | typeof NaluError;
-
-/** fn must throw an instance of type whose message contains every part (strings literally). */
-function throws(fn: () => unknown, type: ErrorClass, ...parts: (string | RegExp)[]) {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a ${type.name}`).toBeInstanceOf(type);
-  for (const p of parts) {
-    if (typeof p === 'string') expect((err as Error).message).toContain(p);
-    else expect((err as Error).message).toMatch(p);
-  }
-  return err as Error;
-}
-
-async function rejects(p: Promise<unknown>, type: ErrorClass, ...parts: (string | RegExp)[]) {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, `expected a rejection with ${type.name}`).toBeInstanceOf(type);
-  for (const q of parts) {
-    if (typeof q === 'string') expect((err as Error).message).toContain(q);
-    else expect((err as Error).message).toMatch(q);
-  }
-  return err as Error;
-}
 
 const x = tensor(new Float32Array(12).fill(1), [4, 3]);
 const y = tensor(new Float32Array(4).fill(1), [4, 1]);

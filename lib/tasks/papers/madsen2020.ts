@@ -13,7 +13,7 @@ export interface PublishedCell {
   paperModel: string;
   /** seeds the cell summarises */
   runs: number;
-  /** success rate as a fraction: 93% +4% −7% → { value: 0.93, plus: 0.04, minus: 0.07 } */
+  /** success rate as a fraction, its interval's half-widths as printed (a 93 % cell: value 0.93) */
   success: PublishedValue;
   /** median iteration the successful seeds were solved at; null where the paper prints --- */
   solvedAtMedian: number | null;

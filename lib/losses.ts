@@ -1,12 +1,25 @@
-// Losses (computed natively): the mean over every element of the batch.
+// Losses (computed natively): the mean over every element of the batch. Each declares its options
+// once in `options`.
 import type { NativeOptions } from '../binding';
-import { Registry, checkNumber, checkOptions, type Serialized } from './registry';
+import { configOf, nativeOptionsOf, numberOption, optionKeys, parseOptions, refuseUnknown, type Schema } from './options';
+import { Registry, checkOptions, type Serialized } from './registry';
 
 export abstract class Loss {
   static readonly className: string;
-  abstract toNative(): NativeOptions & { type: string };
+  static readonly nativeType: string;
+  static readonly options: Schema = {};
+  constructor(args: Record<string, unknown> = {}) {
+    const { className, options } = this.constructor as typeof Loss;
+    const o = checkOptions(args, `${className} options`);
+    refuseUnknown(o, optionKeys(options), className);
+    Object.assign(this, parseOptions(options, o, className));
+  }
+  toNative(): NativeOptions & { type: string } {
+    const { nativeType, options } = this.constructor as typeof Loss;
+    return { type: nativeType, ...nativeOptionsOf(options, this as never) };
+  }
   getConfig(): Record<string, unknown> {
-    return {};
+    return configOf((this.constructor as typeof Loss).options, this as never);
   }
   serialize(): Serialized {
     return { className: (this.constructor as typeof Loss).className, config: this.getConfig() };
@@ -16,42 +29,33 @@ export abstract class Loss {
 /** 'mse': mean((ŷ − y)²). */
 export class MeanSquaredError extends Loss {
   static readonly className = 'MeanSquaredError';
-  toNative() {
-    return { type: 'mse' };
-  }
+  static readonly nativeType = 'mse';
 }
 
 /** 'mae': mean(|ŷ − y|). */
 export class MeanAbsoluteError extends Loss {
   static readonly className = 'MeanAbsoluteError';
-  toNative() {
-    return { type: 'mae' };
-  }
+  static readonly nativeType = 'mae';
 }
 
 /** 'huber': ½e² for |e| ≤ δ, else δ(|e| − ½δ). */
 export class Huber extends Loss {
   static readonly className = 'Huber';
-  readonly delta: number;
+  static readonly nativeType = 'huber';
+  static override readonly options = { delta: numberOption(1, 1e-30, 1e30) };
+  declare readonly delta: number;
   constructor(args: { delta?: number } = {}) {
-    super();
-    this.delta = checkNumber(checkOptions(args, 'Huber options').delta ?? 1, 'Huber.delta', 1e-30, 1e30);
-  }
-  toNative() {
-    return { type: 'huber', delta: this.delta };
-  }
-  getConfig() {
-    return { delta: this.delta };
+    super(args);
   }
 }
 
-type LossClass = new (config?: never) => Loss;
+type LossClass = (new (config?: never) => Loss) & { className: string; nativeType: string };
+const classes = [MeanSquaredError, MeanAbsoluteError, Huber] as LossClass[];
+/** By native name ('mse'), as compile({loss}) takes them. */
 export const lossRegistry = new Registry<LossClass>('loss');
-lossRegistry.register('mse', MeanSquaredError);
-lossRegistry.register('mae', MeanAbsoluteError);
-lossRegistry.register('huber', Huber as LossClass);
+for (const c of classes) lossRegistry.register(c.nativeType, c);
 const byClassName = new Registry<LossClass>('loss class');
-for (const c of [MeanSquaredError, MeanAbsoluteError, Huber]) byClassName.register(c.className, c as LossClass);
+for (const c of classes) byClassName.register(c.className, c);
 
 export type LossLike = 'mse' | 'mae' | 'huber' | Loss;
 

@@ -1,7 +1,8 @@
 // Optimizers (stepped natively, Keras' update rules). All take learningRate, clipNorm (global
-// gradient norm) and clipValue (per element).
+// gradient norm) and clipValue (per element); each declares its options once in `options`.
 import type { NativeOptions } from '../binding';
-import { Registry, checkBoolean, checkNumber, checkOptions, type Serialized } from './registry';
+import { booleanOption, configOf, infiniteOption, nativeOptionsOf, numberOption, optionKeys, parseOptions, refuseUnknown, type Schema } from './options';
+import { Registry, checkOptions, type Serialized } from './registry';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -11,32 +12,35 @@ export interface OptimizerArgs {
   clipValue?: number;
 }
 
+/** The options every optimizer has, around its own (getConfig order: learningRate, own, clips). */
+function optimizerSchema(defaultLr: number, own: Schema): Schema {
+  return {
+    learningRate: numberOption(defaultLr, 0, 1e30),
+    ...own,
+    clipNorm: infiniteOption(undefined, Number.MIN_VALUE, false),
+    clipValue: infiniteOption(undefined, Number.MIN_VALUE, false),
+  };
+}
+
 export abstract class Optimizer {
   static readonly className: string;
-  readonly learningRate: number;
-  readonly clipNorm?: number;
-  readonly clipValue?: number;
-  constructor(args: OptimizerArgs, defaultLr: number, own: readonly string[]) {
-    const cls = (this.constructor as typeof Optimizer).className;
-    const o = checkOptions(args, `${cls} options`);
-    const known = new Set(['learningRate', 'clipNorm', 'clipValue', ...own]);
-    for (const k of Object.keys(o))
-      if (!known.has(k)) throw new RangeError(`${cls}: unknown option '${k}', expected one of ${[...known].join(', ')}`);
-    this.learningRate = checkNumber(o.learningRate ?? defaultLr, `${cls}.learningRate`, 0, 1e30);
-    // null is serialize()'s (and model.json's) Infinity.
-    if (o.clipNorm !== undefined) this.clipNorm = o.clipNorm === null ? Infinity : checkNumber(o.clipNorm, `${cls}.clipNorm`, Number.MIN_VALUE, Infinity);
-    if (o.clipValue !== undefined) this.clipValue = o.clipValue === null ? Infinity : checkNumber(o.clipValue, `${cls}.clipValue`, Number.MIN_VALUE, Infinity);
+  static readonly nativeType: string;
+  static readonly options: Schema;
+  declare readonly learningRate: number;
+  declare readonly clipNorm?: number;
+  declare readonly clipValue?: number;
+  constructor(args: OptimizerArgs) {
+    const { className, options } = this.constructor as typeof Optimizer;
+    const o = checkOptions(args, `${className} options`);
+    refuseUnknown(o, optionKeys(options), className);
+    Object.assign(this, parseOptions(options, o, className));
   }
-  protected abstract own(): Record<string, number | boolean>;
-  protected abstract get nativeType(): string;
   getConfig(): Record<string, unknown> {
-    const c: Record<string, unknown> = { learningRate: this.learningRate, ...this.own() };
-    if (this.clipNorm !== undefined) c.clipNorm = this.clipNorm;
-    if (this.clipValue !== undefined) c.clipValue = this.clipValue;
-    return c;
+    return configOf((this.constructor as typeof Optimizer).options, this as never);
   }
   toNative(): NativeOptions & { type: string } {
-    return { type: this.nativeType, ...(this.getConfig() as NativeOptions) };
+    const { nativeType, options } = this.constructor as typeof Optimizer;
+    return { type: nativeType, ...nativeOptionsOf(options, this as never) };
   }
   /** getConfig, JSON-safe: a clipNorm/clipValue of Infinity is null. */
   serialize(): Serialized {
@@ -49,68 +53,56 @@ export abstract class Optimizer {
 /** SGD: v = μv − ηg, w += v (Nesterov: w += μv − ηg). Default learningRate 0.01. */
 export class SGD extends Optimizer {
   static readonly className = 'SGD';
-  readonly momentum: number;
-  readonly nesterov: boolean;
+  static readonly nativeType = 'sgd';
+  static readonly options = optimizerSchema(0.01, { momentum: numberOption(0, 0, 1), nesterov: booleanOption(false) });
+  declare readonly momentum: number;
+  declare readonly nesterov: boolean;
   constructor(args: OptimizerArgs & { momentum?: number; nesterov?: boolean } = {}) {
-    super(args, 0.01, ['momentum', 'nesterov']);
-    this.momentum = checkNumber(args.momentum ?? 0, 'SGD.momentum', 0, 1);
-    this.nesterov = checkBoolean(args.nesterov ?? false, 'SGD.nesterov');
-  }
-  protected get nativeType() {
-    return 'sgd';
-  }
-  protected own() {
-    return { momentum: this.momentum, nesterov: this.nesterov };
+    super(args);
   }
 }
 
 /** Adam: m = β1m + (1−β1)g, v = β2v + (1−β2)g², w −= η·√(1−β2ᵗ)/(1−β1ᵗ)·m/(√v + ε). */
 export class Adam extends Optimizer {
   static readonly className = 'Adam';
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
+  static readonly nativeType = 'adam';
+  static readonly options = optimizerSchema(1e-3, {
+    beta1: numberOption(0.9, 0, 0.999999999),
+    beta2: numberOption(0.999, 0, 0.999999999),
+    epsilon: numberOption(1e-7, 0, 1e30),
+  });
+  declare readonly beta1: number;
+  declare readonly beta2: number;
+  declare readonly epsilon: number;
   constructor(args: OptimizerArgs & { beta1?: number; beta2?: number; epsilon?: number } = {}) {
-    super(args, 1e-3, ['beta1', 'beta2', 'epsilon']);
-    this.beta1 = checkNumber(args.beta1 ?? 0.9, 'Adam.beta1', 0, 0.999999999);
-    this.beta2 = checkNumber(args.beta2 ?? 0.999, 'Adam.beta2', 0, 0.999999999);
-    this.epsilon = checkNumber(args.epsilon ?? 1e-7, 'Adam.epsilon', 0, 1e30);
-  }
-  protected get nativeType() {
-    return 'adam';
-  }
-  protected own() {
-    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    super(args);
   }
 }
 
 /** RMSprop: v = ρv + (1−ρ)g², b = μb + ηg/(√v + ε), w −= b. */
 export class RMSprop extends Optimizer {
   static readonly className = 'RMSprop';
-  readonly rho: number;
-  readonly momentum: number;
-  readonly epsilon: number;
+  static readonly nativeType = 'rmsprop';
+  static readonly options = optimizerSchema(1e-3, {
+    rho: numberOption(0.9, 0, 1),
+    momentum: numberOption(0, 0, 1),
+    epsilon: numberOption(1e-7, 0, 1e30),
+  });
+  declare readonly rho: number;
+  declare readonly momentum: number;
+  declare readonly epsilon: number;
   constructor(args: OptimizerArgs & { rho?: number; momentum?: number; epsilon?: number } = {}) {
-    super(args, 1e-3, ['rho', 'momentum', 'epsilon']);
-    this.rho = checkNumber(args.rho ?? 0.9, 'RMSprop.rho', 0, 1);
-    this.momentum = checkNumber(args.momentum ?? 0, 'RMSprop.momentum', 0, 1);
-    this.epsilon = checkNumber(args.epsilon ?? 1e-7, 'RMSprop.epsilon', 0, 1e30);
-  }
-  protected get nativeType() {
-    return 'rmsprop';
-  }
-  protected own() {
-    return { rho: this.rho, momentum: this.momentum, epsilon: this.epsilon };
+    super(args);
   }
 }
 
-type OptimizerClass = new (config?: never) => Optimizer;
+type OptimizerClass = (new (config?: never) => Optimizer) & { className: string; nativeType: string };
+const classes: OptimizerClass[] = [SGD, Adam, RMSprop] as OptimizerClass[];
+/** By native name ('adam'), as compile({optimizer}) takes them. */
 export const optimizerRegistry = new Registry<OptimizerClass>('optimizer');
-optimizerRegistry.register('sgd', SGD as OptimizerClass);
-optimizerRegistry.register('adam', Adam as OptimizerClass);
-optimizerRegistry.register('rmsprop', RMSprop as OptimizerClass);
+for (const c of classes) optimizerRegistry.register(c.nativeType, c);
 const byClassName = new Registry<OptimizerClass>('optimizer class');
-for (const c of [SGD, Adam, RMSprop]) byClassName.register(c.className, c as OptimizerClass);
+for (const c of classes) byClassName.register(c.className, c);
 
 export type OptimizerLike = 'sgd' | 'adam' | 'rmsprop' | Optimizer;
 

@@ -1,8 +1,8 @@
 // Dense: y = activation(x·kernel + bias), the baseline of the NALU papers.
-import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { checkBoolean, Registry } from '../registry';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { booleanOption, initializerOption, registryOption } from '../options';
+import { Registry } from '../registry';
+import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
 export type Activation = 'linear' | 'relu' | 'relu6' | 'tanh' | 'sigmoid' | 'softsign' | 'elu' | 'selu';
@@ -23,36 +23,20 @@ export interface DenseArgs extends LayerArgs {
 
 export class Dense extends Layer {
   static readonly className = 'Dense';
-  readonly activation: Activation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
+  static readonly nativeType = 'dense';
+  static override readonly options = {
+    activation: registryOption('linear', activationRegistry),
+    useBias: booleanOption(true),
+    kernelInitializer: initializerOption('glorotUniform'),
+    biasInitializer: initializerOption('zeros'),
+  };
+  declare readonly activation: Activation;
+  declare readonly useBias: boolean;
+  declare readonly kernelInitializer: Initializer;
+  declare readonly biasInitializer: Initializer;
 
   constructor(args: DenseArgs) {
-    super(args, ['activation', 'useBias', 'kernelInitializer', 'biasInitializer']);
-    this.activation = activationRegistry.get(args.activation ?? 'linear', 'Dense.activation');
-    this.useBias = checkBoolean(args.useBias ?? true, 'Dense.useBias');
-    this.kernelInitializer = initializerArg(args.kernelInitializer, 'Dense.kernelInitializer', 'glorotUniform');
-    this.biasInitializer = initializerArg(args.biasInitializer, 'Dense.biasInitializer', 'zeros');
-  }
-  protected get nativeType() {
-    return 'dense';
-  }
-  protected nativeOptions(): NativeOptions {
-    return {
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer.toNative(),
-      biasInitializer: this.biasInitializer.toNative(),
-    };
-  }
-  protected ownConfig() {
-    return {
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer.getConfig(),
-      biasInitializer: this.biasInitializer.getConfig(),
-    };
+    super(args);
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     const w = [{ name: 'kernel', shape: [inputDim, this.units] }];

@@ -1,11 +1,11 @@
 // Gated NAU/NMU (Madsen & Johansen 2020, appendix; stable-nalu ReRegualizedLinearNALULayer with
 // nalu_two_nac, nalu_mul='mnac'): y = g ⊙ (x·W_add) + (1 − g) ⊙ NMU(x; W_mul), g = σ(x·G), no bias.
 // W_add as the NAU's (clamp [−1, 1]), W_mul as the NMU's (clamp [0, 1]); regularizer: both sparsity terms.
-import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { Layer, initializerArg, initializersConfig, initializersNative, optionalInitializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { initializerOption, paperInitializerOption } from '../options';
+import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
+import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
   /** Initializer of W_add. Default: the NAU's U[−r, r], r = min(0.5, √3·√(2/(in+out))). */
@@ -18,36 +18,22 @@ export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
 
 export class GatedNAUNMU extends Layer {
   static readonly className = 'GatedNAUNMU';
+  static readonly nativeType = 'gatednaunmu';
+  static override readonly options = {
+    addInitializer: paperInitializerOption(),
+    mulInitializer: paperInitializerOption(),
+    gateInitializer: initializerOption('glorotUniform'),
+    sparsity: sparsityOption(),
+  };
   /** undefined: the paper's initialization. */
-  readonly addInitializer?: Initializer;
-  readonly mulInitializer?: Initializer;
-  readonly gateInitializer: Initializer;
+  declare readonly addInitializer?: Initializer;
+  declare readonly mulInitializer?: Initializer;
+  declare readonly gateInitializer: Initializer;
   /** λ̂ and warm-up of both regularizers (W_add's signed, W_mul's unsigned). */
-  readonly sparsity: Sparsity;
+  declare readonly sparsity: Sparsity;
 
   constructor(args: GatedNAUNMUArgs) {
-    super(args, ['addInitializer', 'mulInitializer', 'gateInitializer', ...sparsityKeys]);
-    this.addInitializer = optionalInitializerArg(args.addInitializer, 'GatedNAUNMU.addInitializer', 'randomUniform');
-    this.mulInitializer = optionalInitializerArg(args.mulInitializer, 'GatedNAUNMU.mulInitializer', 'randomUniform');
-    this.gateInitializer = initializerArg(args.gateInitializer, 'GatedNAUNMU.gateInitializer', 'glorotUniform');
-    this.sparsity = checkSparsity(args, 'GatedNAUNMU');
-  }
-  protected get nativeType() {
-    return 'gatednaunmu';
-  }
-  protected nativeOptions(): NativeOptions {
-    return {
-      ...initializersNative({ addInitializer: this.addInitializer, mulInitializer: this.mulInitializer }),
-      gateInitializer: this.gateInitializer.toNative(),
-      ...this.sparsity,
-    };
-  }
-  protected ownConfig() {
-    return {
-      ...initializersConfig({ addInitializer: this.addInitializer, mulInitializer: this.mulInitializer }),
-      gateInitializer: this.gateInitializer.getConfig(),
-      ...this.sparsity,
-    };
+    super(args);
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];

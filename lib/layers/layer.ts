@@ -1,6 +1,7 @@
-// The base of every layer: units, input size, name, seed, config and the native spec.
-import type { NativeLayerSpec, NativeOptions } from '../../binding';
-import { getInitializer, type Initializer, type InitializerLike } from '../initializers';
+// The base of every layer: units, input size, name, seed, and the unit's own options declared
+// once in its static `options` schema, which gives validation, defaults, the native spec and config.
+import type { NativeLayerSpec } from '../../binding';
+import { configOf, nativeOptionsOf, optionKeys, parseOptions, refuseUnknown, type Schema } from '../options';
 import { checkNumber, checkOptions, type Serialized } from '../registry';
 
 export interface LayerArgs {
@@ -60,9 +61,15 @@ export interface WeightSpec {
 
 const counters = new Map<string, number>();
 
+const baseKeys = ['units', 'inputDim', 'inputShape', 'name', 'seed', 'kernelRegularizer', 'kernelConstraint'];
+
 export abstract class Layer {
   /** The registered class name (used by getConfig/loadModel). */
   static readonly className: string;
+  /** The native layer type. */
+  static readonly nativeType: string;
+  /** The unit's own options (beyond LayerArgs), in getConfig order. */
+  static readonly options: Schema = {};
   readonly units: number;
   readonly name: string;
   readonly inputDim?: number;
@@ -70,12 +77,11 @@ export abstract class Layer {
   readonly kernelRegularizer?: KernelRegularizer;
   readonly kernelConstraint?: KernelConstraint;
 
-  constructor(args: LayerArgs, knownKeys: readonly string[]) {
-    const cls = (this.constructor as typeof Layer).className;
+  constructor(args: LayerArgs) {
+    const schema = this.schema;
+    const cls = this.className;
     const o = checkOptions(args, `${cls} options`);
-    const known = new Set(['units', 'inputDim', 'inputShape', 'name', 'seed', 'kernelRegularizer', 'kernelConstraint', ...knownKeys]);
-    for (const k of Object.keys(o))
-      if (!known.has(k)) throw new RangeError(`${cls}: unknown option '${k}', expected one of ${[...known].join(', ')}`);
+    refuseUnknown(o, [...baseKeys, ...optionKeys(schema)], cls);
     this.units = checkNumber(o.units, `${cls}.units`, 1, 2 ** 24, true);
     let inputDim = o.inputDim;
     if (o.inputShape !== undefined) {
@@ -92,24 +98,24 @@ export abstract class Layer {
     const n = (counters.get(cls) ?? 0) + 1;
     counters.set(cls, n);
     this.name = (o.name as string | undefined) ?? `${cls.toLowerCase()}_${n}`;
+    Object.assign(this, parseOptions(schema, o, cls));
+  }
+
+  private get schema(): Schema {
+    return (this.constructor as typeof Layer).options;
   }
 
   get className(): string {
     return (this.constructor as typeof Layer).className;
   }
 
-  /** The native layer type. */
-  protected abstract get nativeType(): string;
-  /** This layer's own options for the native layer. */
-  protected abstract nativeOptions(): NativeOptions;
-  /** This layer's own config entries (camelCase, JSON-safe). */
-  protected abstract ownConfig(): Record<string, unknown>;
   /** The weights this layer has for `inputDim` inputs, in getWeights order. */
   abstract weightSpecs(inputDim: number): WeightSpec[];
 
   /** The native layer spec; `seed` is used when the layer has none of its own. */
   toNative(seed: number): NativeLayerSpec {
-    const spec: NativeLayerSpec = { type: this.nativeType, units: this.units, seed: this.seed ?? seed, ...this.nativeOptions() };
+    const type = (this.constructor as typeof Layer).nativeType;
+    const spec: NativeLayerSpec = { type, units: this.units, seed: this.seed ?? seed, ...nativeOptionsOf(this.schema, this as never) };
     if (this.kernelRegularizer) spec.kernelRegularizer = { ...this.kernelRegularizer };
     if (this.kernelConstraint) spec.kernelConstraint = { ...this.kernelConstraint };
     return spec;
@@ -122,45 +128,10 @@ export abstract class Layer {
     if (this.kernelRegularizer) c.kernelRegularizer = { ...this.kernelRegularizer };
     // JSON has no Infinity: an unbounded side is left out.
     if (this.kernelConstraint) c.kernelConstraint = Object.fromEntries(Object.entries(this.kernelConstraint).filter(([, v]) => Number.isFinite(v)));
-    return { ...c, ...this.ownConfig() };
+    return { ...c, ...configOf(this.schema, this as never) };
   }
 
   serialize(): Serialized {
     return { className: this.className, config: this.getConfig() };
   }
-}
-
-/** Resolves an initializer option, or its default. */
-export function initializerArg(v: unknown, name: string, def: InitializerLike): Initializer {
-  return getInitializer((v ?? def) as InitializerLike, name);
-}
-
-/** An initializer option without a TS default (absent: the native layer's own initialization): undefined when absent. */
-export function optionalInitializerArg(v: unknown, name: string, def: InitializerLike): Initializer | undefined {
-  return v === undefined ? undefined : initializerArg(v, name, def);
-}
-
-/** The native specs of the initializers that are set, by option name (an unset one is left out). */
-export function initializersNative(inits: Record<string, Initializer | undefined>): NativeOptions {
-  const o: NativeOptions = {};
-  for (const [k, v] of Object.entries(inits)) if (v) o[k] = v.toNative();
-  return o;
-}
-
-/** The configs of the initializers that are set, by option name (an unset one is left out). */
-export function initializersConfig<K extends string>(inits: { [k in K]: Initializer | undefined }): { [k in K]?: Serialized } {
-  const o: { [k in K]?: Serialized } = {};
-  for (const k of Object.keys(inits) as K[]) if (inits[k]) o[k] = inits[k].getConfig();
-  return o;
-}
-
-/** ε of log(|x| + ε), |x| + ε or a floor of |x|: a number in [1e-30, 1], `def` when absent. */
-export function epsilonArg(v: unknown, name: string, def: number): number {
-  return checkNumber(v ?? def, name, 1e-30, 1);
-}
-
-/** ω, the clip of an exponent: a number in [0, Infinity], `def` when absent; null (getConfig's and
- * model.json's Infinity) is Infinity, whatever the default. */
-export function clipExpArg(v: unknown, name: string, def: number): number {
-  return v === null ? Infinity : checkNumber(v ?? def, name, 0, Infinity);
 }

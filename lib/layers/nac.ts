@@ -1,7 +1,7 @@
 // NAC (Trask et al. 2018, "Neural Arithmetic Logic Units"): a = x·W, W = tanh(Ŵ) ⊙ σ(M̂).
-import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { Layer, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { initializerOption } from '../options';
+import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
 export interface NACArgs extends LayerArgs {
@@ -11,19 +11,11 @@ export interface NACArgs extends LayerArgs {
 
 export class NAC extends Layer {
   static readonly className = 'NAC';
-  readonly kernelInitializer: Initializer;
+  static readonly nativeType = 'nac';
+  static override readonly options = { kernelInitializer: initializerOption('glorotUniform') };
+  declare readonly kernelInitializer: Initializer;
   constructor(args: NACArgs) {
-    super(args, ['kernelInitializer']);
-    this.kernelInitializer = initializerArg(args.kernelInitializer, 'NAC.kernelInitializer', 'glorotUniform');
-  }
-  protected get nativeType() {
-    return 'nac';
-  }
-  protected nativeOptions(): NativeOptions {
-    return { kernelInitializer: this.kernelInitializer.toNative() };
-  }
-  protected ownConfig() {
-    return { kernelInitializer: this.kernelInitializer.getConfig() };
+    super(args);
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];

@@ -2,12 +2,11 @@
 // 'sigma' (NAC•,σ, Madsen & Johansen 2020, stable-nalu PosNACLayer) W = σ(Ŵ); 'nmu' (NAC•,NMU,
 // ReRegualizedLinearPosNACLayer) W ∈ [0, 1] clamped, init U[0.25, 0.75], with the NMU's sparsity
 // regularizer. m overflows to +Infinity once log(|x| + ε)·W > 88.7; clipExp (ω) bounds the exponent.
-import type { NativeOptions } from '../../binding';
 import { randomUniform, type Initializer, type InitializerLike } from '../initializers';
-import { checkChoice } from '../registry';
-import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { choiceOption, epsilonOption, infiniteOption, initializerOption } from '../options';
+import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import { checkSparsity, sparsityKeys, type Sparsity, type SparsityArgs } from './sparsity';
+import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 export type NACMulWeight = 'nac' | 'sigma' | 'nmu';
 const weightKinds: readonly NACMulWeight[] = ['nac', 'sigma', 'nmu'];
@@ -25,39 +24,27 @@ export interface NACMulArgs extends LayerArgs, SparsityArgs {
 
 export class NACMul extends Layer {
   static readonly className = 'NACMul';
-  readonly weight: NACMulWeight;
-  readonly kernelInitializer: Initializer;
-  readonly clipExp: number;
-  readonly epsilon: number;
+  static readonly nativeType = 'nacmul';
+  static override readonly options = {
+    weight: choiceOption<NACMulWeight>('nac', weightKinds),
+    kernelInitializer: initializerOption((p) =>
+      p.weight === 'nac' ? 'glorotUniform' : p.weight === 'sigma' ? 'glorotNormal' : randomUniform({ minval: 0.25, maxval: 0.75 }),
+    ),
+    clipExp: infiniteOption(Infinity, 0),
+    epsilon: epsilonOption(1e-7),
+    sparsity: sparsityOption({
+      test: (p) => p.weight === 'nmu',
+      why: (p) => `only weight 'nmu' has a sparsity regularizer, received weight '${p.weight}'`,
+    }),
+  };
+  declare readonly weight: NACMulWeight;
+  declare readonly kernelInitializer: Initializer;
+  declare readonly clipExp: number;
+  declare readonly epsilon: number;
   /** The sparsity regularizer (weight 'nmu' only; undefined otherwise). */
-  readonly sparsity?: Sparsity;
+  declare readonly sparsity?: Sparsity;
   constructor(args: NACMulArgs) {
-    super(args, ['weight', 'kernelInitializer', 'clipExp', 'epsilon', ...sparsityKeys]);
-    this.weight = checkChoice(args.weight ?? 'nac', 'NACMul.weight', weightKinds);
-    const def = this.weight === 'nac' ? 'glorotUniform' : this.weight === 'sigma' ? 'glorotNormal' : randomUniform({ minval: 0.25, maxval: 0.75 });
-    this.kernelInitializer = initializerArg(args.kernelInitializer, 'NACMul.kernelInitializer', def);
-    this.clipExp = clipExpArg(args.clipExp, 'NACMul.clipExp', Infinity);
-    this.epsilon = epsilonArg(args.epsilon, 'NACMul.epsilon', 1e-7);
-    if (this.weight === 'nmu') this.sparsity = checkSparsity(args, 'NACMul');
-    else
-      for (const k of sparsityKeys)
-        if (args[k] !== undefined) throw new RangeError(`NACMul.${k}: only weight 'nmu' has a sparsity regularizer, received weight '${this.weight}'`);
-  }
-  protected get nativeType() {
-    return 'nacmul';
-  }
-  protected nativeOptions(): NativeOptions {
-    return { weight: this.weight, kernelInitializer: this.kernelInitializer.toNative(), clipExp: this.clipExp, epsilon: this.epsilon, ...this.sparsity };
-  }
-  protected ownConfig() {
-    return {
-      weight: this.weight,
-      kernelInitializer: this.kernelInitializer.getConfig(),
-      // JSON has no Infinity: null means no clip.
-      clipExp: Number.isFinite(this.clipExp) ? this.clipExp : null,
-      epsilon: this.epsilon,
-      ...this.sparsity,
-    };
+    super(args);
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];

@@ -1,10 +1,10 @@
 // NALU (Trask et al. 2018): y = g ⊙ a + (1 − g) ⊙ m, a = x·W, m = exp(log(|x| + ε)·W), g = σ(x·G),
 // W = tanh(Ŵ) ⊙ σ(M̂). (1 − g) ⊙ m is computed in log space, so it is never 0·∞ = NaN; it
 // overflows to +Infinity when log m − softplus(x·G) > 88.7 (set clipExp to bound it).
-import type { NativeOptions } from '../../binding';
 import type { Initializer, InitializerLike } from '../initializers';
-import { checkBoolean, Registry } from '../registry';
-import { Layer, clipExpArg, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { booleanOption, epsilonOption, infiniteOption, initializerOption, registryOption } from '../options';
+import { Registry } from '../registry';
+import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
 export type GateKind = 'input' | 'independent';
@@ -29,49 +29,24 @@ export interface NALUArgs extends LayerArgs {
 
 export class NALU extends Layer {
   static readonly className = 'NALU';
-  readonly kernelInitializer: Initializer;
-  readonly gateInitializer: Initializer;
-  readonly separateWeights: boolean;
-  readonly gate: GateKind;
-  readonly clipExp: number;
-  readonly epsilon: number;
+  static readonly nativeType = 'nalu';
+  static override readonly options = {
+    kernelInitializer: initializerOption('glorotUniform'),
+    gate: registryOption('input', gates),
+    gateInitializer: initializerOption((p) => (p.gate === 'input' ? 'glorotUniform' : 'zeros')),
+    separateWeights: booleanOption(false),
+    clipExp: infiniteOption(Infinity, 0),
+    epsilon: epsilonOption(1e-7),
+  };
+  declare readonly kernelInitializer: Initializer;
+  declare readonly gateInitializer: Initializer;
+  declare readonly separateWeights: boolean;
+  declare readonly gate: GateKind;
+  declare readonly clipExp: number;
+  declare readonly epsilon: number;
 
   constructor(args: NALUArgs) {
-    super(args, ['kernelInitializer', 'gateInitializer', 'separateWeights', 'gate', 'clipExp', 'epsilon']);
-    this.kernelInitializer = initializerArg(args.kernelInitializer, 'NALU.kernelInitializer', 'glorotUniform');
-    this.gate = gates.get(args.gate ?? 'input', 'NALU.gate');
-    this.gateInitializer = initializerArg(
-      args.gateInitializer,
-      'NALU.gateInitializer',
-      this.gate === 'input' ? 'glorotUniform' : 'zeros',
-    );
-    this.separateWeights = checkBoolean(args.separateWeights ?? false, 'NALU.separateWeights');
-    this.clipExp = clipExpArg(args.clipExp, 'NALU.clipExp', Infinity);
-    this.epsilon = epsilonArg(args.epsilon, 'NALU.epsilon', 1e-7);
-  }
-  protected get nativeType() {
-    return 'nalu';
-  }
-  protected nativeOptions(): NativeOptions {
-    return {
-      kernelInitializer: this.kernelInitializer.toNative(),
-      gateInitializer: this.gateInitializer.toNative(),
-      separateWeights: this.separateWeights,
-      gate: this.gate,
-      clipExp: this.clipExp,
-      epsilon: this.epsilon,
-    };
-  }
-  protected ownConfig() {
-    return {
-      kernelInitializer: this.kernelInitializer.getConfig(),
-      gateInitializer: this.gateInitializer.getConfig(),
-      separateWeights: this.separateWeights,
-      gate: this.gate,
-      // JSON has no Infinity: null means no clip.
-      clipExp: Number.isFinite(this.clipExp) ? this.clipExp : null,
-      epsilon: this.epsilon,
-    };
+    super(args);
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];

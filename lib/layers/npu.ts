@@ -3,10 +3,10 @@
 // NPU: z = exp(log r·W_re − k·W_im) ⊙ cos(k·W_re + log r·W_im); RealNPU: z = exp(log r·W) ⊙ cos(k·W).
 // Optional L1 penalty β·Σ|p| over all the unit's parameters with Mistry et al.'s (2021) step schedule
 // for β (see NPUL1 below and native/kernels/npu.cc).
-import type { NativeOptions } from '../../binding';
 import { constant, type Initializer, type InitializerLike } from '../initializers';
+import { epsilonOption, groupOption, initializerOption, type Schema } from '../options';
 import { checkNumber } from '../registry';
-import { Layer, epsilonArg, initializerArg, type LayerArgs, type WeightSpec } from './layer';
+import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
 /**
@@ -35,26 +35,25 @@ export interface NPUL1 {
   l1Growth: number;
 }
 
-const l1Keys = ['l1Start', 'l1End', 'l1Step', 'l1Growth'] as const;
-
-function checkL1(args: NPUL1Args, cls: string): NPUL1 {
-  const l1Start = checkNumber(args.l1Start ?? 0, `${cls}.l1Start`, 0, 1e30);
-  const l1End = checkNumber(args.l1End ?? l1Start, `${cls}.l1End`, 0, 1e30);
-  const l1Step = checkNumber(args.l1Step ?? 10000, `${cls}.l1Step`, 1, 1e18, true);
-  const l1Growth = checkNumber(args.l1Growth ?? 10, `${cls}.l1Growth`, 1, 1e30);
-  if (l1End !== l1Start) {
-    const refuse = (why: string) =>
-      new RangeError(`${cls}.l1End: expected ${why}, received ${l1End} (l1Start ${l1Start}, l1Growth ${l1Growth})`);
-    if (l1Start === 0) throw refuse('0 when l1Start is 0 (β = 0 never grows)');
-    if (l1End === 0) throw refuse('a number > 0 (β never reaches 0 by division)');
-    if (l1Growth === 1) throw refuse('l1Start when l1Growth is 1 (β stays at l1Start)');
-    const k = Math.round(Math.abs(Math.log(l1End / l1Start)) / Math.log(l1Growth));
-    const f = l1Growth ** k, reached = l1End > l1Start ? l1Start * f : l1Start / f;
-    if (!(k >= 1 && k <= 1e18 && Math.abs(reached - l1End) <= 1e-9 * l1End))
-      throw refuse('l1Start·l1Growth^k or l1Start/l1Growth^k for an integer k >= 1, so that the schedule stops at it');
-  }
-  return { l1Start, l1End, l1Step, l1Growth };
-}
+const npuL1Option = () =>
+  groupOption<NPUL1>(['l1Start', 'l1End', 'l1Step', 'l1Growth'], (args, where) => {
+    const l1Start = checkNumber(args.l1Start ?? 0, where('l1Start'), 0, 1e30);
+    const l1End = checkNumber(args.l1End ?? l1Start, where('l1End'), 0, 1e30);
+    const l1Step = checkNumber(args.l1Step ?? 10000, where('l1Step'), 1, 1e18, true);
+    const l1Growth = checkNumber(args.l1Growth ?? 10, where('l1Growth'), 1, 1e30);
+    if (l1End !== l1Start) {
+      const refuse = (why: string) =>
+        new RangeError(`${where('l1End')}: expected ${why}, received ${l1End} (l1Start ${l1Start}, l1Growth ${l1Growth})`);
+      if (l1Start === 0) throw refuse('0 when l1Start is 0 (β = 0 never grows)');
+      if (l1End === 0) throw refuse('a number > 0 (β never reaches 0 by division)');
+      if (l1Growth === 1) throw refuse('l1Start when l1Growth is 1 (β stays at l1Start)');
+      const k = Math.round(Math.abs(Math.log(l1End / l1Start)) / Math.log(l1Growth));
+      const f = l1Growth ** k, reached = l1End > l1Start ? l1Start * f : l1Start / f;
+      if (!(k >= 1 && k <= 1e18 && Math.abs(reached - l1End) <= 1e-9 * l1End))
+        throw refuse('l1Start·l1Growth^k or l1Start/l1Growth^k for an integer k >= 1, so that the schedule stops at it');
+    }
+    return { l1Start, l1End, l1Step, l1Growth };
+  });
 
 export interface RealNPUArgs extends LayerArgs, NPUL1Args {
   /** Initializer of the (real) weights. Default 'glorotUniform'. */
@@ -72,27 +71,20 @@ export interface NPUArgs extends RealNPUArgs {
 
 export class RealNPU extends Layer {
   static readonly className: string = 'RealNPU';
-  readonly kernelInitializer: Initializer;
-  readonly gateInitializer: Initializer;
-  readonly epsilon: number;
+  static readonly nativeType: string = 'realnpu';
+  static override readonly options: Schema = {
+    kernelInitializer: initializerOption('glorotUniform'),
+    gateInitializer: initializerOption(constant(0.5)),
+    epsilon: epsilonOption(1.1920929e-7),
+    l1: npuL1Option(),
+  };
+  declare readonly kernelInitializer: Initializer;
+  declare readonly gateInitializer: Initializer;
+  declare readonly epsilon: number;
   /** The L1 penalty's schedule (l1Start 0: off). */
-  readonly l1: NPUL1;
-  constructor(args: RealNPUArgs, extraKeys: readonly string[] = []) {
-    super(args, ['kernelInitializer', 'gateInitializer', 'epsilon', ...l1Keys, ...extraKeys]);
-    const cls = this.className;
-    this.kernelInitializer = initializerArg(args.kernelInitializer, `${cls}.kernelInitializer`, 'glorotUniform');
-    this.gateInitializer = initializerArg(args.gateInitializer, `${cls}.gateInitializer`, constant(0.5));
-    this.epsilon = epsilonArg(args.epsilon, `${cls}.epsilon`, 1.1920929e-7);
-    this.l1 = checkL1(args, cls);
-  }
-  protected get nativeType() {
-    return 'realnpu';
-  }
-  protected nativeOptions(): NativeOptions {
-    return { kernelInitializer: this.kernelInitializer.toNative(), gateInitializer: this.gateInitializer.toNative(), epsilon: this.epsilon, ...this.l1 };
-  }
-  protected ownConfig(): Record<string, unknown> {
-    return { kernelInitializer: this.kernelInitializer.getConfig(), gateInitializer: this.gateInitializer.getConfig(), epsilon: this.epsilon, ...this.l1 };
+  declare readonly l1: NPUL1;
+  constructor(args: RealNPUArgs) {
+    super(args);
   }
   weightSpecs(inputDim: number): WeightSpec[] {
     return [
@@ -104,19 +96,11 @@ export class RealNPU extends Layer {
 
 export class NPU extends RealNPU {
   static override readonly className: string = 'NPU';
-  readonly imaginaryInitializer: Initializer;
+  static override readonly nativeType: string = 'npu';
+  static override readonly options: Schema = { ...RealNPU.options, imaginaryInitializer: initializerOption('zeros') };
+  declare readonly imaginaryInitializer: Initializer;
   constructor(args: NPUArgs) {
-    super(args, ['imaginaryInitializer']);
-    this.imaginaryInitializer = initializerArg(args.imaginaryInitializer, 'NPU.imaginaryInitializer', 'zeros');
-  }
-  protected override get nativeType() {
-    return 'npu';
-  }
-  protected override nativeOptions(): NativeOptions {
-    return { ...super.nativeOptions(), imaginaryInitializer: this.imaginaryInitializer.toNative() };
-  }
-  protected override ownConfig() {
-    return { ...super.ownConfig(), imaginaryInitializer: this.imaginaryInitializer.getConfig() };
+    super(args);
   }
   override weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];

@@ -1,6 +1,7 @@
 // Options of the NAU/NMU sparsity regularizer (Madsen & Johansen 2020): λ·R with the linear
 // warm-up λ = sparsityLambda · clamp((t − sparsityStart) / (sparsityEnd − sparsityStart), 0, 1),
 // t = optimizer steps taken. Defaults are the paper's static-task values.
+import { groupOption } from '../options';
 import { checkNumber } from '../registry';
 
 export interface SparsityArgs {
@@ -12,19 +13,24 @@ export interface SparsityArgs {
   sparsityEnd?: number;
 }
 
-export const sparsityKeys = ['sparsityLambda', 'sparsityStart', 'sparsityEnd'] as const;
-
 export interface Sparsity {
   sparsityLambda: number;
   sparsityStart: number;
   sparsityEnd: number;
 }
 
-export function checkSparsity(args: SparsityArgs, cls: string): Sparsity {
-  const sparsityLambda = checkNumber(args.sparsityLambda ?? 10, `${cls}.sparsityLambda`, 0, 1e30);
-  const sparsityStart = checkNumber(args.sparsityStart ?? 1e6, `${cls}.sparsityStart`, 0, 1e18);
-  const sparsityEnd = checkNumber(args.sparsityEnd ?? 2e6, `${cls}.sparsityEnd`, 0, 1e18);
-  if (sparsityEnd < sparsityStart)
-    throw new RangeError(`${cls}.sparsityEnd: expected a number >= sparsityStart (${sparsityStart}), received ${sparsityEnd}`);
-  return { sparsityLambda, sparsityStart, sparsityEnd };
+/** The `sparsity` field of a unit; `when`: the units that have it only in some variants. */
+export function sparsityOption(when?: Parameters<typeof groupOption>[2]) {
+  return groupOption<Sparsity>(
+    ['sparsityLambda', 'sparsityStart', 'sparsityEnd'],
+    (args, where) => {
+      const sparsityLambda = checkNumber(args.sparsityLambda ?? 10, where('sparsityLambda'), 0, 1e30);
+      const sparsityStart = checkNumber(args.sparsityStart ?? 1e6, where('sparsityStart'), 0, 1e18);
+      const sparsityEnd = checkNumber(args.sparsityEnd ?? 2e6, where('sparsityEnd'), 0, 1e18);
+      if (sparsityEnd < sparsityStart)
+        throw new RangeError(`${where('sparsityEnd')}: expected a number >= sparsityStart (${sparsityStart}), received ${sparsityEnd}`);
+      return { sparsityLambda, sparsityStart, sparsityEnd };
+    },
+    when,
+  );
 }

@@ -82,6 +82,8 @@ export interface TrainingSettings {
 export const trainingSettingLimits: Readonly<Record<keyof TrainingSettings, number>> = {
   learningRate: 10, sparsityLambda: 1e30, sparsityStart: 1e18, sparsityEnd: 1e18, clipNorm: 1e30, clipValue: 1e30, l1Start: 1e30, l1End: 1e30,
 };
+/** Their names, in the order of run keys and records. */
+export const trainingSettingNames = Object.keys(trainingSettingLimits) as (keyof TrainingSettings)[];
 
 /** The parameters of a task instance that the papers' figures sweep. */
 export interface InstanceOverrides {

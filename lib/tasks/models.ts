@@ -5,22 +5,12 @@ import type { Layer } from '../layers/layer';
 import { layerRegistry } from '../layers';
 import { randomUniform } from '../initializers';
 import { Registry } from '../registry';
-import type { ArithmeticOp, TaskDefinition, TrainingSettings } from './arithmetic';
+import type { ArithmeticOp, TaskDefinition, TaskInstance, TrainingSettings } from './arithmetic';
 
-/** Hyper-parameters a model's units take from the task and its settings. */
-export interface ModelContext {
-  op: ArithmeticOp;
-  depth: 1 | 2;
-  inputSize: number;
-  hiddenSize: number;
-  /** Sparsity regularizer of the units that have one (λ̂, warm-up start and end in steps). */
-  sparsityLambda: number;
-  sparsityStart: number;
-  sparsityEnd: number;
-  /** NPU/RealNPU L1 schedule (0: none). */
-  l1Start?: number;
-  l1End?: number;
-}
+/** Hyper-parameters a model's units take from the task instance and the run's settings. */
+export type ModelContext = Pick<TaskInstance, 'op' | 'depth' | 'inputSize' | 'hiddenSize'> &
+  Pick<TrainingSettings, 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
+  Partial<Pick<TrainingSettings, 'l1Start' | 'l1End'>>;
 
 /** One layer of a model: its unit and how the benchmark sets it up. */
 export interface UnitSpec {

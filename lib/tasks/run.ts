@@ -5,30 +5,21 @@ import { native } from '../binding';
 import type { Layer } from '../layers/layer';
 import { checkNumber, checkOptions } from '../registry';
 import { Adam, type Optimizer } from '../optimizers';
-import { nativeTaskSpec, taskRegistry, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
+import { nativeTaskSpec, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
 import { buildModel, modelRegistry, modelSettings } from './models';
 
 export type TaskEval = NativeTaskEval;
 
-export interface RunOptions {
+/** `learningRate` … `l1End` (TrainingSettings) override the model's paper settings (models.ts) when
+ * given. A model's own warm-up that would not start within `iterations` is scaled to the run's
+ * length; a given one is refused. */
+export interface RunOptions extends Partial<TrainingSettings> {
   instance: TaskInstance;
   model: string;
   seed: number;
   iterations?: number;
   evalEvery?: number;
   batchSize?: number;
-  /**
-   * Override the model's paper settings (models.ts) when given. A model's own warm-up that would
-   * not start within `iterations` is scaled to the run's length; a given one is refused.
-   */
-  learningRate?: number;
-  sparsityLambda?: number;
-  sparsityStart?: number;
-  sparsityEnd?: number;
-  clipNorm?: number;
-  clipValue?: number;
-  l1Start?: number;
-  l1End?: number;
   /** ε of the success threshold. Default 1e-5. */
   epsilon?: number;
   /** Monte-Carlo samples of the threshold. Default 1e6. */
@@ -46,15 +37,7 @@ export interface RunOptions {
 }
 
 /** One finished run: a line of the results file, with every setting that produced it. */
-export interface RunRecord extends TrainingSettings {
-  task: string;
-  op: ArithmeticOp;
-  interpolation: [number, number][];
-  extrapolation: [number, number][];
-  inputSize: number;
-  subsetRatio: number;
-  overlapRatio: number;
-  hiddenSize: number;
+export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'> {
   model: string;
   seed: number;
   iterations: number;
@@ -95,7 +78,7 @@ export function resolveSettings(task: TaskDefinition, model: string, op: Arithme
   const s = modelSettings(model, task, op);
   const regularized = s.sparsityLambda > 0;
   const penalized = s.l1Start > 0;
-  for (const k of Object.keys(trainingSettingLimits) as (keyof TrainingSettings)[]) {
+  for (const k of trainingSettingNames) {
     if (given[k] === undefined) continue;
     const v = checkNumber(given[k], k, 0, trainingSettingLimits[k]);
     if (k.startsWith('sparsity') ? regularized : k.startsWith('l1') ? penalized : true) s[k] = v;
@@ -120,7 +103,7 @@ export function resolveSettings(task: TaskDefinition, model: string, op: Arithme
 /** What identifies a run; the optional fields are those older records may lack. */
 export type RunKeyFields = Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize'> &
   Pick<TrainingSettings, 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
-  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'clipNorm' | 'clipValue' | 'l1Start' | 'l1End' | 'bestWindow'>>;
+  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'bestWindow'> & TrainingSettings>;
 
 /** The identity of a run in a results file: every setting and the seed. */
 export function runKey(r: RunKeyFields): string {
@@ -129,9 +112,16 @@ export function runKey(r: RunKeyFields): string {
   return JSON.stringify([
     r.task, r.op, r.model, r.interpolation, r.extrapolation, r.inputSize ?? d?.inputSize, r.subsetRatio ?? d?.subsetRatio,
     r.overlapRatio ?? d?.overlapRatio, r.hiddenSize ?? d?.hiddenSize, r.seed, r.iterations, r.evalEvery, r.batchSize,
-    r.learningRate, r.sparsityLambda, r.sparsityStart, r.sparsityEnd, r.clipNorm ?? 0, r.clipValue ?? 0, r.l1Start ?? 0, r.l1End ?? 0,
-    r.bestWindow ?? 100,
+    ...trainingSettingNames.map((k) => r[k] ?? 0), r.bestWindow ?? 100,
   ]);
+}
+
+/** An instance's fields as a record holds them (depth follows from the task), in the file's order. */
+function instanceFields(i: TaskInstance): Omit<TaskInstance, 'depth'> {
+  return {
+    task: i.task, op: i.op, interpolation: i.interpolation, extrapolation: i.extrapolation,
+    inputSize: i.inputSize, subsetRatio: i.subsetRatio, overlapRatio: i.overlapRatio, hiddenSize: i.hiddenSize,
+  };
 }
 
 /** Layer seeds derived from the run seed (so seeds 0…n−1 give independent initializations). */
@@ -152,7 +142,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const evalEvery = checkNumber(o.evalEvery ?? d.evalEvery, 'evalEvery', 1, 1e12, true);
   const batchSize = checkNumber(o.batchSize ?? d.batchSize, 'batchSize', 1, 2 ** 20, true);
   const { settings } = resolveSettings(def, o.model, inst.op, o, iterations);
-  const { learningRate, sparsityLambda, sparsityStart, sparsityEnd, clipNorm, clipValue, l1Start, l1End } = settings;
+  const { learningRate, clipNorm, clipValue } = settings;
   const epsilon = checkNumber(o.epsilon ?? 1e-5, 'epsilon', 0, 0.5);
   const thresholdSamples = checkNumber(o.thresholdSamples ?? 1e6, 'thresholdSamples', 1, 2 ** 32, true);
   const evalSize = checkNumber(o.evalSize ?? 1e4, 'evalSize', 1, 2 ** 24, true);
@@ -160,9 +150,8 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   if (o.onEval !== undefined && typeof o.onEval !== 'function') throw new TypeError(`onEval: expected a function, received ${typeof o.onEval}`);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError('signal: expected an AbortSignal');
 
-  const ctx = { op: inst.op, depth: inst.depth, inputSize: inst.inputSize, hiddenSize: inst.hiddenSize, sparsityLambda, sparsityStart, sparsityEnd, l1Start, l1End };
   const seeds = layerSeeds(seed, 2);
-  const layers = buildModel(o.model, ctx, seeds);
+  const layers = buildModel(o.model, { ...inst, ...settings }, seeds);
   // The reference's optimizer: PyTorch Adam (ε 1e-8), plain MSE, clipping where its paper clipped.
   const optimizer: Optimizer = new Adam({ learningRate, epsilon: 1e-8, ...(clipNorm > 0 ? { clipNorm } : {}), ...(clipValue > 0 ? { clipValue } : {}) });
   const network = {
@@ -202,14 +191,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   }
   if (callbackError !== undefined) throw callbackError.value;
   const record: RunRecord = {
-    task: inst.task,
-    op: inst.op,
-    interpolation: inst.interpolation,
-    extrapolation: inst.extrapolation,
-    inputSize: inst.inputSize,
-    subsetRatio: inst.subsetRatio,
-    overlapRatio: inst.overlapRatio,
-    hiddenSize: inst.hiddenSize,
+    ...instanceFields(inst),
     model: o.model,
     seed,
     iterations,

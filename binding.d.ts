@@ -54,6 +54,8 @@ export interface NativeFitOptions {
   valRows?: number;
   /** iNALU's reinitialization rule; absent: off. */
   reinitialize?: { everyEpochs: number; minSteps: number; threshold: number };
+  /** Wait after each 'end' event until resume() (or stop); only 'end' events are sent. Needs onEvent. */
+  awaitEpochs?: boolean;
 }
 
 export type NativeEpochEvent = (
@@ -67,6 +69,8 @@ export type NativeEpochEvent = (
 export declare class NativeNetwork {
   constructor(spec: NativeNetworkSpec);
   readonly busy: boolean;
+  /** A fit with awaitEpochs is waiting at an epoch's end: getWeights, setWeights and setLearningRate work. */
+  readonly paused: boolean;
   readonly disposed: boolean;
   /** Optimizer steps taken so far. */
   readonly iterations: number;
@@ -84,6 +88,10 @@ export declare class NativeNetwork {
   fit(x: Float32Array, y: Float32Array, rows: number, options: NativeFitOptions, onEvent?: NativeEpochEvent): Promise<NativeFitResult>;
   /** Asks a running fit to stop after the current batch. */
   stop(): void;
+  /** Lets a fit waiting at an epoch's end (awaitEpochs) go on. */
+  resume(): void;
+  /** The optimizer's learning rate from the next step on. */
+  setLearningRate(learningRate: number): void;
   /**
    * Frees the native memory. During a fit: the fit stops at its next batch, no later epoch event
    * is delivered, every other call throws NaluError DISPOSED at once, and the memory is freed when

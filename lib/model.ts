@@ -1,6 +1,7 @@
 // Sequential: a Keras-like model whose training loop runs natively on a worker thread.
 import type { NativeNetwork, NativeFitResult } from '../binding';
 import { native } from './binding';
+import { checkCallbacks, type Callback, type EpochLogs } from './callbacks';
 import { NaluError } from './errors';
 import type { Layer, WeightSpec } from './layers/layer';
 import { getLoss, type Loss, type LossLike } from './losses';
@@ -8,18 +9,9 @@ import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimi
 import { checkBoolean, checkNumber, checkOptions } from './registry';
 import { describe, toMatrix, type Tensor, type TensorLike } from './tensor';
 
-export interface EpochLogs {
-  loss: number;
-  valLoss?: number;
-  /** Sum of the layers' own regularizers (NAU/NMU sparsity…), averaged over the epoch. */
-  regularization: number;
-}
-
-export interface Callbacks {
-  onEpochBegin?: (epoch: number) => void;
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
-  onTrainEnd?: (history: History) => void;
-}
+export type { EpochLogs } from './callbacks';
+/** fit's callbacks: one callback object or an array of them. */
+export type Callbacks = Callback | Callback[];
 
 export interface FitArgs {
   /** Default 1. */
@@ -33,7 +25,12 @@ export interface FitArgs {
   validationData?: [TensorLike, TensorLike];
   /** 1: print one line per epoch. Default 0. */
   verbose?: 0 | 1;
-  /** Called in order; they observe training (returned promises are not awaited). A callback that throws stops fit, which rejects with that error. */
+  /**
+   * Callback objects (earlyStopping(), reduceLROnPlateau(), modelCheckpoint(), learningRateScheduler()
+   * or your own {onEpochEnd…}), called in order. fit awaits each hook and a promise it returns, and
+   * waits at every epoch's end until they are done: a stopTraining(), setWeights() or learning-rate
+   * change there takes effect at that epoch. A hook that throws stops fit, which rejects with its error.
+   */
   callbacks?: Callbacks;
   /** Aborting stops after the current batch; fit resolves with stopReason 'aborted'. */
   signal?: AbortSignal;
@@ -76,8 +73,14 @@ export class History {
   readonly regularization: number[] = [];
   /** Epochs after which FitArgs.reinitialize redrew the weights. */
   readonly reinitializedAt: number[] = [];
-  /** Why fit ended. */
+  /** Why fit ended ('aborted': stopTraining(), a callback's stop, the signal or dispose). */
   stopReason: 'completed' | 'aborted' | 'nonFinite' = 'completed';
+  /** The logs by name, as tfjs's History.history (valLoss also as val_loss, with validation data). */
+  get history(): Record<string, number[]> {
+    const h: Record<string, number[]> = { loss: this.loss, regularization: this.regularization };
+    if (this.valLoss.length) h.valLoss = h.val_loss = this.valLoss;
+    return h;
+  }
 }
 
 export interface CompileArgs {
@@ -102,6 +105,8 @@ export class Sequential {
   #loss: Loss = getLoss('mse');
   #compiled = false;
   #seeds: number[] = [];
+  #stopRequested = false;
+  #fitting = false;
 
   constructor(args?: Layer[] | ModelArgs) {
     const o: ModelArgs = Array.isArray(args) ? { layers: args } : (checkOptions(args, 'Sequential options') as ModelArgs);
@@ -124,7 +129,7 @@ export class Sequential {
   }
   /** True while fit runs. */
   get busy(): boolean {
-    return this.#native?.busy ?? false;
+    return this.#fitting || (this.#native?.busy ?? false);
   }
   /** Number of input features (from the first layer's inputDim). */
   get inputDim(): number {
@@ -157,7 +162,12 @@ export class Sequential {
     this.#checkIdle('compile');
     if (this.#native?.disposed) throw new NaluError('compile: the model has been disposed', 'DISPOSED');
     const weights = this.#native ? this.#native.getWeights().map((w) => w.data) : undefined;
+    this.#optimizer.attachLearningRate(undefined);
     this.#optimizer = optimizer;
+    // A new learning rate reaches the native optimizer at once (between a fit's epochs too).
+    optimizer.attachLearningRate((lr) => {
+      if (this.#native && !this.#native.disposed) this.#native.setLearningRate(lr);
+    });
     this.#loss = loss;
     this.#compiled = true;
     this.#build(weights);
@@ -175,7 +185,7 @@ export class Sequential {
   }
 
   #checkIdle(method: string) {
-    if (this.#native?.busy) throw new NaluError(`${method}: the model is busy in fit()`, 'BUSY');
+    if (this.#native?.busy && !this.#native.paused) throw new NaluError(`${method}: the model is busy in fit()`, 'BUSY');
   }
 
   #build(weights?: Float32Array[]) {
@@ -253,6 +263,17 @@ export class Sequential {
 
   /** Trains for `epochs` epochs on a worker thread; the event loop stays free. */
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
+    // From the call on: its callbacks' onTrainBegin runs before the native fit starts.
+    if (this.#fitting) throw new NaluError('fit: the model is busy in fit()', 'BUSY');
+    this.#fitting = true;
+    try {
+      return await this.#fit(x, y, args);
+    } finally {
+      this.#fitting = false;
+    }
+  }
+
+  async #fit(x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
     this.#requireCompiled('fit');
     const o = checkOptions(args, 'fit options') as FitArgs;
     const epochs = checkNumber(o.epochs ?? 1, 'epochs', 0, 2 ** 30, true);
@@ -264,13 +285,7 @@ export class Sequential {
     const onNonFinite = o.onNonFinite ?? 'stop';
     if (onNonFinite !== 'stop' && onNonFinite !== 'throw')
       throw new RangeError(`onNonFinite: expected 'stop' or 'throw', received ${describe(onNonFinite)}`);
-    const callbacks = checkOptions(o.callbacks, 'callbacks') as Callbacks;
-    for (const k of Object.keys(callbacks)) {
-      if (!['onEpochBegin', 'onEpochEnd', 'onTrainEnd'].includes(k))
-        throw new RangeError(`callbacks: unknown callback '${k}', expected onEpochBegin, onEpochEnd, onTrainEnd`);
-      if (typeof callbacks[k as keyof Callbacks] !== 'function')
-        throw new TypeError(`callbacks.${k}: expected a function, received ${describe(callbacks[k as keyof Callbacks])}`);
-    }
+    const callbacks = checkCallbacks(o.callbacks);
     if (typeof o.reinitialize !== 'boolean' && o.reinitialize !== undefined && (o.reinitialize === null || typeof o.reinitialize !== 'object'))
       throw new TypeError(`reinitialize: expected a boolean or {everyEpochs, minSteps, threshold}, received ${describe(o.reinitialize)}`);
     const reinitialize = checkReinitialize(o.reinitialize);
@@ -302,34 +317,59 @@ export class Sequential {
     const net = this.#net();
     const history = new History();
     // A box, so that a thrown undefined (or any non-Error) is kept and rethrown as it was.
-    let callbackError: { value: unknown } | undefined;
-    const needEvents = verbose === 1 || callbacks.onEpochBegin !== undefined || callbacks.onEpochEnd !== undefined;
-    const onEvent = (kind: 'begin' | 'end', epoch: number, loss: number, valLoss: number, regularization: number) => {
-      if (callbackError !== undefined) return;
-      try {
-        if (kind === 'begin') {
-          callbacks.onEpochBegin?.(epoch);
-          return;
-        }
-        const logs: EpochLogs = { loss, regularization };
-        if (!Number.isNaN(valLoss)) logs.valLoss = valLoss;
-        if (verbose === 1)
-          console.log(`Epoch ${epoch + 1}/${epochs} - loss: ${loss.toPrecision(6)}${logs.valLoss !== undefined ? ` - valLoss: ${logs.valLoss.toPrecision(6)}` : ''}`);
-        callbacks.onEpochEnd?.(epoch, logs);
-      } catch (e) {
-        callbackError = { value: e };
-        net.stop();
-      }
+    let callbackError = undefined as { value: unknown } | undefined;
+    const hooks = async (f: (c: Callback) => unknown) => {
+      for (const c of callbacks) if (callbackError === undefined) await f(c);
     };
-    const abort = () => net.stop();
+    const fail = (e: unknown) => {
+      callbackError ??= { value: e };
+      net.stop();
+    };
+    const rethrow = () => {
+      if (callbackError !== undefined) throw callbackError.value;
+    };
     if (signal?.aborted) {
       history.stopReason = 'aborted';
       return history;
     }
+    this.#stopRequested = false;
+    for (const c of callbacks) c.setModel?.(this);
+    const awaitEpochs = callbacks.some((c) => c.onEpochBegin || c.onEpochEnd || c.onTrainEnd || c.onTrainBegin);
+    if (callbacks.length)
+      try {
+        await hooks((c) => c.onTrainBegin?.());
+        await hooks((c) => c.onEpochBegin?.(0));
+      } catch (e) {
+        fail(e);
+      }
+    rethrow();
+    const print = (epoch: number, logs: EpochLogs) =>
+      console.log(`Epoch ${epoch + 1}/${epochs} - loss: ${logs.loss.toPrecision(6)}${logs.valLoss !== undefined ? ` - valLoss: ${logs.valLoss.toPrecision(6)}` : ''}`);
+    // The epoch-end hooks of the epoch the native loop waits at; fit settles after them.
+    let pending = Promise.resolve();
+    const onEvent = (kind: 'begin' | 'end', epoch: number, loss: number, valLoss: number, regularization: number) => {
+      if (kind !== 'end' || callbackError !== undefined) return;
+      const logs: EpochLogs = { loss, regularization };
+      if (!Number.isNaN(valLoss)) logs.valLoss = valLoss;
+      if (verbose === 1) print(epoch, logs);
+      if (!awaitEpochs) return;
+      pending = (async () => {
+        try {
+          await hooks((c) => c.onEpochEnd?.(epoch, { ...logs }));
+          if (epoch + 1 < epochs && !this.#stopRequested) await hooks((c) => c.onEpochBegin?.(epoch + 1));
+        } catch (e) {
+          fail(e);
+        } finally {
+          net.resume();
+        }
+      })();
+    };
+    const abort = () => net.stop();
     signal?.addEventListener('abort', abort);
-    let result: NativeFitResult;
+    let result: NativeFitResult = { epochs: [], stopReason: 'aborted' };
     try {
-      result = await net.fit(
+      // A stop asked for in onTrainBegin or the first onEpochBegin: no epoch runs.
+      if (!this.#stopRequested) result = await net.fit(
         mx.data,
         my.data,
         mx.rows,
@@ -341,13 +381,15 @@ export class Sequential {
           throwOnNonFinite: onNonFinite === 'throw',
           ...(reinitialize ? { reinitialize } : {}),
           ...(val ? { xVal: val.x, yVal: val.y, valRows: val.rows } : {}),
+          ...(awaitEpochs ? { awaitEpochs } : {}),
         },
-        needEvents ? onEvent : undefined,
+        verbose === 1 || awaitEpochs ? onEvent : undefined,
       );
     } finally {
       signal?.removeEventListener('abort', abort);
+      await pending;
     }
-    if (callbackError !== undefined) throw callbackError.value;
+    rethrow();
     for (const e of result.epochs) {
       history.epoch.push(e.epoch);
       history.loss.push(e.loss);
@@ -361,12 +403,19 @@ export class Sequential {
         `Epoch ${result.epochs.length + 1}/${epochs} - stopped: the loss or a weight became non-finite; ` +
           'the weights are those at the start of this epoch',
       );
-    callbacks.onTrainEnd?.(history);
+    if (callbacks.length)
+      try {
+        await hooks((c) => c.onTrainEnd?.(history));
+      } catch (e) {
+        fail(e);
+      }
+    rethrow();
     return history;
   }
 
   /** Asks a running fit to stop after the current batch (as an AbortSignal does). */
   stopTraining(): void {
+    this.#stopRequested = true;
     this.#native?.stop();
   }
 

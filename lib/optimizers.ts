@@ -26,7 +26,8 @@ export abstract class Optimizer {
   static readonly className: string;
   static readonly nativeType: string;
   static readonly options: Schema;
-  declare readonly learningRate: number;
+  #learningRate = 0;
+  #onLearningRate?: (learningRate: number) => void;
   declare readonly clipNorm?: number;
   declare readonly clipValue?: number;
   constructor(args: OptimizerArgs) {
@@ -34,6 +35,21 @@ export abstract class Optimizer {
     const o = checkOptions(args, `${className} options`);
     refuseUnknown(o, optionKeys(options), className);
     Object.assign(this, parseOptions(options, o, className));
+  }
+  /** Settable between epochs of a fit (from a callback) and whenever no fit runs. */
+  get learningRate(): number {
+    return this.#learningRate;
+  }
+  set learningRate(v: number) {
+    const { className, options } = this.constructor as typeof Optimizer;
+    if (typeof v !== 'number') throw new TypeError(`${className}.learningRate: expected a number, received ${typeof v}`);
+    const lr = options.learningRate.parse({ learningRate: v }, (k) => `${className}.${k}`, {}, 'learningRate') as number;
+    this.#onLearningRate?.(lr);
+    this.#learningRate = lr;
+  }
+  /** @internal The model this optimizer is compiled into hears of every new learning rate (and may refuse it). */
+  attachLearningRate(listener: ((learningRate: number) => void) | undefined): void {
+    this.#onLearningRate = listener;
   }
   getConfig(): Record<string, unknown> {
     return configOf((this.constructor as typeof Optimizer).options, this as never);

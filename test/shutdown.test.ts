@@ -52,6 +52,15 @@ describe('shutdown while native training runs', () => {
     expect(outcome(r), r.stderr.slice(-2000)).toBe('exit 4');
   });
 
+  it('process.exit and worker.terminate() while fits wait at an epoch end for their callbacks', async () => {
+    const [exited, terminated] = await Promise.all([run('exit-paused'), run('terminate-paused')]);
+    expect(outcome(exited), exited.stderr.slice(-2000)).toBe('exit 6');
+    expect(outcome(terminated), terminated.stderr.slice(-2000)).toBe('exit 0');
+    const rep = lastJson<{ terminateMs: number; code: number }>(terminated);
+    expect(rep.code).toBe(1);
+    expect(rep.terminateMs).toBeLessThan(2000);
+  });
+
   it('the main thread exits (process.exit, or its loop ends) while a worker_thread fits', async () => {
     const [exited, left] = await Promise.all([run('worker-exit'), run('worker-leave')]);
     expect(outcome(exited), exited.stderr.slice(-2000)).toBe('exit 5');

@@ -208,3 +208,8 @@ void BackgroundJob::InstallExitHandler() {
     std::atexit(Access::OnExit);
   });
 }
+
+void BackgroundJob::Call(Napi::Env env, Napi::Function cb, std::initializer_list<napi_value> args) {
+  napi_value result;
+  napi_call_function(env, env.Undefined(), cb, args.size(), args.begin(), &result);
+}

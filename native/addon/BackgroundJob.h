@@ -33,6 +33,9 @@ class BackgroundJob {
   static Napi::Promise Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Function onEvent, const char* name);
   // Installs the exit handler (once per process; called when the addon loads).
   static void InstallExitHandler();
+  // cb(args…) from an Event. Not Napi::Function::Call: in a worker being terminated the call
+  // fails, and building that failure's JS error aborts the process. A JS exception stays pending.
+  static void Call(Napi::Env env, Napi::Function cb, std::initializer_list<napi_value> args);
 
   virtual ~BackgroundJob() = default;
   BackgroundJob(const BackgroundJob&) = delete;

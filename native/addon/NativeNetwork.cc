@@ -1,6 +1,7 @@
 #include "NativeNetwork.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -70,9 +71,12 @@ Napi::Function NativeNetwork::Init(Napi::Env env) {
       method<&NativeNetwork::Evaluate>(env, "evaluate"),
       method<&NativeNetwork::Fit>(env, "fit"),
       method<&NativeNetwork::Stop>(env, "stop"),
+      method<&NativeNetwork::Resume>(env, "resume"),
+      method<&NativeNetwork::SetLearningRate>(env, "setLearningRate"),
       method<&NativeNetwork::Dispose>(env, "dispose"),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsBusy>>("busy", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsDisposed>>("disposed", napi_configurable),
+      Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsPaused>>("paused", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::Iterations>>("iterations", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::InputDim>>("inputDim", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::OutputDim>>("outputDim", napi_configurable),
@@ -176,10 +180,15 @@ NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   });
 }
 
-nalu::Network& NativeNetwork::network(Napi::Env env, const char* method) {
+nalu::Network& NativeNetwork::network(Napi::Env env, const char* method, bool betweenEpochs) {
   if (!net_ || disposeRequested_)
     args::rethrow(env, nalu::Error(nalu::Error::Nalu, std::string(method) + ": the model has been disposed", "DISPOSED"));
-  if (busy_.load())
+  bool paused;
+  {
+    std::lock_guard<std::mutex> lock(pauseMu_);
+    paused = paused_;
+  }
+  if (busy_.load() && !(betweenEpochs && paused))
     args::rethrow(env, nalu::Error(nalu::Error::Nalu, std::string(method) + ": the model is busy in fit()", "BUSY"));
   nalu::applyNumThreads();
   return *net_;
@@ -188,7 +197,7 @@ nalu::Network& NativeNetwork::network(Napi::Env env, const char* method) {
 // → [{name, shape, data}] in layer order, copies.
 Napi::Value NativeNetwork::GetWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return args::weights(env, network(env, "getWeights").params());
+  return args::weights(env, network(env, "getWeights", true).params());
 }
 
 // (arrays: Float32Array[]) in getWeights order; all are checked before any is copied.
@@ -202,7 +211,7 @@ Napi::Value NativeNetwork::SetWeights(const Napi::CallbackInfo& info) {
   if (n > 1u << 20) throw Napi::RangeError::New(env, "weights: expected one array per weight, received " + std::to_string(n));
   std::vector<Napi::Value> items;
   for (uint32_t k = 0; k < n; ++k) items.push_back(arr.Get(k));
-  auto ps = network(env, "setWeights").params();
+  auto ps = network(env, "setWeights", true).params();
   if (n != ps.size())
     throw Napi::RangeError::New(env, "weights: expected " + std::to_string(ps.size()) + " arrays, received " + std::to_string(n));
   std::vector<const float*> src;
@@ -212,7 +221,7 @@ Napi::Value NativeNetwork::SetWeights(const Napi::CallbackInfo& info) {
   }
   for (size_t k = 0; k < ps.size(); ++k) std::memcpy(ps[k]->value.data(), src[k], sizeof(float) * ps[k]->size());
   // The units' constraints hold for any weights they compute with (NAU's [−1, 1], NMU's [0, 1]).
-  network(env, "setWeights").applyConstraints();
+  network(env, "setWeights", true).applyConstraints();
   return env.Undefined();
 }
 
@@ -291,6 +300,7 @@ class NativeNetwork::FitJob : public BackgroundJob {
   nalu::Buffer x, y, xVal, yVal;  // copies: the caller may detach or reuse its buffers
   int64_t rows = 0;
   nalu::FitOptions options;
+  bool awaitEpochs = false;  // pause after each end event until resume()
 
   FitJob(Napi::Env env, NativeNetwork* s) : BackgroundJob(env, &s->stop_, "fit"), self(s) {}
 
@@ -304,8 +314,8 @@ class NativeNetwork::FitJob : public BackgroundJob {
     NativeNetwork* net = self;  // alive until the job is finalized, after every event
     return [kind, log, net](Napi::Env env, Napi::Function cb) {
       if (net->disposeRequested_) return;
-      cb.Call({Napi::String::New(env, kind), Napi::Number::New(env, log.epoch), Napi::Number::New(env, log.loss),
-               Napi::Number::New(env, log.valLoss), Napi::Number::New(env, log.regularization)});
+      Call(env, cb, {Napi::String::New(env, kind), Napi::Number::New(env, log.epoch), Napi::Number::New(env, log.loss),
+                     Napi::Number::New(env, log.valLoss), Napi::Number::New(env, log.regularization)});
     };
   }
 
@@ -316,14 +326,22 @@ class NativeNetwork::FitJob : public BackgroundJob {
     } active;
     nalu::FitHooks hooks;
     hooks.stop = &self->stop_;
-    if (HasCallback()) {
+    if (HasCallback() && !awaitEpochs)
       hooks.epochBegin = [this](int epoch) {
         nalu::EpochLog log;
         log.epoch = epoch;
         Emit(event("begin", log));
       };
-      hooks.epochEnd = [this](const nalu::EpochLog& log) { Emit(event("end", log)); };
-    }
+    if (HasCallback())
+      hooks.epochEnd = [this](const nalu::EpochLog& log) {
+        if (!awaitEpochs) return Emit(event("end", log));
+        {
+          std::lock_guard<std::mutex> lock(self->pauseMu_);
+          self->paused_ = true;
+        }
+        Emit(event("end", log));
+        self->pauseAtEpochEnd();
+      };
     result_ = self->net_->fit(x.data(), y.data(), rows, options, hooks);
   }
 
@@ -346,7 +364,7 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   // Options first: their getters run JS, which could dispose this model, start another fit
   // or detach x. The model and the arrays are checked only after the last JS has run.
   Napi::Object o = args::object(info[3], "options");
-  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows"});
+  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows", "awaitEpochs"});
   auto job = std::make_unique<FitJob>(env, this);
   nalu::FitOptions& fo = job->options;
   fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
@@ -354,6 +372,8 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   fo.shuffle = args::boolean(o.Get("shuffle"), "shuffle");
   fo.seed = uint64_t(args::integer(o.Get("seed"), "seed", 0, 9007199254740991LL));
   fo.throwOnNonFinite = args::boolean(o.Get("throwOnNonFinite"), "throwOnNonFinite");
+  Napi::Value awaitEpochs = o.Get("awaitEpochs");
+  job->awaitEpochs = !awaitEpochs.IsUndefined() && args::boolean(awaitEpochs, "awaitEpochs");
   Napi::Value reinit = o.Get("reinitialize");
   if (!reinit.IsUndefined()) {
     nalu::Options ro = args::options(reinit, "reinitialize");
@@ -373,6 +393,8 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   }
   Napi::Function cb;
   if (info.Length() > 4 && !info[4].IsUndefined()) cb = args::function(info[4], "onEvent");
+  if (job->awaitEpochs && cb.IsEmpty())
+    throw Napi::TypeError::New(env, "onEvent: expected a function with awaitEpochs (nothing would resume the fit), received undefined");
 
   nalu::Network& net = network(env, "fit");
   int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements);
@@ -406,12 +428,50 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   job->selfRef = Napi::Persistent(Value());
   busy_.store(true);
   stop_.store(false);
+  {
+    std::lock_guard<std::mutex> lock(pauseMu_);
+    paused_ = false;
+  }
   return BackgroundJob::Start(env, std::move(job), cb, "nalu.fit");
 }
 
 Napi::Value NativeNetwork::Stop(const Napi::CallbackInfo& info) {
   stop_.store(true);
+  pauseCv_.notify_all();
   return info.Env().Undefined();
+}
+
+void NativeNetwork::pauseAtEpochEnd() {
+  std::unique_lock<std::mutex> lock(pauseMu_);
+  // Polled too: the exit handler and a worker's teardown set stop_ without notifying.
+  while (paused_ && !stop_.load()) pauseCv_.wait_for(lock, std::chrono::milliseconds(20));
+  paused_ = false;
+}
+
+// Lets a fit waiting at an epoch's end go on (a no-op otherwise).
+Napi::Value NativeNetwork::Resume(const Napi::CallbackInfo& info) {
+  {
+    std::lock_guard<std::mutex> lock(pauseMu_);
+    paused_ = false;
+  }
+  pauseCv_.notify_all();
+  return info.Env().Undefined();
+}
+
+// (learningRate) for the following steps; also between a fit's epochs.
+Napi::Value NativeNetwork::SetLearningRate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "learningRate: expected a number, received " + args::describe(info[0]));
+  const double lr = info[0].As<Napi::Number>().DoubleValue();
+  if (!(lr >= 0 && lr <= 1e30))
+    throw Napi::RangeError::New(env, "learningRate: expected a number in [0, 1e30], received " + args::describe(info[0]));
+  network(env, "setLearningRate", true).optimizer().learningRate = float(lr);
+  return env.Undefined();
+}
+
+Napi::Value NativeNetwork::IsPaused(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> lock(pauseMu_);
+  return Napi::Boolean::New(info.Env(), paused_);
 }
 
 // Frees the native memory now. During fit: the fit stops at its next batch, its later epoch
@@ -420,6 +480,7 @@ Napi::Value NativeNetwork::Stop(const Napi::CallbackInfo& info) {
 Napi::Value NativeNetwork::Dispose(const Napi::CallbackInfo& info) {
   if (busy_.load()) {
     stop_.store(true);
+    pauseCv_.notify_all();
     disposeRequested_ = true;
   } else {
     net_.reset();

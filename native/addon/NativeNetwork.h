@@ -3,6 +3,8 @@
 #include <napi.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 #include "kernels/network.h"
 
@@ -27,6 +29,9 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value Fit(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
+  Napi::Value SetLearningRate(const Napi::CallbackInfo& info);
+  Napi::Value IsPaused(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsBusy(const Napi::CallbackInfo& info);
   Napi::Value IsDisposed(const Napi::CallbackInfo& info);
@@ -41,13 +46,21 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
 
   // The network, or a NaluError (DISPOSED / BUSY) when it cannot be used now. Call it after
   // reading every argument that can run JS (getters, proxies): JS can dispose the model.
-  nalu::Network& network(Napi::Env env, const char* method);
+  // `betweenEpochs`: also while a fit waits at an epoch's end (getWeights, setWeights, the
+  // learning rate: what the fit loop re-reads at every step).
+  nalu::Network& network(Napi::Env env, const char* method, bool betweenEpochs = false);
+  // On the fit's thread, after an epoch's end event: waits until resume(), stop or shutdown.
+  void pauseAtEpochEnd();
   // Throws a RangeError naming `name` when a call on `rows` rows (plus `extraBytes` of output)
   // would need more memory than the machine has.
   void checkRows(Napi::Env env, double rows, double extraBytes, const std::string& name) const;
 
   std::atomic<bool> busy_{false}, stop_{false};
   bool disposeRequested_ = false;
+  // A fit with awaitEpochs waits at each epoch's end until JS resumes it.
+  std::mutex pauseMu_;
+  std::condition_variable pauseCv_;
+  bool paused_ = false;
   std::unique_ptr<nalu::Network> net_;
   // Estimates made before allocating: parameters + optimizer state, and workspace per batch row.
   double paramBytes_ = 0, rowBytes_ = 0;

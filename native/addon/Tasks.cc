@@ -89,7 +89,7 @@ class RunJob : public BackgroundJob {
     hooks.stop = stop.get();
     if (HasCallback())
       hooks.onEval = [this](const nalu::TaskEval& e) {
-        Emit([e](Napi::Env env, Napi::Function cb) { cb.Call({evalToJs(env, e)}); });
+        Emit([e](Napi::Env env, Napi::Function cb) { Call(env, cb, {evalToJs(env, e)}); });
       };
     result_ = nalu::runTask(*net, *task, options, hooks);
   }

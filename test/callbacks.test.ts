@@ -1,0 +1,301 @@
+// fit awaits its callbacks at every epoch's end: a stop, setWeights or a new learning rate in
+// onEpochEnd takes effect at that epoch; the built-in callbacks follow Keras' rules.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  Dense,
+  NaluError,
+  SGD,
+  Sequential,
+  earlyStopping,
+  learningRateScheduler,
+  loadModel,
+  modelCheckpoint,
+  reduceLROnPlateau,
+  type EpochLogs,
+  type Tensor,
+} from '../lib/index';
+import { native } from '../lib/binding';
+
+function data(rows: number, seed = 1) {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const x = new Float32Array(rows * 3).map(rnd);
+  const y = new Float32Array(rows).map((_, r) => x[3 * r] + 2 * x[3 * r + 1] - x[3 * r + 2]);
+  return { x: { data: x, shape: [rows, 3] }, y: { data: y, shape: [rows, 1] } };
+}
+
+function model(learningRate = 0.05) {
+  const m = new Sequential([new Dense({ units: 1, inputDim: 3, seed: 3 })]);
+  m.compile({ optimizer: new SGD({ learningRate }), loss: 'mse' });
+  return m;
+}
+
+const flat = (ws: Tensor[]) => ws.flatMap((w) => Array.from(w.data));
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('awaited callbacks', () => {
+  it.each([2, 256])('stopTraining() in onEpochEnd at epoch 4 of 2000 stops after epoch 4 (%i rows)', async (rows) => {
+    const { x, y } = data(rows);
+    const m = model();
+    const h = await m.fit(x, y, {
+      epochs: 2000,
+      batchSize: 32,
+      callbacks: { onEpochEnd: (e) => (e === 4 ? m.stopTraining() : undefined) },
+    });
+    expect(h.epoch).toEqual([0, 1, 2, 3, 4]);
+    expect(h.stopReason).toBe('aborted');
+    m.dispose();
+  });
+
+  it('a returned promise is awaited before the next epoch begins', async () => {
+    const { x, y } = data(64);
+    const m = model();
+    const order: string[] = [];
+    await m.fit(x, y, {
+      epochs: 3,
+      callbacks: [
+        {
+          onTrainBegin: async () => void order.push('trainBegin'),
+          onEpochBegin: (e) => void order.push(`begin ${e}`),
+          onEpochEnd: async (e) => {
+            await new Promise((r) => setTimeout(r, 20));
+            order.push(`end ${e}`);
+          },
+        },
+        { onEpochEnd: (e) => void order.push(`second end ${e}`), onTrainEnd: () => void order.push('trainEnd') },
+      ],
+    });
+    expect(order).toEqual(['trainBegin', 'begin 0', 'end 0', 'second end 0', 'begin 1', 'end 1', 'second end 1', 'begin 2', 'end 2', 'second end 2', 'trainEnd']);
+    m.dispose();
+  });
+
+  it('setWeights and a learning rate of 0 set in onEpochEnd hold from the next epoch on', async () => {
+    const { x, y } = data(64);
+    const m = model();
+    const zeros = m.getWeights().map((w) => ({ data: new Float32Array(w.data.length), shape: w.shape }));
+    const seen: number[][] = [];
+    const h = await m.fit(x, y, {
+      epochs: 5,
+      callbacks: {
+        onEpochEnd: (e) => {
+          if (e === 1) {
+            m.setWeights(zeros);
+            m.optimizer.learningRate = 0;
+          }
+          seen.push(flat(m.getWeights()));
+        },
+      },
+    });
+    // Epochs 2–4 start from zeros and do not move: every later weight is 0 and the loss is mean(y²).
+    for (const w of seen.slice(1)) expect(w.every((v) => v === 0)).toBe(true);
+    const y2 = Array.from(y.data).reduce((a, v) => a + v * v, 0) / y.data.length;
+    for (const l of h.loss.slice(2)) expect(l).toBeCloseTo(y2, 5);
+    expect(m.optimizer.learningRate).toBe(0);
+    m.dispose();
+  });
+
+  it('a learning rate set while fit runs without callbacks is refused with BUSY', async () => {
+    const { x, y } = data(256);
+    const m = model();
+    const ac = new AbortController();
+    const p = m.fit(x, y, { epochs: 1e7, signal: ac.signal });
+    let err: unknown;
+    try {
+      m.optimizer.learningRate = 0.5;
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NaluError);
+    expect((err as NaluError).code).toBe('BUSY');
+    expect(m.optimizer.learningRate).toBe(0.05);
+    ac.abort();
+    await p;
+    m.optimizer.learningRate = 0.5;
+    expect(m.optimizer.learningRate).toBe(0.5);
+    expect(() => (m.optimizer.learningRate = -1)).toThrow(RangeError);
+    expect(() => (m.optimizer.learningRate = '1' as never)).toThrow(TypeError);
+    m.dispose();
+  });
+
+  it('a stop in onTrainBegin trains no epoch; a hook that rejects rejects fit with its error', async () => {
+    const { x, y } = data(32);
+    const m = model();
+    const w = flat(m.getWeights());
+    const h = await m.fit(x, y, { epochs: 5, callbacks: { onTrainBegin: () => m.stopTraining() } });
+    expect(h.epoch).toEqual([]);
+    expect(flat(m.getWeights())).toEqual(w);
+    const boom = new Error('boom');
+    await expect(m.fit(x, y, { epochs: 50, callbacks: { onEpochEnd: async (e) => { if (e === 2) throw boom; } } })).rejects.toBe(boom);
+    expect(m.busy).toBe(false);
+    m.dispose();
+  });
+
+  it('checks the callbacks it is given', async () => {
+    const { x, y } = data(8);
+    const m = model();
+    await expect(m.fit(x, y, { callbacks: { onEpochEnds: () => {} } as never })).rejects.toThrow(/callbacks: unknown callback 'onEpochEnds'/);
+    await expect(m.fit(x, y, { callbacks: [{ onEpochEnd: 3 }] as never })).rejects.toThrow(TypeError);
+    await expect(m.fit(x, y, { callbacks: [null] as never })).rejects.toThrow(/callbacks\[0\]: expected a callback object/);
+    m.dispose();
+  });
+
+  it('the raw binding refuses awaitEpochs without onEvent, and a bad learning rate', () => {
+    const net = new native.NativeNetwork({ inputDim: 1, layers: [{ type: 'dense', units: 1, seed: 1 }], loss: { type: 'mse' }, optimizer: { type: 'sgd', learningRate: 0.1 } });
+    const x = new Float32Array([1, 2]);
+    expect(() => net.fit(x, x, 2, { epochs: 1, batchSize: 2, shuffle: false, seed: 0, throwOnNonFinite: false, awaitEpochs: true })).toThrow(/onEvent: expected a function with awaitEpochs/);
+    expect(() => net.setLearningRate(NaN)).toThrow(RangeError);
+    expect(() => net.setLearningRate('x' as never)).toThrow(TypeError);
+    net.dispose();
+  });
+});
+
+describe('History', () => {
+  it('has tfjs-style history.history with val_loss beside valLoss', async () => {
+    const { x, y } = data(64);
+    const m = model();
+    const h = await m.fit(x, y, { epochs: 3, validationSplit: 0.25 });
+    expect(h.history.loss).toEqual(h.loss);
+    expect(h.history.val_loss).toEqual(h.valLoss);
+    expect(h.history.valLoss).toEqual(h.valLoss);
+    expect((await m.fit(x, y, { epochs: 1 })).history.val_loss).toBeUndefined();
+    m.dispose();
+  });
+});
+
+describe('earlyStopping', () => {
+  it('stops after `patience` epochs without improvement (Keras: a flat loss stops at epoch = patience)', async () => {
+    const { x, y } = data(64);
+    const m = model(0);
+    const es = earlyStopping({ monitor: 'loss', patience: 2 });
+    const h = await m.fit(x, y, { epochs: 100, callbacks: [es] });
+    expect(h.epoch).toEqual([0, 1, 2]);
+    expect(es.stoppedEpoch).toBe(2);
+    expect(es.bestEpoch).toBe(0);
+    m.dispose();
+  });
+
+  it('restoreBestWeights sets the weights of the best epoch at the end', async () => {
+    const { x, y } = data(64);
+    const m = model(0.05);
+    const es = earlyStopping({ monitor: 'loss', patience: 0, restoreBestWeights: true });
+    let atBest: number[] = [];
+    const h = await m.fit(x, y, {
+      epochs: 100,
+      shuffle: false,
+      callbacks: [
+        es,
+        {
+          onEpochEnd: (e: number) => {
+            if (e !== 3) return;
+            atBest = flat(m.getWeights());
+            // Far-off weights: epoch 4's loss is worse, so epoch 3 stays the best.
+            m.setWeights(m.getWeights().map((w) => ({ data: w.data.map(() => 50), shape: w.shape })));
+          },
+        },
+      ],
+    });
+    expect(h.epoch).toEqual([0, 1, 2, 3, 4]);
+    expect(h.loss[4]).toBeGreaterThan(h.loss[3]);
+    expect(es.bestEpoch).toBe(3);
+    expect(flat(m.getWeights())).toEqual(atBest);
+    m.dispose();
+  });
+
+  it('a baseline that is never beaten stops at the first epoch after patience', async () => {
+    const { x, y } = data(64);
+    const m = model(0);
+    const h = await m.fit(x, y, { epochs: 100, callbacks: earlyStopping({ monitor: 'loss', baseline: 1e-9, patience: 1 }) });
+    expect(h.epoch).toEqual([0, 1]);
+    m.dispose();
+  });
+
+  it('a monitor missing from the logs rejects fit and names it; bad options are refused', async () => {
+    const { x, y } = data(16);
+    const m = model();
+    await expect(m.fit(x, y, { epochs: 3, callbacks: earlyStopping() })).rejects.toThrow(/earlyStopping.monitor: 'valLoss' is not in the epoch logs .*validationSplit/);
+    expect(() => earlyStopping({ patience: -1 })).toThrow(RangeError);
+    expect(() => earlyStopping({ mode: 'up' as never })).toThrow(/earlyStopping.mode/);
+    expect(() => earlyStopping({ patiense: 3 } as never)).toThrow(/unknown option 'patiense'/);
+    m.dispose();
+  });
+});
+
+describe('reduceLROnPlateau and learningRateScheduler', () => {
+  it('reduceLROnPlateau multiplies the rate by factor after patience flat epochs, down to minLr', async () => {
+    const { x, y } = data(64);
+    const m = model(1e-9);
+    const rates: number[] = [];
+    await m.fit(x, y, {
+      epochs: 6,
+      callbacks: [reduceLROnPlateau({ monitor: 'loss', patience: 1, factor: 0.5, minLr: 2e-10 }), { onEpochEnd: () => void rates.push(m.optimizer.learningRate) }],
+    });
+    expect(rates).toEqual([1e-9, 5e-10, 2.5e-10, 2e-10, 2e-10, 2e-10]);
+    expect(() => reduceLROnPlateau({ factor: 1 })).toThrow(/factor: expected a number < 1/);
+    m.dispose();
+  });
+
+  it('learningRateScheduler sets each epoch’s rate before it runs; rate 0 freezes the weights', async () => {
+    const { x, y } = data(64);
+    const m = model();
+    const seen: [number, number][] = [];
+    const weights: number[][] = [];
+    await m.fit(x, y, {
+      epochs: 5,
+      callbacks: [
+        learningRateScheduler((e) => (e < 2 ? 0.05 : 0)),
+        { onEpochEnd: (e: number) => void (seen.push([e, m.optimizer.learningRate]), weights.push(flat(m.getWeights()))) },
+      ],
+    });
+    expect(seen).toEqual([[0, 0.05], [1, 0.05], [2, 0], [3, 0], [4, 0]]);
+    expect(weights[1]).not.toEqual(weights[0]);
+    for (const w of weights.slice(2)) expect(w).toEqual(weights[1]);
+    expect(() => learningRateScheduler(3 as never)).toThrow(TypeError);
+    m.dispose();
+  });
+});
+
+describe('modelCheckpoint', () => {
+  it('saves the best epoch (saveBestOnly) atomically, loadable as it was at that epoch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nalu-ckpt-'));
+    dirs.push(dir);
+    const { x, y } = data(64);
+    const m = model(0.05);
+    const ckpt = modelCheckpoint(join(dir, 'best'), { monitor: 'loss', saveBestOnly: true });
+    let best: number[] = [];
+    let bestLoss = Infinity;
+    await m.fit(x, y, {
+      epochs: 6,
+      callbacks: [
+        ckpt,
+        {
+          onEpochEnd: (e: number, logs: EpochLogs) => {
+            if (logs.loss < bestLoss) (bestLoss = logs.loss), (best = flat(m.getWeights()));
+            // Make epoch 4 the worst, so that the best is not simply the last.
+            if (e === 3) m.setWeights(m.getWeights().map((w) => ({ data: w.data.map(() => 9), shape: w.shape })));
+          },
+        },
+      ],
+    });
+    const loaded = await loadModel(join(dir, 'best'));
+    expect(flat(loaded.getWeights())).toEqual(best);
+    expect(ckpt.savedEpoch).toBe(3);
+    loaded.dispose();
+    m.dispose();
+  });
+
+  it('saves every N-th epoch without saveBestOnly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nalu-ckpt-'));
+    dirs.push(dir);
+    const { x, y } = data(16);
+    const m = model();
+    const ckpt = modelCheckpoint(join(dir, 'every'), { everyEpochs: 2 });
+    await m.fit(x, y, { epochs: 5, callbacks: [ckpt] });
+    expect(ckpt.savedEpoch).toBe(3);
+    expect(() => modelCheckpoint('' as never)).toThrow(TypeError);
+    m.dispose();
+  });
+});

@@ -1,7 +1,10 @@
-// Float64 re-implementations of the layers and losses, written from the formulas in
-// DESIGN.md / the layer docs (not from the C++), so native results can be checked against them.
-import { Dense, Huber, MeanAbsoluteError, MeanSquaredError, NAC, NALU, type Layer, type Loss } from '../../lib/index';
-import { matmul } from './matrix';
+// Float64 references of the losses and the finite-difference machinery of the gradient checks (the
+// units' references are in test/units/), and deterministic test data.
+import { Huber, MeanAbsoluteError, MeanSquaredError, type Loss } from '../../lib/index';
+import { kink, type Kinks } from '../units/common';
+
+/** Kinks: signed distances to the non-smooth points of the forward pass, by tag (test/units/common.ts). */
+export type { Kinks };
 
 /** Deterministic uniform numbers in [0, 1) (mulberry32), for test data. */
 export function rng(seed: number): () => number {
@@ -27,119 +30,11 @@ export function signedUniform(n: number, lo: number, hi: number, seed: number): 
   return Float32Array.from({ length: n }, () => (r() < 0.5 ? -1 : 1) * (lo + (hi - lo) * r()));
 }
 
-/**
- * Signed distances to the points where a function used in the forward pass is not smooth,
- * by tag ('relu', 'relu6', 'nalu.x', 'nalu.clip', 'mae', 'huber'): a value near 0 means a
- * finite difference would straddle a kink. Tests assert they stay away, and that both sides
- * of each kink are covered.
- */
-export type Kinks = Record<string, number[]>;
-
-function kink(k: Kinks, tag: string, ...v: number[]) {
-  (k[tag] ??= []).push(...v);
-}
-
 /** The smallest |distance| over every tag. */
 export function kinkMargin(k: Kinks): number {
   let m = Infinity;
   for (const vs of Object.values(k)) for (const v of vs) m = Math.min(m, Math.abs(v));
   return m;
-}
-
-const sig = (z: number) => 1 / (1 + Math.exp(-z));
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
-
-function activation(name: string, z: number, kinks: Kinks): number {
-  switch (name) {
-    case 'linear':
-      return z;
-    case 'relu':
-      kink(kinks, 'relu', z);
-      return Math.max(0, z);
-    case 'relu6':
-      kink(kinks, 'relu6', z);
-      kink(kinks, 'relu6.hi', z - 6);
-      return Math.min(6, Math.max(0, z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'sigmoid':
-      return sig(z);
-    case 'softsign':
-      return z / (1 + Math.abs(z));
-    case 'elu':
-      return z > 0 ? z : Math.expm1(z);
-    case 'selu':
-      return SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z));
-  }
-  throw new Error(`no reference for activation ${name}`);
-}
-
-/** NAC weight W = tanh(Ŵ) ⊙ σ(M̂). */
-function nacWeight(wHat: ArrayLike<number>, mHat: ArrayLike<number>): Float64Array {
-  return Float64Array.from({ length: wHat.length }, (_, i) => Math.tanh(wHat[i]) * sig(mHat[i]));
-}
-
-/** The number of weight tensors a layer has. */
-export function weightCount(layer: Layer, inputDim: number): number {
-  return layer.weightSpecs(inputDim).length;
-}
-
-/** One layer's forward pass in float64. `w` are the layer's weights in getWeights order. */
-export function layerForward(
-  layer: Layer,
-  x: ArrayLike<number>,
-  rows: number,
-  inp: number,
-  w: ArrayLike<number>[],
-  kinks: Kinks,
-): Float64Array {
-  const out = layer.units;
-  if (layer instanceof Dense) {
-    const z = matmul(x, w[0], rows, inp, out);
-    if (layer.useBias) for (let k = 0; k < z.length; k++) z[k] += w[1][k % out];
-    return z.map((v) => activation(layer.activation, v, kinks));
-  }
-  if (layer instanceof NAC) return matmul(x, nacWeight(w[0], w[1]), rows, inp, out);
-  if (layer instanceof NALU) {
-    const W = nacWeight(w[0], w[1]);
-    const Wm = layer.separateWeights ? nacWeight(w[3], w[4]) : W;
-    for (let k = 0; k < rows * inp; k++) kink(kinks, 'nalu.x', x[k]);
-    const lx = Float64Array.from({ length: rows * inp }, (_, k) => Math.log(Math.abs(x[k]) + layer.epsilon));
-    const a = matmul(x, W, rows, inp, out);
-    const l = matmul(lx, Wm, rows, inp, out);
-    const z = layer.gate === 'input' ? matmul(x, w[2], rows, inp, out) : Float64Array.from({ length: rows * out }, (_, k) => w[2][k % out]);
-    const y = new Float64Array(rows * out);
-    for (let k = 0; k < y.length; k++) {
-      if (Number.isFinite(layer.clipExp)) kink(kinks, 'nalu.clip', l[k] - layer.clipExp);
-      const m = Math.exp(Math.min(l[k], layer.clipExp));
-      const g = sig(z[k]);
-      y[k] = g * a[k] + (1 - g) * m;
-    }
-    return y;
-  }
-  throw new Error(`no reference for layer ${layer.className}`);
-}
-
-/** The whole network in float64; `weights` is the flat getWeights list. */
-export function netForward(
-  layers: readonly Layer[],
-  inputDim: number,
-  weights: ArrayLike<number>[],
-  x: ArrayLike<number>,
-  rows: number,
-  kinks: Kinks = {},
-): Float64Array {
-  let h: ArrayLike<number> = x;
-  let d = inputDim;
-  let k = 0;
-  for (const l of layers) {
-    const n = weightCount(l, d);
-    h = layerForward(l, h, rows, d, weights.slice(k, k + n), kinks);
-    k += n;
-    d = l.units;
-  }
-  return Float64Array.from(h);
 }
 
 /** The mean loss over every element, in float64. */
@@ -155,7 +50,7 @@ export function lossValue(loss: Loss, p: ArrayLike<number>, y: ArrayLike<number>
       const a = Math.abs(e);
       kink(kinks, 'huber', a - loss.delta);
       s += a <= loss.delta ? 0.5 * e * e : loss.delta * (a - 0.5 * loss.delta);
-    } else throw new Error(`no reference for loss ${loss.constructor.name}`);
+    } else throw new Error(`no reference for loss ${loss.constructor.name}: add it to test/helpers/reference.ts`);
   }
   return s / p.length;
 }

@@ -1,0 +1,73 @@
+// The per-unit test table: one entry per registered layer class, by className (each unit's file
+// beside this one holds its variants, float64 reference, regularizer, input domain and toy tasks).
+// The gradient, config, weight-spec, layout, sparsity-error, numerics and toy tests iterate
+// layerRegistry.names() through registeredUnits(): a registered class without an entry here, or an
+// entry for a class that is not registered, fails them. A new unit is its file and one line below.
+import { layerRegistry, type Layer } from '../../lib/index';
+import type { Kinks, Options, UnitReference, W } from './common';
+import { dense } from './dense';
+import { gated } from './gated';
+import { inalu } from './inalu';
+import { nac } from './nac';
+import { nacmul } from './nacmul';
+import { nalu } from './nalu';
+import { nau } from './nau';
+import { nmru } from './nmru';
+import { nmu } from './nmu';
+import { npu, realNpu } from './npu';
+
+export type { Kinks, Options, Toy, UnitReference, W } from './common';
+export { kink } from './common';
+
+export const references: Record<string, UnitReference> = {
+  Dense: dense,
+  NAC: nac,
+  NALU: nalu,
+  NAU: nau,
+  NMU: nmu,
+  NACMul: nacmul,
+  INALU: inalu,
+  NPU: npu,
+  RealNPU: realNpu,
+  NMRU: nmru,
+  GatedNAUNMU: gated,
+};
+
+const where = 'add it to test/units/ (a file for the unit and a line in test/units/index.ts)';
+
+/** The entry of a registered class name; throws 'no reference for X' when there is none. */
+export function referenceFor(className: string): UnitReference {
+  const ref = Object.hasOwn(references, className) ? references[className] : undefined;
+  if (!ref) throw new Error(`no reference for ${className}: ${where}`);
+  if (layerRegistry.get(className, 'className') !== ref.cls) throw new Error(`the reference for ${className} is for another class than the registered one`);
+  return ref;
+}
+
+/** Every registered layer class with its entry, in registration order; throws for a missing or a stray entry. */
+export function registeredUnits(): { className: string; ref: UnitReference }[] {
+  const names = layerRegistry.names();
+  for (const name of Object.keys(references))
+    if (!names.includes(name)) throw new Error(`a reference for ${name}, which is not a registered layer class: remove it from test/units/index.ts`);
+  return names.map((className) => ({ className, ref: referenceFor(className) }));
+}
+
+/** Builds a unit of the entry's class from its options. */
+export function build(ref: UnitReference, options: Options): Layer {
+  return new (ref.cls as unknown as new (o: Options) => Layer)(options);
+}
+
+/** A variant's options as a test name shows them ('defaults' for none). */
+export function variantName(v: Options): string {
+  const s = JSON.stringify(v);
+  return s === '{}' ? 'defaults' : s.slice(1, -1).replace(/"/g, '');
+}
+
+/** Every registered class × variant, for the tests that check each variant. */
+export function registeredVariants(): { className: string; ref: UnitReference; variant: Options; name: string }[] {
+  return registeredUnits().flatMap(({ className, ref }) => ref.variants.map((variant) => ({ className, ref, variant, name: `${className} ${variantName(variant)}` })));
+}
+
+/** One layer's forward pass in float64 by its entry's reference; ws in getWeights order. */
+export function layerForward(layer: Layer, x: W, rows: number, inp: number, ws: W[], kinks: Kinks): Float64Array {
+  return referenceFor(layer.className).forward(layer, ws, x, rows, inp, kinks);
+}

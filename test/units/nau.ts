@@ -1,0 +1,25 @@
+// NAU (Madsen & Johansen 2020): y = x·W, W clamped to [−1, 1], regularizer λ·mean(min(|W|, |1 − |W||)).
+import { NAU } from '../../lib/index';
+import { lambdaAt, matmul, sparsity, type UnitReference } from './common';
+
+export const nau: UnitReference<NAU> = {
+  cls: NAU,
+  variants: [
+    {},
+    { kernelInitializer: 'zeros' },
+    { sparsityLambda: 0.5, sparsityStart: 10, sparsityEnd: 20, kernelRegularizer: { l1: 0.1 }, kernelConstraint: { min: -0.5, max: 0.5 } },
+  ],
+  forward: (layer, ws, x, rows, inp) => matmul(x, ws[0], rows, inp, layer.units),
+  regularizer: (layer, ws, step) => sparsity(true, ws[0], lambdaAt(layer.sparsity, step)),
+  sparsityWeights: (_, ws) => [ws[0]],
+  domain: { lo: 0.2, hi: 2 },
+  gradient: {
+    options: () => ({ sparsityLambda: 0.7, sparsityStart: 0, sparsityEnd: 0 }),
+    weights: () => [[0.3, -0.8, 0.65, -0.2, 0.1, 0.9]],
+  },
+  featureMajor: true,
+  toy: [
+    { name: 'a + b', op: (a, b) => a + b, want: [1, 1] },
+    { name: 'a − b', op: (a, b) => a - b, want: [1, -1] },
+  ],
+};

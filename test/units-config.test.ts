@@ -1,28 +1,23 @@
-// getConfig → deserializeLayer round trips and option validation of the units after NALU.
+// getConfig → deserializeLayer and save → loadModel round trips of every registered unit and
+// variant (test/units/), and the defaults and option validation of the units after NALU.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
-import { GatedNAUNMU, INALU, NACMul, NAU, NMRU, NMU, NPU, RealNPU, Sequential, deserializeLayer, layerRegistry, loadModel, type Layer } from '../lib/index';
+import { GatedNAUNMU, INALU, NACMul, NAU, NMRU, NMU, NPU, Sequential, deserializeLayer, layerRegistry, loadModel, tensor, type Layer } from '../lib/index';
+import { signedUniform } from './helpers/reference';
+import { build, registeredVariants } from './units/index';
 
-const layers: Layer[] = [
-  new NAU({ units: 2, inputDim: 3, seed: 1, sparsityLambda: 0.5, sparsityStart: 10, sparsityEnd: 20, kernelRegularizer: { l1: 0.1 }, kernelConstraint: { min: -0.5, max: 0.5 } }),
-  new NMU({ units: 2, inputDim: 3, seed: 1, kernelInitializer: 'ones' }),
-  new NACMul({ units: 2, inputDim: 3, seed: 1, clipExp: 20 }),
-  new INALU({ units: 2, inputDim: 3, seed: 1 }),
-  new NPU({ units: 2, inputDim: 3, seed: 1 }),
-  new RealNPU({ units: 2, inputDim: 3, seed: 1, kernelConstraint: { max: 1 } }),
-  new NMRU({ units: 2, inputDim: 3, seed: 1, signRetrieval: true }),
-  new NACMul({ units: 2, inputDim: 3, seed: 1, weight: 'sigma', epsilon: 1e-6 }),
-  new NACMul({ units: 2, inputDim: 3, seed: 1, weight: 'nmu', sparsityLambda: 2, sparsityStart: 5, sparsityEnd: 7 }),
-  new GatedNAUNMU({ units: 2, inputDim: 3, seed: 1, sparsityLambda: 0.5, sparsityStart: 10, sparsityEnd: 20 }),
-  new GatedNAUNMU({ units: 2, inputDim: 3, seed: 1, addInitializer: 'zeros', mulInitializer: { className: 'constant', config: { value: 0.5 } }, gateInitializer: 'glorotNormal' }),
-];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+});
 
 describe('units: config', () => {
-  for (const layer of layers)
-    it(`${layer.className} round-trips through getConfig and builds the same weights`, () => {
+  for (const { name, ref, variant } of registeredVariants())
+    it(`${name}: getConfig round-trips through deserializeLayer and save/loadModel: same config, weights and outputs`, async () => {
+      const layer = build(ref, { units: 2, inputDim: 3, seed: 1, ...variant });
       expect(layerRegistry.has(layer.className)).toBe(true);
       const json = JSON.parse(JSON.stringify(layer.serialize()));
       const copy = deserializeLayer(json);
@@ -31,11 +26,23 @@ describe('units: config', () => {
       a.compile({ optimizer: 'adam', loss: 'mse' });
       b.compile({ optimizer: 'adam', loss: 'mse' });
       expect(b.getWeights()).toEqual(a.getWeights());
+      const x = tensor(signedUniform(8 * 3, ref.domain.lo, ref.domain.hi, 3), [8, 3]);
+      const out = a.predict(x).data;
+      expect(out.every(Number.isFinite), 'outputs on the unit\'s input domain are finite').toBe(true);
+      expect(b.predict(x).data).toEqual(out);
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nalu-units-'));
+      dirs.push(dir);
+      await a.save(dir);
+      const loaded = await loadModel(dir);
+      expect(loaded.layers.map((l) => l.getConfig())).toEqual([layer.getConfig()]);
+      expect(loaded.getWeights()).toEqual(a.getWeights());
+      expect(loaded.predict(x).data).toEqual(out);
       a.dispose();
       b.dispose();
+      loaded.dispose();
     });
 
-  it('NACMul: weight picks the weights, their default initializer and the regularizer; native names match weightSpecs', () => {
+  it('NACMul: weight picks the weights, their default initializer and the regularizer', () => {
     expect(new NACMul({ units: 1 }).weight).toBe('nac');
     expect(new NACMul({ units: 1 }).getConfig()).toMatchObject({ weight: 'nac', kernelInitializer: { className: 'glorotUniform' } });
     expect(new NACMul({ units: 1 }).sparsity).toBeUndefined();
@@ -45,12 +52,6 @@ describe('units: config', () => {
     expect(new NACMul({ units: 2, weight: 'nmu' }).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6 });
     // A config saved before `weight` existed is weight 'nac'.
     expect((deserializeLayer({ className: 'NACMul', config: { units: 1, kernelInitializer: 'glorotUniform' } }) as NACMul).weight).toBe('nac');
-    // The native layers have the weights weightSpecs names.
-    for (const layer of [...(['nac', 'sigma', 'nmu'] as const).map((weight) => new NACMul({ units: 2, weight })), new GatedNAUNMU({ units: 2 })]) {
-      const net = new native.NativeNetwork({ inputDim: 3, layers: [layer.toNative(1)], loss: { type: 'mse' }, optimizer: { type: 'sgd' } });
-      expect(net.getWeights().map(({ name, shape }) => ({ name, shape }))).toEqual(layer.weightSpecs(3));
-      net.dispose();
-    }
   });
 
   it('NACMul nmu clamps W to [0, 1] after a step, as the NMU; GatedNAUNMU clamps W_add to [−1, 1] and W_mul to [0, 1], not G', () => {

@@ -1,11 +1,14 @@
 // The two activation layouts (native/kernels/network.cc): tiny networks run feature-major
 // ([features, rows], products vectorized along the batch, batches gathered by 8×8 transposes),
 // the rest row-major. Both must compute the same thing: each case builds the same network twice
-// and compares predictions, gradients, trainOnBatch and fit (shuffled, with partial batches).
+// and compares predictions, gradients, trainOnBatch and fit (shuffled, with partial batches), for
+// every registered unit whose table entry (test/units/) says it runs feature-major; the others
+// must run row-major whatever is asked.
 import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
 import type { NativeLayerSpec, NativeNetworkSpec } from '../binding';
 import { uniform } from './helpers/reference';
+import { build, registeredVariants } from './units/index';
 
 type Layout = 'rowMajor' | 'featureMajor';
 
@@ -19,13 +22,12 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
   for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]) / scale, `${what}[${i}]`).toBeLessThan(tol);
 }
 
-// [name, inputDim, layers, tolerance]: summation order differs between the layouts, and a NALU
-// after another layer takes log|x| of inputs that can be near 0, which magnifies it.
+// [name, inputDim, layers, tolerance] beyond one unit alone (those: every registered unit below):
+// summation order differs between the layouts, and a NALU after another layer takes log|x| of
+// inputs that can be near 0, which magnifies it.
 const cases: [string, number, NativeLayerSpec[], number?][] = [
-  ['NALU', 10, [{ type: 'nalu', units: 1, seed: 3 }]],
+  ['NALU, 1 unit', 10, [{ type: 'nalu', units: 1, seed: 3 }]],
   ['NALU, 3 units', 13, [{ type: 'nalu', units: 3, seed: 4 }]],
-  ['NALU separate weights, clipExp', 5, [{ type: 'nalu', units: 2, separateWeights: true, clipExp: 20, seed: 5 }]],
-  ['NALU independent gate', 6, [{ type: 'nalu', units: 2, gate: 'independent', seed: 6 }]],
   ['NAC → NALU', 9, [{ type: 'nac', units: 4, seed: 7 }, { type: 'nalu', units: 2, seed: 8 }], 1e-3],
   ['NAU → NAU', 12, [{ type: 'nau', units: 3, seed: 9 }, { type: 'nau', units: 1, seed: 10 }]],
   // The static task's network (NMU's backward from prefix and suffix products along the batch).
@@ -39,39 +41,56 @@ const cases: [string, number, NativeLayerSpec[], number?][] = [
   ['NALU, more than 64 inputs', 70, [{ type: 'nalu', units: 2, seed: 15 }]],
 ];
 
-describe('feature-major and row-major layouts agree', () => {
-  for (const [name, inputDim, layers, tol = 1e-5] of cases) {
-    it(name, async () => {
-      const nets = (['rowMajor', 'featureMajor'] as Layout[]).map((l) => new native.NativeNetwork(spec(inputDim, layers, l)));
-      expect(nets.map((n) => n.layout)).toEqual(['rowMajor', 'featureMajor']);
-      const out = nets[0].outputDim;
-      // 37 rows: batches of 16 leave a last batch of 5, below one 8-row block of the gather.
-      const rows = 37;
-      const x = uniform(rows * inputDim, 0.1, 2, 11), y = uniform(rows * out, -1, 3, 12);
-      const [p0, p1] = nets.map((n) => n.predict(x, rows));
-      expectClose(p1, p0, tol, 'predict');
-      const [g0, g1] = nets.map((n) => n.computeGradients(x, y, rows));
-      expect(Math.abs(g1.loss - g0.loss) / Math.max(1e-3, g0.loss)).toBeLessThan(tol);
-      g0.grads.forEach((g, k) => expectClose(g1.grads[k], g, 10 * tol, `grad ${k}`));
-      for (let step = 0; step < 5; step++) {
-        const [l0, l1] = nets.map((n) => n.trainOnBatch(x, y, rows));
-        expect(Math.abs(l1 - l0) / Math.max(1e-3, l0), `trainOnBatch loss ${step}`).toBeLessThan(10 * tol);
-      }
-      const xv = uniform(9 * inputDim, 0.1, 2, 13), yv = uniform(9 * out, -1, 3, 14);
-      for (const shuffle of [true, false]) {
-        const opts = { epochs: 3, batchSize: 16, shuffle, seed: 2, throwOnNonFinite: false, xVal: xv, yVal: yv, valRows: 9 };
-        const [f0, f1] = await Promise.all(nets.map((n) => n.fit(x, y, rows, opts)));
-        f0.epochs.forEach((e, i) => {
-          expect(Math.abs(f1.epochs[i].loss - e.loss) / Math.max(1e-3, e.loss), `fit loss ${i}`).toBeLessThan(100 * tol);
-          expect(Math.abs(f1.epochs[i].valLoss - e.valLoss) / Math.max(1e-3, e.valLoss), `fit valLoss ${i}`).toBeLessThan(100 * tol);
-        });
-        const [w0, w1] = nets.map((n) => n.getWeights());
-        w0.forEach((w, k) => expectClose(w1[k].data, w.data, 100 * tol, `${shuffle ? 'shuffled' : 'in order'} fit weight ${k}`));
-      }
-      const [e0, e1] = nets.map((n) => n.evaluate(x, y, rows, 16));
-      expect(Math.abs(e1 - e0) / Math.max(1e-3, e0), 'evaluate').toBeLessThan(100 * tol);
-      nets.forEach((n) => n.dispose());
+/** Builds the network in both layouts and compares predict, gradients, trainOnBatch, fit and evaluate. */
+async function expectAgree(inputDim: number, layers: NativeLayerSpec[], tol: number) {
+  const nets = (['rowMajor', 'featureMajor'] as Layout[]).map((l) => new native.NativeNetwork(spec(inputDim, layers, l)));
+  expect(nets.map((n) => n.layout)).toEqual(['rowMajor', 'featureMajor']);
+  const out = nets[0].outputDim;
+  // 37 rows: batches of 16 leave a last batch of 5, below one 8-row block of the gather.
+  const rows = 37;
+  const x = uniform(rows * inputDim, 0.1, 2, 11), y = uniform(rows * out, -1, 3, 12);
+  const [p0, p1] = nets.map((n) => n.predict(x, rows));
+  expectClose(p1, p0, tol, 'predict');
+  const [g0, g1] = nets.map((n) => n.computeGradients(x, y, rows));
+  expect(Math.abs(g1.loss - g0.loss) / Math.max(1e-3, g0.loss)).toBeLessThan(tol);
+  g0.grads.forEach((g, k) => expectClose(g1.grads[k], g, 10 * tol, `grad ${k}`));
+  for (let step = 0; step < 5; step++) {
+    const [l0, l1] = nets.map((n) => n.trainOnBatch(x, y, rows));
+    expect(Math.abs(l1 - l0) / Math.max(1e-3, l0), `trainOnBatch loss ${step}`).toBeLessThan(10 * tol);
+  }
+  const xv = uniform(9 * inputDim, 0.1, 2, 13), yv = uniform(9 * out, -1, 3, 14);
+  for (const shuffle of [true, false]) {
+    const opts = { epochs: 3, batchSize: 16, shuffle, seed: 2, throwOnNonFinite: false, xVal: xv, yVal: yv, valRows: 9 };
+    const [f0, f1] = await Promise.all(nets.map((n) => n.fit(x, y, rows, opts)));
+    f0.epochs.forEach((e, i) => {
+      expect(Math.abs(f1.epochs[i].loss - e.loss) / Math.max(1e-3, e.loss), `fit loss ${i}`).toBeLessThan(100 * tol);
+      expect(Math.abs(f1.epochs[i].valLoss - e.valLoss) / Math.max(1e-3, e.valLoss), `fit valLoss ${i}`).toBeLessThan(100 * tol);
     });
+    const [w0, w1] = nets.map((n) => n.getWeights());
+    w0.forEach((w, k) => expectClose(w1[k].data, w.data, 100 * tol, `${shuffle ? 'shuffled' : 'in order'} fit weight ${k}`));
+  }
+  const [e0, e1] = nets.map((n) => n.evaluate(x, y, rows, 16));
+  expect(Math.abs(e1 - e0) / Math.max(1e-3, e0), 'evaluate').toBeLessThan(100 * tol);
+  nets.forEach((n) => n.dispose());
+}
+
+describe('every registered unit and variant: the layouts agree, or it runs row-major', () => {
+  for (const { name, ref, variant } of registeredVariants())
+    it(`${name}: ${ref.featureMajor ? 'feature-major and row-major agree' : 'runs row-major, also when feature-major is asked for'}`, async () => {
+      // 5 inputs, 3 units: neither a multiple of the 8×8 blocks.
+      const layer = build(ref, { units: 3, seed: 6, ...variant }).toNative(1);
+      if (ref.featureMajor) return expectAgree(5, [layer], 1e-5);
+      for (const l of ['featureMajor', 'auto'] as const) {
+        const n = new native.NativeNetwork(spec(5, [layer], l));
+        expect(n.layout, `layout '${l}'`).toBe('rowMajor');
+        n.dispose();
+      }
+    });
+});
+
+describe('feature-major and row-major layouts agree beyond one unit', () => {
+  for (const [name, inputDim, layers, tol = 1e-5] of cases) {
+    it(name, () => expectAgree(inputDim, layers, tol));
   }
 });
 

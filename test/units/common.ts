@@ -30,6 +30,8 @@ export interface Toy {
   /** The learned weights the task pins down (default the first weight), rounded, must equal `want`. */
   learned?: (ws: number[][]) => number[];
   want: number[];
+  /** The regularizer's warm-up starts during training: reported 0 at first, then not (the test checks). */
+  regularized?: boolean;
 }
 
 /** A registered layer class's entry: everything the per-unit tests need to know about it. */

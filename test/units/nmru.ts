@@ -37,5 +37,6 @@ export const nmru: UnitReference<NMRU> = {
     options: { signRetrieval, sparsityLambda: 1, sparsityStart: 2000, sparsityEnd: 4000 },
     op: (a: number, b: number) => a / b,
     want: [1, 0, 0, 1],
+    regularized: true,
   })),
 };

@@ -15,5 +15,5 @@ export const nmu: UnitReference<NMU> = {
     weights: () => [[0.2, 0.8, 0.35, 0.6, 0.9, 0.15]],
   },
   featureMajor: true,
-  toy: [{ name: 'a · b', op: (a, b) => a * b, want: [1, 1] }],
+  toy: [{ name: 'a · b', options: { sparsityLambda: 1, sparsityStart: 2000, sparsityEnd: 4000 }, op: (a, b) => a * b, want: [1, 1] }],
 };

@@ -1,10 +1,12 @@
 // The task runner's sparsity error (Madsen & Johansen 2020: max over the weight matrices of
 // min(|w|, |1 − |w||)) of the weights each unit actually uses: σ(Ŵ) for NAC•,σ, W_add and W_mul
-// but not the gate for the gated NAU/NMU, and for the older units what it always was.
+// but not the gate for the gated NAU/NMU, and for every registered unit and variant those its
+// table entry names.
 import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
 import type { NativeWeight } from '../binding';
-import { Dense, GatedNAUNMU, INALU, NAC, NACMul, NALU, NAU, NMRU, NMU, NPU, RealNPU, constant, type Layer } from '../lib/index';
+import { GatedNAUNMU, NACMul, NAU, constant, type Layer } from '../lib/index';
+import { build, registeredVariants } from './units/index';
 
 /** The sparsity error the runner reports for the initial weights (0 iterations), and those weights. */
 async function initialSparsity(layers: Layer[]): Promise<{ sparsity: number; weights: NativeWeight[] }> {
@@ -19,21 +21,6 @@ async function initialSparsity(layers: Layer[]): Promise<{ sparsity: number; wei
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const dist = (w: number) => Math.min(Math.abs(w), Math.abs(1 - Math.abs(w)));
-
-/** The rule of the runner before units reported their weights: by parameter name, layer by layer. */
-function byName(layers: Layer[], weights: NativeWeight[]): number {
-  let worst = 0, k = 0, d = 4;
-  for (const l of layers) {
-    const ps = weights.slice(k, (k += l.weightSpecs(d).length));
-    d = l.units;
-    for (const p of ps) {
-      if (p.shape.length !== 2 || p.name.startsWith('M_hat') || p.name[0] === 'G' || p.name[0] === 'g') continue;
-      const m = p.name.startsWith('W_hat') ? ps.find((q) => q.name === 'M_hat' + p.name.slice(5)) : undefined;
-      for (let i = 0; i < p.data.length; i++) worst = Math.max(worst, dist(m ? Math.tanh(p.data[i]) * sigmoid(m.data[i]) : p.data[i]));
-    }
-  }
-  return worst;
-}
 
 describe('sparsity error of the task runner', () => {
   it('NAC•,σ measures σ(Ŵ), not Ŵ', async () => {
@@ -55,17 +42,14 @@ describe('sparsity error of the task runner', () => {
     expect((await initialSparsity([gated(-0.15, 1), nau])).sparsity).toBeCloseTo(0.15, 6);
   });
 
-  it('the other units report what the name-based rule gave', async () => {
-    for (const layers of [
-      [new NAC({ units: 2 }), new NACMul({ units: 1 })],
-      [new NALU({ units: 2, separateWeights: true }), new NALU({ units: 1, gate: 'independent' })],
-      [new INALU({ units: 2 }), new NMU({ units: 1 })],
-      [new Dense({ units: 2, activation: 'tanh' }), new NPU({ units: 1 })],
-      [new NMRU({ units: 2 }), new RealNPU({ units: 1 })],
-    ]) {
-      const r = await initialSparsity(layers);
-      expect(r.sparsity, layers.map((l) => l.className).join(' → ')).toBeGreaterThan(0);
-      expect(r.sparsity, layers.map((l) => l.className).join(' → ')).toBeCloseTo(byName(layers, r.weights), 6);
-    }
-  });
+  for (const { name, ref, variant } of registeredVariants())
+    it(`${name}: reports its table entry's weights (test/units/)`, async () => {
+      const layer = build(ref, { units: 1, seed: 2, ...variant });
+      const r = await initialSparsity([layer]);
+      let want = 0;
+      for (const w of ref.sparsityWeights(layer, r.weights.map((p) => p.data))) for (let i = 0; i < w.length; i++) want = Math.max(want, dist(w[i]));
+      // Zero-initialized variants have nothing to measure.
+      if (want > 0) expect(r.sparsity).toBeGreaterThan(0);
+      expect(r.sparsity).toBeCloseTo(want, 6);
+    });
 });

@@ -33,7 +33,7 @@ export const nmru: UnitReference<NMRU> = {
   featureMajor: false,
   // W over [a, b, 1/a, 1/b]: a · (1/b).
   toy: [false, true].map((signRetrieval) => ({
-    name: `a / b (signRetrieval ${signRetrieval})`,
+    name: 'a / b',
     options: { signRetrieval, sparsityLambda: 1, sparsityStart: 2000, sparsityEnd: 4000 },
     op: (a: number, b: number) => a / b,
     want: [1, 0, 0, 1],

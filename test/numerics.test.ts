@@ -1,7 +1,10 @@
-// Extreme inputs and learning rates never leave NaN/Infinity in the weights silently:
-// onNonFinite 'stop' keeps the last finite weights and says so; 'throw' rejects NON_FINITE.
+// Extreme inputs and learning rates never leave NaN/Infinity in the weights silently, for every
+// registered unit (test/units/): onNonFinite 'stop' keeps the last finite weights and says so;
+// 'throw' rejects NON_FINITE.
 import { describe, expect, it, vi } from 'vitest';
-import { Adam, Dense, NALU, NaluError, SGD, Sequential, tensor, type Tensor } from '../lib/index';
+import { Adam, Dense, NALU, NaluError, SGD, Sequential, tensor, type Layer, type Tensor } from '../lib/index';
+import { signedUniform } from './helpers/reference';
+import { build, registeredVariants } from './units/index';
 
 function data(n: number, dim: number, lo: number, hi: number, f: (r: Float32Array) => number, seed = 1) {
   let s = seed;
@@ -17,10 +20,38 @@ function data(n: number, dim: number, lo: number, hi: number, f: (r: Float32Arra
 
 const finite = (ws: Tensor[]) => ws.every((w) => w.data.every(Number.isFinite));
 
-function model(layer: Dense | NALU, optimizer: SGD | Adam) {
+function model(layer: Layer, optimizer: SGD | Adam) {
   const m = new Sequential([layer]);
   m.compile({ optimizer, loss: 'mse' });
   return m;
+}
+
+/** Trains to 30 epochs with onNonFinite 'stop', then 'throw': finite weights either way, a stop reported, a usable model. */
+async function stopOrThrow(make: () => Sequential, d: { x: Tensor; y: Tensor }, ordinary: Tensor) {
+  const a = make();
+  const h = await a.fit(d.x, d.y, { epochs: 30, batchSize: 16, seed: 1, onNonFinite: 'stop' });
+  expect(finite(a.getWeights())).toBe(true);
+  expect(h.loss.every(Number.isFinite)).toBe(true);
+  // Either it trained through, or it said why it stopped; it never reports a NaN epoch.
+  expect(h.loss.length === 30 ? 'completed' : 'nonFinite').toBe(h.stopReason);
+  // Still usable: predicts finite values on ordinary inputs.
+  const p = a.predict(ordinary);
+  expect(p.data.every((v) => !Number.isNaN(v))).toBe(true);
+
+  const b = make();
+  const before = b.getWeights();
+  const run = b.fit(d.x, d.y, { epochs: 30, batchSize: 16, seed: 1, onNonFinite: 'throw' });
+  if (h.stopReason === 'nonFinite') {
+    const err = await run.then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NaluError);
+    expect((err as NaluError).code).toBe('NON_FINITE');
+    expect((err as Error).message).toMatch(/^fit: .*non-finite/);
+    const after = b.getWeights();
+    expect(finite(after)).toBe(true);
+    expect(after.map((w) => w.shape)).toEqual(before.map((w) => w.shape));
+  } else {
+    expect((await run).stopReason).toBe('completed');
+  }
 }
 
 // inputs up to 1e6 over 8 features: exp(Σ log|x|·W) overflows float32 once |W| nears 1.
@@ -45,33 +76,17 @@ describe('numerics', () => {
     ['Dense, inputs up to 1e6, SGD lr 10', () => model(new Dense({ units: 1, inputDim: 2, seed: 3 }), new SGD({ learningRate: 10 })), huge2],
     ['NALU, ÷ near 0, Adam lr 10', () => model(new NALU({ units: 1, inputDim: 2, seed: 3 }), new Adam({ learningRate: 10 })), nearZero],
   ] as const) {
-    it(`${name}: 'stop' keeps finite weights and reports it; 'throw' rejects NON_FINITE`, async () => {
-      const a = make();
-      const h = await a.fit(d.x, d.y, { epochs: 30, batchSize: 16, seed: 1, onNonFinite: 'stop' });
-      expect(finite(a.getWeights())).toBe(true);
-      expect(h.loss.every(Number.isFinite)).toBe(true);
-      // Either it trained through, or it said why it stopped; it never reports a NaN epoch.
-      expect(h.loss.length === 30 ? 'completed' : 'nonFinite').toBe(h.stopReason);
-      // Still usable: predicts finite values on ordinary inputs.
-      const p = a.predict(tensor(new Float32Array(d.x.shape[1]).fill(2), [1, d.x.shape[1]]));
-      expect(p.data.every((v) => !Number.isNaN(v))).toBe(true);
-
-      const b = make();
-      const before = b.getWeights();
-      const run = b.fit(d.x, d.y, { epochs: 30, batchSize: 16, seed: 1, onNonFinite: 'throw' });
-      if (h.stopReason === 'nonFinite') {
-        const err = await run.then(() => null, (e: unknown) => e);
-        expect(err).toBeInstanceOf(NaluError);
-        expect((err as NaluError).code).toBe('NON_FINITE');
-        expect((err as Error).message).toMatch(/^fit: .*non-finite/);
-        const after = b.getWeights();
-        expect(finite(after)).toBe(true);
-        expect(after.map((w) => w.shape)).toEqual(before.map((w) => w.shape));
-      } else {
-        expect((await run).stopReason).toBe('completed');
-      }
-    });
+    it(`${name}: 'stop' keeps finite weights and reports it; 'throw' rejects NON_FINITE`, () =>
+      stopOrThrow(make, d, tensor(new Float32Array(d.x.shape[1]).fill(2), [1, d.x.shape[1]])));
   }
+
+  // Every registered unit and variant (test/units/), Adam at 10 on inputs up to 1e6.
+  for (const { name, ref, variant } of registeredVariants())
+    it(`${name}, inputs up to 1e6, Adam lr 10: 'stop' keeps finite weights and reports it; 'throw' rejects NON_FINITE`, async () => {
+      const make = () => model(build(ref, { units: 1, inputDim: 2, seed: 3, ...variant }), new Adam({ learningRate: 10 }));
+      const ordinary = tensor(signedUniform(2, ref.domain.lo, ref.domain.hi, 4), [1, 2]);
+      await stopOrThrow(make, huge2, ordinary);
+    });
 
   it('the overflowing cases do reach the non-finite path (this test can fail), and verbose says so', async () => {
     const m = model(new NALU({ units: 1, inputDim: 8, seed: 3 }), new SGD({ learningRate: 10 }));

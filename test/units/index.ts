@@ -4,7 +4,7 @@
 // layerRegistry.names() through registeredUnits(): a registered class without an entry here, or an
 // entry for a class that is not registered, fails them. A new unit is its file and one line below.
 import { layerRegistry, type Layer } from '../../lib/index';
-import type { Kinks, Options, UnitReference, W } from './common';
+import type { Options, UnitReference } from './common';
 import { dense } from './dense';
 import { gated } from './gated';
 import { inalu } from './inalu';
@@ -15,9 +15,6 @@ import { nau } from './nau';
 import { nmru } from './nmru';
 import { nmu } from './nmu';
 import { npu, realNpu } from './npu';
-
-export type { Kinks, Options, Toy, UnitReference, W } from './common';
-export { kink } from './common';
 
 export const references: Record<string, UnitReference> = {
   Dense: dense,
@@ -65,9 +62,4 @@ export function variantName(v: Options): string {
 /** Every registered class × variant, for the tests that check each variant. */
 export function registeredVariants(): { className: string; ref: UnitReference; variant: Options; name: string }[] {
   return registeredUnits().flatMap(({ className, ref }) => ref.variants.map((variant) => ({ className, ref, variant, name: `${className} ${variantName(variant)}` })));
-}
-
-/** One layer's forward pass in float64 by its entry's reference; ws in getWeights order. */
-export function layerForward(layer: Layer, x: W, rows: number, inp: number, ws: W[], kinks: Kinks): Float64Array {
-  return referenceFor(layer.className).forward(layer, ws, x, rows, inp, kinks);
 }

@@ -6,6 +6,7 @@ import { NaluError } from './errors';
 import type { Layer, WeightSpec } from './layers/layer';
 import { getLoss, type Loss, type LossLike } from './losses';
 import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimizers';
+import { refuseUnknown } from './options';
 import { checkBoolean, checkNumber, checkOptions } from './registry';
 import { describe, toMatrix, type Tensor, type TensorLike } from './tensor';
 
@@ -244,11 +245,24 @@ export class Sequential {
     return { loss: r.loss, regularization: r.regularization, grads: r.grads.map((g, i) => ({ data: g, shape: specs[i].shape })) };
   }
 
-  /** The outputs for x: shape [...batch axes of x, units]. */
-  predict(x: TensorLike): Tensor {
+  /** The outputs for x: shape [...batch axes of x, units]; `batchSize` rows at a time (default: all). */
+  predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
+    const o = checkOptions(args, 'predict options');
+    refuseUnknown(o, ['batchSize'], 'predict');
     const mx = this.#x(x);
-    const data = this.#net().predict(mx.data, mx.rows);
-    return { data, shape: [...mx.shape.slice(0, -1), this.#layers[this.#layers.length - 1].units] };
+    const batch = o.batchSize === undefined ? mx.rows : checkNumber(o.batchSize, 'batchSize', 1, 2 ** 24, true);
+    const units = this.#layers[this.#layers.length - 1].units;
+    const net = this.#net();
+    let data: Float32Array;
+    if (batch >= mx.rows) data = net.predict(mx.data, mx.rows);
+    else {
+      data = new Float32Array(mx.rows * units);
+      for (let r = 0; r < mx.rows; r += batch) {
+        const n = Math.min(batch, mx.rows - r);
+        data.set(net.predict(mx.data.subarray(r * mx.cols, (r + n) * mx.cols), n), r * units);
+      }
+    }
+    return { data, shape: [...mx.shape.slice(0, -1), units] };
   }
 
   /** The mean loss on (x, y). */
@@ -318,8 +332,15 @@ export class Sequential {
     const history = new History();
     // A box, so that a thrown undefined (or any non-Error) is kept and rethrown as it was.
     let callbackError = undefined as { value: unknown } | undefined;
-    const hooks = async (f: (c: Callback) => unknown) => {
-      for (const c of callbacks) if (callbackError === undefined) await f(c);
+    // Each hook in order; synchronous until one returns a promise (then the rest await it), so
+    // that epochs of plain hooks resume the native loop in the same tick. Errors propagate.
+    const hooks = (f: (c: Callback) => unknown, from = 0): Promise<void> | undefined => {
+      for (let i = from; i < callbacks.length && callbackError === undefined; i++) {
+        const r = f(callbacks[i]);
+        if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function')
+          return (r as Promise<unknown>).then(() => hooks(f, i + 1));
+      }
+      return undefined;
     };
     const fail = (e: unknown) => {
       callbackError ??= { value: e };
@@ -353,16 +374,16 @@ export class Sequential {
       if (!Number.isNaN(valLoss)) logs.valLoss = valLoss;
       if (verbose === 1) print(epoch, logs);
       if (!awaitEpochs) return;
-      pending = (async () => {
-        try {
-          await hooks((c) => c.onEpochEnd?.(epoch, { ...logs }));
-          if (epoch + 1 < epochs && !this.#stopRequested) await hooks((c) => c.onEpochBegin?.(epoch + 1));
-        } catch (e) {
-          fail(e);
-        } finally {
-          net.resume();
-        }
-      })();
+      const next = () => (epoch + 1 < epochs && !this.#stopRequested ? hooks((c) => c.onEpochBegin?.(epoch + 1)) : undefined);
+      try {
+        const ended = hooks((c) => c.onEpochEnd?.(epoch, { ...logs }));
+        const begun = ended ? ended.then(next) : next();
+        if (!begun) return net.resume();
+        pending = begun.catch(fail).finally(() => net.resume());
+      } catch (e) {
+        fail(e);
+        net.resume();
+      }
     };
     const abort = () => net.stop();
     signal?.addEventListener('abort', abort);
@@ -462,10 +483,11 @@ export class Sequential {
       rows.push([`${l.name} (${l.className})`, `[null, ${l.units}]`, String(n)]);
       d = l.units;
     }
+    // Every weight of every unit is trained (clamps and regularizers act on trained weights).
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)) + 2);
     const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('');
     const rule = '_'.repeat(widths.reduce((a, b) => a + b, 0));
-    const text = [`Model: ${this.name}`, rule, line(rows[0]), rule.replace(/_/g, '='), ...rows.slice(1).map(line), rule, `Total params: ${total}`].join('\n');
+    const text = [`Model: ${this.name}`, rule, line(rows[0]), rule.replace(/_/g, '='), ...rows.slice(1).map(line), rule, `Total params: ${total}`, `Trainable params: ${total}`, 'Non-trainable params: 0'].join('\n');
     print(text);
     return text;
   }

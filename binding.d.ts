@@ -92,6 +92,8 @@ export declare class NativeNetwork {
   resume(): void;
   /** The optimizer's learning rate from the next step on. */
   setLearningRate(learningRate: number): void;
+  /** Moves layer `layer`'s sparsity warm-up to optimizer steps start → end (RangeError for a layer without one). */
+  setSparsitySchedule(layer: number, start: number, end: number): void;
   /**
    * Frees the native memory. During a fit: the fit stops at its next batch, no later epoch event
    * is delivered, every other call throws NaluError DISPOSED at once, and the memory is freed when

@@ -74,6 +74,8 @@ export class History {
   readonly regularization: number[] = [];
   /** Epochs after which FitArgs.reinitialize redrew the weights. */
   readonly reinitializedAt: number[] = [];
+  /** What fit noticed that may defeat the training, e.g. a regularizer that never switches on. */
+  readonly warnings: string[] = [];
   /** Why fit ended ('aborted': stopTraining(), a callback's stop, the signal or dispose). */
   stopReason: 'completed' | 'aborted' | 'nonFinite' = 'completed';
   /** The logs by name, as tfjs's History.history (valLoss also as val_loss, with validation data). */
@@ -330,6 +332,11 @@ export class Sequential {
 
     const net = this.#net();
     const history = new History();
+    history.warnings.push(...this.#placeSchedules(net, mx.rows, batchSize, epochs));
+    for (const w of history.warnings) {
+      process.emitWarning(w, 'NaluWarning');
+      if (verbose === 1) console.log(`Warning: ${w}`);
+    }
     // A box, so that a thrown undefined (or any non-Error) is kept and rethrown as it was.
     let callbackError = undefined as { value: unknown } | undefined;
     // Each hook in order; synchronous until one returns a promise (then the rest await it), so
@@ -432,6 +439,29 @@ export class Sequential {
       }
     rethrow();
     return history;
+  }
+
+  /**
+   * Places each 'epochs' or 'fit' sparsity warm-up at this fit's optimizer steps; returns a warning
+   * for a warm-up in steps that this fit never reaches.
+   */
+  #placeSchedules(net: NativeNetwork, rows: number, batchSize: number, epochs: number): string[] {
+    const perEpoch = Math.ceil(rows / Math.min(batchSize, rows));
+    const first = net.iterations, total = epochs * perEpoch;
+    const warnings: string[] = [];
+    this.#layers.forEach((l, i) => {
+      const s = l.sparsity;
+      if (!s || !(s.sparsityLambda > 0) || total === 0) return;
+      if (s.sparsityUnit !== 'steps') {
+        const per = s.sparsityUnit === 'fit' ? total : perEpoch;
+        net.setSparsitySchedule(i, first + Math.round(s.sparsityStart * per), first + Math.round(s.sparsityEnd * per));
+      } else if (s.sparsityStart >= first + total)
+        warnings.push(
+          `layer '${l.name}': its sparsity regularizer starts at step ${s.sparsityStart}, after this fit's last step ` +
+            `(${first + total}), so it stays off; give sparsityUnit 'fit' or 'epochs', or an earlier sparsityStart`,
+        );
+    });
+    return warnings;
   }
 
   /** Asks a running fit to stop after the current batch (as an AbortSignal does). */

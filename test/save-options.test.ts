@@ -29,7 +29,7 @@ let n = 0;
 describe('every option round-trips through save/loadModel', () => {
   const init = (className: string, config: Record<string, number> = {}) => ({ className, config });
   const base = { inputDim: 3, seed: 7, kernelRegularizer: { l1: 0.01, l2: 0.02 }, kernelConstraint: { min: -2, max: 2 } };
-  const sparsity = { sparsityLambda: 0.5, sparsityStart: 3, sparsityEnd: 9 };
+  const sparsity = { sparsityLambda: 0.5, sparsityStart: 3, sparsityEnd: 9, sparsityUnit: 'epochs' };
   // Non-default values of every option of every unit (Infinity wherever it is allowed).
   const options: Record<string, Record<string, unknown>[]> = {
     Dense: [{ activation: 'elu', useBias: false, kernelInitializer: init('randomUniform', { minval: -0.3, maxval: 0.2 }), biasInitializer: init('constant', { value: 0.1 }), kernelConstraint: { min: -Infinity, max: 0.5 } }],

@@ -75,7 +75,7 @@ describe('initialization of the reference layers', () => {
     expect(nmu).toBeInstanceOf(NMU);
     expect((nau as NAU).kernelInitializer).toBeUndefined();
     expect((nmu as NMU).kernelInitializer).toBeUndefined();
-    expect((nau as NAU).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6 });
+    expect((nau as NAU).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6, sparsityUnit: 'steps' });
     // NAU 2 → 1: r = min(0.5, √3·√(2/3)) = 0.5; NMU: U[0.25, 0.75].
     const m = new Sequential([new NAU({ units: 1, inputDim: 2, seed: 4 })]);
     m.compile({ optimizer: 'adam', loss: 'mse' });

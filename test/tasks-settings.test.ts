@@ -35,11 +35,11 @@ describe("per-model settings, as each model's paper ran it", () => {
     expect(settings).toMatchObject({ learningRate: 1e-2, clipNorm: 1, sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 4e4 });
     const [nmru] = buildModel('nmru', { op: 'div', depth: 1, inputSize: 2, hiddenSize: 0, ...settings }, [1]);
     expect(nmru).toBeInstanceOf(NMRU);
-    expect((nmru as NMRU).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 4e4 });
+    expect((nmru as NMRU).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 2e4, sparsityEnd: 4e4, sparsityUnit: 'steps' });
     expect((nmru as NMRU).signRetrieval).toBe(true);
     const s = resolveSettings(staticTask, 'nau', 'add', {}, 5e6).settings;
     const layers = buildModel('nau', { op: 'add', depth: 2, inputSize: 100, hiddenSize: 2, ...s }, [1, 2]);
-    for (const l of layers) expect((l as NAU).sparsity).toEqual({ sparsityLambda: 0.01, sparsityStart: 5e3, sparsityEnd: 5e4 });
+    for (const l of layers) expect((l as NAU).sparsity).toEqual({ sparsityLambda: 0.01, sparsityStart: 5e3, sparsityEnd: 5e4, sparsityUnit: 'steps' });
     // A flag for a model without a regularizer changes nothing.
     expect(resolveSettings(staticTask, 'nalu', 'mul', { sparsityLambda: 3, learningRate: 0.01 }, 5e6).settings).toMatchObject({ sparsityLambda: 0, learningRate: 0.01 });
   });

@@ -49,7 +49,7 @@ describe('units: config', () => {
     expect(new NACMul({ units: 2, weight: 'sigma' }).weightSpecs(3)).toEqual([{ name: 'W_hat', shape: [3, 2] }]);
     expect(new NACMul({ units: 2, weight: 'sigma' }).kernelInitializer.type).toBe('glorotNormal');
     expect(new NACMul({ units: 2, weight: 'nmu' }).weightSpecs(3)).toEqual([{ name: 'W', shape: [3, 2] }]);
-    expect(new NACMul({ units: 2, weight: 'nmu' }).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6 });
+    expect(new NACMul({ units: 2, weight: 'nmu' }).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 0.2, sparsityEnd: 0.4, sparsityUnit: 'fit' });
     // A config saved before `weight` existed is weight 'nac'.
     expect((deserializeLayer({ className: 'NACMul', config: { units: 1, kernelInitializer: 'glorotUniform' } }) as NACMul).weight).toBe('nac');
   });
@@ -132,7 +132,10 @@ describe('units: config', () => {
     expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(r);
     expect(Math.max(...v.map(Math.abs))).toBeGreaterThan(0.8 * r);
     n.dispose();
-    expect(new NAU({ units: 1 }).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6 });
+    // A plain fit's defaults: the paper's warm-ups as fractions of each fit.
+    expect(new NAU({ units: 1 }).sparsity).toEqual({ sparsityLambda: 0.01, sparsityStart: 0.001, sparsityEnd: 0.01, sparsityUnit: 'fit' });
+    expect(new NMU({ units: 1 }).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 0.2, sparsityEnd: 0.4, sparsityUnit: 'fit' });
+    expect(new NAU({ units: 1, sparsityStart: 5, sparsityEnd: 9 }).sparsity).toEqual({ sparsityLambda: 0.01, sparsityStart: 5, sparsityEnd: 9, sparsityUnit: 'steps' });
     // NAC•,NMU: U[0.25, 0.75]; NAC•,σ: glorotNormal (2σ-truncated, variance 2/(in+out)).
     const weightsOf = (layer: Layer) => {
       const s = new Sequential([layer]);
@@ -158,7 +161,7 @@ describe('units: config', () => {
     expect(Math.max(...wm)).toBeLessThanOrEqual(0.75);
     expect(Math.max(...g.map(Math.abs))).toBeLessThanOrEqual(lg);
     expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(0.9 * lg);
-    expect(new GatedNAUNMU({ units: 1 }).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 1e6, sparsityEnd: 2e6 });
+    expect(new GatedNAUNMU({ units: 1 }).sparsity).toEqual({ sparsityLambda: 10, sparsityStart: 0.2, sparsityEnd: 0.4, sparsityUnit: 'fit' });
   });
 
   it('rejects bad options naming the argument, expected and received', () => {

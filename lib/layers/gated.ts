@@ -5,7 +5,7 @@ import type { Initializer, InitializerLike } from '../initializers';
 import { initializerOption, paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
   /** Initializer of W_add. Default: the NAU's U[−r, r], r = min(0.5, √3·√(2/(in+out))). */
@@ -23,7 +23,7 @@ export class GatedNAUNMU extends Layer {
     addInitializer: paperInitializerOption(),
     mulInitializer: paperInitializerOption(),
     gateInitializer: initializerOption('glorotUniform'),
-    sparsity: sparsityOption(),
+    sparsity: sparsityOption(nmuSparsity),
   };
   /** undefined: the paper's initialization. */
   declare readonly addInitializer?: Initializer;

@@ -11,5 +11,5 @@ export { INALU, type INALUArgs } from './inalu';
 export { NPU, RealNPU, type NPUArgs, type RealNPUArgs } from './npu';
 export { NMRU, type NMRUArgs } from './nmru';
 export { GatedNAUNMU, type GatedNAUNMUArgs } from './gated';
-export type { SparsityArgs } from './sparsity';
+export type { Sparsity, SparsityArgs, SparsityUnit } from './sparsity';
 export { layerRegistry, registerLayer, deserializeLayer } from './registry';

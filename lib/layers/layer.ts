@@ -3,6 +3,7 @@
 import type { NativeLayerSpec } from '../../binding';
 import { configOf, nativeOptionsOf, optionKeys, parseOptions, refuseUnknown, type Schema } from '../options';
 import { checkNumber, checkOptions, type Serialized } from '../registry';
+import type { Sparsity } from './sparsity';
 
 export interface LayerArgs {
   /** Output size. */
@@ -76,6 +77,8 @@ export abstract class Layer {
   readonly seed?: number;
   readonly kernelRegularizer?: KernelRegularizer;
   readonly kernelConstraint?: KernelConstraint;
+  /** The NAU/NMU-family sparsity regularizer's options, for the units that have one. */
+  declare readonly sparsity?: Sparsity;
 
   constructor(args: LayerArgs) {
     const schema = this.schema;

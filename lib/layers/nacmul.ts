@@ -6,7 +6,7 @@ import { randomUniform, type Initializer, type InitializerLike } from '../initia
 import { choiceOption, epsilonOption, infiniteOption, initializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 export type NACMulWeight = 'nac' | 'sigma' | 'nmu';
 const weightKinds: readonly NACMulWeight[] = ['nac', 'sigma', 'nmu'];
@@ -32,7 +32,7 @@ export class NACMul extends Layer {
     ),
     clipExp: infiniteOption(Infinity, 0),
     epsilon: epsilonOption(1e-7),
-    sparsity: sparsityOption({
+    sparsity: sparsityOption(nmuSparsity, {
       test: (p) => p.weight === 'nmu',
       why: (p) => `only weight 'nmu' has a sparsity regularizer, received weight '${p.weight}'`,
     }),

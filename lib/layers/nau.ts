@@ -4,7 +4,7 @@ import type { Initializer, InitializerLike } from '../initializers';
 import { paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import { nauSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface NAUArgs extends LayerArgs, SparsityArgs {
   /** Initializer of W. Default: the paper's U[−r, r], r = min(0.5, √3·√(2/(in+out))). */
@@ -14,7 +14,7 @@ export interface NAUArgs extends LayerArgs, SparsityArgs {
 export class NAU extends Layer {
   static readonly className = 'NAU';
   static readonly nativeType = 'nau';
-  static override readonly options = { kernelInitializer: paperInitializerOption(), sparsity: sparsityOption() };
+  static override readonly options = { kernelInitializer: paperInitializerOption(), sparsity: sparsityOption(nauSparsity) };
   /** undefined: the paper's initialization. */
   declare readonly kernelInitializer?: Initializer;
   declare readonly sparsity: Sparsity;

@@ -23,7 +23,8 @@ export class NMRU extends Layer {
     kernelInitializer: paperInitializerOption(),
     signRetrieval: booleanOption(false),
     epsilon: epsilonOption(1.1920929e-7),
-    sparsity: sparsityOption(),
+    // nalm-benchmark single_layer_benchmark.sh: λ̂ 10 over steps 2·10⁴ → 3.5·10⁴ of 5·10⁴.
+    sparsity: sparsityOption({ lambda: 10, start: 0.4, end: 0.7 }),
   };
   declare readonly kernelInitializer?: Initializer;
   declare readonly signRetrieval: boolean;

@@ -4,7 +4,7 @@ import type { Initializer, InitializerLike } from '../initializers';
 import { paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 export interface NMUArgs extends LayerArgs, SparsityArgs {
   /** Initializer of W. Default: the paper's U[0.25, 0.75]. */
@@ -14,7 +14,7 @@ export interface NMUArgs extends LayerArgs, SparsityArgs {
 export class NMU extends Layer {
   static readonly className = 'NMU';
   static readonly nativeType = 'nmu';
-  static override readonly options = { kernelInitializer: paperInitializerOption(), sparsity: sparsityOption() };
+  static override readonly options = { kernelInitializer: paperInitializerOption(), sparsity: sparsityOption(nmuSparsity) };
   /** undefined: the paper's initialization. */
   declare readonly kernelInitializer?: Initializer;
   declare readonly sparsity: Sparsity;

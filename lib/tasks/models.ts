@@ -183,7 +183,8 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
     const out = i === units.length - 1 ? 1 : ctx.hiddenSize;
     const config: Record<string, unknown> = { units: out, seed: seeds[i], ...u.options };
     if (i === 0) config.inputDim = ctx.inputSize;
-    if (u.regularized) Object.assign(config, { sparsityLambda: ctx.sparsityLambda, sparsityStart: ctx.sparsityStart, sparsityEnd: ctx.sparsityEnd });
+    if (u.regularized)
+      Object.assign(config, { sparsityLambda: ctx.sparsityLambda, sparsityStart: ctx.sparsityStart, sparsityEnd: ctx.sparsityEnd, sparsityUnit: 'steps' });
     if (u.l1 && ctx.l1Start) Object.assign(config, { l1Start: ctx.l1Start, l1End: ctx.l1End });
     if (u.nacInit) {
       // NALU shares this NAC between both paths; its gate G is Xavier-uniform with gain 1, the layer's default.

@@ -73,6 +73,7 @@ Napi::Function NativeNetwork::Init(Napi::Env env) {
       method<&NativeNetwork::Stop>(env, "stop"),
       method<&NativeNetwork::Resume>(env, "resume"),
       method<&NativeNetwork::SetLearningRate>(env, "setLearningRate"),
+      method<&NativeNetwork::SetSparsitySchedule>(env, "setSparsitySchedule"),
       method<&NativeNetwork::Dispose>(env, "dispose"),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsBusy>>("busy", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsDisposed>>("disposed", napi_configurable),
@@ -466,6 +467,22 @@ Napi::Value NativeNetwork::SetLearningRate(const Napi::CallbackInfo& info) {
   if (!(lr >= 0 && lr <= 1e30))
     throw Napi::RangeError::New(env, "learningRate: expected a number in [0, 1e30], received " + args::describe(info[0]));
   network(env, "setLearningRate", true).optimizer().learningRate = float(lr);
+  return env.Undefined();
+}
+
+// (layer, start, end): that layer's sparsity warm-up, in optimizer steps.
+Napi::Value NativeNetwork::SetSparsitySchedule(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t layer = args::integer(info[0], "layer", 0, 1 << 30);
+  const double start = double(args::integer(info[1], "start", 0, int64_t(1e18)));
+  const double end = double(args::integer(info[2], "end", 0, int64_t(1e18)));
+  if (end < start)
+    throw Napi::RangeError::New(env, "end: expected an integer >= start (" + args::describe(info[1]) + "), received " + args::describe(info[2]));
+  nalu::Network& net = network(env, "setSparsitySchedule");
+  if (layer >= int64_t(net.layers().size()))
+    throw Napi::RangeError::New(env, "layer: expected an index below " + std::to_string(net.layers().size()) + ", received " + std::to_string(layer));
+  if (!net.layers()[size_t(layer)]->setSparsitySchedule(start, end))
+    throw Napi::RangeError::New(env, "layer: layer " + std::to_string(layer) + " has no sparsity regularizer");
   return env.Undefined();
 }
 

@@ -77,6 +77,11 @@ class GatedNAUNMU : public Layer {
     dyWt(dz, params_[2].value.data(), 1, dx, rows);
   }
   bool hasRegularizer() const override { return regAdd_.active(); }  // one λ̂ for both
+  bool setSparsitySchedule(double start, double end) override {
+    regAdd_.schedule(start, end);
+    regMul_.schedule(start, end);
+    return true;
+  }
   double regularize(int64_t step, bool addGrad) override {
     return regAdd_.apply(params_[0], step, addGrad) + regMul_.apply(params_[1], step, addGrad);
   }

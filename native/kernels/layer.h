@@ -26,6 +26,9 @@ class Layer {
   virtual double regularize(int64_t step, bool addGrad) { return 0.0; }
   // True when the layer has a regularizer of its own.
   virtual bool hasRegularizer() const { return false; }
+  // Moves a sparsity regularizer's warm-up to steps start → end (a fit placing an 'epochs' or
+  // 'fit' schedule); false for a layer without one.
+  virtual bool setSparsitySchedule(double start, double end) { return false; }
   // Optional cache of per-row features of the input that depend on that row alone (NALU's
   // log(|x|+ε)). fit computes them once for its whole data set, then before each step points
   // the first layer at the batch's rows, so forward skips recomputing them. Width 0: none.

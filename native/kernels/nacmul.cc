@@ -96,6 +96,7 @@ class NACMul : public Layer {
     }
   }
   bool hasRegularizer() const override { return kind_ == Weight::Nmu && reg_.active(); }
+  bool setSparsitySchedule(double start, double end) override { return kind_ == Weight::Nmu && (reg_.schedule(start, end), true); }
   double regularize(int64_t step, bool addGrad) override {
     return kind_ == Weight::Nmu ? reg_.apply(params_[0], step, addGrad) : 0.0;
   }

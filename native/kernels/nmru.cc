@@ -106,6 +106,7 @@ class NMRU : public Layer {
       }
   }
   bool hasRegularizer() const override { return reg_.active(); }
+  bool setSparsitySchedule(double start, double end) override { return reg_.schedule(start, end), true; }
   double regularize(int64_t step, bool addGrad) override { return reg_.apply(params_[0], step, addGrad); }
 
  private:

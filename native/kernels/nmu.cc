@@ -36,6 +36,7 @@ class NMU : public Layer {
     else kernel_.backward(x, params_[0].value.data(), dy, params_[0].grad.data(), dx, rows, in_, out_);
   }
   bool hasRegularizer() const override { return reg_.active(); }
+  bool setSparsitySchedule(double start, double end) override { return reg_.schedule(start, end), true; }
   double regularize(int64_t step, bool addGrad) override { return reg_.apply(params_[0], step, addGrad); }
 
  private:

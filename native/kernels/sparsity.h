@@ -15,6 +15,7 @@ struct SparsityRegularizer {
   // values (λ̂ = 10, warm-up over steps 1e6 → 2e6).
   void parse(const Options& o, Kind k);
   bool active() const { return lambda > 0; }
+  void schedule(double s, double e) { start = s, end = e; }
   double scale(int64_t step) const;
   // λ·R of p.value; adds λ·dR/dW to p.grad when addGrad.
   double apply(Param& p, int64_t step, bool addGrad) const;

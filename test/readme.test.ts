@@ -1,0 +1,47 @@
+// Every TypeScript snippet of the README runs as written, as a user's ES module importing the built
+// package (dist/esm, from npm run build), each in a fresh process and directory.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const snippets = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => ({ code: m[1], line: readme.slice(0, m.index).split('\n').length }));
+// tsx's loader by path: a snippet runs in a directory outside the checkout.
+const tsx = pathToFileURL(path.join(root, 'node_modules/tsx', JSON.parse(fs.readFileSync(path.join(root, 'node_modules/tsx/package.json'), 'utf8')).exports['.'])).href;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nalu-readme-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function run(file: string, cwd: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', tsx, file], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+const entry = path.join(root, 'dist/esm/index.mjs');
+
+describe('README snippets', () => {
+  it('has TypeScript snippets, and the built package to run them on', () => {
+    expect(snippets.length).toBeGreaterThan(1);
+    expect(fs.existsSync(entry), `${entry} is missing: npm run build`).toBe(true);
+  });
+  for (const [i, s] of snippets.entries())
+    it(`snippet ${i + 1} (README.md line ${s.line}) runs`, { timeout: 130_000 }, async () => {
+      const cwd = fs.mkdtempSync(path.join(dir, `snippet-${i + 1}-`));
+      const file = path.join(cwd, 'snippet.mts');
+      fs.writeFileSync(file, s.code.replace(/from 'nalu'/g, `from ${JSON.stringify(entry)}`));
+      const r = await run(file, cwd);
+      expect(r.code, r.out.slice(-3000)).toBe(0);
+    });
+});

@@ -1,4 +1,4 @@
-// Products through OpenBLAS on several threads (native/kernels/core.cc gemm): each is cut along
+// Products through OpenBLAS on several threads (native/kernels/gemm.cc gemm): each is cut along
 // the longer side of C into one block per thread, every block a single-threaded sgemm. Two
 // linear Dense layers give all four kinds of cut: by rows with and without Aᵀ, by columns with
 // and without Bᵀ, with uneven last blocks; each thread count must match a float64 reference.

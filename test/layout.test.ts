@@ -1,4 +1,4 @@
-// The two activation layouts (native/kernels/network.cc): tiny networks run feature-major
+// The two activation layouts (native/kernels/network.cc, fit.cc): tiny networks run feature-major
 // ([features, rows], products vectorized along the batch, batches gathered by 8×8 transposes),
 // the rest row-major. Both must compute the same thing: each case builds the same network twice
 // and compares predictions, gradients, trainOnBatch and fit (shuffled, with partial batches), for

@@ -1,4 +1,4 @@
-// The small-matrix kernel (native/kernels/core.cc gemmSmall: row, dot and column forms, their
+// The small-matrix kernel (native/kernels/gemm_small.cc gemmSmall: row, dot and column forms, their
 // four-row blocks, overlapping 8-column blocks and tails) against a float64 reference, through
 // linear Dense layers whose forward and backward are nothing but these products.
 import { describe, it } from 'vitest';

@@ -21,7 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "kernels/core.h"
+#include "kernels/error.h"
 
 class BackgroundJob {
  public:

@@ -8,7 +8,8 @@
 #include "BackgroundJob.h"
 #include "NativeNetwork.h"
 #include "args.h"
-#include "kernels/tasks.h"
+#include "kernels/arithmetic_task.h"
+#include "kernels/task_run.h"
 #include "kernels/threads.h"
 
 namespace {

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "addon.h"
+#include "kernels/buffer.h"
+#include "kernels/clones.h"
 
 namespace args {
 

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "kernels/core.h"
+#include "kernels/error.h"
+#include "kernels/options.h"
+#include "kernels/param.h"
 
 namespace args {
 

@@ -8,7 +8,8 @@
 #include <chrono>
 
 #include "args.h"
-#include "kernels/core.h"
+#include "kernels/buffer.h"
+#include "kernels/gemm.h"
 #include "kernels/threads.h"
 
 namespace {

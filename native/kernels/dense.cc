@@ -1,7 +1,10 @@
 // Dense: y = act(x·K + b), the baseline the NALU papers compare against.
 #include <algorithm>
 
+#include "gemm.h"
 #include "layer.h"
+#include "mathfn.h"
+#include "parallel.h"
 
 namespace nalu {
 

@@ -7,9 +7,11 @@
 // overflows (±inf, NaN where the gate is exactly 1, z > 16.6); the step is then refused as non-finite.
 #include <algorithm>
 
-#include "nmu_kernel.h"
-#include "sparsity.h"
+#include "clones.h"
 #include "layer.h"
+#include "nmu_kernel.h"
+#include "parallel.h"
+#include "sparsity.h"
 #include "vmath.h"
 
 namespace nalu {

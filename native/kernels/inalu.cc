@@ -6,9 +6,11 @@
 // rule lives in Network::fit (FitOptions::reinitialize).
 #include <algorithm>
 
+#include "gemm.h"
+#include "layer.h"
+#include "mathfn.h"
 #include "nac.h"
 #include "nmu_kernel.h"
-#include "layer.h"
 
 namespace nalu {
 

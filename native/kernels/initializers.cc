@@ -1,5 +1,7 @@
 #include "initializers.h"
 
+#include "error.h"
+
 namespace nalu {
 
 static const std::vector<std::string> kInitializers = {

@@ -1,7 +1,8 @@
 // Weight initializers, drawn natively from a seed so that re-initialization (iNALU)
 // and the TS side agree on one definition.
 #pragma once
-#include "core.h"
+#include "options.h"
+#include "param.h"
 #include "rng.h"
 
 namespace nalu {

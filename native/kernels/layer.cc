@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <map>
 
+#include "error.h"
+#include "gemm.h"
+#include "mathfn.h"
+
 namespace nalu {
 
 size_t Layer::addParam(const std::string& name, std::vector<int64_t> shape, const Options& init) {

@@ -2,7 +2,13 @@
 #pragma once
 #include <functional>
 
-#include "core.h"
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "buffer.h"
+#include "options.h"
+#include "param.h"
 #include "initializers.h"
 
 namespace nalu {

@@ -1,5 +1,9 @@
 #include "losses.h"
 
+#include "clones.h"
+#include "mathfn.h"
+#include "parallel.h"
+
 namespace nalu {
 
 namespace {

@@ -1,6 +1,10 @@
 // Losses: mean over every element of the batch, as Keras' mean over the last axis then the batch.
 #pragma once
-#include "core.h"
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "options.h"
 
 namespace nalu {
 

@@ -1,7 +1,10 @@
 // NAC (Trask et al. 2018): a = x·W with W = tanh(Ŵ) ⊙ σ(M̂), biased towards {−1, 0, 1}.
 #include "nac.h"
 
+#include "clones.h"
 #include "layer.h"
+#include "mathfn.h"
+#include "parallel.h"
 #include "vmath.h"
 
 namespace nalu {

@@ -2,7 +2,10 @@
 #pragma once
 #include <functional>
 
-#include "core.h"
+#include <cstdint>
+
+#include "buffer.h"
+#include "param.h"
 
 namespace nalu {
 

@@ -7,9 +7,14 @@
 // Options: epsilon (ε), clipExp (ω: m = exp(min(·, ω)), bounds the overflow to +inf past 88.7).
 #include <algorithm>
 
-#include "nac.h"
-#include "sparsity.h"
+#include "clones.h"
+#include "error.h"
+#include "gemm.h"
 #include "layer.h"
+#include "mathfn.h"
+#include "nac.h"
+#include "parallel.h"
+#include "sparsity.h"
 #include "vmath.h"
 
 namespace nalu {

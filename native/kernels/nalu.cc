@@ -10,8 +10,11 @@
 #include <immintrin.h>
 #endif
 
-#include "nac.h"
+#include "clones.h"
 #include "layer.h"
+#include "mathfn.h"
+#include "nac.h"
+#include "parallel.h"
 #include "vmath.h"
 
 namespace nalu {

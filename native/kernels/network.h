@@ -1,9 +1,10 @@
 // A sequential network that owns its layers, loss, optimizer and workspaces, and runs
-// whole training loops without allocating per step.
+// whole training loops without allocating per step (the fit loop: fit.cc).
 #pragma once
 #include <atomic>
 #include <functional>
 
+#include "error.h"
 #include "layer.h"
 #include "losses.h"
 #include "optimizers.h"
@@ -101,9 +102,6 @@ class Network {
   Buffer grad_[2];            // ping-pong dL/d(activation)
   Buffer xb_, yb_, fb_;       // gathered (shuffled) batch and its first-layer row features
   std::vector<float*> cols_;  // transpose's column targets
-  // Largest row-feature cache fit keeps (floats): 64 MiB; beyond, the layer computes them per step.
-  static constexpr int64_t kRowFeatureCacheMax = int64_t(1) << 24;
-  static constexpr int kInterleaveMaxWidth = 64;  // floats: row-major [x | features | y] rows in ≤ 4 cache lines
   // "auto" runs feature-major when no layer has more weights than this: there a step is a
   // handful of tiny products whose row-major form vectorizes only along the few units.
   static constexpr int64_t kFeatureMajorMaxWeights = 1024;

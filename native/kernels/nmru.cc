@@ -6,9 +6,11 @@
 // absolute values and the sign as in RealNPU; without it the sign comes from the product itself.
 #include <algorithm>
 
+#include "gemm.h"
+#include "layer.h"
+#include "mathfn.h"
 #include "nmu_kernel.h"
 #include "sparsity.h"
-#include "layer.h"
 
 namespace nalu {
 

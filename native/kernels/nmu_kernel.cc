@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "clones.h"
+#include "parallel.h"
+
 namespace nalu {
 
 void NmuKernel::reserve(int rows, int in, int out, bool featureMajor) {

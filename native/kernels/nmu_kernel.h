@@ -1,6 +1,6 @@
 // The NMU product y_j = Π_i (W_ij·x_i + 1 − W_ij) and its exact backward, shared by NMU and NMRU.
 #pragma once
-#include "core.h"
+#include "buffer.h"
 
 namespace nalu {
 

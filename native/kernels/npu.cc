@@ -14,7 +14,11 @@
 #include <algorithm>
 #include <sstream>
 
+#include "error.h"
+#include "gemm.h"
 #include "layer.h"
+#include "mathfn.h"
+#include "parallel.h"
 
 namespace nalu {
 

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "clones.h"
+#include "error.h"
+#include "parallel.h"
+
 namespace nalu {
 
 Optimizer::Optimizer(const Options& o) {

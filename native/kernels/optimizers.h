@@ -1,7 +1,14 @@
 // Optimizers with Keras' update rules. One fused pass per parameter: gradient scaling
 // (clipNorm), clipping (clipValue), the update and the parameter's clamp constraint.
 #pragma once
-#include "core.h"
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "buffer.h"
+#include "options.h"
+#include "param.h"
 
 namespace nalu {
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "error.h"
+#include "mathfn.h"
+
 namespace nalu {
 
 void SparsityRegularizer::parse(const Options& o, Kind k) {

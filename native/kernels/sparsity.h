@@ -3,7 +3,10 @@
 //   NAU: R = mean(min(|W|, 1 − |W|))  (pushes W to {−1, 0, 1})
 //   NMU: R = mean(min(W, 1 − W))      (pushes W to {0, 1})
 #pragma once
-#include "core.h"
+#include <cstdint>
+
+#include "options.h"
+#include "param.h"
 
 namespace nalu {
 

@@ -1,119 +1,14 @@
-#include "core.h"
-
+// The loop kernel of products too small for OpenBLAS (gemm.h: kSmallGemm): row, dot and column
+// forms in GCC vectors, compiled per instruction set. Nothing here calls OpenBLAS.
+#include <algorithm>
 #include <cstring>
 
-#include <cblas.h>
-#include <omp.h>
-
-#include <sstream>
-
+#include "buffer.h"
+#include "clones.h"
+#include "gemm.h"
 #include "vec8.h"
 
 namespace nalu {
-
-static std::string fmt(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-std::string Options::describe(const std::string& k) const {
-  if (bools.count(k)) return "a boolean";
-  if (str.count(k)) return "a string";
-  if (obj.count(k)) return "an object";
-  auto it = num.find(k);
-  return it == num.end() ? "undefined" : fmt(it->second);
-}
-
-double Options::number(const std::string& k, double def) const {
-  mark(k);
-  if (str.count(k) || obj.count(k) || bools.count(k)) typeError(where(k) + ": expected a number, received " + describe(k));
-  auto it = num.find(k);
-  return it == num.end() ? def : it->second;
-}
-
-double Options::number(const std::string& k, double def, double lo, double hi) const {
-  double v = number(k, def);
-  if (std::isnan(v) || v < lo || v > hi)
-    rangeError(where(k) + ": expected a number in [" + fmt(lo) + ", " + fmt(hi) + "], received " + fmt(v));
-  return v;
-}
-
-int64_t Options::integer(const std::string& k, int64_t def, int64_t lo, int64_t hi) const {
-  mark(k);
-  if (str.count(k) || obj.count(k) || bools.count(k)) typeError(where(k) + ": expected an integer, received " + describe(k));
-  double v = number(k, double(def));
-  if (!(v >= double(lo) && v <= double(hi)) || v != std::floor(v))
-    rangeError(where(k) + ": expected an integer in [" + fmt(double(lo)) + ", " + fmt(double(hi)) +
-               "], received " + fmt(v));
-  return int64_t(v);
-}
-
-bool Options::flag(const std::string& k, bool def) const {
-  mark(k);
-  auto it = num.find(k);
-  if (it == num.end() && !has(k)) return def;
-  if (it == num.end() || !bools.count(k)) typeError(where(k) + ": expected a boolean, received " + describe(k));
-  return it->second != 0;
-}
-
-std::string Options::string(const std::string& k, const std::string& def) const {
-  mark(k);
-  if (num.count(k) || obj.count(k)) typeError(where(k) + ": expected a string, received " + describe(k));
-  auto it = str.find(k);
-  return it == str.end() ? def : it->second;
-}
-
-std::string Options::requiredString(const std::string& k) const {
-  if (!has(k)) typeError(where(k) + ": expected a string, received undefined");
-  return string(k, "");
-}
-
-std::string Options::choice(const std::string& k, const std::string& def,
-                            const std::vector<std::string>& allowed) const {
-  std::string v = string(k, def);
-  for (auto& a : allowed)
-    if (a == v) return v;
-  rangeError(where(k) + ": expected one of " + joinNames(allowed) + ", received '" + v + "'");
-}
-
-const Options* Options::object(const std::string& k) const {
-  mark(k);
-  auto it = obj.find(k);
-  return it == obj.end() ? nullptr : &it->second;
-}
-
-void Options::rejectUnread(const std::vector<std::string>& alsoAllowed) const {
-  std::set<std::string> valid(read->begin(), read->end());
-  valid.insert(alsoAllowed.begin(), alsoAllowed.end());
-  std::vector<std::string> unknown;
-  auto scan = [&](const auto& m) {
-    for (auto& [k, v] : m)
-      if (!valid.count(k)) unknown.push_back(k);
-  };
-  scan(num);
-  scan(str);
-  scan(obj);
-  if (!unknown.empty()) {
-    std::sort(unknown.begin(), unknown.end());
-    const std::string expected = valid.empty() ? "expected no options" : "expected one of " + joinNames({valid.begin(), valid.end()});
-    if (unknown.size() == 1) rangeError(where(unknown[0]) + ": unknown option, " + expected);
-    rangeError((context.empty() ? std::string("options") : context) + ": unknown options " + joinNames(unknown) + ", " +
-               expected);
-  }
-  // Nested objects the unit read (initializer specs, kernelRegularizer, …): their own keys.
-  for (auto& [k, sub] : obj) {
-    Options named = sub;  // shares sub's record of reads
-    named.context = where(k);
-    named.rejectUnread();
-  }
-}
-
-std::string joinNames(const std::vector<std::string>& names) {
-  std::string s;
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", '" : "'") + names[i] + "'";
-  return s;
-}
 
 namespace {
 // Scratch for the small-matrix path: grown once per thread, reused by every later call.
@@ -146,7 +41,7 @@ constexpr int kLanes = int(sizeof(V) / sizeof(float));
 
 // Row form on rows i .. i+R−1 of C (R = 1 or 2): each block of four vectors of columns (32 with
 // v8, 64 with v16) is summed over k in registers, every load of B feeding all R rows, then
-// written once. Inlined into each clone of gemmSmall, so it is compiled for that clone's
+// written once. Inlined into each clone of gemmSmallClone, so it is compiled for that clone's
 // instruction set.
 template <int R, class V, bool kPin>
 __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, float alpha, const float* A, bool transA,
@@ -210,7 +105,7 @@ __attribute__((always_inline)) inline void rowForm(int i, int M, int N, int K, f
 // then all eight summed across lanes at once (the omp-simd reductions this replaces summed
 // each dot product through the stack, one lane at a time). With v16 the sums fold to v8 first
 // and a last v8 step takes k up to a multiple of 8. Rows and columns past the edge repeat the
-// last one and are not stored. Inlined into each clone of gemmSmall.
+// last one and are not stored. Inlined into each clone of gemmSmallClone.
 template <int CB, class V, bool kPin>
 __attribute__((always_inline)) inline void dotBlock(int i, int j, int M, int N, int K, float alpha, const float* A,
                                                     const float* Bt, float beta, float* C) {
@@ -415,21 +310,23 @@ __attribute__((always_inline)) inline void gemmSmallBody(bool transA, bool trans
 
 // The clones of target_clones by hand, so that only the AVX2 and AVX-512 ones pin their loads.
 #if NALU_HAVE_CLONES
-__attribute__((target("arch=x86-64-v4"))) void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha,
-                                                          const float* A, const float* B, float beta, float* C) {
+__attribute__((target("arch=x86-64-v4"))) void gemmSmallClone(bool transA, bool transB, int M, int N, int K,
+                                                               float alpha, const float* A, const float* B, float beta,
+                                                               float* C) {
   gemmSmallBody<v16, true>(transA, transB, M, N, K, alpha, A, B, beta, C);
 }
-__attribute__((target("arch=x86-64-v3"))) void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha,
-                                                          const float* A, const float* B, float beta, float* C) {
+__attribute__((target("arch=x86-64-v3"))) void gemmSmallClone(bool transA, bool transB, int M, int N, int K,
+                                                               float alpha, const float* A, const float* B, float beta,
+                                                               float* C) {
   gemmSmallBody<v8, true>(transA, transB, M, N, K, alpha, A, B, beta, C);
 }
-__attribute__((target("default"))) void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha,
-                                                  const float* A, const float* B, float beta, float* C) {
+__attribute__((target("default"))) void gemmSmallClone(bool transA, bool transB, int M, int N, int K, float alpha,
+                                                       const float* A, const float* B, float beta, float* C) {
   gemmSmallBody<v8, false>(transA, transB, M, N, K, alpha, A, B, beta, C);
 }
 #else
-void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B, float beta,
-               float* C) {
+void gemmSmallClone(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,
+                    float beta, float* C) {
 #if defined(__AVX512F__)
   gemmSmallBody<v16, true>(transA, transB, M, N, K, alpha, A, B, beta, C);
 #elif defined(__AVX__)
@@ -441,40 +338,9 @@ void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha, const
 #endif
 }  // namespace
 
-void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,
-          float beta, float* C) {
-  if (M == 0 || N == 0) return;
-  if (int64_t(M) * N * K <= kSmallGemm) {
-    if (K == 0) {
-      for (int64_t i = 0; i < int64_t(M) * N; ++i) C[i] = beta == 0.f ? 0.f : beta * C[i];
-      return;
-    }
-    gemmSmall(transA, transB, M, N, K, alpha, A, B, beta, C);
-    return;
-  }
-  int lda = transA ? M : K, ldb = transB ? K : N;
-  // On several threads, the product is cut along the longer side of C into one block per
-  // thread, each a single-threaded sgemm (OpenBLAS runs single-threaded inside a parallel
-  // region): one fork and join a product instead of OpenBLAS's synchronization per panel
-  // (measured against one threaded cblas_sgemm call: docs/performance.md).
-  const int T = omp_get_max_threads();
-  if (T > 1 && !omp_in_parallel()) {
-    const bool byRows = M >= N;
-    const int len = byRows ? M : N, per = ((len + T - 1) / T + 15) / 16 * 16;
-#pragma omp parallel num_threads(T)
-    {
-      const int b = std::min(len, omp_get_thread_num() * per), e = std::min(len, b + per);
-      if (b < e && byRows)
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, e - b, N, K,
-                    alpha, transA ? A + b : A + int64_t(b) * lda, lda, B, ldb, beta, C + int64_t(b) * N, N);
-      else if (b < e)
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, e - b, K,
-                    alpha, A, lda, transB ? B + int64_t(b) * ldb : B + b, ldb, beta, C + b, N);
-    }
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K,
-              alpha, A, lda, B, ldb, beta, C, N);
+void gemmSmall(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B, float beta,
+               float* C) {
+  gemmSmallClone(transA, transB, M, N, K, alpha, A, B, beta, C);
 }
 
 }  // namespace nalu

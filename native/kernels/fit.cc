@@ -1,0 +1,190 @@
+// Network::fit: epochs of shuffled mini-batches over a whole data set, with the batches
+// gathered (and, feature-major, transposed) from rows laid out once per fit.
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "gather.h"
+#include "network.h"
+#include "parallel.h"
+#include "rng.h"
+
+namespace nalu {
+
+namespace {
+// Largest row-feature cache fit keeps (floats): 64 MiB; beyond, the layer computes them per step.
+constexpr int64_t kRowFeatureCacheMax = int64_t(1) << 24;
+constexpr int kInterleaveMaxWidth = 64;  // floats: row-major [x | features | y] rows in ≤ 4 cache lines
+
+// Where fit's batches come from, decided once a fit from the data's shape and the network's layout.
+struct BatchLayout {
+  int batch;         // rows a step
+  bool shuffle;      // a new row order every epoch
+  bool gather;       // batches copied out of the data (in the row order), not used in place
+  int fw;            // the first layer's row-feature width (0: it has none)
+  bool useFeatures;  // the features computed once for all epochs
+  int fwUsed;        // fw when useFeatures, else 0
+  int catWidth;      // floats of an [x | features | y] row
+  bool interleave;   // batches gathered from a copy of the data in such rows
+
+  BatchLayout(int64_t rows, int batchSize, bool shuffleRows, bool fm, int in, int out, int featureWidth) {
+    batch = int(std::min<int64_t>(batchSize, rows));
+    // One batch per epoch: shuffling would only reorder the batch's sum, so the data is used
+    // in place (no gather, and the first layer's row features never change).
+    shuffle = shuffleRows && batch < rows;
+    // Feature-major batches are always gathered: the gather is what transposes them.
+    gather = shuffle || fm;
+    // The first layer's per-row features (NALU: log(|x|+ε)), once for all epochs; shuffled row-major
+    // rows wider than kInterleaveMaxWidth take them from each batch: cheaper than gathering a copy.
+    fw = featureWidth;
+    useFeatures = fw > 0 && rows * fw <= kRowFeatureCacheMax && (fm || !gather || in <= kInterleaveMaxWidth);
+    // Gathered batches of a data set that fits the row cache come from interleaved rows
+    // [x | features | y]: feature-major ones always (one transposing pass, a narrow y included,
+    // instead of three), row-major ones when a row is narrow enough for its parts to share cache
+    // lines. Wide row-major rows gain nothing and would pay for a copy of the data set per fit.
+    fwUsed = useFeatures ? fw : 0;
+    catWidth = in + fwUsed + out;
+    interleave = gather && (fm || catWidth <= kInterleaveMaxWidth) && rows * catWidth <= kRowFeatureCacheMax;
+  }
+};
+}  // namespace
+
+FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks) {
+  const int in = inputDim_, out = outputDim();
+  Layer& first = *layers_[0];
+  const BatchLayout lay(rows, o.batchSize, o.shuffle, fm_, in, out, first.rowFeatureWidth());
+  const int batch = lay.batch, fw = lay.fw;
+  reserve(batch);
+  if (lay.gather) {
+    grow(xb_, size_t(batch) * in);
+    grow(yb_, size_t(batch) * out);
+  }
+  Buffer feats;
+  if (lay.useFeatures) {
+    feats.resize(size_t(rows) * fw);
+    first.computeRowFeatures(x, feats.data(), rows);
+    if (lay.gather) grow(fb_, size_t(batch) * fw);
+  }
+  Buffer cat;
+  if (lay.interleave) {
+    cat.resize(size_t(rows) * lay.catWidth);
+    for (int64_t r = 0; r < rows; ++r) {
+      float* d = cat.data() + r * lay.catWidth;
+      std::copy(x + r * in, x + (r + 1) * in, d);
+      if (lay.fwUsed) std::copy(feats.data() + r * fw, feats.data() + (r + 1) * fw, d + in);
+      std::copy(y + r * out, y + (r + 1) * out, d + in + lay.fwUsed);
+    }
+    Buffer().swap(feats);  // every row's features now live in cat
+  }
+  struct Reset {  // validation and later calls must not see this fit's features
+    Layer& l;
+    ~Reset() { l.useRowFeatures(nullptr); }
+  } reset{first};
+  std::vector<int64_t> order(size_t(lay.gather ? rows : 0));
+  std::vector<float*> colTargets(size_t(fm_ ? lay.catWidth : 0));  // its own: evaluate uses cols_
+  float** cols = colTargets.data();
+  std::iota(order.begin(), order.end(), 0);
+  auto ps = params();
+  std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch
+  FitResult result;
+  Rng rng(o.seed);
+  RngLanes lanes(o.seed, 1);  // the shuffles
+  ReinitRule reinit(o.reinitialize);
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    if (hooks.stop && hooks.stop->load()) {
+      result.stopReason = "aborted";
+      break;
+    }
+    if (hooks.epochBegin) hooks.epochBegin(epoch);
+    for (size_t k = 0; k < ps.size(); ++k) snapshot[k].assign(ps[k]->value.begin(), ps[k]->value.end());
+    if (lay.shuffle) {
+      // Fisher–Yates with eight generator lanes: one scalar generator step per swap was the
+      // bottleneck. j = ⌊r·(i+1)/2^32⌋.
+      uint32_t r[RngLanes::kLanes];
+      for (int64_t i = int64_t(order.size()) - 1; i > 0;) {
+        lanes.next8(r);
+        for (int k = 0; k < RngLanes::kLanes && i > 0; ++k, --i)
+          std::swap(order[i], order[(uint64_t(r[k]) * uint64_t(i + 1)) >> 32]);
+      }
+    }
+    double sum = 0, regSum = 0;
+    int64_t seen = 0;
+    Step status = Step::Ok;
+    for (int64_t r = 0; r < rows; r += batch) {
+      if (hooks.stop && hooks.stop->load()) break;
+      int n = int(std::min<int64_t>(batch, rows - r));
+      const float *xb = x + r * in, *yb = y + r * out;
+      const float* fb = lay.useFeatures && !lay.interleave ? feats.data() + r * fw : nullptr;
+      if (lay.gather) {
+        const int64_t* idx = order.data() + r;
+        if (fm_) {
+          // Where each column of [x | features | y] goes in this batch of n rows.
+          columnTargets(xb_.data(), in, n, cols);
+          columnTargets(fb_.data(), lay.fwUsed, n, cols + in);
+          columnTargets(yb_.data(), out, n, cols + in + lay.fwUsed);
+          if (lay.interleave) {
+            gatherColumns(cat.data(), lay.catWidth, idx, n, cols);
+          } else {
+            gatherColumns(x, in, idx, n, cols);
+            if (lay.useFeatures) gatherColumns(feats.data(), fw, idx, n, cols + in);
+            gatherColumns(y, out, idx, n, cols + in + lay.fwUsed);
+          }
+        } else {
+          // Large batches on every thread: gathered on one, a (1024, 256, 256) batch left the
+          // other core spinning in libgomp's barrier.
+          parallelChunks(n, [&](int64_t b, int64_t e) {
+            const int m = int(e - b);
+            if (lay.interleave) {
+              gatherInterleaved(cat.data(), in, lay.fwUsed, out, idx + b, m, xb_.data() + b * in,
+                                fb_.data() + b * lay.fwUsed, yb_.data() + b * out);
+              return;
+            }
+            gatherRows(x, in, idx + b, m, xb_.data() + b * in);
+            gatherRows(y, out, idx + b, m, yb_.data() + b * out);
+            if (lay.useFeatures) gatherRows(feats.data(), fw, idx + b, m, fb_.data() + b * fw);
+          }, lay.catWidth);
+        }
+        xb = xb_.data();
+        yb = yb_.data();
+        if (lay.useFeatures) fb = fb_.data();
+      }
+      double loss = 0, reg = 0;
+      first.useRowFeatures(fb);
+      status = step(xb, yb, n, loss, reg);
+      first.useRowFeatures(nullptr);
+      if (status != Step::Ok) break;
+      sum += loss * n;
+      reinit.add(loss);
+      regSum += reg * n;
+      seen += n;
+    }
+    if (status == Step::NonFiniteWeights)
+      for (size_t k = 0; k < ps.size(); ++k) std::copy(snapshot[k].begin(), snapshot[k].end(), ps[k]->value.begin());
+    if (status != Step::Ok) {
+      if (o.throwOnNonFinite)
+        naluError("NON_FINITE", "fit: training became non-finite in epoch " + std::to_string(epoch + 1) +
+                                    "; the weights were left at their last finite values");
+      result.stopReason = "nonFinite";
+      break;
+    }
+    if (seen < rows) {  // aborted inside the epoch: its partial loss is not reported
+      result.stopReason = "aborted";
+      break;
+    }
+    EpochLog log;
+    log.epoch = epoch;
+    log.loss = sum / double(seen);
+    log.regularization = regSum / double(seen);
+    if (o.valRows > 0) log.valLoss = evaluate(o.xVal, o.yVal, o.valRows, batch);
+    result.epochs.push_back(log);
+    if (hooks.epochEnd) hooks.epochEnd(log);
+    if (reinit.endEpoch(epoch)) {  // fresh weights from each layer's initializers, fresh optimizer state
+      for (auto& l : layers_) l->initialize(rng.next());
+      optimizer_->attach(ps);
+      result.reinitializedAt.push_back(epoch);
+    }
+  }
+  return result;
+}
+
+}  // namespace nalu

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "BackgroundJob.h"
-#include "addon.h"
+#include "addon_data.h"
 #include "args.h"
 #include "kernels/threads.h"
 

@@ -1,20 +1,14 @@
 // Registers the native exports (typed in binding.d.ts).
-#include "addon.h"
-
 #include "BackgroundJob.h"
 #include "NativeNetwork.h"
 #include "Tasks.h"
-#include "bench.h"
+#include "addon_data.h"
 #include "args.h"
+#include "bench.h"
 #include "kernels/layer.h"
 #include "kernels/losses.h"
 #include "kernels/optimizers.h"
 #include "kernels/threads.h"
-
-Napi::FunctionReference* errorClass(Napi::Env env) {
-  AddonData* d = env.GetInstanceData<AddonData>();
-  return d ? &d->errorClass : nullptr;
-}
 
 namespace {
 

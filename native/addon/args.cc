@@ -7,7 +7,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "addon.h"
+#include "addon_data.h"
 #include "kernels/buffer.h"
 #include "kernels/clones.h"
 

@@ -1,3 +1,5 @@
+// The addon's per-environment state: its own file, so the modules that read it (args,
+// NativeNetwork) do not include the registrar (addon.cc) that includes them.
 #pragma once
 #include <napi.h>
 

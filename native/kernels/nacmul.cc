@@ -11,6 +11,7 @@
 #include "error.h"
 #include "gemm.h"
 #include "layer.h"
+#include "log_path.h"
 #include "mathfn.h"
 #include "nac.h"
 #include "parallel.h"
@@ -68,9 +69,8 @@ class NACMul : public Layer {
     const int64_t ni = int64_t(rows) * in_, no = int64_t(rows) * out_;
     const float* W = weight();
     float *lx = lx_.data(), *l = l_.data();
-    const float eps = eps_, omega = omega_;
-#pragma omp parallel for simd if (ni >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < ni; ++i) lx[i] = std::log(std::fabs(x[i]) + eps);
+    const float omega = omega_;
+    logAbs(LogPath::Libm, x, lx, eps_, ni);
     gemm(false, false, rows, out_, in_, 1, lx, W, 0, l);
 #pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
     for (int64_t i = 0; i < no; ++i) y[i] = std::exp(std::min(l[i], omega));
@@ -79,7 +79,7 @@ class NACMul : public Layer {
     const int64_t ni = int64_t(rows) * in_, no = int64_t(rows) * out_, nw = int64_t(in_) * out_;
     const float *l = l_.data();
     float* dl = dl_.data();
-    const float omega = omega_, eps = eps_;
+    const float omega = omega_;
 #pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
     for (int64_t i = 0; i < no; ++i) dl[i] = l[i] < omega ? dy[i] * y[i] : 0.f;  // the clip has zero slope
     // 'nmu' uses its param as W: its gradient is dW itself.
@@ -94,11 +94,7 @@ class NACMul : public Layer {
     }
     if (!dx) return;
     gemm(false, true, rows, in_, out_, 1, dl, usedW_, 0, dx);
-#pragma omp parallel for simd if (ni >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < ni; ++i) {
-      float s = sign(x[i]);
-      dx[i] *= s / (std::fabs(x[i]) + eps);
-    }
+    logAbsBackward(LogPath::Libm, x, dx, dx, eps_, ni);
   }
   bool hasRegularizer() const override { return kind_ == Weight::Nmu && reg_.active(); }
   bool setSparsitySchedule(double start, double end) override { return kind_ == Weight::Nmu && (reg_.schedule(start, end), true); }

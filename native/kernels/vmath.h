@@ -57,7 +57,7 @@ inline float exp(float x) {
 // normal float (NALU's log(|x| + ε) with ε ≥ 1e-30 is never anything else), +inf or NaN
 // (returned as they are). Zero, subnormal and negative inputs are not handled: leaving them out
 // shortens NALU's log pass. On AVX2, NALU takes its logs from a table instead
-// (nalu.cc: logAbsTable); this is the path of other CPUs.
+// (log_path.cc: logAbsTable); this is the path of other CPUs.
 inline float log(float x) {
   // Classified on the bits: integer tests keep GCC from threading float range facts from
   // the producer of x (exp, |x|+ε) into 8-bit booleans it then cannot vectorize.

@@ -7,6 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 inc=$(node -p "require('node-addon-api').include_dir")
 bad=0
+# Element-wise passes are parallelChunks over a clone-compiled `#pragma omp simd` loop, which this
+# check sees; `omp parallel for simd` loops it would not.
+for f in native/kernels/*.cc; do
+  for ln in $(grep -n "pragma omp parallel for simd" "$f" | cut -d: -f1); do
+    echo "omp parallel for simd (use parallelChunks and an omp simd loop): $f:$ln"
+    bad=1
+  done
+done
+# Loops left scalar on purpose (a libm call) say why in a comment starting "// scalar:".
+grep -n "// scalar:" native/kernels/*.cc | sed 's/^\([^:]*:[0-9]*\): *\/\/ scalar: */scalar by design: \1: /' || true
 for arch in x86-64-v3 x86-64-v4; do
 for f in native/kernels/*.cc; do
   rep=$(g++ -O3 -fPIC -fno-math-errno -fno-trapping-math -fopenmp -std=gnu++17 -march=$arch -DNALU_NO_CLONES \

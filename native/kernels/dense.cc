@@ -1,6 +1,9 @@
 // Dense: y = act(x·K + b), the baseline the NALU papers compare against.
 #include <algorithm>
+#include <cmath>
+#include <type_traits>
 
+#include "clones.h"
 #include "gemm.h"
 #include "layer.h"
 #include "mathfn.h"
@@ -42,6 +45,46 @@ inline float derivative(Act a, float y) {
   return 1;
 }
 
+// f(std::integral_constant<Act, a>()): the activation as a compile-time constant, so each gets
+// a loop of its own.
+template <class F>
+void withAct(Act a, F&& f) {
+  switch (a) {
+    case Act::Linear: return f(std::integral_constant<Act, Act::Linear>());
+    case Act::Relu: return f(std::integral_constant<Act, Act::Relu>());
+    case Act::Relu6: return f(std::integral_constant<Act, Act::Relu6>());
+    case Act::Tanh: return f(std::integral_constant<Act, Act::Tanh>());
+    case Act::Sigmoid: return f(std::integral_constant<Act, Act::Sigmoid>());
+    case Act::Softsign: return f(std::integral_constant<Act, Act::Softsign>());
+    case Act::Elu: return f(std::integral_constant<Act, Act::Elu>());
+    case Act::Selu: return f(std::integral_constant<Act, Act::Selu>());
+  }
+}
+
+// The activations that call libm (tanhf, expf, expm1f).
+constexpr bool usesLibm(Act a) { return a == Act::Tanh || a == Act::Sigmoid || a == Act::Elu || a == Act::Selu; }
+
+// y[b, e) = act(y[b, e)) for an activation without a libm call.
+template <Act A>
+NALU_CLONES void activateRange(float* y, int64_t b, int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) y[i] = activate(A, y[i]);
+}
+
+// y[b, e) = act(y[b, e)) for tanh, sigmoid, elu and selu.
+// scalar: libm's tanhf, expf and expm1f (vmath.h's forms would change the results).
+void activateLibm(Act a, float* y, int64_t b, int64_t e) {
+  for (int64_t i = b; i < e; ++i) y[i] = activate(a, y[i]);
+}
+
+// d[b, e) = dy · act'(y) (no libm call in any derivative). Not contracted to FMAs in the clones
+// that have them: tanh's 1 − y² would round otherwise than it always has.
+template <Act A>
+NALU_CLONES __attribute__((optimize("fp-contract=off"))) void derivativeRange(const float* dy, const float* y, float* d, int64_t b, int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) d[i] = dy[i] * derivative(A, y[i]);
+}
+
 class Dense : public Layer {
  public:
   Dense(int in, const Options& o) : Layer(in, unitsOption(o)) {
@@ -67,9 +110,11 @@ class Dense : public Layer {
     }
     gemm(false, false, rows, out_, in_, 1, x, params_[kernel_].value.data(), beta, y);
     if (act_ == Act::Linear) return;
-    const Act a = act_;
-#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < n; ++i) y[i] = activate(a, y[i]);
+    withAct(act_, [&](auto act) {
+      constexpr Act A = decltype(act)::value;
+      if constexpr (usesLibm(A)) parallelChunks(n, [&](int64_t b, int64_t e) { activateLibm(A, y, b, e); });
+      else parallelChunks(n, [&](int64_t b, int64_t e) { activateRange<A>(y, b, e); });
+    });
   }
 
   void backward(const float* x, const float* y, const float* dy, float* dx, int rows) override {
@@ -77,9 +122,9 @@ class Dense : public Layer {
     const float* dz = dy;
     if (act_ != Act::Linear) {
       float* d = dz_.data();
-      const Act a = act_;
-#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
-      for (int64_t i = 0; i < n; ++i) d[i] = dy[i] * derivative(a, y[i]);
+      withAct(act_, [&](auto act) {
+        parallelChunks(n, [&](int64_t b, int64_t e) { derivativeRange<decltype(act)::value>(dy, y, d, b, e); });
+      });
       dz = d;
     }
     gemm(true, false, in_, out_, rows, 1, x, dz, 0, params_[kernel_].grad.data());

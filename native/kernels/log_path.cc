@@ -101,7 +101,8 @@ void logAbsFast(const float* x, float* lx, float eps, int64_t b, int64_t e) {
 void logAbsFast(const float* x, float* lx, float eps, int64_t b, int64_t e) { logAbsPolynomial(x, lx, eps, b, e); }
 #endif
 
-// scalar: libm's logf, which no `omp simd` loop vectorizes; NAC• trains on its rounding.
+// NAC•'s log(|x| + ε).
+// scalar: libm's logf (LogPath::Fast's logs would change NAC•'s results).
 void logAbsLibm(const float* x, float* lx, float eps, int64_t b, int64_t e) {
   for (int64_t i = b; i < e; ++i) lx[i] = std::log(std::fabs(x[i]) + eps);
 }

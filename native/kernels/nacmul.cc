@@ -35,6 +35,19 @@ NALU_CLONES_WIDE void sigmoidBackward(const float* dW, const float* s, float* dW
   for (int64_t i = b; i < e; ++i) dWHat[i] = dW[i] * s[i] * (1 - s[i]);
 }
 
+// y = exp(min(l, ω)).
+// scalar: libm's expf (vm::exp would change the results).
+void expClipped(const float* l, float* y, float omega, int64_t b, int64_t e) {
+  for (int64_t i = b; i < e; ++i) y[i] = std::exp(std::min(l[i], omega));
+}
+
+// dl = dy ⊙ y below the clip, which has zero slope.
+NALU_CLONES void expClippedBackward(const float* l, const float* y, const float* dy, float* dl, float omega, int64_t b,
+                                    int64_t e) {
+#pragma omp simd
+  for (int64_t i = b; i < e; ++i) dl[i] = l[i] < omega ? dy[i] * y[i] : 0.f;
+}
+
 class NACMul : public Layer {
  public:
   NACMul(int in, const Options& o) : Layer(in, unitsOption(o)) {
@@ -72,16 +85,14 @@ class NACMul : public Layer {
     const float omega = omega_;
     logAbs(LogPath::Libm, x, lx, eps_, ni);
     gemm(false, false, rows, out_, in_, 1, lx, W, 0, l);
-#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < no; ++i) y[i] = std::exp(std::min(l[i], omega));
+    parallelChunks(no, [&](int64_t b, int64_t e) { expClipped(l, y, omega, b, e); });
   }
   void backward(const float* x, const float* y, const float* dy, float* dx, int rows) override {
     const int64_t ni = int64_t(rows) * in_, no = int64_t(rows) * out_, nw = int64_t(in_) * out_;
     const float *l = l_.data();
     float* dl = dl_.data();
     const float omega = omega_;
-#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < no; ++i) dl[i] = l[i] < omega ? dy[i] * y[i] : 0.f;  // the clip has zero slope
+    parallelChunks(no, [&](int64_t b, int64_t e) { expClippedBackward(l, y, dy, dl, omega, b, e); });
     // 'nmu' uses its param as W: its gradient is dW itself.
     float* dW = kind_ == Weight::Nmu ? params_[0].grad.data() : dW_.data();
     gemm(true, false, in_, out_, rows, 1, lx_.data(), dl, 0, dW);

@@ -75,6 +75,22 @@ class L1Schedule {
   bool up_ = true;
 };
 
+// z = exp(za) ⊙ cos(zb).
+// scalar: libm's expf and cosf (vmath.h has no cosine).
+void powerForward(const float* za, const float* zb, float* y, int64_t b, int64_t e) {
+  for (int64_t i = b; i < e; ++i) y[i] = std::exp(za[i]) * std::cos(zb[i]);
+}
+
+// dza = dy ⊙ y, dzb = −dy ⊙ exp(za) ⊙ sin(zb), in one pass.
+// scalar: libm's expf and sinf (vmath.h has no sine).
+void powerBackward(const float* za, const float* zb, const float* y, const float* dy, float* dza, float* dzb, int64_t b,
+                   int64_t e) {
+  for (int64_t i = b; i < e; ++i) {
+    dza[i] = dy[i] * y[i];
+    dzb[i] = -dy[i] * std::exp(za[i]) * std::sin(zb[i]);
+  }
+}
+
 class NPU : public Layer {
  public:
   NPU(int in, const Options& o, bool real) : Layer(in, unitsOption(o)), real_(real) {
@@ -127,19 +143,14 @@ class NPU : public Layer {
       gemm(false, false, rows, out_, in_, -1, k, Wim, 1, za);
       gemm(false, false, rows, out_, in_, 1, L, Wim, 1, zb);
     }
-#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < no; ++i) y[i] = std::exp(za[i]) * std::cos(zb[i]);
+    parallelChunks(no, [&](int64_t b, int64_t e) { powerForward(za, zb, y, b, e); });
     (void)ni;
   }
   void backward(const float* x, const float* y, const float* dy, float* dx, int rows) override {
     const int64_t no = int64_t(rows) * out_;
     const float *za = za_.data(), *zb = zb_.data(), *L = L_.data(), *k = k_.data();
     float *dza = dza_.data(), *dzb = dzb_.data(), *dL = dL_.data(), *dk = dk_.data();
-#pragma omp parallel for simd if (no >= kParallelMin) schedule(static)
-    for (int64_t i = 0; i < no; ++i) {
-      dza[i] = dy[i] * y[i];
-      dzb[i] = -dy[i] * std::exp(za[i]) * std::sin(zb[i]);
-    }
+    parallelChunks(no, [&](int64_t b, int64_t e) { powerBackward(za, zb, y, dy, dza, dzb, b, e); });
     const float* Wre = params_[0].value.data();
     // dW_re = Lᵀ·dza + kᵀ·dzb; dL = dza·W_reᵀ (+ dzb·W_imᵀ); dk = dzb·W_reᵀ (− dza·W_imᵀ)
     gemm(true, false, in_, out_, rows, 1, L, dza, 0, params_[0].grad.data());

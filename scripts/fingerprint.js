@@ -81,7 +81,8 @@ async function sequentialCase(name, Cls, opts, { rows, inDim, units, epochs, bat
   const d = hasher();
   d.text(h.stopReason);
   d.numbers(h.loss);
-  d.numbers([m.trainOnBatch(tensor(x.slice(0, batchSize * inDim), [batchSize, inDim]), tensor(y.slice(0, batchSize * units), [batchSize, units]))]);
+  const xb = tensor(x.slice(0, batchSize * inDim), [batchSize, inDim]);
+  d.numbers([m.trainOnBatch(xb, tensor(y.slice(0, batchSize * units), [batchSize, units]))]);
   for (const w of m.getWeights()) d.floats(w.data);
   d.floats(m.predict(tensor(x.slice(0, 8 * inDim), [8, inDim])).data);
   m.dispose();

@@ -80,7 +80,8 @@ void activateLibm(Act a, float* y, int64_t b, int64_t e) {
 // d[b, e) = dy · act'(y) (no libm call in any derivative). Not contracted to FMAs in the clones
 // that have them: tanh's 1 − y² would round otherwise than it always has.
 template <Act A>
-NALU_CLONES __attribute__((optimize("fp-contract=off"))) void derivativeRange(const float* dy, const float* y, float* d, int64_t b, int64_t e) {
+NALU_CLONES __attribute__((optimize("fp-contract=off"))) void derivativeRange(const float* dy, const float* y, float* d,
+                                                                               int64_t b, int64_t e) {
 #pragma omp simd
   for (int64_t i = b; i < e; ++i) d[i] = dy[i] * derivative(A, y[i]);
 }

@@ -28,12 +28,29 @@ export interface NativeWeight {
   data: Float32Array;
 }
 
-export interface NativeEpochLog {
+/** The metrics' error sums as means (with fit's `errors`; the val ones NaN without validation data). */
+export interface NativeErrors {
+  mae: number;
+  mse: number;
+  valMae: number;
+  valMse: number;
+}
+
+export interface NativeEpochLog extends Partial<NativeErrors> {
   epoch: number;
   loss: number;
   /** NaN without validation data. */
   valLoss: number;
   regularization: number;
+  /** Layers whose every output took one value for all rows of the epoch's last batch. */
+  constantLayers?: number[];
+}
+
+/** An epoch's figures beyond the event's arguments, when there are any. */
+export interface NativeEpochExtras extends Partial<NativeErrors> {
+  constantLayers?: number[];
+  /** With fit's `batchLosses`: each batch's loss, in order. */
+  batchLosses?: Float32Array;
 }
 
 export interface NativeFitResult {
@@ -56,6 +73,10 @@ export interface NativeFitOptions {
   reinitialize?: { everyEpochs: number; minSteps: number; threshold: number };
   /** Wait after each 'end' event until resume() (or stop); only 'end' events are sent. Needs onEvent. */
   awaitEpochs?: boolean;
+  /** The mae/mse of each epoch's batches (before their steps) and of the validation data. */
+  errors?: boolean;
+  /** Each batch's loss in the 'end' event's extras. */
+  batchLosses?: boolean;
 }
 
 export type NativeEpochEvent = (
@@ -64,6 +85,7 @@ export type NativeEpochEvent = (
   loss: number,
   valLoss: number,
   regularization: number,
+  extras: NativeEpochExtras | undefined,
 ) => void;
 
 export declare class NativeNetwork {
@@ -85,6 +107,8 @@ export declare class NativeNetwork {
   computeGradients(x: Float32Array, y: Float32Array, rows: number): { loss: number; regularization: number; grads: Float32Array[] };
   predict(x: Float32Array, rows: number): Float32Array;
   evaluate(x: Float32Array, y: Float32Array, rows: number, batchSize: number): number;
+  /** With errors: the mean loss and the outputs' mae and mse. */
+  evaluate(x: Float32Array, y: Float32Array, rows: number, batchSize: number, errors: true): { loss: number; mae: number; mse: number };
   fit(x: Float32Array, y: Float32Array, rows: number, options: NativeFitOptions, onEvent?: NativeEpochEvent): Promise<NativeFitResult>;
   /** Asks a running fit to stop after the current batch. */
   stop(): void;

@@ -6,13 +6,16 @@ import { booleanOption, choiceOption, numberOption, optionalNumberOption, option
 import { checkOptions } from './registry';
 import { describe } from './tensor';
 
-/** An epoch's logs: loss, regularization, and valLoss (also as val_loss) with validation data. */
+/** An epoch's logs: loss, regularization, the compiled metrics (mae, mse, rmse), and with
+ * validation data valLoss and valMae, valMse, valRmse. */
 export interface EpochLogs {
   loss: number;
   valLoss?: number;
   /** Sum of the layers' own regularizers (NAU/NMU sparsity…), averaged over the epoch. */
   regularization: number;
-  [metric: string]: number | undefined;
+  /** What this epoch noticed (a layer whose output went constant), also in History.warnings. */
+  warnings?: string[];
+  [metric: string]: number | string[] | undefined;
 }
 
 /** A hook's result: a promise is awaited, anything else ignored. */
@@ -24,11 +27,18 @@ export interface Callback {
   onTrainBegin?(): Awaitable;
   onEpochBegin?(epoch: number): Awaitable;
   onEpochEnd?(epoch: number, logs: EpochLogs): Awaitable;
+  /**
+   * The batches of an epoch, delivered together after the epoch's last step and before its
+   * onEpochEnd (the native loop does not stop per batch): they observe, they cannot change a batch.
+   * Asking for them makes fit record every batch's loss.
+   */
+  onBatchBegin?(batch: number): Awaitable;
+  onBatchEnd?(batch: number, logs: { loss: number }): Awaitable;
   /** After the last epoch (or the stop), before fit resolves with the same History. */
   onTrainEnd?(history: History): Awaitable;
 }
 
-const hooks = ['setModel', 'onTrainBegin', 'onEpochBegin', 'onEpochEnd', 'onTrainEnd'] as const;
+const hooks = ['setModel', 'onTrainBegin', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onTrainEnd'] as const;
 
 /** fit's `callbacks`: one object or an array of them, each hook a function. */
 export function checkCallbacks(v: unknown): Callback[] {

@@ -11,7 +11,7 @@ export * from './initializers';
 export * from './layers';
 export * from './losses';
 export * from './optimizers';
-export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks } from './model';
+export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
 export * from './callbacks';
 export { loadModel } from './io';
 /** The arithmetic benchmark (tasks, models, runs, statistics, tables): `tasks.runArithmetic`, `tasks.summarize`… */

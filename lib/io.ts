@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { NaluError } from './errors';
 import { deserializeLayer } from './layers';
 import { getLoss } from './losses';
-import { Sequential } from './model';
+import { Sequential, type Metric } from './model';
 import { getOptimizer } from './optimizers';
 import type { Serialized } from './registry';
 
@@ -34,7 +34,7 @@ interface ModelJson {
   format: string;
   formatVersion: number;
   modelTopology: { className: 'Sequential'; config: { name: string; layers: Serialized[] } };
-  trainingConfig: { optimizer: Serialized; loss: Serialized } | null;
+  trainingConfig: { optimizer: Serialized; loss: Serialized; metrics?: string[] } | null;
   weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: 'float32' }[] }[];
 }
 
@@ -257,7 +257,9 @@ function serialize(model: Sequential) {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
     modelTopology: { className: 'Sequential', config: model.getConfig() },
-    trainingConfig: model.compiled ? { optimizer: model.optimizer.serialize(), loss: model.loss.serialize() } : null,
+    trainingConfig: model.compiled
+      ? { optimizer: model.optimizer.serialize(), loss: model.loss.serialize(), ...(model.metrics.length ? { metrics: [...model.metrics] } : {}) }
+      : null,
     weightsManifest: [
       { paths: [weightsFile], weights: specs.map((s) => ({ name: `${s.layer}/${s.name}`, shape: s.shape, dtype: 'float32' })) },
     ],
@@ -448,7 +450,8 @@ async function loadOnce(dir: string): Promise<Sequential> {
   });
   if (json.trainingConfig) {
     try {
-      model.compile({ optimizer: getOptimizer(json.trainingConfig.optimizer), loss: getLoss(json.trainingConfig.loss) });
+      const { optimizer, loss, metrics } = json.trainingConfig;
+      model.compile({ optimizer: getOptimizer(optimizer), loss: getLoss(loss), ...(metrics === undefined ? {} : { metrics: metrics as Metric[] }) });
     } catch (e) {
       bad(dir, `bad trainingConfig: ${(e as Error).message}`);
     }

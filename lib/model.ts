@@ -1,5 +1,5 @@
 // Sequential: a Keras-like model whose training loop runs natively on a worker thread.
-import type { NativeNetwork, NativeFitResult } from '../binding';
+import type { NativeErrors, NativeEpochExtras, NativeNetwork, NativeFitResult } from '../binding';
 import { native } from './binding';
 import { checkCallbacks, type Callback, type EpochLogs } from './callbacks';
 import { NaluError } from './errors';
@@ -7,7 +7,7 @@ import type { Layer, WeightSpec } from './layers/layer';
 import { getLoss, type Loss, type LossLike } from './losses';
 import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimizers';
 import { refuseUnknown } from './options';
-import { checkBoolean, checkNumber, checkOptions } from './registry';
+import { checkBoolean, checkChoice, checkNumber, checkOptions } from './registry';
 import { describe, toMatrix, type Tensor, type TensorLike } from './tensor';
 
 export type { EpochLogs } from './callbacks';
@@ -78,22 +78,61 @@ export class History {
   readonly warnings: string[] = [];
   /** Why fit ended ('aborted': stopTraining(), a callback's stop, the signal or dispose). */
   stopReason: 'completed' | 'aborted' | 'nonFinite' = 'completed';
-  /** The logs by name, as tfjs's History.history (valLoss also as val_loss, with validation data). */
+  /** The compiled metrics per epoch (mae, mse, rmse; valMae… with validation data). */
+  readonly metrics: Record<string, number[]> = {};
+  /** The logs by name, as tfjs's History.history; val* also as val_*, as Keras names them. */
   get history(): Record<string, number[]> {
     const h: Record<string, number[]> = { loss: this.loss, regularization: this.regularization };
-    if (this.valLoss.length) h.valLoss = h.val_loss = this.valLoss;
+    if (this.valLoss.length) h.valLoss = this.valLoss;
+    Object.assign(h, this.metrics);
+    for (const k of Object.keys(h)) if (k.startsWith('val')) h[`val_${k[3].toLowerCase()}${k.slice(4)}`] = h[k];
     return h;
   }
+}
+
+/** Metrics computed natively over each epoch's batches (before their steps) and the validation data. */
+export type Metric = 'mae' | 'mse' | 'rmse';
+const metricNames: readonly Metric[] = ['mae', 'mse', 'rmse'];
+
+/** A metric's value from the native error means (rmse: the root of the epoch's mse, as Keras). */
+function metricValue(m: Metric, mae: number | undefined, mse: number | undefined): number {
+  return m === 'mae' ? mae ?? NaN : m === 'mse' ? mse ?? NaN : Math.sqrt(mse ?? NaN);
+}
+
+/** The logs of `metrics` from native figures; `val`: the valMae… ones too. */
+function metricLogs(metrics: readonly Metric[], e: Partial<NativeErrors>, val: boolean): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of metrics) {
+    out[m] = metricValue(m, e.mae, e.mse);
+    if (val) out[`val${m[0].toUpperCase()}${m.slice(1)}`] = metricValue(m, e.valMae, e.valMse);
+  }
+  return out;
 }
 
 export interface CompileArgs {
   optimizer: OptimizerLike;
   loss: LossLike;
+  /** Metrics in the epoch logs, History and evaluate(…, {returnDict: true}): 'mae', 'mse', 'rmse'. */
+  metrics?: Metric[];
 }
 
 export interface ModelArgs {
   layers?: Layer[];
   name?: string;
+}
+
+function checkMetrics(v: unknown): Metric[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new TypeError(`metrics: expected an array of metric names, received ${describe(v)}`);
+  return [...new Set(v.map((m, i) => checkChoice(m, `metrics[${i}]`, metricNames)))];
+}
+
+/** The warning for layer `i` whose outputs all went constant. */
+function constantWarning(layer: Layer, epoch: number): string {
+  return (
+    `layer '${layer.name}' (${layer.className}): every output was the same for every row of epoch ${epoch}'s last batch ` +
+    '(a dead unit); try a smaller learning rate, another initialization, or a later regularizer warm-up'
+  );
 }
 
 function randomSeed(): number {
@@ -110,6 +149,7 @@ export class Sequential {
   #seeds: number[] = [];
   #stopRequested = false;
   #fitting = false;
+  #metrics: Metric[] = [];
 
   constructor(args?: Layer[] | ModelArgs) {
     const o: ModelArgs = Array.isArray(args) ? { layers: args } : (checkOptions(args, 'Sequential options') as ModelArgs);
@@ -129,6 +169,10 @@ export class Sequential {
   }
   get loss(): Loss {
     return this.#loss;
+  }
+  /** The compiled metrics. */
+  get metrics(): readonly Metric[] {
+    return this.#metrics;
   }
   /** True while fit runs. */
   get busy(): boolean {
@@ -162,6 +206,7 @@ export class Sequential {
     if (o.loss === undefined) throw new TypeError('compile: loss is required');
     const optimizer = getOptimizer(o.optimizer, 'optimizer');
     const loss = getLoss(o.loss, 'loss');
+    const metrics = checkMetrics(o.metrics);
     this.#checkIdle('compile');
     if (this.#native?.disposed) throw new NaluError('compile: the model has been disposed', 'DISPOSED');
     const weights = this.#native ? this.#native.getWeights().map((w) => w.data) : undefined;
@@ -172,6 +217,7 @@ export class Sequential {
       if (this.#native && !this.#native.disposed) this.#native.setLearningRate(lr);
     });
     this.#loss = loss;
+    this.#metrics = metrics;
     this.#compiled = true;
     this.#build(weights);
   }
@@ -267,14 +313,21 @@ export class Sequential {
     return { data, shape: [...mx.shape.slice(0, -1), units] };
   }
 
-  /** The mean loss on (x, y). */
-  evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number } = {}): number {
+  /** The mean loss on (x, y); with returnDict, {loss, ...the compiled metrics}. */
+  evaluate(x: TensorLike, y: TensorLike, args?: { batchSize?: number; returnDict?: false }): number;
+  evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number; returnDict: true }): { loss: number } & Partial<Record<Metric, number>>;
+  evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number; returnDict?: boolean } = {}): number | ({ loss: number } & Partial<Record<Metric, number>>) {
     // Without compile the loss would silently be the default 'mse'.
     this.#requireCompiled('evaluate');
+    const o = checkOptions(args, 'evaluate options');
+    refuseUnknown(o, ['batchSize', 'returnDict'], 'evaluate');
+    const returnDict = checkBoolean(o.returnDict ?? false, 'returnDict');
     const mx = this.#x(x);
     const my = this.#y(y, mx.rows);
-    const batchSize = checkNumber(checkOptions(args, 'evaluate options').batchSize ?? 1024, 'batchSize', 1, 2 ** 24, true);
-    return this.#net().evaluate(mx.data, my.data, mx.rows, batchSize);
+    const batchSize = checkNumber(o.batchSize ?? 1024, 'batchSize', 1, 2 ** 24, true);
+    if (!returnDict) return this.#net().evaluate(mx.data, my.data, mx.rows, batchSize);
+    const r = this.#net().evaluate(mx.data, my.data, mx.rows, batchSize, true);
+    return { loss: r.loss, ...metricLogs(this.#metrics, r, false) };
   }
 
   /** Trains for `epochs` epochs on a worker thread; the event loop stays free. */
@@ -362,7 +415,10 @@ export class Sequential {
     }
     this.#stopRequested = false;
     for (const c of callbacks) c.setModel?.(this);
-    const awaitEpochs = callbacks.some((c) => c.onEpochBegin || c.onEpochEnd || c.onTrainEnd || c.onTrainBegin);
+    const batchHooks = callbacks.some((c) => c.onBatchBegin || c.onBatchEnd);
+    const awaitEpochs = batchHooks || callbacks.some((c) => c.onEpochBegin || c.onEpochEnd || c.onTrainEnd || c.onTrainBegin);
+    const metrics = this.#metrics;
+    const layers = this.#layers;
     if (callbacks.length)
       try {
         await hooks((c) => c.onTrainBegin?.());
@@ -371,19 +427,38 @@ export class Sequential {
         fail(e);
       }
     rethrow();
-    const print = (epoch: number, logs: EpochLogs) =>
-      console.log(`Epoch ${epoch + 1}/${epochs} - loss: ${logs.loss.toPrecision(6)}${logs.valLoss !== undefined ? ` - valLoss: ${logs.valLoss.toPrecision(6)}` : ''}`);
+    const print = (epoch: number, logs: EpochLogs) => {
+      const shown = Object.entries(logs).filter(([k, v]) => k !== 'regularization' && typeof v === 'number') as [string, number][];
+      console.log(`Epoch ${epoch + 1}/${epochs} - ${shown.map(([k, v]) => `${k}: ${v.toPrecision(6)}`).join(' - ')}`);
+      for (const w of logs.warnings ?? []) console.log(`Warning: ${w}`);
+    };
     // The epoch-end hooks of the epoch the native loop waits at; fit settles after them.
     let pending = Promise.resolve();
-    const onEvent = (kind: 'begin' | 'end', epoch: number, loss: number, valLoss: number, regularization: number) => {
+    const onEvent = (kind: 'begin' | 'end', epoch: number, loss: number, valLoss: number, regularization: number, extras?: NativeEpochExtras) => {
       if (kind !== 'end' || callbackError !== undefined) return;
       const logs: EpochLogs = { loss, regularization };
       if (!Number.isNaN(valLoss)) logs.valLoss = valLoss;
+      Object.assign(logs, metricLogs(metrics, extras ?? {}, val !== undefined));
+      if (extras?.constantLayers) logs.warnings = extras.constantLayers.map((i) => constantWarning(layers[i], epoch));
       if (verbose === 1) print(epoch, logs);
       if (!awaitEpochs) return;
       const next = () => (epoch + 1 < epochs && !this.#stopRequested ? hooks((c) => c.onEpochBegin?.(epoch + 1)) : undefined);
+      // The epoch's batches, delivered together before its end.
+      const losses = extras?.batchLosses ?? new Float32Array(0);
+      const batches = (b: number): Promise<void> | undefined => {
+        for (; b < losses.length; b++) {
+          const k = b;
+          const endBatch = () => hooks((c) => c.onBatchEnd?.(k, { loss: losses[k] }));
+          const began = hooks((c) => c.onBatchBegin?.(k));
+          const done = began ? began.then(endBatch) : endBatch();
+          if (done) return done.then(() => batches(k + 1));
+        }
+        return undefined;
+      };
+      const end = () => hooks((c) => c.onEpochEnd?.(epoch, { ...logs }));
       try {
-        const ended = hooks((c) => c.onEpochEnd?.(epoch, { ...logs }));
+        const batched = batches(0);
+        const ended = batched ? batched.then(end) : end();
         const begun = ended ? ended.then(next) : next();
         if (!begun) return net.resume();
         pending = begun.catch(fail).finally(() => net.resume());
@@ -410,6 +485,8 @@ export class Sequential {
           ...(reinitialize ? { reinitialize } : {}),
           ...(val ? { xVal: val.x, yVal: val.y, valRows: val.rows } : {}),
           ...(awaitEpochs ? { awaitEpochs } : {}),
+          ...(metrics.length ? { errors: true } : {}),
+          ...(batchHooks ? { batchLosses: true } : {}),
         },
         verbose === 1 || awaitEpochs ? onEvent : undefined,
       );
@@ -418,11 +495,20 @@ export class Sequential {
       await pending;
     }
     rethrow();
+    const constant = new Set<number>();
     for (const e of result.epochs) {
       history.epoch.push(e.epoch);
       history.loss.push(e.loss);
       history.regularization.push(e.regularization);
       if (val) history.valLoss.push(e.valLoss);
+      for (const [k, v] of Object.entries(metricLogs(metrics, e, val !== undefined))) (history.metrics[k] ??= []).push(v);
+      // Each such layer once, at the first epoch it happened.
+      for (const i of e.constantLayers ?? [])
+        if (!constant.has(i)) {
+          constant.add(i);
+          history.warnings.push(constantWarning(this.#layers[i], e.epoch));
+          process.emitWarning(history.warnings[history.warnings.length - 1], 'NaluWarning');
+        }
     }
     history.reinitializedAt.push(...(result.reinitializedAt ?? []));
     history.stopReason = result.stopReason;

@@ -38,16 +38,69 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('awaited callbacks', () => {
-  it.each([2, 256])('stopTraining() in onEpochEnd at epoch 4 of 2000 stops after epoch 4 (%i rows)', async (rows) => {
+  it.each([2, 256, 65_536])('a stop, an abort and restoreBestWeights in epoch 4 of 2000 take effect there (%i rows)', async (rows) => {
     const { x, y } = data(rows);
-    const m = model();
+    let m = model();
+    const stopped = await m.fit(x, y, { epochs: 2000, batchSize: 32, callbacks: { onEpochEnd: (e) => (e === 4 ? m.stopTraining() : undefined) } });
+    expect(stopped.epoch).toEqual([0, 1, 2, 3, 4]);
+    expect(stopped.stopReason).toBe('aborted');
+    const ac = new AbortController();
+    const aborted = await m.fit(x, y, { epochs: 2000, batchSize: 32, signal: ac.signal, callbacks: { onEpochEnd: (e) => (e === 4 ? ac.abort() : undefined) } });
+    expect(aborted.epoch).toEqual([0, 1, 2, 3, 4]);
+    m.dispose();
+    // A fresh model whose loss falls every epoch (a rate small enough for 2048 steps an epoch):
+    // epoch 4's weights are the best; epoch 5 is sabotaged, so earlyStopping restores epoch 4's.
+    m = model(rows > 1000 ? 1e-5 : 0.05);
+    let atEpoch4: number[] = [];
+    const es = earlyStopping({ monitor: 'loss', patience: 0, restoreBestWeights: true });
     const h = await m.fit(x, y, {
       epochs: 2000,
       batchSize: 32,
-      callbacks: { onEpochEnd: (e) => (e === 4 ? m.stopTraining() : undefined) },
+      shuffle: false,
+      callbacks: [
+        es,
+        {
+          onEpochEnd: (e: number) => {
+            if (e !== 4) return;
+            atEpoch4 = flat(m.getWeights());
+            m.setWeights(m.getWeights().map((w) => ({ data: w.data.map(() => 40), shape: w.shape })));
+          },
+        },
+      ],
     });
-    expect(h.epoch).toEqual([0, 1, 2, 3, 4]);
-    expect(h.stopReason).toBe('aborted');
+    expect(h.epoch.at(-1)).toBe(5);
+    expect(es.bestEpoch).toBe(4);
+    expect(flat(m.getWeights())).toEqual(atEpoch4);
+    m.dispose();
+  });
+
+  it('onBatchBegin and onBatchEnd get every batch of an epoch, with its loss, before onEpochEnd', async () => {
+    const { x, y } = data(100);
+    const m = model(0);
+    const order: string[] = [];
+    const losses: number[] = [];
+    await m.fit(x, y, {
+      epochs: 2,
+      batchSize: 32,
+      shuffle: false,
+      callbacks: {
+        onBatchBegin: (b) => void order.push(`b${b}`),
+        onBatchEnd: async (b, logs) => {
+          await Promise.resolve();
+          order.push(`e${b}`);
+          losses.push(logs.loss);
+        },
+        onEpochEnd: (e) => void order.push(`epoch ${e}`),
+      },
+    });
+    const epoch = ['b0', 'e0', 'b1', 'e1', 'b2', 'e2', 'b3', 'e3'];
+    expect(order).toEqual([...epoch, 'epoch 0', ...epoch, 'epoch 1']);
+    // Learning rate 0 and no shuffling: batch k's loss is the loss of rows 32k … 32k+31.
+    const slice = (k: number) => {
+      const to = Math.min(100, 32 * (k + 1));
+      return m.evaluate({ data: x.data.subarray(96 * k, 3 * to), shape: [to - 32 * k, 3] }, { data: y.data.subarray(32 * k, to), shape: [to - 32 * k, 1] });
+    };
+    for (let k = 0; k < 4; k++) expect(losses[k]).toBeCloseTo(slice(k), 6);
     m.dispose();
   });
 

@@ -172,7 +172,7 @@ describe('fit options', () => {
     ['validationData rows', { validationData: [x, tensor(new Float32Array(2), [2, 1])] }, RangeError, 'validationData[1]: expected 4 rows to match x, received 2'],
     ['callbacks type', { callbacks: 5 }, TypeError, 'callbacks: expected a callback object, received 5'],
     ['callbacks element type', { callbacks: [{}, 'x'] }, TypeError, "callbacks[1]: expected a callback object, received 'x'"],
-    ['callbacks unknown', { callbacks: { onBatchEnds: () => {} } }, RangeError, "callbacks: unknown callback 'onBatchEnds', expected one of setModel, onTrainBegin, onEpochBegin, onEpochEnd, onTrainEnd"],
+    ['callbacks unknown', { callbacks: { onBatchEnds: () => {} } }, RangeError, "callbacks: unknown callback 'onBatchEnds', expected one of setModel, onTrainBegin, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd, onTrainEnd"],
     ['callbacks function', { callbacks: { onEpochEnd: 1 } }, TypeError, 'callbacks.onEpochEnd: expected a function, received 1'],
     ['signal', { signal: {} }, TypeError, 'signal: expected an AbortSignal, received an object'],
     ['options type', 5 as never, TypeError, 'fit options: expected an options object, received number'],

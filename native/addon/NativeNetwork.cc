@@ -37,15 +37,49 @@ int matricesOf(const nalu::LayerSpec& ls) { return nalu::layerMatrices(ls.type, 
 // Concurrent fits share the cores instead of each starting a full OpenMP team.
 std::atomic<int> gActiveFits{0};
 
-Napi::Value toJs(Napi::Env env, const nalu::FitResult& r) {
+Napi::Array intsToJs(Napi::Env env, const std::vector<int>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a.Set(uint32_t(i), v[i]);
+  return a;
+}
+
+// An epoch's figures beyond loss, valLoss and regularization (the metrics' when they were asked
+// for, constantLayers when there are any, batchLosses when asked for), or undefined when none.
+Napi::Value extrasToJs(Napi::Env env, const nalu::EpochLog& log, bool errors) {
+  if (!errors && log.constantLayers.empty() && log.batchLosses.empty()) return env.Undefined();
+  Napi::Object e = Napi::Object::New(env);
+  if (errors) {
+    e.Set("mae", log.mae);
+    e.Set("mse", log.mse);
+    e.Set("valMae", log.valMae);
+    e.Set("valMse", log.valMse);
+  }
+  if (!log.constantLayers.empty()) e.Set("constantLayers", intsToJs(env, log.constantLayers));
+  if (!log.batchLosses.empty()) {
+    auto b = Napi::Float32Array::New(env, log.batchLosses.size());
+    std::copy(log.batchLosses.begin(), log.batchLosses.end(), b.Data());
+    e.Set("batchLosses", b);
+  }
+  return e;
+}
+
+Napi::Value toJs(Napi::Env env, const nalu::FitResult& r, bool errors) {
   Napi::Object out = Napi::Object::New(env);
   Napi::Array epochs = Napi::Array::New(env, r.epochs.size());
   for (size_t i = 0; i < r.epochs.size(); ++i) {
+    const nalu::EpochLog& log = r.epochs[i];
     Napi::Object e = Napi::Object::New(env);
-    e.Set("epoch", r.epochs[i].epoch);
-    e.Set("loss", r.epochs[i].loss);
-    e.Set("valLoss", r.epochs[i].valLoss);
-    e.Set("regularization", r.epochs[i].regularization);
+    e.Set("epoch", log.epoch);
+    e.Set("loss", log.loss);
+    e.Set("valLoss", log.valLoss);
+    e.Set("regularization", log.regularization);
+    if (errors) {
+      e.Set("mae", log.mae);
+      e.Set("mse", log.mse);
+      e.Set("valMae", log.valMae);
+      e.Set("valMse", log.valMse);
+    }
+    if (!log.constantLayers.empty()) e.Set("constantLayers", intsToJs(env, log.constantLayers));
     epochs.Set(uint32_t(i), e);
   }
   out.Set("epochs", epochs);
@@ -284,12 +318,20 @@ Napi::Value NativeNetwork::Evaluate(const Napi::CallbackInfo& info) {
   nalu::Network& net = network(env, "evaluate");
   int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements);
   int batch = int(args::integer(info[3], "batchSize", 1, 1 << 24));
+  const bool errors = info.Length() > 4 && !info[4].IsUndefined() && args::boolean(info[4], "errors");
   if (rows * net.outputDim() > nalu::kMaxElements || rows * net.inputDim() > nalu::kMaxElements)
     throw Napi::RangeError::New(env, "rows: too many rows for one call");
   const float* x = args::matrix(info[0], "x", rows, net.inputDim());
   const float* y = args::matrix(info[1], "y", rows, net.outputDim());
   checkRows(env, double(std::min<int64_t>(rows, batch)), 0, "batchSize");
-  return Napi::Number::New(env, guard(env, [&] { return net.evaluate(x, y, rows, batch); }));
+  nalu::ErrorSums sums;
+  const double loss = guard(env, [&] { return net.evaluate(x, y, rows, batch, errors ? &sums : nullptr); });
+  if (!errors) return Napi::Number::New(env, loss);
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("loss", loss);
+  r.Set("mae", sums.mae());
+  r.Set("mse", sums.mse());
+  return r;
 }
 
 // Network::fit on a background job. The model is kept alive (not collectable) and busy until
@@ -313,10 +355,12 @@ class NativeNetwork::FitJob : public BackgroundJob {
   // runs ahead of its events, and a disposed model reports no more epochs.
   Event event(const char* kind, const nalu::EpochLog& log) {
     NativeNetwork* net = self;  // alive until the job is finalized, after every event
-    return [kind, log, net](Napi::Env env, Napi::Function cb) {
+    const bool errors = options.errors;
+    return [kind, log, net, errors](Napi::Env env, Napi::Function cb) {
       if (net->disposeRequested_) return;
       Call(env, cb, {Napi::String::New(env, kind), Napi::Number::New(env, log.epoch), Napi::Number::New(env, log.loss),
-                     Napi::Number::New(env, log.valLoss), Napi::Number::New(env, log.regularization)});
+                     Napi::Number::New(env, log.valLoss), Napi::Number::New(env, log.regularization),
+                     extrasToJs(env, log, errors && std::string(kind) == "end")});
     };
   }
 
@@ -356,7 +400,7 @@ class NativeNetwork::FitJob : public BackgroundJob {
     }
   }
 
-  Napi::Value Result(Napi::Env env) override { return toJs(env, result_); }
+  Napi::Value Result(Napi::Env env) override { return toJs(env, result_, options.errors); }
 };
 
 // fit(x, y, rows, options, onEvent?) → Promise<{epochs: [...], stopReason, reinitializedAt}>
@@ -365,7 +409,7 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   // Options first: their getters run JS, which could dispose this model, start another fit
   // or detach x. The model and the arrays are checked only after the last JS has run.
   Napi::Object o = args::object(info[3], "options");
-  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows", "awaitEpochs"});
+  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows", "awaitEpochs", "errors", "batchLosses"});
   auto job = std::make_unique<FitJob>(env, this);
   nalu::FitOptions& fo = job->options;
   fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
@@ -373,8 +417,13 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   fo.shuffle = args::boolean(o.Get("shuffle"), "shuffle");
   fo.seed = uint64_t(args::integer(o.Get("seed"), "seed", 0, 9007199254740991LL));
   fo.throwOnNonFinite = args::boolean(o.Get("throwOnNonFinite"), "throwOnNonFinite");
-  Napi::Value awaitEpochs = o.Get("awaitEpochs");
-  job->awaitEpochs = !awaitEpochs.IsUndefined() && args::boolean(awaitEpochs, "awaitEpochs");
+  auto flag = [&](const char* k) {
+    Napi::Value v = o.Get(k);
+    return !v.IsUndefined() && args::boolean(v, k);
+  };
+  fo.errors = flag("errors");
+  fo.batchLosses = flag("batchLosses");
+  job->awaitEpochs = flag("awaitEpochs");
   Napi::Value reinit = o.Get("reinitialize");
   if (!reinit.IsUndefined()) {
     nalu::Options ro = args::options(reinit, "reinitialize");

@@ -109,7 +109,10 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     }
     double sum = 0, regSum = 0;
     int64_t seen = 0;
+    int lastRows = 0;
     Step status = Step::Ok;
+    ErrorSums errors;
+    EpochLog log;
     for (int64_t r = 0; r < rows; r += batch) {
       if (hooks.stop && hooks.stop->load()) break;
       int n = int(std::min<int64_t>(batch, rows - r));
@@ -153,6 +156,10 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       status = step(xb, yb, n, loss, reg);
       first.useRowFeatures(nullptr);
       if (status != Step::Ok) break;
+      // The step's forward outputs are still in the last activation, in the batch's layout.
+      if (o.errors) errors.add(acts_.back().data(), yb, int64_t(n) * out);
+      if (o.batchLosses) log.batchLosses.push_back(float(loss));
+      lastRows = n;
       sum += loss * n;
       reinit.add(loss);
       regSum += reg * n;
@@ -171,13 +178,19 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       result.stopReason = "aborted";
       break;
     }
-    EpochLog log;
     log.epoch = epoch;
     log.loss = sum / double(seen);
     log.regularization = regSum / double(seen);
-    if (o.valRows > 0) log.valLoss = evaluate(o.xVal, o.yVal, o.valRows, batch);
-    result.epochs.push_back(log);
+    log.constantLayers = constantLayers(lastRows);  // before validation replaces the activations
+    if (o.errors) log.mae = errors.mae(), log.mse = errors.mse();
+    if (o.valRows > 0) {
+      ErrorSums val;
+      log.valLoss = evaluate(o.xVal, o.yVal, o.valRows, batch, o.errors ? &val : nullptr);
+      if (o.errors) log.valMae = val.mae(), log.valMse = val.mse();
+    }
     if (hooks.epochEnd) hooks.epochEnd(log);
+    std::vector<float>().swap(log.batchLosses);  // delivered; the result keeps only the epoch's figures
+    result.epochs.push_back(std::move(log));
     if (reinit.endEpoch(epoch)) {  // fresh weights from each layer's initializers, fresh optimizer state
       for (auto& l : layers_) l->initialize(rng.next());
       optimizer_->attach(ps);

@@ -150,7 +150,7 @@ void Network::predict(const float* x, float* y, int64_t rows) {
   }
 }
 
-double Network::evaluate(const float* x, const float* y, int64_t rows, int batchSize) {
+double Network::evaluate(const float* x, const float* y, int64_t rows, int batchSize, ErrorSums* errors) {
   const int chunk = int(std::min<int64_t>(rows, batchSize));
   reserve(chunk);
   double sum = 0;
@@ -159,8 +159,25 @@ double Network::evaluate(const float* x, const float* y, int64_t rows, int batch
     const float* out = forward(toLayout(x + r * inputDim_, n, inputDim_, xb_), n);
     const float* target = toLayout(y + r * outputDim(), n, outputDim(), yb_);
     sum += loss_->compute(out, target, nullptr, int64_t(n) * outputDim()) * n;
+    if (errors) errors->add(out, target, int64_t(n) * outputDim());
   }
   return sum / double(rows);
+}
+
+std::vector<int> Network::constantLayers(int rows) const {
+  std::vector<int> found;
+  if (rows < 2) return found;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const float* a = acts_[i].data();
+    const int units = layers_[i]->out();
+    // Unit u of row r: a[u·rows + r] feature-major, a[r·units + u] row-major.
+    const int64_t unitStride = fm_ ? rows : 1, rowStride = fm_ ? 1 : units;
+    bool constant = true;
+    for (int u = 0; u < units && constant; ++u)
+      for (int r = 1; r < rows && constant; ++r) constant = a[u * unitStride + r * rowStride] == a[u * unitStride];
+    if (constant) found.push_back(int(i));
+  }
+  return found;
 }
 
 }  // namespace nalu

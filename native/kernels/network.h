@@ -30,6 +30,10 @@ struct NetworkSpec {
 struct EpochLog {
   int epoch = 0;
   double loss = 0, valLoss = NAN, regularization = 0;
+  // With FitOptions::errors: the mae/mse metrics of the epoch's batches and of the validation data.
+  double mae = NAN, mse = NAN, valMae = NAN, valMse = NAN;
+  std::vector<float> batchLosses;    // with FitOptions::batchLosses: each batch's loss, in order
+  std::vector<int> constantLayers;   // layers whose every output was the same for every row of the last batch
 };
 
 struct FitOptions {
@@ -41,6 +45,8 @@ struct FitOptions {
   const float* yVal = nullptr;
   int64_t valRows = 0;
   ReinitOptions reinitialize;  // iNALU's rule (off by default)
+  bool errors = false;         // the mae/mse metrics in each EpochLog
+  bool batchLosses = false;    // each batch's loss in each EpochLog
 };
 
 struct FitHooks {
@@ -72,7 +78,8 @@ class Network {
   // (regularizers included). Returns the loss; reg receives the regularizers' value.
   double computeGradients(const float* x, const float* y, int rows, double& reg);
   void predict(const float* x, float* y, int64_t rows);
-  double evaluate(const float* x, const float* y, int64_t rows, int batchSize);
+  // The mean loss; with errors, also the mae/mse sums of the outputs.
+  double evaluate(const float* x, const float* y, int64_t rows, int batchSize, ErrorSums* errors = nullptr);
   FitResult fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks);
   // Re-applies every clamp constraint (after setWeights).
   void applyConstraints();
@@ -91,6 +98,8 @@ class Network {
   // backward + optimizer; loss (and regularization) out.
   Step step(const float* x, const float* y, int rows, double& loss, double& reg);
   double regularize(bool addGrad);
+  // Layers whose every output unit took one value for all `rows` rows of the last forward.
+  std::vector<int> constantLayers(int rows) const;
 
   int inputDim_;
   int capacity_ = 0;

@@ -214,4 +214,6 @@ export interface NativeBinding {
   readonly layerTypes: string[];
   readonly lossTypes: string[];
   readonly optimizerTypes: string[];
+  /** The default each option of a native layer, loss or optimizer type falls back to when left out. */
+  optionDefaults(kind: 'layer' | 'loss' | 'optimizer', type: string): Record<string, number | boolean | string>;
 }

@@ -340,6 +340,19 @@ describe('modelCheckpoint', () => {
     m.dispose();
   });
 
+  it('still saves in the epoch where an earlier callback stopped fit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nalu-ckpt-'));
+    dirs.push(dir);
+    const { x, y } = data(16);
+    const m = model(0);
+    const ckpt = modelCheckpoint(join(dir, 'last'));
+    const h = await m.fit(x, y, { epochs: 50, callbacks: [earlyStopping({ monitor: 'loss', patience: 1 }), ckpt] });
+    expect(h.epoch).toEqual([0, 1]);
+    expect(ckpt.savedEpoch).toBe(1);
+    (await loadModel(join(dir, 'last'))).dispose();
+    m.dispose();
+  });
+
   it('saves every N-th epoch without saveBestOnly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nalu-ckpt-'));
     dirs.push(dir);

@@ -94,6 +94,7 @@ struct BackgroundJob::Access {
   static void OnEnvCleanup(void* arg) {
     BackgroundJob* job = static_cast<BackgroundJob*>(arg);
     job->cleanupHook_ = false;
+    job->shuttingDown_.store(true);
     job->stop_->store(true);
     Join(job);
   }
@@ -144,6 +145,7 @@ struct BackgroundJob::Access {
       r.exiting = true;
       for (BackgroundJob* job : r.jobs) {
         job->abandoned_.store(true);
+        job->shuttingDown_.store(true);
         job->stop_->store(true);
         threads.push_back(std::move(job->thread_));
       }

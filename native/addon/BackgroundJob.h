@@ -58,6 +58,8 @@ class BackgroundJob {
   // env or the process is going away).
   void Emit(Event event);
   bool HasCallback() const { return hasCallback_; }
+  // Set when the env or the process goes away (a worker's teardown, exit): the job must end.
+  const std::atomic<bool>& ShuttingDown() const { return shuttingDown_; }
 
  private:
   struct Access;  // the .cc's thread body, finalizer, cleanup hook and exit handler
@@ -72,4 +74,5 @@ class BackgroundJob {
   std::thread thread_;
   bool cleanupHook_ = false;           // registered with napi_add_env_cleanup_hook
   std::atomic<bool> abandoned_{false};  // the process is exiting: no more N-API calls
+  std::atomic<bool> shuttingDown_{false};
 };

@@ -385,7 +385,7 @@ class NativeNetwork::FitJob : public BackgroundJob {
           self->paused_ = true;
         }
         Emit(event("end", log));
-        self->pauseAtEpochEnd();
+        self->pauseAtEpochEnd(ShuttingDown());
       };
     result_ = self->net_->fit(x.data(), y.data(), rows, options, hooks);
   }
@@ -487,14 +487,13 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeNetwork::Stop(const Napi::CallbackInfo& info) {
   stop_.store(true);
-  pauseCv_.notify_all();
   return info.Env().Undefined();
 }
 
-void NativeNetwork::pauseAtEpochEnd() {
+void NativeNetwork::pauseAtEpochEnd(const std::atomic<bool>& shuttingDown) {
   std::unique_lock<std::mutex> lock(pauseMu_);
-  // Polled too: the exit handler and a worker's teardown set stop_ without notifying.
-  while (paused_ && !stop_.load()) pauseCv_.wait_for(lock, std::chrono::milliseconds(20));
+  // Polled too: the exit handler and a worker's teardown do not notify.
+  while (paused_ && !shuttingDown.load()) pauseCv_.wait_for(lock, std::chrono::milliseconds(20));
   paused_ = false;
 }
 
@@ -546,8 +545,12 @@ Napi::Value NativeNetwork::IsPaused(const Napi::CallbackInfo& info) {
 Napi::Value NativeNetwork::Dispose(const Napi::CallbackInfo& info) {
   if (busy_.load()) {
     stop_.store(true);
-    pauseCv_.notify_all();
     disposeRequested_ = true;
+    {
+      std::lock_guard<std::mutex> lock(pauseMu_);
+      paused_ = false;  // a fit waiting at an epoch's end goes on to its stop
+    }
+    pauseCv_.notify_all();
   } else {
     net_.reset();
   }

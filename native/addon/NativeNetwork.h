@@ -50,8 +50,9 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   // `betweenEpochs`: also while a fit waits at an epoch's end (getWeights, setWeights, the
   // learning rate: what the fit loop re-reads at every step).
   nalu::Network& network(Napi::Env env, const char* method, bool betweenEpochs = false);
-  // On the fit's thread, after an epoch's end event: waits until resume(), stop or shutdown.
-  void pauseAtEpochEnd();
+  // On the fit's thread, after an epoch's end event: waits until resume(), dispose() or shutdown.
+  // Not a stop: the epoch's hooks may still call getWeights or save after asking for one.
+  void pauseAtEpochEnd(const std::atomic<bool>& shuttingDown);
   // Throws a RangeError naming `name` when a call on `rows` rows (plus `extraBytes` of output)
   // would need more memory than the machine has.
   void checkRows(Napi::Env env, double rows, double extraBytes, const std::string& name) const;

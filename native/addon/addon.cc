@@ -35,6 +35,35 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), nalu::getNumThreads());
 }
 
+// optionDefaults(kind, type) → {option: default} of a layer (built with units 1 on 2 inputs), loss or
+// optimizer: every default its code fell back to for an option left out.
+Napi::Value OptionDefaults(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "kind: expected 'layer', 'loss' or 'optimizer', received " + args::describe(info[0]));
+  if (!info[1].IsString()) throw Napi::TypeError::New(env, "type: expected a string, received " + args::describe(info[1]));
+  const std::string kind = info[0].As<Napi::String>(), type = info[1].As<Napi::String>();
+  nalu::Options o;
+  o.context = type;
+  o.defaults = std::make_shared<nalu::Options::Defaults>();
+  args::guard(env, [&] {
+    if (kind == "layer") {
+      o.num["units"] = 1;
+      nalu::makeLayer(type, 2, o);
+    } else if (kind == "loss" || kind == "optimizer") {
+      o.str["type"] = type;
+      if (kind == "loss") nalu::makeLoss(o);
+      else nalu::makeOptimizer(o);
+    } else {
+      nalu::rangeError("kind: expected 'layer', 'loss' or 'optimizer', received '" + kind + "'");
+    }
+  });
+  Napi::Object out = Napi::Object::New(env);
+  for (auto& [k, v] : o.defaults->num)
+    out.Set(k, o.defaults->bools.count(k) ? Napi::Value(Napi::Boolean::New(env, v != 0)) : Napi::Value(Napi::Number::New(env, v)));
+  for (auto& [k, v] : o.defaults->str) out.Set(k, v);
+  return out;
+}
+
 Napi::Object Register(Napi::Env env, Napi::Object exports) {
   // Before any job can start: running jobs are stopped and joined when the process exits.
   BackgroundJob::InstallExitHandler();
@@ -47,6 +76,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("layerTypes", names(env, nalu::layerTypes()));
   exports.Set("lossTypes", names(env, nalu::lossTypes()));
   exports.Set("optimizerTypes", names(env, nalu::optimizerTypes()));
+  exports.Set("optionDefaults", Napi::Function::New<OptionDefaults>(env, "optionDefaults"));
   RegisterBench(env, exports);
   return exports;
 }

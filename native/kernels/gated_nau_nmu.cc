@@ -50,8 +50,8 @@ class GatedNAUNMU : public Layer {
     params_[m].lo = 0;
     params_[m].hi = 1;
     addParam("G", {in_, out_}, initializerOption(o, "gateInitializer", "glorotUniform"));
-    regAdd_.parse(o, SparsityRegularizer::Signed);
-    regMul_.parse(o, SparsityRegularizer::Unsigned);
+    regAdd_.parse(o, SparsityRegularizer::Signed, 10);  // one λ̂ for both, the NMU's
+    regMul_.parse(o, SparsityRegularizer::Unsigned, 10);
   }
   void reserve(int rows) override {
     for (Buffer* b : {&a_, &m_, &z_}) grow(*b, size_t(rows) * out_);

@@ -68,7 +68,7 @@ class NACMul : public Layer {
       size_t k = addParam("W", {in_, out_}, uniformOption(o, "kernelInitializer", 0.25, 0.75));
       params_[k].lo = 0;
       params_[k].hi = 1;
-      reg_.parse(o, SparsityRegularizer::Unsigned);
+      reg_.parse(o, SparsityRegularizer::Unsigned, 10);
     }
   }
   void reserve(int rows) override {

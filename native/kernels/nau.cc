@@ -25,7 +25,7 @@ class NAU : public Layer {
     size_t k = addParam("W", {in_, out_}, init);
     params_[k].lo = -1;
     params_[k].hi = 1;
-    reg_.parse(o, SparsityRegularizer::Signed);
+    reg_.parse(o, SparsityRegularizer::Signed, 0.01);
   }
   bool supportsFeatureMajor() const override { return true; }
   void reserve(int) override {}

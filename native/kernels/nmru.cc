@@ -34,7 +34,7 @@ class NMRU : public Layer {
     size_t k = addParam("W", {2 * int64_t(in_), out_}, init);
     params_[k].lo = 0;
     params_[k].hi = 1;
-    reg_.parse(o, SparsityRegularizer::Unsigned);
+    reg_.parse(o, SparsityRegularizer::Unsigned, 10);
   }
   void reserve(int rows) override {
     const size_t r2 = size_t(rows) * 2 * in_, ro = size_t(rows) * out_;

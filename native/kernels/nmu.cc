@@ -23,7 +23,7 @@ class NMU : public Layer {
     size_t k = addParam("W", {in_, out_}, init);
     params_[k].lo = 0;
     params_[k].hi = 1;
-    reg_.parse(o, SparsityRegularizer::Unsigned);
+    reg_.parse(o, SparsityRegularizer::Unsigned, 10);
   }
   bool supportsFeatureMajor() const override { return true; }
   void reserve(int rows) override { kernel_.reserve(rows, in_, out_, fm_); }

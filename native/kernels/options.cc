@@ -26,6 +26,7 @@ double Options::number(const std::string& k, double def) const {
   mark(k);
   if (str.count(k) || obj.count(k) || bools.count(k)) typeError(where(k) + ": expected a number, received " + describe(k));
   auto it = num.find(k);
+  if (it == num.end() && defaults) defaults->num[k] = def;
   return it == num.end() ? def : it->second;
 }
 
@@ -49,7 +50,10 @@ int64_t Options::integer(const std::string& k, int64_t def, int64_t lo, int64_t 
 bool Options::flag(const std::string& k, bool def) const {
   mark(k);
   auto it = num.find(k);
-  if (it == num.end() && !has(k)) return def;
+  if (it == num.end() && !has(k)) {
+    if (defaults) defaults->num[k] = def, defaults->bools.insert(k);
+    return def;
+  }
   if (it == num.end() || !bools.count(k)) typeError(where(k) + ": expected a boolean, received " + describe(k));
   return it->second != 0;
 }
@@ -58,6 +62,7 @@ std::string Options::string(const std::string& k, const std::string& def) const 
   mark(k);
   if (num.count(k) || obj.count(k)) typeError(where(k) + ": expected a string, received " + describe(k));
   auto it = str.find(k);
+  if (it == str.end() && defaults) defaults->str[k] = def;
   return it == str.end() ? def : it->second;
 }
 

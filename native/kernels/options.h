@@ -22,6 +22,14 @@ struct Options {
   std::set<std::string> bools;
   std::string context;  // e.g. "layers[1] (nalu)": prefixes error messages
   std::shared_ptr<std::set<std::string>> read = std::make_shared<std::set<std::string>>();
+  // When set, the default each accessor fell back to, by key (the optionDefaults export, which a
+  // test holds against the TS schemas' defaults).
+  struct Defaults {
+    std::map<std::string, double> num;
+    std::set<std::string> bools;
+    std::map<std::string, std::string> str;
+  };
+  std::shared_ptr<Defaults> defaults;
 
   bool has(const std::string& k) const {
     mark(k);

@@ -7,9 +7,9 @@
 
 namespace nalu {
 
-void SparsityRegularizer::parse(const Options& o, Kind k) {
+void SparsityRegularizer::parse(const Options& o, Kind k, double defaultLambda) {
   kind = k;
-  lambda = o.number("sparsityLambda", 10.0, 0.0, 1e30);
+  lambda = o.number("sparsityLambda", defaultLambda, 0.0, 1e30);
   start = o.number("sparsityStart", 1e6, 0.0, 1e18);
   end = o.number("sparsityEnd", 2e6, 0.0, 1e18);
   if (end < start)

@@ -14,9 +14,9 @@ struct SparsityRegularizer {
   enum Kind { Signed, Unsigned };  // NAU | NMU
   Kind kind = Signed;
   double lambda = 0, start = 0, end = 0;
-  // Reads sparsityLambda (λ̂), sparsityStart, sparsityEnd; defaults are the paper's static-task
-  // values (λ̂ = 10, warm-up over steps 1e6 → 2e6).
-  void parse(const Options& o, Kind k);
+  // Reads sparsityLambda (λ̂, default the unit's paper's: NAU 0.01, NMU 10), sparsityStart and
+  // sparsityEnd (default the NMU's static-task warm-up over steps 1e6 → 2e6).
+  void parse(const Options& o, Kind k, double defaultLambda);
   bool active() const { return lambda > 0; }
   void schedule(double s, double e) { start = s, end = e; }
   double scale(int64_t step) const;

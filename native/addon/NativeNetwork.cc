@@ -43,11 +43,8 @@ Napi::Array intsToJs(Napi::Env env, const std::vector<int>& v) {
   return a;
 }
 
-// An epoch's figures beyond loss, valLoss and regularization (the metrics' when they were asked
-// for, constantLayers when there are any, batchLosses when asked for), or undefined when none.
-Napi::Value extrasToJs(Napi::Env env, const nalu::EpochLog& log, bool errors) {
-  if (!errors && log.constantLayers.empty() && log.batchLosses.empty()) return env.Undefined();
-  Napi::Object e = Napi::Object::New(env);
+// The metrics' figures (when asked for) and constantLayers (when there are any) of an epoch.
+void setExtras(Napi::Env env, Napi::Object e, const nalu::EpochLog& log, bool errors) {
   if (errors) {
     e.Set("mae", log.mae);
     e.Set("mse", log.mse);
@@ -55,6 +52,14 @@ Napi::Value extrasToJs(Napi::Env env, const nalu::EpochLog& log, bool errors) {
     e.Set("valMse", log.valMse);
   }
   if (!log.constantLayers.empty()) e.Set("constantLayers", intsToJs(env, log.constantLayers));
+}
+
+// An epoch's figures beyond loss, valLoss and regularization (setExtras', and batchLosses when
+// asked for), or undefined when there are none.
+Napi::Value extrasToJs(Napi::Env env, const nalu::EpochLog& log, bool errors) {
+  if (!errors && log.constantLayers.empty() && log.batchLosses.empty()) return env.Undefined();
+  Napi::Object e = Napi::Object::New(env);
+  setExtras(env, e, log, errors);
   if (!log.batchLosses.empty()) {
     auto b = Napi::Float32Array::New(env, log.batchLosses.size());
     std::copy(log.batchLosses.begin(), log.batchLosses.end(), b.Data());
@@ -73,13 +78,7 @@ Napi::Value toJs(Napi::Env env, const nalu::FitResult& r, bool errors) {
     e.Set("loss", log.loss);
     e.Set("valLoss", log.valLoss);
     e.Set("regularization", log.regularization);
-    if (errors) {
-      e.Set("mae", log.mae);
-      e.Set("mse", log.mse);
-      e.Set("valMae", log.valMae);
-      e.Set("valMse", log.valMse);
-    }
-    if (!log.constantLayers.empty()) e.Set("constantLayers", intsToJs(env, log.constantLayers));
+    setExtras(env, e, log, errors);
     epochs.Set(uint32_t(i), e);
   }
   out.Set("epochs", epochs);

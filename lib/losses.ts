@@ -2,7 +2,7 @@
 // once in `options`.
 import type { NativeOptions } from '../binding';
 import { configOf, nativeOptionsOf, numberOption, optionKeys, parseOptions, refuseUnknown, type Schema } from './options';
-import { Registry, checkOptions, type Serialized } from './registry';
+import { checkOptions, namedClasses, type Serialized } from './registry';
 
 export abstract class Loss {
   static readonly className: string;
@@ -49,21 +49,13 @@ export class Huber extends Loss {
   }
 }
 
-type LossClass = (new (config?: never) => Loss) & { className: string; nativeType: string };
-const classes = [MeanSquaredError, MeanAbsoluteError, Huber] as LossClass[];
+const losses = namedClasses('loss', Loss, [MeanSquaredError, MeanAbsoluteError, Huber]);
 /** By native name ('mse'), as compile({loss}) takes them. */
-export const lossRegistry = new Registry<LossClass>('loss');
-for (const c of classes) lossRegistry.register(c.nativeType, c);
-const byClassName = new Registry<LossClass>('loss class');
-for (const c of classes) byClassName.register(c.className, c);
+export const lossRegistry = losses.registry;
 
 export type LossLike = 'mse' | 'mae' | 'huber' | Loss;
 
 /** Resolves a loss name ('mse'), a Loss instance, or a serialized {className, config}. */
 export function getLoss(v: unknown, name = 'loss'): Loss {
-  if (v instanceof Loss) return v;
-  if (typeof v === 'string') return new (lossRegistry.get(v, name))();
-  const s = checkOptions(v, name) as unknown as Serialized;
-  const C = byClassName.get(s.className, `${name}.className`) as unknown as new (c: unknown) => Loss;
-  return new C(checkOptions(s.config, `${name}.config`));
+  return losses.resolve(v, name);
 }

@@ -2,7 +2,7 @@
 // gradient norm) and clipValue (per element); each declares its options once in `options`.
 import type { NativeOptions } from '../binding';
 import { booleanOption, configOf, infiniteOption, nativeOptionsOf, numberOption, optionKeys, parseOptions, refuseUnknown, type Schema } from './options';
-import { Registry, checkOptions, type Serialized } from './registry';
+import { checkOptions, namedClasses, type Serialized } from './registry';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -112,21 +112,13 @@ export class RMSprop extends Optimizer {
   }
 }
 
-type OptimizerClass = (new (config?: never) => Optimizer) & { className: string; nativeType: string };
-const classes: OptimizerClass[] = [SGD, Adam, RMSprop] as OptimizerClass[];
+const optimizers = namedClasses('optimizer', Optimizer, [SGD, Adam, RMSprop]);
 /** By native name ('adam'), as compile({optimizer}) takes them. */
-export const optimizerRegistry = new Registry<OptimizerClass>('optimizer');
-for (const c of classes) optimizerRegistry.register(c.nativeType, c);
-const byClassName = new Registry<OptimizerClass>('optimizer class');
-for (const c of classes) byClassName.register(c.className, c);
+export const optimizerRegistry = optimizers.registry;
 
 export type OptimizerLike = 'sgd' | 'adam' | 'rmsprop' | Optimizer;
 
 /** Resolves an optimizer name ('adam'), an Optimizer instance, or a serialized {className, config}. */
 export function getOptimizer(v: unknown, name = 'optimizer'): Optimizer {
-  if (v instanceof Optimizer) return v;
-  if (typeof v === 'string') return new (optimizerRegistry.get(v, name))();
-  const s = checkOptions(v, name) as unknown as Serialized;
-  const C = byClassName.get(s.className, `${name}.className`) as unknown as new (c: unknown) => Optimizer;
-  return new C(checkOptions(s.config, `${name}.config`));
+  return optimizers.resolve(v, name);
 }

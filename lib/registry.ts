@@ -21,6 +21,29 @@ export class Registry<T> {
   }
 }
 
+type Named<T> = (new (config?: never) => T) & { className: string; nativeType: string };
+
+/**
+ * Classes by native name ('adam', as compile takes them) and by className ('Adam', as model.json
+ * holds them); `resolve` takes a name, an instance or a serialized {className, config}.
+ */
+export function namedClasses<T>(kind: string, base: abstract new (...a: never[]) => T, classes: Named<T>[]) {
+  const byName = new Registry<Named<T>>(kind);
+  const byClassName = new Registry<Named<T>>(`${kind} class`);
+  for (const c of classes) {
+    byName.register(c.nativeType, c);
+    byClassName.register(c.className, c);
+  }
+  const resolve = (v: unknown, name: string): T => {
+    if (v instanceof base) return v as T;
+    if (typeof v === 'string') return new (byName.get(v, name))();
+    const s = checkOptions(v, name) as unknown as Serialized;
+    const C = byClassName.get(s.className, `${name}.className`) as unknown as new (c: unknown) => T;
+    return new C(checkOptions(s.config, `${name}.config`));
+  };
+  return { registry: byName, resolve };
+}
+
 /** A serialized object, tfjs-style. */
 export interface Serialized {
   className: string;

@@ -25,7 +25,7 @@ function compare(what: string, sent: Record<string, unknown>, defaults: Record<s
 describe('TS and native defaults', () => {
   it('of every registered layer class agree', () => {
     for (const name of layerRegistry.names()) {
-      const cls = layerRegistry.get(name, 'className') as unknown as typeof Layer & (new (a: object) => Layer);
+      const cls = layerRegistry.get(name, 'className') as unknown as { nativeType: string } & (new (a: object) => Layer);
       const sent = new cls({ units: 1 }).toNative(1);
       const n = compare(name, sent, native.optionDefaults('layer', cls.nativeType));
       if (Object.keys(native.optionDefaults('layer', cls.nativeType)).length) expect(n, `${name}: nothing compared`).toBeGreaterThan(0);

@@ -37,6 +37,8 @@ interface Ceiling {
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+// The committed bench/results are rewritten only when asked for (--save or --out DIR).
+const save = argv.includes('--save') || argv.includes('--out');
 const outDir = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : path.join(__dirname, 'results');
 const SHAPES: Shape[] = [
   [128, 10, 1],
@@ -248,10 +250,12 @@ async function main() {
   const rss = rssChild();
   console.error(`  rss: ${JSON.stringify(rss)}`);
   const result = { date: new Date().toISOString(), quick, reps: REPS, machine, sgemmPeakGflops: peaks, rows, productsCeiling: ceilings, staticTask: task, tfjs, rss, seconds: (Date.now() - started) / 1000 };
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   const md = markdown(result);
-  fs.writeFileSync(path.join(outDir, 'latest.md'), md);
+  if (save) {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+    fs.writeFileSync(path.join(outDir, 'latest.md'), md);
+  } else console.error(`nalu bench: not saved (--save writes ${path.relative(process.cwd(), outDir) || '.'}/latest.json and latest.md)`);
   console.log(md);
 }
 

@@ -1,5 +1,6 @@
-// The Keras seed (../shared/seed/keras_nalu.py), ported: Input(10) → NALU(1), Adam + MSE,
-// 2000 epochs on one random 128×10 batch.
+// The project's seed, ported: the Keras NALU layer a Reddit user posted to a pastebin after the
+// paper (mirrored as NALU.py in github.com/lukakostic/NeuralArithmeticLogicUnits), with its demo:
+// Input(10) → NALU(1), Adam + MSE, 2000 epochs on one random 128×10 batch.
 import { NALU, Sequential, tensor } from '../lib/index';
 
 async function main() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Compiles lib/ to CommonJS (dist/cjs) and adds the ESM entry (dist/esm/index.mjs) that
-// re-exports it, so `import` and `require` share one copy of the classes.
+// re-exports it, so `import` and `require` share one copy of the classes; its types
+// (index.d.mts) say the same: the named exports and a default export of them all.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -15,7 +16,9 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', pat
 // The emitted declarations import '../binding' (the native types) relative to dist/cjs.
 fs.copyFileSync(path.join(root, 'binding.d.ts'), path.join(dist, 'binding.d.ts'));
 fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
-fs.writeFileSync(
-  path.join(dist, 'esm', 'index.mjs'),
-  "// ESM entry: the CommonJS build's named exports (one copy of every class).\nexport * from '../cjs/index.js';\n",
-);
+const entry = (what) =>
+  `// ESM entry${what}: the CommonJS build's named exports (one copy of every class), and all of\n` +
+  "// them as the default export (import nalu from 'nalu').\n" +
+  "export * from '../cjs/index.js';\nimport * as nalu from '../cjs/index.js';\nexport default nalu;\n";
+fs.writeFileSync(path.join(dist, 'esm', 'index.mjs'), entry(''));
+fs.writeFileSync(path.join(dist, 'esm', 'index.d.mts'), entry("'s types"));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Packaging test (`npm run test:packaging`, run by .ci/run): packs the tarball (prepack builds
-// dist/ and the prebuild), installs it into an empty project with no compiler or cmake on PATH,
+// Packaging test (`npm run test:packaging`, run by .ci/run): packs the tarball (prepare builds
+// dist/, prepack the prebuild), installs it into an empty project with no compiler or cmake on PATH,
 // and checks that no compile happened, the binary needs no shared OpenBLAS, a NALU trains through
 // both `require` and `import`, and a consumer's .ts/.mts files type-check against shipped types.
 'use strict';
@@ -71,7 +71,7 @@ if (given) {
   };
   fs.copyFileSync(given, path.join(tmp, info.filename));
 } else {
-  log('npm pack (runs prepack: build:ts + prebuildify)');
+  log('npm pack (runs prepack: prebuildify, and prepare: build:ts)');
   const packed = mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', tmp], { cwd: src });
   // The JSON report comes last on stdout, after the prepack scripts' own output.
   info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[\s*\{\s*"id"/m)))[0];
@@ -172,7 +172,8 @@ model.fit(${mod}.tensor(x, [rows, 2]), ${mod}.tensor(y, [rows, 1]), { batchSize:
 fs.writeFileSync(path.join(app, 'train.cjs'), `'use strict';\nconst nalu = require('nalu');\n${train('nalu')}\n`);
 fs.writeFileSync(
   path.join(app, 'train.mjs'),
-  `import * as nalu from 'nalu';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${train('nalu')}\n`,
+  // The default import, as the types promise it (all the named exports).
+  `import nalu from 'nalu';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${train('nalu')}\n`,
 );
 log('training a NALU through require and import');
 for (const [kind, file] of [['require (CJS)', 'train.cjs'], ['import (ESM)', 'train.mjs']]) {
@@ -214,6 +215,9 @@ export async function fitSum(x: Float32Array, y: Float32Array): Promise<number> 
 }
 `;
 const badTs = `import { NALU } from 'nalu';\nexport const bad = new NALU({ units: 'one' });\n`;
+// An ESM consumer's default import is typed (and works: train.mjs above).
+const defaultMts = `import nalu, { NALU } from 'nalu';\nexport const same: typeof NALU = nalu.NALU;\nexport const layer = new nalu.NAU({ units: 1 });\n`;
+fs.writeFileSync(path.join(app, 'default.mts'), defaultMts);
 fs.writeFileSync(path.join(app, 'consumer.ts'), consumerTs);
 fs.writeFileSync(path.join(app, 'consumer.mts'), consumerTs);
 fs.writeFileSync(path.join(app, 'bad.ts'), badTs);
@@ -232,14 +236,14 @@ const tsconfig = (files) => ({
 });
 // One tsc run (it dominates this test's time): the good files must have no errors, and bad.ts
 // must have one, which shows the types are real and not `any`.
-fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig(['consumer.ts', 'consumer.mts', 'bad.ts'])));
+fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig(['consumer.ts', 'consumer.mts', 'default.mts', 'bad.ts'])));
 log('type-checking a consumer against the shipped types');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
 const tc = run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: app, env: bareEnv });
 const errorFiles = [...tc.out.matchAll(/^([^\s(]+)\(\d+,\d+\): error/gm)].map((m) => m[1]);
 check(
   errorFiles.length > 0 && errorFiles.every((f) => f === 'bad.ts'),
-  'consumer .ts and .mts type-check against the shipped types; a mistyped call in bad.ts is rejected',
+  'consumer .ts and .mts (a default import too) type-check against the shipped types; a mistyped call in bad.ts is rejected',
   tc.out,
 );
 

@@ -501,14 +501,16 @@ export class Sequential {
       history.loss.push(e.loss);
       history.regularization.push(e.regularization);
       if (val) history.valLoss.push(e.valLoss);
-      for (const [k, v] of Object.entries(metricLogs(metrics, e, val !== undefined))) (history.metrics[k] ??= []).push(v);
+      if (metrics.length)
+        for (const [k, v] of Object.entries(metricLogs(metrics, e, val !== undefined))) (history.metrics[k] ??= []).push(v);
       // Each such layer once, at the first epoch it happened.
-      for (const i of e.constantLayers ?? [])
-        if (!constant.has(i)) {
-          constant.add(i);
-          history.warnings.push(constantWarning(this.#layers[i], e.epoch));
-          process.emitWarning(history.warnings[history.warnings.length - 1], 'NaluWarning');
-        }
+      if (e.constantLayers)
+        for (const i of e.constantLayers)
+          if (!constant.has(i)) {
+            constant.add(i);
+            history.warnings.push(constantWarning(this.#layers[i], e.epoch));
+            process.emitWarning(history.warnings[history.warnings.length - 1], 'NaluWarning');
+          }
     }
     history.reinitializedAt.push(...(result.reinitializedAt ?? []));
     history.stopReason = result.stopReason;

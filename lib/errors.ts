@@ -8,6 +8,7 @@ export type NaluErrorCode =
   | 'BAD_FILE'
   | 'LOAD_FAILED'
   | 'SAVE_FAILED'
+  | 'MISSING_DEPENDENCY'
   | 'INTERNAL';
 
 /** An error with a stable `.code`, for conditions that are not a bad argument type or range. */

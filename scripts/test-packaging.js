@@ -193,9 +193,24 @@ for (const [kind, file] of [['require (CJS)', 'train.cjs'], ['import (ESM)', 'tr
   check(res.libs.includes(path.join(path.dirname(node), 'libgomp.so.1')), `${kind}: the bundled libgomp is the one mapped`, res.libs.join('\n'));
 }
 
-// The sweep's queue packages are optional peers: a plain install pulls neither.
-for (const dep of ['bullmq', 'ioredis'])
-  check(!fs.existsSync(path.join(app, 'node_modules', dep)), `a plain install does not pull ${dep} (an optional peer of nalu sweep)`);
+// The sweep's queue packages, the plot's and the source build's are optional peers: a plain install
+// pulls none of them; nalu alone is installed.
+for (const dep of ['bullmq', 'ioredis', 'vega', 'vega-lite', 'cmake-js', 'node-addon-api'])
+  check(!fs.existsSync(path.join(app, 'node_modules', dep)), `a plain install does not pull ${dep} (an optional peer)`);
+const ls = run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: app, env: plainEnv });
+const installed = ls.stdout.trim().split('\n').slice(1).map((p) => path.relative(path.join(app, 'node_modules'), p));
+check(installed.length >= 1 && installed.length <= 3 && installed.includes('nalu'), `npm ls --omit=dev --all lists nalu and at most 2 others (${installed.join(', ')})`, ls.out);
+const noPlot = run(process.execPath, [path.join(pkg, 'dist', 'cjs', 'cli', 'main.js'), 'benchmark', 'quick', '--plot', 'x.svg'], { cwd: app, env: bareEnv });
+check(noPlot.status === 2 && /--plot: plots need the optional packages vega and vega-lite: npm install vega@/.test(noPlot.stderr), '--plot without vega says in one line what to install', noPlot.out);
+
+// --ignore-scripts: the loader finds the prebuild at require time.
+const quiet = path.join(tmp, 'quiet');
+fs.mkdirSync(quiet);
+fs.writeFileSync(path.join(quiet, 'package.json'), JSON.stringify({ name: 'quiet', version: '1.0.0', private: true }, null, 2));
+const instQuiet = run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: quiet, env: bareEnv });
+fs.copyFileSync(path.join(app, 'train.cjs'), path.join(quiet, 'train.cjs'));
+const quietRun = run(process.execPath, ['train.cjs'], { cwd: quiet, env: bareEnv });
+check(instQuiet.status === 0 && quietRun.status === 0, 'npm install --ignore-scripts gives a nalu that trains (the prebuild is found at require time)', instQuiet.out + quietRun.out);
 
 // The shipped experiments resolve from the installed package (npx nalu benchmark NAME).
 const dry = run(process.execPath, [path.join(pkg, 'dist', 'cjs', 'cli', 'main.js'), 'benchmark', 'madsen2020-table1', '--dry-run'], { cwd: app, env: bareEnv });

@@ -10,7 +10,7 @@ import { runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
 import { sci } from '../tasks/summary';
 import { UsageError, choice, flagHelp, list, num, outputFile, parseSettings, parseWithPositionals, settingHelp, settingOptions, type Command, type Options } from './args';
 import { Progress } from './progress';
-import { endCutLine, printSummary, readResults } from './summary';
+import { checkPlot, endCutLine, printSummary, readResults } from './summary';
 
 /** The flags that make the experiment (experimentOf); `nalu sweep enqueue` takes them too. */
 export const experimentOptions: Options = {
@@ -184,6 +184,7 @@ async function run(argv: string[]): Promise<number> {
   const workers = num(v.workers, 'workers', os.availableParallelism(), 1, 1024, true);
   const out = outputFile(v.out, 'out');
   const plot = outputFile(v.plot, 'plot');
+  await checkPlot(plot);
   let jobs: PlannedRun[];
   try {
     jobs = planRuns(experiment);

@@ -1,7 +1,8 @@
 // `nalu summary FILE…`: the table (and plot) of runs already in results files, e.g. several
 // `nalu benchmark` invocations appended to one file. Also prints the table after a benchmark.
 import * as fs from 'node:fs';
-import { successRateSvg } from '../tasks/plot';
+import { NaluError } from '../errors';
+import { loadVega, successRateSvg } from '../tasks/plot';
 import type { RunRecord } from '../tasks/run';
 import { publishedRegistry } from '../tasks/papers';
 import { attachPublished, formatTable, summarize } from '../tasks/summary';
@@ -89,6 +90,17 @@ export function endCutLine(file: string): boolean {
 
 const labels: Record<string, string> = { static: 'Static arithmetic task', 'single-module': 'Single-module task' };
 
+/** With --plot, its packages must be there before any run or file is read: a usage error if not. */
+export async function checkPlot(plot: string | undefined): Promise<void> {
+  if (plot === undefined) return;
+  try {
+    await loadVega();
+  } catch (e) {
+    if (e instanceof NaluError && e.code === 'MISSING_DEPENDENCY') throw new UsageError(`--plot: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Prints one table per task of `records` and, with `plot`, writes their chart atomically. */
 export async function printSummary(records: RunRecord[], plot: string | undefined, who: string, compare?: string): Promise<void> {
   const published = compare === undefined ? undefined : publishedRegistry.get(compare, '--compare');
@@ -123,6 +135,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!positionals.length) throw new UsageError('expected at least one results file (nalu summary FILE…)');
+  await checkPlot(values.plot as string | undefined);
   const records: RunRecord[] = [];
   for (const file of positionals) {
     if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);

@@ -1,5 +1,6 @@
 // Success rates with their Wilson intervals as an SVG chart, drawn by Vega-Lite and rendered
 // headlessly by Vega's SVG renderer (no canvas, no browser).
+import { NaluError } from '../errors';
 import { opSymbols } from './arithmetic';
 import type { SummaryRow } from './summary';
 
@@ -43,10 +44,23 @@ export function successRateSpec(rows: SummaryRow[], title = 'Success rate (95% W
   };
 }
 
+/** The plot's optional peer packages, as npm installs them. */
+export const plotPackages = ['vega@^6.4.0', 'vega-lite@^6.4.3'];
+
+/** vega and vega-lite, or a NaluError MISSING_DEPENDENCY naming what to install. */
+export async function loadVega(): Promise<[any, any]> { // eslint-disable-line
+  try {
+    return (await Promise.all([esmImport('vega'), esmImport('vega-lite')])) as [any, any]; // eslint-disable-line
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    throw new NaluError(`plots need the optional packages vega and vega-lite: npm install ${plotPackages.join(' ')}`, 'MISSING_DEPENDENCY');
+  }
+}
+
 /** Renders the chart to an SVG string. */
 export async function successRateSvg(rows: SummaryRow[], title?: string): Promise<string> {
   const spec = successRateSpec(rows, title);
-  const [vega, vl] = await Promise.all([esmImport('vega'), esmImport('vega-lite')]);
+  const [vega, vl] = await loadVega();
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

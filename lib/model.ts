@@ -127,7 +127,7 @@ function checkMetrics(v: unknown): Metric[] {
   return [...new Set(v.map((m, i) => checkChoice(m, `metrics[${i}]`, metricNames)))];
 }
 
-/** The warning for layer `i` whose outputs all went constant. */
+/** The warning for a layer whose outputs all went constant in `epoch`. */
 function constantWarning(layer: Layer, epoch: number): string {
   return (
     `layer '${layer.name}' (${layer.className}): every output was the same for every row of epoch ${epoch}'s last batch ` +
@@ -416,7 +416,8 @@ export class Sequential {
     this.#stopRequested = false;
     for (const c of callbacks) c.setModel?.(this);
     const batchHooks = callbacks.some((c) => c.onBatchBegin || c.onBatchEnd);
-    const awaitEpochs = batchHooks || callbacks.some((c) => c.onEpochBegin || c.onEpochEnd || c.onTrainEnd || c.onTrainBegin);
+    // onTrainBegin/End run outside the native loop: only epoch and batch hooks make it wait.
+    const awaitEpochs = batchHooks || callbacks.some((c) => c.onEpochBegin || c.onEpochEnd);
     const metrics = this.#metrics;
     const layers = this.#layers;
     if (callbacks.length)

@@ -31,9 +31,12 @@ export function candidatePaths(root = packageRoot()): string[] {
 
 function load(): NativeBinding {
   const tried: string[] = [];
+  const explicit = process.env.NALU_NATIVE_PATH ? path.resolve(process.env.NALU_NATIVE_PATH) : null;
   for (const p of candidatePaths()) {
     if (!fs.existsSync(p)) {
       tried.push(`${p} (not found)`);
+      // An explicit NALU_NATIVE_PATH that is missing or fails must not fall back to another build.
+      if (p === explicit) break;
       continue;
     }
     try {
@@ -43,8 +46,7 @@ function load(): NativeBinding {
       return b;
     } catch (e) {
       tried.push(`${p} (${(e as Error).message.split('\n')[0]})`);
-      // An explicit NALU_NATIVE_PATH that fails must not fall back to another (stale) build.
-      if (process.env.NALU_NATIVE_PATH && p === path.resolve(process.env.NALU_NATIVE_PATH)) break;
+      if (p === explicit) break;
     }
   }
   throw new NaluError(

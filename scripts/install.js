@@ -10,22 +10,47 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const target = `${process.platform}-${process.arch}`;
 const prebuild = path.join(root, 'prebuilds', target, 'nalu.node');
+const sourceBuild = path.join(root, 'build', 'Release', 'nalu.node');
 
 function isSet(v) {
   return v !== undefined && v !== '' && v !== 'false' && v !== '0';
 }
 
-/** Loads the prebuild in a fresh node; returns null when it works, else why it did not. */
-function prebuildProblem() {
-  if (!fs.existsSync(prebuild)) return `no prebuilt binary for ${target}`;
+/** Loads a binary in a fresh node; returns null when it works, else why it did not. */
+function loadProblem(file) {
   const r = spawnSync(
     process.execPath,
-    ['-e', `const b = require(${JSON.stringify(prebuild)}); if (typeof b.init !== 'function') throw new Error('not a nalu addon');`],
+    ['-e', `const b = require(${JSON.stringify(file)}); if (typeof b.init !== 'function') throw new Error('not a nalu addon');`],
     { encoding: 'utf8' },
   );
   if (r.status === 0) return null;
   const why = (r.stderr || '').split('\n').find((l) => /Error|error:/.test(l)) || `exit ${r.status ?? r.signal}`;
-  return `the prebuilt binary ${path.relative(root, prebuild)} does not load here: ${why.trim()}`;
+  return `${path.relative(root, file)} does not load here: ${why.trim()}`;
+}
+
+function prebuildProblem() {
+  if (!fs.existsSync(prebuild)) return `no prebuilt binary for ${target}`;
+  const problem = loadProblem(prebuild);
+  return problem && `the prebuilt binary ${problem}`;
+}
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * In a checkout, a build/ newer than every native source is kept: `npx nalu` in a clone installs
+ * the clone into npx's cache, which runs this script again, and must not rebuild (or break) it.
+ */
+function currentSourceBuild() {
+  if (!fs.existsSync(sourceBuild) || !fs.existsSync(path.join(root, 'native'))) return false;
+  const sources = Math.max(newestSource(path.join(root, 'native')), fs.statSync(path.join(root, 'CMakeLists.txt')).mtimeMs);
+  return fs.statSync(sourceBuild).mtimeMs >= sources && loadProblem(sourceBuild) === null;
 }
 
 function onPath(cmd) {
@@ -100,6 +125,8 @@ function buildFromSource() {
 if (isSet(process.env.npm_config_build_from_source)) {
   console.log('nalu: --build-from-source is set; not using the prebuilt binary');
   buildFromSource();
+} else if (currentSourceBuild()) {
+  console.log('nalu: keeping build/Release/nalu.node (newer than every native source)');
 } else {
   const problem = prebuildProblem();
   if (problem === null) {

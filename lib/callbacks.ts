@@ -2,8 +2,7 @@
 // fit as one object or an array. fit awaits each hook (and a promise it returns) at its epoch's
 // boundary, so that a stop, setWeights or a new learning rate takes effect at that epoch.
 import type { History, Sequential } from './model';
-import { booleanOption, choiceOption, numberOption, optionalNumberOption, optionKeys, parseOptions, refuseUnknown, type Schema } from './options';
-import { checkOptions } from './registry';
+import { booleanOption, choiceOption, numberOption, optionalNumberOption, readOptions, type Schema } from './options';
 import { describe } from './tensor';
 
 /** An epoch's logs: loss, regularization, the compiled metrics (mae, mse, rmse), and with
@@ -83,12 +82,6 @@ function better(mode: Mode, monitor: string, minDelta: number): (v: number, best
   return max ? (v, best) => v - minDelta > best : (v, best) => v + minDelta < best;
 }
 
-function parse<S extends Schema>(schema: S, args: unknown, who: string) {
-  const o = checkOptions(args, `${who} options`);
-  refuseUnknown(o, optionKeys(schema), who);
-  return parseOptions(schema, o, who);
-}
-
 const monitorOption = (def: string) => ({
   keys: [],
   parse: (args: Record<string, unknown>, where: (k: string) => string, _p: unknown, key: string) => {
@@ -142,7 +135,7 @@ export class EarlyStopping implements Callback {
   #bestWeights?: ReturnType<Sequential['getWeights']>;
 
   constructor(args: EarlyStoppingArgs = {}) {
-    Object.assign(this, parse(earlyStoppingSchema, args, 'earlyStopping'));
+    Object.assign(this, readOptions(earlyStoppingSchema, args, 'earlyStopping'));
     this.#improved = better(this.mode, this.monitor, this.minDelta);
   }
   setModel(model: Sequential) {
@@ -220,7 +213,7 @@ export class ReduceLROnPlateau implements Callback {
   #cooling = 0;
   #improved: (v: number, best: number) => boolean;
   constructor(args: ReduceLROnPlateauArgs = {}) {
-    Object.assign(this, parse(reduceSchema, args, 'reduceLROnPlateau'));
+    Object.assign(this, readOptions(reduceSchema, args, 'reduceLROnPlateau'));
     if (this.factor >= 1) throw new RangeError(`reduceLROnPlateau.factor: expected a number < 1, received ${this.factor}`);
     this.#improved = better(this.mode, this.monitor, this.minDelta);
   }
@@ -303,7 +296,7 @@ export class ModelCheckpoint implements Callback {
     args: ModelCheckpointArgs = {},
   ) {
     if (typeof dir !== 'string' || dir === '') throw new TypeError(`modelCheckpoint.dir: expected a directory path, received ${describe(dir)}`);
-    Object.assign(this, parse(checkpointSchema, args, 'modelCheckpoint'));
+    Object.assign(this, readOptions(checkpointSchema, args, 'modelCheckpoint'));
     this.#improved = better(this.mode, this.monitor, 0);
   }
   setModel(model: Sequential) {

@@ -1,8 +1,8 @@
 // Losses (computed natively): the mean over every element of the batch. Each declares its options
 // once in `options`.
 import type { NativeOptions } from '../binding';
-import { configOf, nativeOptionsOf, numberOption, optionKeys, parseOptions, refuseUnknown, type Schema } from './options';
-import { checkOptions, namedClasses, type Serialized } from './registry';
+import { configOf, nativeOptionsOf, numberOption, readOptions, type Schema } from './options';
+import { namedClasses, type Serialized } from './registry';
 
 export abstract class Loss {
   static readonly className: string;
@@ -10,9 +10,7 @@ export abstract class Loss {
   static readonly options: Schema = {};
   constructor(args: Record<string, unknown> = {}) {
     const { className, options } = this.constructor as typeof Loss;
-    const o = checkOptions(args, `${className} options`);
-    refuseUnknown(o, optionKeys(options), className);
-    Object.assign(this, parseOptions(options, o, className));
+    Object.assign(this, readOptions(options, args, className));
   }
   toNative(): NativeOptions & { type: string } {
     const { nativeType, options } = this.constructor as typeof Loss;

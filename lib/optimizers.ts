@@ -1,8 +1,8 @@
 // Optimizers (stepped natively, Keras' update rules). All take learningRate, clipNorm (global
 // gradient norm) and clipValue (per element); each declares its options once in `options`.
 import type { NativeOptions } from '../binding';
-import { booleanOption, configOf, infiniteOption, nativeOptionsOf, numberOption, optionKeys, parseOptions, refuseUnknown, type Schema } from './options';
-import { checkOptions, namedClasses, type Serialized } from './registry';
+import { booleanOption, configOf, infiniteOption, nativeOptionsOf, numberOption, readOptions, type Schema } from './options';
+import { namedClasses, type Serialized } from './registry';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -32,9 +32,7 @@ export abstract class Optimizer {
   declare readonly clipValue?: number;
   constructor(args: OptimizerArgs) {
     const { className, options } = this.constructor as typeof Optimizer;
-    const o = checkOptions(args, `${className} options`);
-    refuseUnknown(o, optionKeys(options), className);
-    Object.assign(this, parseOptions(options, o, className));
+    Object.assign(this, readOptions(options, args, className));
   }
   /** Settable between epochs of a fit (from a callback) and whenever no fit runs. */
   get learningRate(): number {

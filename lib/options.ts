@@ -2,7 +2,7 @@
 // options sent to the native side and getConfig. Layers, losses and optimizers all use it.
 import type { NativeOptions } from '../binding';
 import { getInitializer, type Initializer, type InitializerLike } from './initializers';
-import { checkBoolean, checkChoice, checkNumber, type Registry } from './registry';
+import { checkBoolean, checkChoice, checkNumber, checkOptions, type Registry } from './registry';
 
 type Args = Record<string, unknown>;
 
@@ -39,6 +39,13 @@ export function parseOptions<S extends Schema>(schema: S, args: Args, cls: strin
   const where = (k: string) => `${cls}.${k}`;
   for (const [field, o] of Object.entries(schema)) parsed[field] = o.parse(args, where, parsed, field);
   return parsed as Values<S>;
+}
+
+/** An options object read by `schema`: an object, with no unknown key, each field parsed. */
+export function readOptions<S extends Schema>(schema: S, args: unknown, cls: string): Values<S> {
+  const o = checkOptions(args, `${cls} options`);
+  refuseUnknown(o, optionKeys(schema), cls);
+  return parseOptions(schema, o, cls);
 }
 
 function entries(schema: Schema, values: Args, kind: 'native' | 'config'): Args {

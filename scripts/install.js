@@ -122,17 +122,32 @@ function buildFromSource() {
   }
 }
 
-if (isSet(process.env.npm_config_build_from_source)) {
-  console.log('nalu: --build-from-source is set; not using the prebuilt binary');
-  buildFromSource();
-} else if (currentSourceBuild()) {
-  console.log('nalu: keeping build/Release/nalu.node (newer than every native source)');
-} else {
-  const problem = prebuildProblem();
-  if (problem === null) {
-    console.log(`nalu: using the prebuilt binary prebuilds/${target}/nalu.node`);
-  } else {
-    console.log(`nalu: ${problem}; building from source`);
+/** Whether a Node version meets package.json's engines (^20.17.0 || >=22.9.0), which npm only warns about. */
+function supportedNode(version) {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return (major === 20 && minor >= 17) || (major === 22 && minor >= 9) || major > 22;
+}
+
+function main() {
+  if (!supportedNode(process.versions.node)) {
+    console.error(`nalu: needs Node ^20.17.0 or >=22.9.0 (package.json engines); this is Node ${process.versions.node}.`);
+    process.exit(1);
+  }
+  if (isSet(process.env.npm_config_build_from_source)) {
+    console.log('nalu: --build-from-source is set; not using the prebuilt binary');
     buildFromSource();
+  } else if (currentSourceBuild()) {
+    console.log('nalu: keeping build/Release/nalu.node (newer than every native source)');
+  } else {
+    const problem = prebuildProblem();
+    if (problem === null) {
+      console.log(`nalu: using the prebuilt binary prebuilds/${target}/nalu.node`);
+    } else {
+      console.log(`nalu: ${problem}; building from source`);
+      buildFromSource();
+    }
   }
 }
+
+if (require.main === module) main();
+module.exports = { supportedNode };

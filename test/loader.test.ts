@@ -67,3 +67,15 @@ describe('install script in a checkout', () => {
     expect(r.status).toBe(1);
   });
 });
+
+describe('install script and the Node version', () => {
+  it('accepts what engines accepts and refuses the rest', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { supportedNode } = require(path.join(root, 'scripts', 'install.js')) as { supportedNode: (v: string) => boolean };
+    const engines = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node;
+    expect(engines).toBe('^20.17.0 || >=22.9.0');
+    for (const v of ['20.17.0', '20.20.2', 'v22.9.0', '22.12.1', '23.0.0', '24.1.0']) expect(supportedNode(v), v).toBe(true);
+    for (const v of ['18.19.0', '20.16.0', '21.7.3', '22.8.0', '19.0.0']) expect(supportedNode(v), v).toBe(false);
+  });
+});
+

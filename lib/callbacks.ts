@@ -6,9 +6,13 @@ import { booleanOption, choiceOption, numberOption, optionalNumberOption, readOp
 import { describe } from './tensor';
 
 /** An epoch's logs: loss, regularization, the compiled metrics (mae, mse, rmse), and with
- * validation data valLoss and valMae, valMse, valRmse. */
+ * validation data valLoss and valMae, valMse, valRmse.
+ * @category Callbacks
+ */
 export interface EpochLogs {
+  /** The mean training loss of the epoch's batches (before their steps). */
   loss: number;
+  /** The loss on the validation data after the epoch (with validationData or validationSplit). */
   valLoss?: number;
   /** Sum of the layers' own regularizers (NAU/NMU sparsity…), averaged over the epoch. */
   regularization: number;
@@ -20,11 +24,19 @@ export interface EpochLogs {
 /** A hook's result: a promise is awaited, anything else ignored. */
 type Awaitable = unknown;
 
+/**
+ * A training callback: an object with optional hooks, given to fit({callbacks}). Each hook may return a promise,
+ * which fit awaits; a hook that throws stops fit, which rejects with its error. Epochs and batches count from 0.
+ * @category Callbacks
+ */
 export interface Callback {
   /** Called before onTrainBegin with the model being fitted. */
   setModel?(model: Sequential): void;
+  /** Before the first epoch. */
   onTrainBegin?(): Awaitable;
+  /** Before epoch `epoch`; a stopTraining() here stops fit before it. */
   onEpochBegin?(epoch: number): Awaitable;
+  /** After epoch `epoch`, with its logs; the next epoch waits for it. */
   onEpochEnd?(epoch: number, logs: EpochLogs): Awaitable;
   /**
    * The batches of an epoch, delivered together after the epoch's last step and before its
@@ -32,6 +44,7 @@ export interface Callback {
    * Asking for them makes fit record every batch's loss.
    */
   onBatchBegin?(batch: number): Awaitable;
+  /** After batch `batch`, with its loss (delivered with onBatchBegin, see there). */
   onBatchEnd?(batch: number, logs: { loss: number }): Awaitable;
   /** After the last epoch (or the stop), before fit resolves with the same History. */
   onTrainEnd?(history: History): Awaitable;
@@ -39,7 +52,11 @@ export interface Callback {
 
 const hooks = ['setModel', 'onTrainBegin', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onTrainEnd'] as const;
 
-/** fit's `callbacks`: one object or an array of them, each hook a function. */
+/**
+ * Validates fit's `callbacks` (one object or an array of them, each hook a function) and returns them as an array.
+ * @throws TypeError for a non-object or a hook that is not a function; RangeError for an unknown key of a plain object.
+ * @category Callbacks
+ */
 export function checkCallbacks(v: unknown): Callback[] {
   if (v === undefined) return [];
   const list = Array.isArray(v) ? v : [v];
@@ -74,6 +91,7 @@ function monitored(logs: EpochLogs, monitor: string, who: string): number {
   return v;
 }
 
+/** @inline */
 type Mode = 'auto' | 'min' | 'max';
 
 /** Keras' rule: 'auto' is 'max' for an accuracy, 'min' otherwise. */
@@ -101,6 +119,7 @@ const earlyStoppingSchema = {
   restoreBestWeights: booleanOption(false),
 };
 
+/** Options of EarlyStopping (Keras' names and defaults). @category Callbacks */
 export interface EarlyStoppingArgs {
   /** The log to watch: 'loss', 'valLoss' (or 'val_loss'), 'regularization' or a metric. Default 'valLoss'. */
   monitor?: string;
@@ -116,18 +135,25 @@ export interface EarlyStoppingArgs {
   restoreBestWeights?: boolean;
 }
 
-/** Stops fit when the monitored log has stopped improving (tfjs tf.callbacks.earlyStopping, Keras EarlyStopping). */
+/** Stops fit when the monitored log has stopped improving (tfjs tf.callbacks.earlyStopping, Keras EarlyStopping). @category Callbacks */
 export class EarlyStopping implements Callback {
+  /** The log it watches. */
   declare readonly monitor: string;
+  /** The least change that counts as an improvement. */
   declare readonly minDelta: number;
+  /** Epochs without improvement it waits. */
   declare readonly patience: number;
+  /** 'min', 'max' or 'auto'. */
   declare readonly mode: Mode;
+  /** The value to beat (undefined: none). */
   declare readonly baseline?: number;
+  /** Whether it restores the best epoch's weights at the end. */
   declare readonly restoreBestWeights: boolean;
   /** The epoch after which it stopped fit (undefined: it did not). */
   stoppedEpoch?: number;
   /** The best epoch and its value so far. */
   bestEpoch?: number;
+  /** The best value of the monitor so far (NaN before the first epoch). */
   best = NaN;
   #model?: Sequential;
   #wait = 0;
@@ -138,15 +164,21 @@ export class EarlyStopping implements Callback {
     Object.assign(this, readOptions(earlyStoppingSchema, args, 'earlyStopping'));
     this.#improved = better(this.mode, this.monitor, this.minDelta);
   }
+  /** Called by fit with the model it trains. */
   setModel(model: Sequential) {
     this.#model = model;
   }
+  /** Resets its state, so that one instance serves several fits. */
   onTrainBegin() {
     this.#wait = 0;
     this.stoppedEpoch = this.bestEpoch = undefined;
     this.#bestWeights = undefined;
     this.best = NaN;
   }
+  /**
+   * Compares the monitor with the best so far; stops fit after `patience` epochs without improvement.
+   * @throws RangeError when the monitor is not in the logs (a val log without validation data).
+   */
   onEpochEnd(epoch: number, logs: EpochLogs) {
     const v = monitored(logs, this.monitor, 'earlyStopping');
     this.#wait++;
@@ -163,12 +195,14 @@ export class EarlyStopping implements Callback {
       this.#model!.stopTraining();
     }
   }
+  /** Restores the best weights (restoreBestWeights), unless the best epoch was the last. */
   onTrainEnd(history: History) {
     const last = history.epoch[history.epoch.length - 1];
     if (this.#bestWeights && this.bestEpoch !== last) this.#model!.setWeights(this.#bestWeights);
   }
 }
 
+/** A new EarlyStopping (tf.callbacks.earlyStopping). @category Callbacks */
 export const earlyStopping = (args?: EarlyStoppingArgs) => new EarlyStopping(args);
 
 const reduceSchema = {
@@ -181,31 +215,39 @@ const reduceSchema = {
   mode: modeOption(),
 };
 
+/** Options of ReduceLROnPlateau (Keras' names and defaults). @category Callbacks */
 export interface ReduceLROnPlateauArgs {
-  /** Default 'valLoss'. */
+  /** The log to watch, as EarlyStoppingArgs.monitor. Default 'valLoss'. */
   monitor?: string;
   /** New rate = rate × factor, in [0, 1). Default 0.1. */
   factor?: number;
   /** Epochs without improvement before a reduction. Default 10. */
   patience?: number;
-  /** Default 1e-4. */
+  /** A change smaller than this is no improvement. Default 1e-4. */
   minDelta?: number;
   /** Epochs to wait after a reduction before counting again. Default 0. */
   cooldown?: number;
   /** The rate is never reduced below this. Default 0. */
   minLr?: number;
-  /** Default 'auto'. */
+  /** 'min', 'max' or 'auto' (max for accuracies). Default 'auto'. */
   mode?: Mode;
 }
 
-/** Multiplies the learning rate by `factor` when the monitored log has stopped improving (Keras ReduceLROnPlateau). */
+/** Multiplies the learning rate by `factor` when the monitored log has stopped improving (Keras ReduceLROnPlateau). @category Callbacks */
 export class ReduceLROnPlateau implements Callback {
+  /** The log it watches. */
   declare readonly monitor: string;
+  /** The factor of each reduction. */
   declare readonly factor: number;
+  /** Epochs without improvement it waits. */
   declare readonly patience: number;
+  /** The least change that counts as an improvement. */
   declare readonly minDelta: number;
+  /** Epochs it waits after a reduction. */
   declare readonly cooldown: number;
+  /** The floor of the learning rate. */
   declare readonly minLr: number;
+  /** 'min', 'max' or 'auto'. */
   declare readonly mode: Mode;
   #model?: Sequential;
   #best = NaN;
@@ -217,13 +259,19 @@ export class ReduceLROnPlateau implements Callback {
     if (this.factor >= 1) throw new RangeError(`reduceLROnPlateau.factor: expected a number < 1, received ${this.factor}`);
     this.#improved = better(this.mode, this.monitor, this.minDelta);
   }
+  /** Called by fit with the model it trains. */
   setModel(model: Sequential) {
     this.#model = model;
   }
+  /** Resets its state, so that one instance serves several fits. */
   onTrainBegin() {
     this.#best = NaN;
     this.#wait = this.#cooling = 0;
   }
+  /**
+   * Reduces the learning rate after `patience` epochs without improvement.
+   * @throws RangeError when the monitor is not in the logs.
+   */
   onEpochEnd(_epoch: number, logs: EpochLogs) {
     const v = monitored(logs, this.monitor, 'reduceLROnPlateau');
     if (this.#cooling > 0) {
@@ -243,23 +291,34 @@ export class ReduceLROnPlateau implements Callback {
   }
 }
 
+/** A new ReduceLROnPlateau. @category Callbacks */
 export const reduceLROnPlateau = (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args);
 
-/** Sets the learning rate before every epoch from schedule(epoch, current rate) (Keras LearningRateScheduler). */
+/** Sets the learning rate before every epoch from schedule(epoch, current rate) (Keras LearningRateScheduler). @category Callbacks */
 export class LearningRateScheduler implements Callback {
   #model?: Sequential;
+  /**
+   * @param schedule - (epoch, current rate) → the rate for that epoch.
+   * @throws TypeError when schedule is not a function.
+   */
   constructor(readonly schedule: (epoch: number, learningRate: number) => number) {
     if (typeof schedule !== 'function') throw new TypeError(`learningRateScheduler: expected a function (epoch, learningRate) => number, received ${describe(schedule)}`);
   }
+  /** Called by fit with the model it trains. */
   setModel(model: Sequential) {
     this.#model = model;
   }
+  /**
+   * Sets the learning rate of epoch `epoch`.
+   * @throws TypeError or RangeError when the schedule returns no number ≥ 0.
+   */
   onEpochBegin(epoch: number) {
     const opt = this.#model!.optimizer;
     opt.learningRate = this.schedule(epoch, opt.learningRate);
   }
 }
 
+/** A new LearningRateScheduler. @category Callbacks */
 export const learningRateScheduler = (schedule: (epoch: number, learningRate: number) => number) => new LearningRateScheduler(schedule);
 
 const checkpointSchema = {
@@ -269,29 +328,40 @@ const checkpointSchema = {
   everyEpochs: numberOption(1, 1, 2 ** 30, true),
 };
 
+/** Options of ModelCheckpoint. @category Callbacks */
 export interface ModelCheckpointArgs {
   /** With saveBestOnly: the log that decides. Default 'valLoss'. */
   monitor?: string;
   /** Save only when the monitor improves. Default false (every `everyEpochs` epochs). */
   saveBestOnly?: boolean;
-  /** Default 'auto'. */
+  /** With saveBestOnly: 'min', 'max' or 'auto' (max for accuracies). Default 'auto'. */
   mode?: Mode;
   /** Without saveBestOnly: save after every N-th epoch. Default 1. */
   everyEpochs?: number;
 }
 
-/** Saves the model (atomically, as model.save) into `dir` during fit (Keras ModelCheckpoint). */
+/** Saves the model (atomically, as model.save) into `dir` during fit (Keras ModelCheckpoint). @category Callbacks */
 export class ModelCheckpoint implements Callback {
+  /** The log it watches. */
   declare readonly monitor: string;
+  /** Whether it saves only when the monitor improves. */
   declare readonly saveBestOnly: boolean;
+  /** 'min', 'max' or 'auto'. */
   declare readonly mode: Mode;
+  /** Without saveBestOnly: it saves after every N-th epoch. */
   declare readonly everyEpochs: number;
   /** The epoch last saved. */
   savedEpoch?: number;
   #model?: Sequential;
   #best = NaN;
   #improved: (v: number, best: number) => boolean;
+  /**
+   * @param dir - The directory it saves into (replaced atomically at each save).
+   * @param args - Its options.
+   * @throws TypeError for an empty or non-string dir; TypeError or RangeError for a bad option.
+   */
   constructor(
+    /** The directory it saves into. */
     readonly dir: string,
     args: ModelCheckpointArgs = {},
   ) {
@@ -299,12 +369,18 @@ export class ModelCheckpoint implements Callback {
     Object.assign(this, readOptions(checkpointSchema, args, 'modelCheckpoint'));
     this.#improved = better(this.mode, this.monitor, 0);
   }
+  /** Called by fit with the model it trains. */
   setModel(model: Sequential) {
     this.#model = model;
   }
+  /** Resets its state, so that one instance serves several fits. */
   onTrainBegin() {
     this.#best = NaN;
   }
+  /**
+   * Saves the model when the epoch is due (or, with saveBestOnly, the monitor improved).
+   * @throws NaluError SAVE_FAILED when the model cannot be written, RangeError when the monitor is not in the logs.
+   */
   async onEpochEnd(epoch: number, logs: EpochLogs) {
     if (this.saveBestOnly) {
       const v = monitored(logs, this.monitor, 'modelCheckpoint');
@@ -316,4 +392,5 @@ export class ModelCheckpoint implements Callback {
   }
 }
 
+/** A new ModelCheckpoint saving into `dir`. @category Callbacks */
 export const modelCheckpoint = (dir: string, args?: ModelCheckpointArgs) => new ModelCheckpoint(dir, args);

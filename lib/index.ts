@@ -1,4 +1,10 @@
-// nalu: neural arithmetic units for Node.js.
+/**
+ * Neural arithmetic units (NAC, NALU, NAU, NMU, iNALU, NPU, NMRU…) for Node.js: native C++ kernels on
+ * OpenBLAS, trained off the event loop. `import { Sequential, NAU, NMU } from 'nalu'` gives everything below;
+ * the arithmetic benchmark is in the `tasks` namespace. Errors: TypeError or RangeError naming the argument,
+ * NaluError with a stable `code` otherwise.
+ * @packageDocumentation
+ */
 import type { Sequential as SequentialType } from './model';
 import { native } from './binding';
 import { saveModel } from './io';
@@ -14,12 +20,19 @@ export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
 export * from './callbacks';
 export { loadModel } from './io';
-/** The arithmetic benchmark (tasks, models, runs, statistics, tables): `tasks.runArithmetic`, `tasks.summarize`… */
+/**
+ * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,
+ * statistics, tables), as the `nalu` CLI runs it: `tasks.runArithmetic`, `tasks.planRuns`, `tasks.summarize`…
+ * @category Benchmark
+ */
 export * as tasks from './tasks';
 
 declare module './model' {
   interface Sequential {
-    /** Writes model.json + weights to dir atomically (see loadModel). */
+    /**
+     * Writes model.json + weights to dir (created if missing) atomically: a reader sees the old model or the new one.
+     * @throws (rejects) TypeError for an empty or non-string dir; NaluError SAVE_FAILED when it cannot be written.
+     */
     save(dir: string): Promise<void>;
   }
 }
@@ -27,12 +40,17 @@ declare module './model' {
   return saveModel(this, dir);
 };
 
-/** Threads used by OpenBLAS and the element-wise loops (default: all cores). */
+/**
+ * Sets the threads used by OpenBLAS and the element-wise loops (default: all cores), for the whole process.
+ * @throws TypeError for a non-number, RangeError for a number that is not an integer in [1, 1024].
+ * @category Runtime
+ */
 export function setNumThreads(n: number): void {
   if (typeof n !== 'number') throw new TypeError(`setNumThreads: expected an integer, received ${typeof n}`);
   if (!Number.isInteger(n) || n < 1 || n > 1024) throw new RangeError(`setNumThreads: expected an integer in [1, 1024], received ${n}`);
   native.setNumThreads(n);
 }
+/** The threads OpenBLAS and the element-wise loops use now. @category Runtime */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }

@@ -3,6 +3,7 @@
 import type { NativeOptions } from '../binding';
 import { Registry, checkNumber, checkOptions, type Serialized } from './registry';
 
+/** The initializers by name, as the layers' `…Initializer` options take them. @category Initializers */
 export type InitializerName =
   | 'glorotUniform'
   | 'glorotNormal'
@@ -14,11 +15,17 @@ export type InitializerName =
   | 'ones'
   | 'constant';
 
+/** The options of the initializers that take some (randomUniform, randomNormal, constant). @category Initializers */
 export interface InitializerConfig {
+  /** randomUniform: lower bound. Default -0.05. */
   minval?: number;
+  /** randomUniform: upper bound. Default 0.05. */
   maxval?: number;
+  /** randomNormal: mean. Default 0. */
   mean?: number;
+  /** randomNormal: standard deviation, ≥ 0. Default 0.05. */
   stddev?: number;
+  /** constant: the value. Default 0. */
   value?: number;
 }
 
@@ -29,7 +36,16 @@ const OPTIONS: Partial<Record<InitializerName, (keyof InitializerConfig)[]>> = {
   constant: ['value'],
 };
 
+/**
+ * A weight initializer: its name and options. The weights are drawn natively from the layer's seed.
+ * @throws RangeError for an unknown name or option, or minval > maxval; TypeError for a non-number option.
+ * @category Initializers
+ */
 export class Initializer {
+  /**
+   * @param type - Its name.
+   * @param config - Its options (randomUniform: minval, maxval; randomNormal: mean, stddev; constant: value).
+   */
   constructor(
     readonly type: InitializerName,
     readonly config: InitializerConfig = {},
@@ -48,10 +64,11 @@ export class Initializer {
     if (config.stddev !== undefined && config.stddev < 0)
       throw new RangeError(`${type}.stddev: expected a non-negative number, received ${config.stddev}`);
   }
-  /** The spec the native layer takes. */
+  /** @internal The spec the native layer takes. */
   toNative(): NativeOptions {
     return { type: this.type, ...this.config };
   }
+  /** {className: its name, config: its options}, as model.json holds it. */
   getConfig(): Serialized {
     return { className: this.type, config: { ...this.config } };
   }
@@ -60,26 +77,40 @@ export class Initializer {
 const names: InitializerName[] = [
   'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'randomUniform', 'randomNormal', 'zeros', 'ones', 'constant',
 ];
+/** The initializer names. @category Initializers */
 export const initializerRegistry = new Registry<InitializerName>('initializer');
 for (const n of names) initializerRegistry.register(n, n);
 
-/** glorotUniform: U[−l, l], l = √(6 / (fanIn + fanOut)) (the Keras default). */
+/** glorotUniform: U[−l, l], l = √(6 / (fanIn + fanOut)) (the Keras default). @category Initializers */
 export const glorotUniform = () => new Initializer('glorotUniform');
-/** glorotNormal: normal truncated at 2σ, σ = √(2 / (fanIn + fanOut)). */
+/** glorotNormal: normal truncated at 2σ, σ = √(2 / (fanIn + fanOut)). @category Initializers */
 export const glorotNormal = () => new Initializer('glorotNormal');
-/** heUniform: U[−l, l], l = √(6 / fanIn). */
+/** heUniform: U[−l, l], l = √(6 / fanIn). @category Initializers */
 export const heUniform = () => new Initializer('heUniform');
-/** heNormal: normal truncated at 2σ, σ = √(2 / fanIn). */
+/** heNormal: normal truncated at 2σ, σ = √(2 / fanIn). @category Initializers */
 export const heNormal = () => new Initializer('heNormal');
+/** randomUniform: U[minval, maxval] (Keras defaults −0.05, 0.05). @category Initializers */
 export const randomUniform = (c: { minval?: number; maxval?: number } = {}) => new Initializer('randomUniform', c);
+/** randomNormal: N(mean, stddev²) (Keras defaults 0, 0.05). @category Initializers */
 export const randomNormal = (c: { mean?: number; stddev?: number } = {}) => new Initializer('randomNormal', c);
+/** zeros: every weight 0. @category Initializers */
 export const zeros = () => new Initializer('zeros');
+/** ones: every weight 1. @category Initializers */
 export const ones = () => new Initializer('ones');
+/** constant: every weight `value`. @category Initializers */
 export const constant = (value: number) => new Initializer('constant', { value });
 
+/**
+ * What an `…Initializer` option takes: a name ('glorotUniform'), an Initializer, or a serialized {className, config}.
+ * @category Initializers
+ */
 export type InitializerLike = InitializerName | Initializer | Serialized;
 
-/** Resolves a name, an Initializer, or a serialized {className, config}. */
+/**
+ * Resolves a name, an Initializer, or a serialized {className, config}; `name` names the argument in errors.
+ * @throws TypeError or RangeError naming what is wrong.
+ * @category Initializers
+ */
 export function getInitializer(v: InitializerLike, name: string): Initializer {
   if (v instanceof Initializer) return v;
   if (typeof v === 'string') return new Initializer(initializerRegistry.get(v, name));

@@ -370,7 +370,12 @@ async function readRegular(dir: string, name: string, check: (size: number) => v
   }
 }
 
-/** Restores a model written by save(): same topology, weights, optimizer and loss. */
+/**
+ * Restores a model written by save(): same topology, weights, optimizer and loss (compiled as it was).
+ * @throws (rejects) TypeError for an empty or non-string dir; NaluError BAD_FILE for a missing, unreadable or invalid
+ * model.json or weights file.
+ * @category Model
+ */
 export async function loadModel(dir: string): Promise<Sequential> {
   if (typeof dir !== 'string' || dir.length === 0) throw new TypeError(`loadModel: expected a directory path, received ${typeof dir}`);
   // A save that completes between reading model.json and opening the weights file it names

@@ -11,9 +11,10 @@ import { checkBoolean, checkChoice, checkNumber, checkOptions } from './registry
 import { describe, toMatrix, type Tensor, type TensorLike } from './tensor';
 
 export type { EpochLogs } from './callbacks';
-/** fit's callbacks: one callback object or an array of them. */
+/** fit's callbacks: one callback object or an array of them. @category Model */
 export type Callbacks = Callback | Callback[];
 
+/** Options of Sequential.fit. Unknown or bad values throw TypeError or RangeError naming the option. @category Model */
 export interface FitArgs {
   /** Default 1. */
   epochs?: number;
@@ -23,6 +24,7 @@ export interface FitArgs {
   shuffle?: boolean;
   /** Fraction of the rows (the last ones, before shuffling) held out for valLoss. */
   validationSplit?: number;
+  /** [x, y] to compute valLoss (and the val metrics) on after every epoch; takes precedence over validationSplit. */
   validationData?: [TensorLike, TensorLike];
   /** 1: print one line per epoch. Default 0. */
   verbose?: 0 | 1;
@@ -48,9 +50,13 @@ export interface FitArgs {
   reinitialize?: boolean | ReinitializeArgs;
 }
 
+/** @inline */
 export interface ReinitializeArgs {
+  /** Epochs between two checks. Default 10. */
   everyEpochs?: number;
+  /** Steps since the last start before a check may redraw. Default 10000. */
   minSteps?: number;
+  /** The mean loss above which a stalled run is redrawn. Default 1. */
   threshold?: number;
 }
 
@@ -66,11 +72,15 @@ function checkReinitialize(v: unknown): Required<ReinitializeArgs> | undefined {
   };
 }
 
-/** The per-epoch record of a fit. */
+/** The per-epoch record of a fit. @category Model */
 export class History {
+  /** The epochs run, from 0. */
   readonly epoch: number[] = [];
+  /** The mean training loss of each epoch. */
   readonly loss: number[] = [];
+  /** The validation loss of each epoch (empty without validation data). */
   readonly valLoss: number[] = [];
+  /** The layers' regularization term of each epoch (EpochLogs.regularization). */
   readonly regularization: number[] = [];
   /** Epochs after which FitArgs.reinitialize redrew the weights. */
   readonly reinitializedAt: number[] = [];
@@ -90,7 +100,7 @@ export class History {
   }
 }
 
-/** Metrics computed natively over each epoch's batches (before their steps) and the validation data. */
+/** Metrics computed natively over each epoch's batches (before their steps) and the validation data. @category Model */
 export type Metric = 'mae' | 'mse' | 'rmse';
 const metricNames: readonly Metric[] = ['mae', 'mse', 'rmse'];
 
@@ -109,15 +119,21 @@ function metricLogs(metrics: readonly Metric[], e: Partial<NativeErrors>, val: b
   return out;
 }
 
+/** Options of Sequential.compile. @category Model */
 export interface CompileArgs {
+  /** 'sgd', 'adam', 'rmsprop' or an Optimizer (new Adam({learningRate: 1e-2})). */
   optimizer: OptimizerLike;
+  /** 'mse', 'mae', 'huber' or a Loss. */
   loss: LossLike;
   /** Metrics in the epoch logs, History and evaluate(…, {returnDict: true}): 'mae', 'mse', 'rmse'. */
   metrics?: Metric[];
 }
 
+/** @inline */
 export interface ModelArgs {
+  /** Layers to add, first to last (as add would). */
   layers?: Layer[];
+  /** Default 'sequential'. */
   name?: string;
 }
 
@@ -139,7 +155,14 @@ function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 32);
 }
 
+/**
+ * A Keras-like stack of layers whose training loop runs natively on a worker thread.
+ * Build it with layers (the first with inputDim), compile({optimizer, loss}), then fit, predict, evaluate, save.
+ * The native network is built at compile (or at first use); dispose() frees it.
+ * @category Model
+ */
 export class Sequential {
+  /** The model's name (default 'sequential'). */
   readonly name: string;
   #layers: Layer[] = [];
   #native?: NativeNetwork;
@@ -151,6 +174,10 @@ export class Sequential {
   #fitting = false;
   #metrics: Metric[] = [];
 
+  /**
+   * From an array of layers or {layers, name}.
+   * @throws TypeError for a non-string name or layers that are not an array; as add for each layer.
+   */
   constructor(args?: Layer[] | ModelArgs) {
     const o: ModelArgs = Array.isArray(args) ? { layers: args } : (checkOptions(args, 'Sequential options') as ModelArgs);
     if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`name: expected a string, received ${typeof o.name}`);
@@ -161,12 +188,15 @@ export class Sequential {
     }
   }
 
+  /** The layers, first to last. */
   get layers(): readonly Layer[] {
     return this.#layers;
   }
+  /** The compiled optimizer (before compile: a default Adam); set its learningRate to change η. */
   get optimizer(): Optimizer {
     return this.#optimizer;
   }
+  /** The compiled loss (before compile: mse). */
   get loss(): Loss {
     return this.#loss;
   }
@@ -178,13 +208,21 @@ export class Sequential {
   get busy(): boolean {
     return this.#fitting || (this.#native?.busy ?? false);
   }
-  /** Number of input features (from the first layer's inputDim). */
+  /**
+   * Number of input features (from the first layer's inputDim).
+   * @throws RangeError when the first layer has no inputDim.
+   */
   get inputDim(): number {
     const d = this.#layers[0]?.inputDim;
     if (d === undefined) throw new RangeError('the first layer needs inputDim (or inputShape)');
     return d;
   }
 
+  /**
+   * Appends a layer; returns the model.
+   * @throws TypeError for a non-layer; RangeError when its inputDim does not match the previous layer's units;
+   * NaluError BUSY once the model is built (compiled or used).
+   */
   add(layer: Layer): this {
     // Duck-typed so that layers from another copy of the package are refused clearly.
     if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).toNative !== 'function')
@@ -199,7 +237,10 @@ export class Sequential {
     return this;
   }
 
-  /** Sets the optimizer and loss. Weights (if built) are kept; optimizer state restarts. */
+  /**
+   * Sets the optimizer, loss and metrics. Weights (if built) are kept; optimizer state restarts.
+   * @throws TypeError or RangeError for a missing or bad option; NaluError BUSY in a fit, DISPOSED after dispose.
+   */
   compile(args: CompileArgs): void {
     const o = checkOptions(args, 'compile options');
     if (o.optimizer === undefined) throw new TypeError('compile: optimizer is required');
@@ -222,7 +263,7 @@ export class Sequential {
     this.#build(weights);
   }
 
-  /** The weight names and shapes of every layer, in getWeights order. */
+  /** The weight names and shapes of every layer, with the layer's name, in getWeights order. */
   weightSpecs(): (WeightSpec & { layer: string })[] {
     const out: (WeightSpec & { layer: string })[] = [];
     let d = this.inputDim;
@@ -272,7 +313,10 @@ export class Sequential {
     if (!this.#compiled) throw new NaluError(`${method}: call compile({optimizer, loss}) first`, 'NOT_COMPILED');
   }
 
-  /** One optimizer step on one batch; returns the batch loss before the step. */
+  /**
+   * One optimizer step on one batch; returns the batch loss before the step.
+   * @throws NaluError NOT_COMPILED before compile; RangeError for shapes that do not match the model.
+   */
   trainOnBatch(x: TensorLike, y: TensorLike): number {
     this.#requireCompiled('trainOnBatch');
     const mx = this.#x(x);
@@ -283,6 +327,8 @@ export class Sequential {
   /**
    * dLoss/dWeight on one batch (getWeights order), without updating; for checks and custom loops.
    * When the loss is not finite the gradients are undefined and come back as NaN.
+   * @returns The batch loss, the regularization term and one gradient Tensor per weight.
+   * @throws NaluError NOT_COMPILED before compile; RangeError for shapes that do not match the model.
    */
   computeGradients(x: TensorLike, y: TensorLike): { loss: number; regularization: number; grads: Tensor[] } {
     this.#requireCompiled('computeGradients');
@@ -293,7 +339,10 @@ export class Sequential {
     return { loss: r.loss, regularization: r.regularization, grads: r.grads.map((g, i) => ({ data: g, shape: specs[i].shape })) };
   }
 
-  /** The outputs for x: shape [...batch axes of x, units]; `batchSize` rows at a time (default: all). */
+  /**
+   * The outputs for x: shape [...batch axes of x, units]; `batchSize` rows at a time (default: all).
+   * @throws TypeError or RangeError for an x that is not finite numbers of inputDim features.
+   */
   predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
     const o = checkOptions(args, 'predict options');
     refuseUnknown(o, ['batchSize'], 'predict');
@@ -313,7 +362,10 @@ export class Sequential {
     return { data, shape: [...mx.shape.slice(0, -1), units] };
   }
 
-  /** The mean loss on (x, y); with returnDict, {loss, ...the compiled metrics}. */
+  /**
+   * The mean loss on (x, y), `batchSize` rows at a time (default 1024); with returnDict, {loss, ...the compiled metrics}.
+   * @throws NaluError NOT_COMPILED before compile; RangeError for shapes that do not match the model.
+   */
   evaluate(x: TensorLike, y: TensorLike, args?: { batchSize?: number; returnDict?: false }): number;
   evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number; returnDict: true }): { loss: number } & Partial<Record<Metric, number>>;
   evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number; returnDict?: boolean } = {}): number | ({ loss: number } & Partial<Record<Metric, number>>) {
@@ -330,7 +382,12 @@ export class Sequential {
     return { loss: r.loss, ...metricLogs(this.#metrics, r, false) };
   }
 
-  /** Trains for `epochs` epochs on a worker thread; the event loop stays free. */
+  /**
+   * Trains for `epochs` epochs on a worker thread; the event loop stays free. Resolves with the History,
+   * whose stopReason says whether it completed, was aborted or met a non-finite loss.
+   * @throws (rejects) NaluError NOT_COMPILED, BUSY (a fit runs), NON_FINITE (onNonFinite 'throw');
+   * TypeError or RangeError for bad data or options; a callback's error.
+   */
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
     // From the call on: its callbacks' onTrainBegin runs before the native fit starts.
     if (this.#fitting) throw new NaluError('fit: the model is busy in fit()', 'BUSY');
@@ -559,13 +616,19 @@ export class Sequential {
     this.#native?.stop();
   }
 
-  /** Copies of every weight, in layer order (a NALU gives [Ŵ, M̂, G], a Dense [kernel, bias]). */
+  /**
+   * Copies of every weight, in layer order (a NALU gives [Ŵ, M̂, G], a Dense [kernel, bias]).
+   * @throws NaluError BUSY while an epoch runs.
+   */
   getWeights(): Tensor[] {
     this.#checkIdle('getWeights');
     return this.#net().getWeights().map((w) => ({ data: w.data, shape: w.shape }));
   }
 
-  /** Sets every weight, in getWeights order; shapes must match exactly. */
+  /**
+   * Sets every weight, in getWeights order; shapes must match exactly.
+   * @throws TypeError or RangeError naming the tensor that is wrong; NaluError BUSY while an epoch runs.
+   */
   setWeights(weights: Tensor[]): void {
     if (!Array.isArray(weights)) throw new TypeError(`setWeights: expected an array of Tensors, received ${describe(weights)}`);
     const specs = this.weightSpecs();
@@ -590,7 +653,7 @@ export class Sequential {
     this.#net().setWeights(data);
   }
 
-  /** A text table of the layers, their output shapes and parameter counts. */
+  /** A text table of the layers, their output shapes and parameter counts, passed to `print` (default console.log) and returned. */
   summary(print: (line: string) => void = console.log): string {
     if (typeof print !== 'function') throw new TypeError(`summary: expected a print function, received ${describe(print)}`);
     const rows: string[][] = [['Layer (type)', 'Output shape', 'Params']];
@@ -616,7 +679,7 @@ export class Sequential {
     this.#native?.dispose();
   }
 
-  /** Serializable topology (tfjs-style). */
+  /** Serializable topology (tfjs-style): {name, layers: each layer's {className, config}}. */
   getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {
     return { name: this.name, layers: this.#layers.map((l) => l.serialize()) };
   }

@@ -44,9 +44,11 @@ export function namedClasses<T>(kind: string, base: abstract new (...a: never[])
   return { registry: byName, resolve };
 }
 
-/** A serialized object, tfjs-style. */
+/** A serialized object, tfjs-style. @inline */
 export interface Serialized {
+  /** The registered class name ('NALU', 'Adam', 'glorotUniform'). */
   className: string;
+  /** Its options, as its getConfig gives them. */
   config: Record<string, unknown>;
 }
 

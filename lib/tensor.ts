@@ -1,11 +1,14 @@
 // Tensors: a Float32Array with a shape. Features are on the last axis; leading axes are batch.
 
+/** A Float32Array with a shape, row-major: features on the last axis, the leading axes are batch axes. @category Tensors */
 export interface Tensor {
+  /** The values, row-major; its length is the product of shape. */
   data: Float32Array;
+  /** The dimensions, e.g. [batch, features]. */
   shape: number[];
 }
 
-/** Input of fit/predict/evaluate: nested arrays (rank ≥ 2) or a Tensor. */
+/** Input of fit/predict/evaluate: nested arrays (rank ≥ 2) or a Tensor. @category Tensors */
 export type TensorLike = Tensor | number[][] | number[][][];
 
 // The argument is named `${name}${suffix}`, joined only for an error message (not on every call).
@@ -22,7 +25,12 @@ function checkShape(shape: unknown, name: string, suffix = ''): number[] {
   return dims as number[];
 }
 
-/** Makes a Tensor, checking that data has exactly the product of shape values. */
+/**
+ * Makes a Tensor, checking that data has exactly the product of shape values. A Float32Array is used as it is
+ * (not copied); an array of numbers is copied into a new one.
+ * @throws TypeError for a non-numeric value or a bad shape type, RangeError for a length that does not match shape.
+ * @category Tensors
+ */
 export function tensor(data: Float32Array | ArrayLike<number>, shape: number[]): Tensor {
   checkShape(shape, 'shape');
   const size = shape.reduce((a, b) => a * b, 1);

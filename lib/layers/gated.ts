@@ -1,12 +1,10 @@
-// Gated NAU/NMU (Madsen & Johansen 2020, appendix; stable-nalu ReRegualizedLinearNALULayer with
-// nalu_two_nac, nalu_mul='mnac'): y = g ⊙ (x·W_add) + (1 − g) ⊙ NMU(x; W_mul), g = σ(x·G), no bias.
-// W_add as the NAU's (clamp [−1, 1]), W_mul as the NMU's (clamp [0, 1]); regularizer: both sparsity terms.
 import type { Initializer, InitializerLike } from '../initializers';
 import { initializerOption, paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
+/** Options of GatedNAUNMU; the sparsity regularizer's default is the NMU's. @category Layers */
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
   /** Initializer of W_add. Default: the NAU's U[−r, r], r = min(0.5, √3·√(2/(in+out))). */
   addInitializer?: InitializerLike;
@@ -16,6 +14,13 @@ export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
   gateInitializer?: InitializerLike;
 }
 
+/**
+ * Gated NAU/NMU (Madsen & Johansen 2020, appendix; stable-nalu ReRegualizedLinearNALULayer with
+ * nalu_two_nac, nalu_mul='mnac'): y = g ⊙ (x·W_add) + (1 − g) ⊙ NMU(x; W_mul), g = σ(x·G), no bias.
+ * W_add as the NAU's (clamp [−1, 1]), W_mul as the NMU's (clamp [0, 1]); regularizer: both sparsity terms.
+ * Weights: W_add, W_mul, G [in, units].
+ * @category Layers
+ */
 export class GatedNAUNMU extends Layer {
   static readonly className = 'GatedNAUNMU';
   static readonly nativeType = 'gatednaunmu';
@@ -27,14 +32,18 @@ export class GatedNAUNMU extends Layer {
   };
   /** undefined: the paper's initialization. */
   declare readonly addInitializer?: Initializer;
+  /** Initializer of W_mul (undefined: the paper's). */
   declare readonly mulInitializer?: Initializer;
+  /** Initializer of G. */
   declare readonly gateInitializer: Initializer;
   /** λ̂ and warm-up of both regularizers (W_add's signed, W_mul's unsigned). */
   declare readonly sparsity: Sparsity;
 
+  /** @throws TypeError or RangeError naming the option that is wrong. */
   constructor(args: GatedNAUNMUArgs) {
     super(args);
   }
+  /** [W_add, W_mul, G]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];
     return [

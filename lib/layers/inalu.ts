@@ -1,12 +1,9 @@
-// iNALU (Schlör, Ring & Hotho 2020): y = g ⊙ a + (1 − g) ⊙ m ⊙ s with independent NAC weights
-// W_a, W_m, a = x·W_a, m = exp(min(log(max(|x|, ε))·W_m, ω)), the sign correction
-// s = clip(Π_i (sign(x_i)·|W_m,ij| + 1 − |W_m,ij|), −1, 1) and an input-independent gate g = σ(G).
-// The reinitialization rule is a fit option (FitArgs.reinitialize).
 import { randomNormal, type Initializer, type InitializerLike } from '../initializers';
 import { epsilonOption, infiniteOption, initializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
+/** Options of INALU. @category Layers */
 export interface INALUArgs extends LayerArgs {
   /** Initializer of Ŵ (both paths). Default randomNormal {mean: 0.88, stddev: 0.2} (the authors' code). */
   kernelInitializer?: InitializerLike;
@@ -20,6 +17,14 @@ export interface INALUArgs extends LayerArgs {
   epsilon?: number;
 }
 
+/**
+ * iNALU (Schlör, Ring & Hotho 2020): y = g ⊙ a + (1 − g) ⊙ m ⊙ s with independent NAC weights
+ * W_a, W_m, a = x·W_a, m = exp(min(log(max(|x|, ε))·W_m, ω)), the sign correction
+ * s = clip(Π_i (sign(x_i)·|W_m,ij| + 1 − |W_m,ij|), −1, 1) and an input-independent gate g = σ(G).
+ * The reinitialization rule is a fit option (FitArgs.reinitialize).
+ * Weights: W_hat_add, M_hat_add, W_hat_mul, M_hat_mul [in, units], G [units].
+ * @category Layers
+ */
 export class INALU extends Layer {
   static readonly className = 'INALU';
   static readonly nativeType = 'inalu';
@@ -30,14 +35,21 @@ export class INALU extends Layer {
     clipExp: infiniteOption(20, 0),
     epsilon: epsilonOption(1e-7),
   };
+  /** Initializer of Ŵ. */
   declare readonly kernelInitializer: Initializer;
+  /** Initializer of M̂. */
   declare readonly maskInitializer: Initializer;
+  /** Initializer of G. */
   declare readonly gateInitializer: Initializer;
+  /** ω, the bound of the exponent. */
   declare readonly clipExp: number;
+  /** ε in log(max(|x|, ε)). */
   declare readonly epsilon: number;
+  /** @throws TypeError or RangeError naming the option that is wrong. */
   constructor(args: INALUArgs) {
     super(args);
   }
+  /** [W_hat_add, M_hat_add, W_hat_mul, M_hat_mul, G]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];
     return [

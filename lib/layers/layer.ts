@@ -5,14 +5,17 @@ import { configOf, nativeOptionsOf, optionKeys, parseOptions, refuseUnknown, typ
 import { checkNumber, checkOptions, type Serialized } from '../registry';
 import type { Sparsity } from './sparsity';
 
+/** Options every layer takes; each unit's own Args add to them. Unknown keys are refused (RangeError). @category Layers */
 export interface LayerArgs {
-  /** Output size. */
+  /** Output size: an integer in [1, 2²⁴]. */
   units: number;
-  /** Input features (first layer only); or inputShape [features]. */
+  /** Input features (first layer only; a later layer's must match the previous units); or inputShape. */
   inputDim?: number;
+  /** The Keras spelling of inputDim: [features]. */
   inputShape?: number[];
+  /** Default `<classname>_<n>`, n counting the layers of that class made so far (dense_1, nalu_2). */
   name?: string;
-  /** Seed for this layer's initializers: same seed → bit-identical initial weights. */
+  /** Seed for this layer's initializers: same seed → bit-identical initial weights. Default: drawn when the model is built. */
   seed?: number;
   /** L1/L2 penalty l1·Σ|w| + l2·Σw² on every [in, out] weight, added to the loss's gradient and reported in `regularization`. */
   kernelRegularizer?: KernelRegularizer;
@@ -20,13 +23,19 @@ export interface LayerArgs {
   kernelConstraint?: KernelConstraint;
 }
 
+/** The L1/L2 weight penalty of LayerArgs.kernelRegularizer. @category Layers */
 export interface KernelRegularizer {
+  /** Factor of Σ|w|, ≥ 0. Default 0. */
   l1?: number;
+  /** Factor of Σw², ≥ 0. Default 0. */
   l2?: number;
 }
 
+/** The weight clamp of LayerArgs.kernelConstraint; a side left out (or null) is unbounded. @category Layers */
 export interface KernelConstraint {
+  /** Lower bound; must be ≤ max. */
   min?: number;
+  /** Upper bound. */
   max?: number;
 }
 
@@ -55,8 +64,11 @@ function checkKernelConstraint(v: unknown, name: string): KernelConstraint | und
   return c;
 }
 
+/** One weight of a layer, as getWeights returns them. @category Layers */
 export interface WeightSpec {
+  /** The paper's name of the weight (W, W_hat, G…). */
   name: string;
+  /** Its shape: [in, out] for a matrix, [units] or [in] for a vector. */
   shape: number[];
 }
 
@@ -64,22 +76,35 @@ const counters = new Map<string, number>();
 
 const baseKeys = ['units', 'inputDim', 'inputShape', 'name', 'seed', 'kernelRegularizer', 'kernelConstraint'];
 
+/**
+ * The base of every layer: its size, name, seed, kernel regularizer and constraint.
+ * Subclasses are the units (NAU, NMU, NALU…); a subclass registered with registerLayer can be loaded by loadModel.
+ * The constructor throws TypeError or RangeError naming the option that is wrong, or unknown.
+ * @category Layers
+ */
 export abstract class Layer {
   /** The registered class name (used by getConfig/loadModel). */
   static readonly className: string;
   /** The native layer type. */
   static readonly nativeType: string;
-  /** The unit's own options (beyond LayerArgs), in getConfig order. */
+  /** @internal The unit's own options (beyond LayerArgs), in getConfig order. */
   static readonly options: Schema = {};
+  /** Output size. */
   readonly units: number;
+  /** The name given, or `<classname>_<n>`. */
   readonly name: string;
+  /** Input features, when given. */
   readonly inputDim?: number;
+  /** The seed given; undefined: the model draws one when it builds. */
   readonly seed?: number;
+  /** The L1/L2 penalty given (undefined: none). */
   readonly kernelRegularizer?: KernelRegularizer;
+  /** The clamp given, without its unbounded sides (undefined: the unit's own clamp, if any). */
   readonly kernelConstraint?: KernelConstraint;
   /** The NAU/NMU-family sparsity regularizer's options, for the units that have one. */
   declare readonly sparsity?: Sparsity;
 
+  /** Validates the common options and the unit's own; see LayerArgs. */
   constructor(args: LayerArgs) {
     const schema = this.schema;
     const cls = this.className;
@@ -108,6 +133,7 @@ export abstract class Layer {
     return (this.constructor as typeof Layer).options;
   }
 
+  /** The registered class name of this layer's class. */
   get className(): string {
     return (this.constructor as typeof Layer).className;
   }
@@ -115,7 +141,7 @@ export abstract class Layer {
   /** The weights this layer has for `inputDim` inputs, in getWeights order. */
   abstract weightSpecs(inputDim: number): WeightSpec[];
 
-  /** The native layer spec; `seed` is used when the layer has none of its own. */
+  /** @internal The native layer spec; `seed` is used when the layer has none of its own. */
   toNative(seed: number): NativeLayerSpec {
     const type = (this.constructor as typeof Layer).nativeType;
     const spec: NativeLayerSpec = { type, units: this.units, seed: this.seed ?? seed, ...nativeOptionsOf(this.schema, this as never) };
@@ -124,6 +150,7 @@ export abstract class Layer {
     return spec;
   }
 
+  /** The options as model.json holds them: JSON-safe, defaults filled in, unbounded clamp sides left out. */
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name, units: this.units };
     if (this.inputDim !== undefined) c.inputDim = this.inputDim;
@@ -134,6 +161,7 @@ export abstract class Layer {
     return { ...c, ...configOf(this.schema, this as never) };
   }
 
+  /** {className, config}, as deserializeLayer takes it. */
   serialize(): Serialized {
     return { className: this.className, config: this.getConfig() };
   }

@@ -1,16 +1,14 @@
-// NAC•: m = exp(log(|x| + ε)·W). `weight` picks W: 'nac' (Trask et al. 2018) W = tanh(Ŵ) ⊙ σ(M̂);
-// 'sigma' (NAC•,σ, Madsen & Johansen 2020, stable-nalu PosNACLayer) W = σ(Ŵ); 'nmu' (NAC•,NMU,
-// ReRegualizedLinearPosNACLayer) W ∈ [0, 1] clamped, init U[0.25, 0.75], with the NMU's sparsity
-// regularizer. m overflows to +Infinity once log(|x| + ε)·W > 88.7; clipExp (ω) bounds the exponent.
 import { randomUniform, type Initializer, type InitializerLike } from '../initializers';
 import { choiceOption, epsilonOption, infiniteOption, initializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
+/** How NACMul forms W: 'nac' tanh(Ŵ) ⊙ σ(M̂), 'sigma' σ(Ŵ), 'nmu' W ∈ [0, 1] clamped. @category Layers */
 export type NACMulWeight = 'nac' | 'sigma' | 'nmu';
 const weightKinds: readonly NACMulWeight[] = ['nac', 'sigma', 'nmu'];
 
+/** Options of NACMul; the sparsity options are weight 'nmu''s only (the NMU's defaults). @category Layers */
 export interface NACMulArgs extends LayerArgs, SparsityArgs {
   /** W: 'nac' tanh(Ŵ) ⊙ σ(M̂) (weights W_hat, M_hat), 'sigma' σ(Ŵ) (W_hat), 'nmu' W ∈ [0, 1] (W). Default 'nac'. */
   weight?: NACMulWeight;
@@ -22,6 +20,13 @@ export interface NACMulArgs extends LayerArgs, SparsityArgs {
   epsilon?: number;
 }
 
+/**
+ * NAC•: m = exp(log(|x| + ε)·W). `weight` picks W: 'nac' (Trask et al. 2018) W = tanh(Ŵ) ⊙ σ(M̂);
+ * 'sigma' (NAC•,σ, Madsen & Johansen 2020, stable-nalu PosNACLayer) W = σ(Ŵ); 'nmu' (NAC•,NMU,
+ * ReRegualizedLinearPosNACLayer) W ∈ [0, 1] clamped, init U[0.25, 0.75], with the NMU's sparsity
+ * regularizer. m overflows to +Infinity once log(|x| + ε)·W > 88.7; clipExp (ω) bounds the exponent.
+ * @category Layers
+ */
 export class NACMul extends Layer {
   static readonly className = 'NACMul';
   static readonly nativeType = 'nacmul';
@@ -37,15 +42,21 @@ export class NACMul extends Layer {
       why: (p) => `only weight 'nmu' has a sparsity regularizer, received weight '${p.weight}'`,
     }),
   };
+  /** How W is formed. */
   declare readonly weight: NACMulWeight;
+  /** Initializer of the weights. */
   declare readonly kernelInitializer: Initializer;
+  /** ω, the bound of the exponent (Infinity: none). */
   declare readonly clipExp: number;
+  /** ε in log(|x| + ε). */
   declare readonly epsilon: number;
   /** The sparsity regularizer (weight 'nmu' only; undefined otherwise). */
   declare readonly sparsity?: Sparsity;
+  /** @throws TypeError or RangeError naming the option that is wrong (or a sparsity option without weight 'nmu'). */
   constructor(args: NACMulArgs) {
     super(args);
   }
+  /** [W_hat, M_hat] ('nac'), [W_hat] ('sigma') or [W] ('nmu'). */
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];
     if (this.weight === 'nac') return [{ name: 'W_hat', shape: s }, { name: 'M_hat', shape: s }];

@@ -1,17 +1,16 @@
-// NALU (Trask et al. 2018): y = g ⊙ a + (1 − g) ⊙ m, a = x·W, m = exp(log(|x| + ε)·W), g = σ(x·G),
-// W = tanh(Ŵ) ⊙ σ(M̂). (1 − g) ⊙ m is computed in log space, so it is never 0·∞ = NaN; it
-// overflows to +Infinity when log m − softplus(x·G) > 88.7 (set clipExp to bound it).
 import type { Initializer, InitializerLike } from '../initializers';
 import { booleanOption, epsilonOption, infiniteOption, initializerOption, registryOption } from '../options';
 import { Registry } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
+/** NALU's gate: 'input' g = σ(x·G) (Trask et al.), 'independent' g = σ(G) (iNALU). @category Layers */
 export type GateKind = 'input' | 'independent';
 const gates = new Registry<GateKind>('gate');
 gates.register('input', 'input');
 gates.register('independent', 'independent');
 
+/** Options of NALU. @category Layers */
 export interface NALUArgs extends LayerArgs {
   /** Initializer of Ŵ and M̂ (and their multiplicative copies). Default 'glorotUniform'. */
   kernelInitializer?: InitializerLike;
@@ -27,6 +26,13 @@ export interface NALUArgs extends LayerArgs {
   epsilon?: number;
 }
 
+/**
+ * NALU (Trask et al. 2018): y = g ⊙ a + (1 − g) ⊙ m, a = x·W, m = exp(log(|x| + ε)·W), g = σ(x·G),
+ * W = tanh(Ŵ) ⊙ σ(M̂). (1 − g) ⊙ m is computed in log space, so it is never 0·∞ = NaN; it
+ * overflows to +Infinity when log m − softplus(x·G) > 88.7 (set clipExp to bound it).
+ * Weights: W_hat, M_hat [in, units], G ([in, units], or [units] for an independent gate), W_hat_mul, M_hat_mul with separateWeights.
+ * @category Layers
+ */
 export class NALU extends Layer {
   static readonly className = 'NALU';
   static readonly nativeType = 'nalu';
@@ -38,16 +44,24 @@ export class NALU extends Layer {
     clipExp: infiniteOption(Infinity, 0),
     epsilon: epsilonOption(1e-7),
   };
+  /** Initializer of Ŵ and M̂. */
   declare readonly kernelInitializer: Initializer;
+  /** Initializer of G. */
   declare readonly gateInitializer: Initializer;
+  /** Whether the multiplicative path has its own Ŵ, M̂. */
   declare readonly separateWeights: boolean;
+  /** The gate kind. */
   declare readonly gate: GateKind;
+  /** ω, the bound of the exponent (Infinity: none). */
   declare readonly clipExp: number;
+  /** ε in log(|x| + ε). */
   declare readonly epsilon: number;
 
+  /** @throws TypeError or RangeError naming the option that is wrong. */
   constructor(args: NALUArgs) {
     super(args);
   }
+  /** [W_hat, M_hat, G], then W_hat_mul, M_hat_mul with separateWeights. */
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];
     const w = [

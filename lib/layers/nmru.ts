@@ -1,12 +1,10 @@
-// NMRU (Mistry, Li & Hare 2021): an NMU over x' = [x, 1/x], y_j = Π_i (W_ij·x'_i + 1 − W_ij), so that
-// W = [1, 0, 0, 1] gives a/b. W ∈ [0, 1] (clamped), init U[0.25, 0.75], the NMU sparsity regularizer.
-// 1/x uses |x| floored at ε (sign kept). signRetrieval: y = NMU(|x'|) ⊙ cos(π·[x' < 0]·W).
 import type { Initializer, InitializerLike } from '../initializers';
 import { booleanOption, epsilonOption, paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
+/** Options of NMRU; the sparsity regularizer's default: λ̂ 10 over 40 % → 70 % of a fit. @category Layers */
 export interface NMRUArgs extends LayerArgs, SparsityArgs {
   /** Initializer of W [2·in, units]. Default: U[0.25, 0.75]. */
   kernelInitializer?: InitializerLike;
@@ -16,6 +14,13 @@ export interface NMRUArgs extends LayerArgs, SparsityArgs {
   epsilon?: number;
 }
 
+/**
+ * NMRU (Mistry, Li & Hare 2021): an NMU over x' = [x, 1/x], y_j = Π_i (W_ij·x'_i + 1 − W_ij), so that
+ * W = [1, 0, 0, 1] gives a/b. W ∈ [0, 1] (clamped), init U[0.25, 0.75], the NMU sparsity regularizer.
+ * 1/x uses |x| floored at ε (sign kept). signRetrieval: y = NMU(|x'|) ⊙ cos(π·[x' < 0]·W).
+ * Weights: W [2·in, units].
+ * @category Layers
+ */
 export class NMRU extends Layer {
   static readonly className = 'NMRU';
   static readonly nativeType = 'nmru';
@@ -26,13 +31,19 @@ export class NMRU extends Layer {
     // nalm-benchmark single_layer_benchmark.sh: λ̂ 10 over steps 2·10⁴ → 3.5·10⁴ of 5·10⁴.
     sparsity: sparsityOption({ lambda: 10, start: 0.4, end: 0.7 }),
   };
+  /** Initializer of W (undefined: the paper's U[0.25, 0.75]). */
   declare readonly kernelInitializer?: Initializer;
+  /** Whether the sign comes from cos(π·[x' < 0]·W). */
   declare readonly signRetrieval: boolean;
+  /** Floor of |x| in 1/x. */
   declare readonly epsilon: number;
+  /** Its sparsity regularizer. */
   declare readonly sparsity: Sparsity;
+  /** @throws TypeError or RangeError naming the option that is wrong. */
   constructor(args: NMRUArgs) {
     super(args);
   }
+  /** [W], over the 2·in inputs [x, 1/x]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [2 * inputDim, this.units] }];
   }

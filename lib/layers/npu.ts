@@ -28,10 +28,15 @@ export interface NPUL1Args {
   l1Growth?: number;
 }
 
+/** @inline */
 export interface NPUL1 {
+  /** β at step 0 (0: no penalty). */
   l1Start: number;
+  /** The β the schedule stops at. */
   l1End: number;
+  /** Steps between two changes of β. */
   l1Step: number;
+  /** Factor of each change. */
   l1Growth: number;
 }
 
@@ -55,6 +60,7 @@ const npuL1Option = () =>
     return { l1Start, l1End, l1Step, l1Growth };
   });
 
+/** Options of RealNPU. @category Layers */
 export interface RealNPUArgs extends LayerArgs, NPUL1Args {
   /** Initializer of the (real) weights. Default 'glorotUniform'. */
   kernelInitializer?: InitializerLike;
@@ -64,28 +70,41 @@ export interface RealNPUArgs extends LayerArgs, NPUL1Args {
   epsilon?: number;
 }
 
+/** Options of NPU: those of RealNPU, for W_re, and the initializer of W_im. @category Layers */
 export interface NPUArgs extends RealNPUArgs {
   /** Initializer of W_im. Default 'zeros'. */
   imaginaryInitializer?: InitializerLike;
 }
 
+/**
+ * RealNPU (Heim, Pevný & Šmídl 2020): z = exp(log r·W) ⊙ cos(k·W), r = ĝ ⊙ (|x| + ε) + (1 − ĝ), k = ĝ ⊙ π·[x < 0],
+ * ĝ = clamp(g, 0, 1), g the relevance gate per input; an optional L1 penalty with Mistry et al.'s (2021) step schedule
+ * for β (l1Start, l1End, l1Step, l1Growth). Weights: W [in, units], g [in].
+ * @category Layers
+ */
 export class RealNPU extends Layer {
   static readonly className: string = 'RealNPU';
   static readonly nativeType: string = 'realnpu';
+  /** @internal */
   static override readonly options: Schema = {
     kernelInitializer: initializerOption('glorotUniform'),
     gateInitializer: initializerOption(constant(0.5)),
     epsilon: epsilonOption(1.1920929e-7),
     l1: npuL1Option(),
   };
+  /** Initializer of W (NPU: W_re). */
   declare readonly kernelInitializer: Initializer;
+  /** Initializer of g. */
   declare readonly gateInitializer: Initializer;
+  /** ε in |x| + ε. */
   declare readonly epsilon: number;
   /** The L1 penalty's schedule (l1Start 0: off). */
   declare readonly l1: NPUL1;
+  /** @throws TypeError or RangeError naming the option that is wrong (an l1End off the schedule's grid too). */
   constructor(args: RealNPUArgs) {
     super(args);
   }
+  /** [W, g]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     return [
       { name: 'W', shape: [inputDim, this.units] },
@@ -94,14 +113,24 @@ export class RealNPU extends Layer {
   }
 }
 
+/**
+ * NPU (Heim, Pevný & Šmídl 2020), the complex-weight unit: z = exp(log r·W_re − k·W_im) ⊙ cos(k·W_re + log r·W_im),
+ * r, k and g as RealNPU's.
+ * Weights: W_re, W_im [in, units], g [in].
+ * @category Layers
+ */
 export class NPU extends RealNPU {
   static override readonly className: string = 'NPU';
   static override readonly nativeType: string = 'npu';
+  /** @internal */
   static override readonly options: Schema = { ...RealNPU.options, imaginaryInitializer: initializerOption('zeros') };
+  /** Initializer of W_im. */
   declare readonly imaginaryInitializer: Initializer;
+  /** @throws TypeError or RangeError naming the option that is wrong. */
   constructor(args: NPUArgs) {
     super(args);
   }
+  /** [W_re, W_im, g]. */
   override weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];
     return [

@@ -4,8 +4,14 @@
 import { groupOption } from '../options';
 import { checkChoice, checkNumber } from '../registry';
 
+/** What sparsityStart and sparsityEnd count: 'steps', 'epochs' or 'fit' (fractions of a fit). @category Layers */
 export type SparsityUnit = 'steps' | 'epochs' | 'fit';
 
+/**
+ * The sparsity regularizer options of the NAU/NMU family (NAU, NMU, NACMul weight 'nmu', NMRU, GatedNAUNMU):
+ * λ·R with the linear warm-up λ = λ̂·clamp((t − start) / (end − start), 0, 1) (Madsen & Johansen 2020).
+ * @category Layers
+ */
 export interface SparsityArgs {
   /** λ̂, the regularizer's full strength (0 turns it off). Default: the unit's paper's. */
   sparsityLambda?: number;
@@ -22,10 +28,15 @@ export interface SparsityArgs {
   sparsityUnit?: SparsityUnit;
 }
 
+/** A unit's sparsity regularizer, its defaults filled in (SparsityArgs). @category Layers */
 export interface Sparsity {
+  /** λ̂ (0: off). */
   sparsityLambda: number;
+  /** Where the warm-up starts, in sparsityUnit. */
   sparsityStart: number;
+  /** Where λ reaches λ̂, in sparsityUnit. */
   sparsityEnd: number;
+  /** What start and end count. */
   sparsityUnit: SparsityUnit;
 }
 

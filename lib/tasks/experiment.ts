@@ -16,30 +16,49 @@ import {
 import { modelRegistry } from './models';
 import { resolveSettings, runArithmetic, type RunKeyFields, type RunRecord, type TaskEval } from './run';
 
-/** A point of a sweep: instance parameters, and optionally its own length, operations or models. */
+/** A point of a sweep: instance parameters, and optionally its own length, operations or models. @category Experiments */
 export interface GridPoint extends InstanceOverrides {
+  /** This point's steps instead of the experiment's. */
   iterations?: number;
+  /** This point's operations instead of the experiment's. */
   ops?: ArithmeticOp[];
+  /** This point's models instead of the experiment's. */
   models?: string[];
 }
 
+/**
+ * An experiment file (experiments/*.json): a task, operations, models, seeds and an optional sweep.
+ * It makes one run per grid point × operation × instance × model × seed (planRuns).
+ * @category Experiments
+ */
 export interface Experiment {
+  /** Its name (the results file is named after it). */
   name: string;
+  /** One sentence for `nalu experiments`. */
   description?: string;
   /** Where its settings come from (a paper's script or table). */
   source?: string;
   /** Id of the published results to print beside ours (`nalu summary --compare`). */
   compare?: string;
+  /** A name of taskRegistry. Default 'static'. */
   task: string;
+  /** The operations, each run separately. */
   ops: ArithmeticOp[];
+  /** Names of modelRegistry. */
   models: string[];
+  /** Runs per cell: seeds firstSeed … firstSeed + seeds − 1. */
   seeds: number;
+  /** Default 0. */
   firstSeed?: number;
   /** Default: the task's. */
   iterations?: number;
+  /** Steps between evaluations. Default: the task's. */
   evalEvery?: number;
+  /** Default: the task's. */
   batchSize?: number;
+  /** As RunOptions.bestWindow. Default 5000. */
   bestWindow?: number;
+  /** As RunOptions.thresholdSamples. Default 1e6. */
   thresholdSamples?: number;
   /** Settings for every model; absent ones are each model's paper settings. */
   settings?: Partial<TrainingSettings>;
@@ -47,16 +66,25 @@ export interface Experiment {
   grid?: GridPoint[];
 }
 
-/** One run of an experiment, with everything that identifies it. */
+/** One run of an experiment, with everything that identifies it. @category Experiments */
 export interface PlannedRun {
+  /** The task instance. */
   instance: TaskInstance;
+  /** A name of modelRegistry. */
   model: string;
+  /** The run seed. */
   seed: number;
+  /** Optimizer steps. */
   iterations: number;
+  /** Steps between evaluations. */
   evalEvery: number;
+  /** Rows per step. */
   batchSize: number;
+  /** Evaluations the best model is picked from. */
   bestWindow: number;
+  /** Monte-Carlo samples of the success threshold. */
   thresholdSamples: number;
+  /** The training settings, resolved (resolveSettings). */
   settings: TrainingSettings;
   /** The model's own warm-up when it was scaled to this shorter run. */
   scaledFrom?: [number, number];
@@ -97,7 +125,11 @@ function checkPoint(v: unknown, where: string): GridPoint {
   return p;
 }
 
-/** Validates an experiment (as parsed from JSON); errors name the key as `where.key`. */
+/**
+ * Validates an experiment (as parsed from JSON); returns a copy.
+ * @throws TypeError or RangeError naming the key as `where.key` (an unknown key, name or value).
+ * @category Experiments
+ */
 export function checkExperiment(v: unknown, where = 'experiment'): Experiment {
   const o = checkOptions(v, where);
   checkKeys(o, experimentNames, where);
@@ -127,7 +159,11 @@ export function checkExperiment(v: unknown, where = 'experiment'): Experiment {
   return e;
 }
 
-/** Reads and validates an experiment file; errors start with the file's name. */
+/**
+ * Reads and validates an experiment file.
+ * @throws RangeError starting with the file's name when it cannot be read or is not JSON; as checkExperiment.
+ * @category Experiments
+ */
 export function readExperiment(file: string): Experiment {
   let text: string;
   try {
@@ -147,7 +183,7 @@ export function readExperiment(file: string): Experiment {
   return checkExperiment(v, path.basename(file));
 }
 
-/** The folder of the experiments shipped with the package (experiments/ beside package.json). */
+/** The folder of the experiments shipped with the package (experiments/ beside package.json). @category Experiments */
 export function experimentsDir(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'experiments'))) return path.join(dir, 'experiments');
@@ -155,7 +191,7 @@ export function experimentsDir(): string {
   }
 }
 
-/** Names of the shipped experiments. */
+/** Names of the shipped experiments. @category Experiments */
 export function shippedExperiments(): string[] {
   try {
     return fs.readdirSync(experimentsDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
@@ -164,7 +200,11 @@ export function shippedExperiments(): string[] {
   }
 }
 
-/** A shipped experiment by name, or an experiment file by path. */
+/**
+ * A shipped experiment by name, or an experiment file by path (one with a slash or ending in .json).
+ * @throws RangeError for a name that is neither; as readExperiment.
+ * @category Experiments
+ */
 export function loadExperiment(nameOrFile: string): Experiment {
   if (/[/\\]|\.json$/.test(nameOrFile)) return readExperiment(nameOrFile);
   if (!shippedExperiments().includes(nameOrFile))
@@ -172,10 +212,10 @@ export function loadExperiment(nameOrFile: string): Experiment {
   return readExperiment(path.join(experimentsDir(), `${nameOrFile}.json`));
 }
 
-/** The most runs one plan may hold (the largest paper experiment has 6600). */
+/** The most runs one plan may hold (the largest paper experiment has 6600). @category Experiments */
 export const maxRuns = 100_000;
 
-/** How many runs an experiment makes, counted without planning them. */
+/** How many runs an experiment makes, counted without planning them. @category Experiments */
 export function countRuns(e: Experiment): number {
   const task = taskRegistry.get(e.task, 'task');
   let n = 0;
@@ -184,7 +224,11 @@ export function countRuns(e: Experiment): number {
   return n;
 }
 
-/** The runs of an experiment, in order (point, operation, instance, model, seed). */
+/**
+ * The runs of an experiment, in order (point, operation, instance, model, seed).
+ * @throws RangeError for more than maxRuns runs, or settings resolveSettings refuses.
+ * @category Experiments
+ */
 export function planRuns(e: Experiment): PlannedRun[] {
   const count = countRuns(e);
   if (count > maxRuns) throw new RangeError(`seeds: ${e.name} would make ${count} runs, more than the ${maxRuns} one plan may hold; split it (--first-seed, --ops, --models)`);
@@ -212,7 +256,7 @@ export function planRuns(e: Experiment): PlannedRun[] {
   return runs;
 }
 
-/** Trains one planned run: nalu benchmark and sweep workers both run it so, and get the same record. */
+/** Trains one planned run: nalu benchmark and sweep workers both run it so, and get the same record. @category Experiments */
 export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: AbortSignal, onEval?: (e: TaskEval) => void): Promise<RunRecord> {
   const { record } = await runArithmetic({
     instance: r.instance,
@@ -230,7 +274,7 @@ export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: Abo
   return record;
 }
 
-/** The fields of a planned run that its run key is made of. */
+/** The fields of a planned run that its run key is made of. @category Experiments */
 export function plannedKeyFields(r: PlannedRun): RunKeyFields {
   return { ...r.instance, model: r.model, seed: r.seed, iterations: r.iterations, evalEvery: r.evalEvery, batchSize: r.batchSize, bestWindow: r.bestWindow, ...r.settings };
 }

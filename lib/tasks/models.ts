@@ -7,12 +7,12 @@ import { randomUniform } from '../initializers';
 import { Registry } from '../registry';
 import type { ArithmeticOp, TaskDefinition, TaskInstance, TrainingSettings } from './arithmetic';
 
-/** Hyper-parameters a model's units take from the task instance and the run's settings. */
+/** Hyper-parameters a model's units take from the task instance and the run's settings. @category Models */
 export type ModelContext = Pick<TaskInstance, 'op' | 'depth' | 'inputSize' | 'hiddenSize'> &
   Pick<TrainingSettings, 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
   Partial<Pick<TrainingSettings, 'l1Start' | 'l1End'>>;
 
-/** One layer of a model: its unit and how the benchmark sets it up. */
+/** One layer of a model: its unit and how the benchmark sets it up. @category Models */
 export interface UnitSpec {
   /** Class name in the layer registry. */
   unit: string;
@@ -26,8 +26,11 @@ export interface UnitSpec {
   nacInit?: boolean;
 }
 
+/** A model of the benchmark tables ('nau-nmu', 'nalu', …): its units and its paper's settings. @category Models */
 export interface ModelDefinition {
+  /** Its name in modelRegistry. */
   name: string;
+  /** One sentence for `nalu models`. */
   description: string;
   /** The layers' units, first to last. */
   units(ctx: Pick<ModelContext, 'op' | 'depth'>): UnitSpec[];
@@ -35,6 +38,7 @@ export interface ModelDefinition {
   settings?(task: string, op: ArithmeticOp): Partial<TrainingSettings>;
 }
 
+/** The benchmark's models by name; availableModels() lists those whose units exist. @category Models */
 export const modelRegistry = new Registry<ModelDefinition>('model');
 
 // The units as stable-nalu's networks set them up (its NAC-family layers share one init).
@@ -128,6 +132,7 @@ for (const d of definitions) modelRegistry.register(d.name, d);
 /**
  * The paper's training settings of `model` on `task` for `op`: the task's, then the model's own.
  * A model without a regularized unit records λ̂ = 0 (no flag can switch one on), one without an NPU no L1.
+ * @category Models
  */
 export function modelSettings(model: string, task: TaskDefinition, op: ArithmeticOp): TrainingSettings {
   const d = modelRegistry.get(model, 'model');
@@ -142,13 +147,13 @@ function unitAvailable(u: UnitSpec): boolean {
   return layerRegistry.has(u.unit);
 }
 
-/** True when every unit the model uses (for any operation) is registered. */
+/** True when every unit the model uses (for any operation) is registered. @category Models */
 export function modelAvailable(name: string): boolean {
   const d = modelRegistry.get(name, 'model');
   return (['add', 'mul'] as const).every((op) => ([1, 2] as const).every((depth) => d.units({ op, depth }).every(unitAvailable)));
 }
 
-/** Names of the models whose units exist now. */
+/** Names of the models whose units exist now. @category Models */
 export function availableModels(): string[] {
   return modelRegistry.names().filter(modelAvailable);
 }
@@ -158,6 +163,7 @@ export function availableModels(): string[] {
  * the r at which W = tanh(Ŵ)·σ(M̂) has Var(W) = 2 / fan, fan = max(fanIn + fanOut, 5), found by
  * bisection on [0, 10]. Var(W) for Ŵ, M̂ ~ U[−r, r] is (1 − tanh(r)/r)·(r − tanh(r/2))/(2r).
  * For the static task: 0.504 for 100 → 2 and 9.47 for 2 → 1 (Glorot would give 0.243 and 1.41).
+ * @category Models
  */
 export function nacInitRange(fanIn: number, fanOut: number): number {
   const fan = Math.max(fanIn + fanOut, 5);
@@ -173,7 +179,11 @@ export function nacInitRange(fanIn: number, fanOut: number): number {
   return (lo + hi) / 2;
 }
 
-/** The layers of `name` for one task instance; layer i gets seed `seeds[i]`. */
+/**
+ * The layers of `name` for one task instance; layer i gets seed `seeds[i]`.
+ * @throws RangeError for an unknown model or a unit this build lacks.
+ * @category Models
+ */
 export function buildModel(name: string, ctx: ModelContext, seeds: number[]): Layer[] {
   const d = modelRegistry.get(name, 'model');
   const units = d.units(ctx);

@@ -8,7 +8,7 @@ import type { SummaryRow } from './summary';
 // CommonJS build's require() path and loads them only when a plot is asked for.
 const esmImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line
 
-/** The Vega-Lite spec: one panel per operation (and range), a point and a CI rule per model, the paper's as a diamond. */
+/** The Vega-Lite spec: one panel per operation (and range), a point and a CI rule per model, the paper's as a diamond. @category Tables */
 export function successRateSpec(rows: SummaryRow[], title = 'Success rate (95% Wilson interval)'): Record<string, unknown> {
   if (!Array.isArray(rows)) throw new TypeError(`rows: expected summary rows, received ${typeof rows}`);
   const multiRange = new Set(rows.map((r) => r.interpolation)).size > 1;
@@ -57,7 +57,7 @@ export async function loadVega(): Promise<[any, any]> { // eslint-disable-line
   }
 }
 
-/** Renders the chart to an SVG string. */
+/** Renders the chart to an SVG string. @category Tables */
 export async function successRateSvg(rows: SummaryRow[], title?: string): Promise<string> {
   const spec = successRateSpec(rows, title);
   const [vega, vl] = await loadVega();

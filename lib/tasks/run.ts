@@ -8,17 +8,30 @@ import { Adam, type Optimizer } from '../optimizers';
 import { nativeTaskSpec, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
 import { buildModel, modelRegistry, modelSettings } from './models';
 
+/**
+ * One evaluation of a run: iteration, trainLoss (mean since the previous evaluation), the interpolation and
+ * extrapolation MSE, and sparsity (max min(|w|, |1 − |w||) over the weights).
+ * @category Runs
+ */
 export type TaskEval = NativeTaskEval;
 
 /** `learningRate` … `l1End` (TrainingSettings) override the model's paper settings (models.ts) when
  * given. A model's own warm-up that would not start within `iterations` is scaled to the run's
- * length; a given one is refused. */
+ * length; a given one is refused.
+ * @category Runs
+ */
 export interface RunOptions extends Partial<TrainingSettings> {
+  /** The task instance to train on. */
   instance: TaskInstance;
+  /** A name of modelRegistry. */
   model: string;
+  /** Seed of the run: the slices, the data and the initial weights. */
   seed: number;
+  /** Optimizer steps. Default: the task's (static 5·10⁶, single-module 5·10⁴). */
   iterations?: number;
+  /** Steps between evaluations. Default: the task's (1000). */
   evalEvery?: number;
+  /** Default: the task's (128). */
   batchSize?: number;
   /** ε of the success threshold. Default 1e-5. */
   epsilon?: number;
@@ -32,39 +45,57 @@ export interface RunOptions extends Partial<TrainingSettings> {
    * evaluated every 1000 that is the whole run but step 0.
    */
   bestWindow?: number;
+  /** Called with every evaluation; an error it throws stops the run and rejects with it. */
   onEval?: (e: TaskEval) => void;
+  /** Aborting stops the run after the current step; it resolves with stopReason 'aborted'. */
   signal?: AbortSignal;
 }
 
-/** One finished run: a line of the results file, with every setting that produced it. */
+/** One finished run: a line of the results file, with every setting that produced it. @category Runs */
 export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'> {
+  /** A name of modelRegistry. */
   model: string;
+  /** Seed of the run: the slices, the data and the initial weights. */
   seed: number;
+  /** Optimizer steps asked for. */
   iterations: number;
+  /** Steps between evaluations. */
   evalEvery: number;
+  /** Rows per step. */
   batchSize: number;
   /** Evaluations the best model was picked from (records written before this field existed: 100). */
   bestWindow: number;
   /** The iterations actually trained (less when stopped early). */
   trained: number;
+  /** The success threshold (successThreshold). */
   threshold: number;
+  /** Whether an evaluation reached extrapolation MSE < threshold. */
   success: boolean;
   /** First evaluation with extrapolation MSE < threshold (null: never). */
   solvedAt: number | null;
   /** The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations. */
   best: TaskEval;
+  /** The last evaluation. */
   last: TaskEval;
+  /** Why it ended ('nonFinite': the loss or a weight went non-finite). */
   stopReason: 'completed' | 'aborted' | 'nonFinite';
+  /** Wall time of the run. */
   seconds: number;
 }
 
+/** A finished run: its record, its layers and their trained weights. @category Runs */
 export interface RunOutput {
+  /** The record. */
   record: RunRecord;
+  /** The layers it trained. */
   layers: Layer[];
+  /** The trained weights, each {name, shape, data}, in layer order. */
   weights: NativeWeight[];
 }
 
+/** The settings of a run and whether its warm-up was scaled. @category Runs */
 export interface ResolvedSettings {
+  /** The settings it trains with. */
   settings: TrainingSettings;
   /** The model's own warm-up, when it would not have started in this run shorter than its paper's and was scaled to it. */
   scaledFrom?: [number, number];
@@ -73,6 +104,7 @@ export interface ResolvedSettings {
 /**
  * The settings a run of `model` on `task` trains with: the paper's for that model, each replaced by
  * `given` when present. Models without a sparsity regularizer keep λ̂ = 0, those without an NPU no L1.
+ * @category Runs
  */
 export function resolveSettings(task: TaskDefinition, model: string, op: ArithmeticOp, given: Partial<TrainingSettings>, iterations: number): ResolvedSettings {
   const s = modelSettings(model, task, op);
@@ -100,12 +132,12 @@ export function resolveSettings(task: TaskDefinition, model: string, op: Arithme
   return { settings: { ...s, sparsityStart: Math.round(s.sparsityStart * f), sparsityEnd: Math.round(s.sparsityEnd * f) }, scaledFrom };
 }
 
-/** What identifies a run; the optional fields are those older records may lack. */
+/** What identifies a run; the optional fields are those older records may lack. @category Runs */
 export type RunKeyFields = Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize'> &
   Pick<TrainingSettings, 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
   Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'bestWindow'> & TrainingSettings>;
 
-/** The identity of a run in a results file: every setting and the seed. */
+/** The identity of a run in a results file: every setting and the seed. @category Runs */
 export function runKey(r: RunKeyFields): string {
   // Records from before a field existed ran with its default (bestWindow: the last 100 evaluations).
   const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
@@ -129,7 +161,11 @@ function layerSeeds(seed: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (seed * 7919 + i * 104729 + 1) % Number.MAX_SAFE_INTEGER);
 }
 
-/** Trains `model` on a fresh batch every step and reports the paper's metrics. */
+/**
+ * Trains `model` on a fresh batch every step and reports the paper's metrics.
+ * @throws (rejects) TypeError or RangeError naming a bad option; an error onEval threw.
+ * @category Runs
+ */
 export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const o = checkOptions(options, 'runArithmetic options') as unknown as RunOptions;
   const inst = o.instance;

@@ -2,12 +2,13 @@
 // the Student-t confidence interval the paper's analysis uses for "solved at" and sparsity error.
 import { checkNumber } from '../registry';
 
-/** z of a two-sided 95 % interval. */
+/** z of a two-sided 95 % interval. @category Statistics */
 export const Z95 = 1.959963984540054;
 
 /**
  * Wilson score interval of a binomial proportion: (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n).
  * Unlike p̂ ± z·se it stays inside [0, 1] and is not empty at 0 or n successes.
+ * @category Statistics
  */
 export function wilson(successes: number, n: number, z = Z95): [number, number] {
   checkNumber(n, 'wilson n', 0, Number.MAX_SAFE_INTEGER, true);
@@ -31,7 +32,7 @@ function checkValues(v: unknown, name: string): number[] {
   return v as number[];
 }
 
-/** Median; NaN for no values. */
+/** Median; NaN for no values. @category Statistics */
 export function median(values: number[]): number {
   const v = [...checkValues(values, 'median values')].sort((a, b) => a - b);
   if (v.length === 0) return NaN;
@@ -39,13 +40,13 @@ export function median(values: number[]): number {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-/** Arithmetic mean; NaN for no values. */
+/** Arithmetic mean; NaN for no values. @category Statistics */
 export function mean(values: number[]): number {
   const v = checkValues(values, 'mean values');
   return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
 }
 
-/** Sample standard deviation (n − 1); NaN below 2 values. */
+/** Sample standard deviation (n − 1); NaN below 2 values. @category Statistics */
 export function sd(values: number[]): number {
   const v = checkValues(values, 'sd values');
   if (v.length < 2) return NaN;
@@ -102,13 +103,13 @@ function incompleteBeta(a: number, b: number, x: number): number {
   return x < (a + 1) / (a + b + 2) ? (Math.exp(lbt) * betacf(a, b, x)) / a : 1 - (Math.exp(lbt) * betacf(b, a, 1 - x)) / b;
 }
 
-/** P(T ≤ t) for Student's t with df degrees of freedom. */
+/** P(T ≤ t) for Student's t with df degrees of freedom. @category Statistics */
 export function tCdf(t: number, df: number): number {
   const p = 0.5 * incompleteBeta(df / 2, 0.5, df / (df + t * t));
   return t >= 0 ? 1 - p : p;
 }
 
-/** The q-quantile of Student's t (bisection on tCdf; q in (0, 1)). */
+/** The q-quantile of Student's t (bisection on tCdf; q in (0, 1)). @category Statistics */
 export function tQuantile(q: number, df: number): number {
   checkNumber(q, 'tQuantile q', 1e-12, 1 - 1e-12);
   checkNumber(df, 'tQuantile df', 1e-9, Infinity);
@@ -122,7 +123,7 @@ export function tQuantile(q: number, df: number): number {
   return (lo + hi) / 2;
 }
 
-/** Half-width of the two-sided t confidence interval of the mean: t_{(1+level)/2, n−1}·sd/√n (NaN below 2 values). */
+/** Half-width of the two-sided t confidence interval of the mean: t_{(1+level)/2, n−1}·sd/√n (NaN below 2 values). @category Statistics */
 export function tInterval(values: number[], level = 0.95): number {
   const v = checkValues(values, 'tInterval values');
   checkNumber(level, 'tInterval level', 0, 1 - 1e-12);

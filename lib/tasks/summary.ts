@@ -7,25 +7,45 @@ import type { PublishedCell, PublishedResults } from './papers';
 import type { RunRecord } from './run';
 import { mean, median, tInterval, wilson } from './stats';
 
+/** One row of the table: the runs of one task instance × operation × model × length (summarize). @category Tables */
 export interface SummaryRow {
+  /** The task. */
   task: string;
+  /** The operation. */
   op: ArithmeticOp;
+  /** The model. */
   model: string;
+  /** The training range, as the papers write it (formatRange). */
   interpolation: string;
+  /** The test range, so written. */
   extrapolation: string;
+  /** Size of x. */
   inputSize: number;
+  /** Fraction of x in each slice. */
   subsetRatio: number;
+  /** Fraction of a slice shared by a and b. */
   overlapRatio: number;
+  /** Units of the hidden layer. */
   hiddenSize: number;
+  /** Runs (seeds) in the row; aborted ones are left out. */
   runs: number;
+  /** Runs that succeeded. */
   successes: number;
+  /** successes / runs. */
   rate: number;
+  /** Wilson 95 % interval of the rate. */
   rateCI: [number, number];
+  /** Median step the successful runs were solved at (NaN: none). */
   solvedAtMedian: number;
+  /** Mean of those steps. */
   solvedAtMean: number;
+  /** Half-width of the t 95 % interval of that mean (NaN below 2 runs). */
   solvedAtCI: number;
+  /** Mean sparsity error of the successful runs' best models. */
   sparsityMean: number;
+  /** Half-width of its t 95 % interval. */
   sparsityCI: number;
+  /** The steps each run was asked for. */
   iterations: number;
   /** The published cell of the same experiment, when compared (`compare`). */
   paper?: PublishedCell;
@@ -61,7 +81,11 @@ function checkRecord(r: unknown, name: string): void {
 const isOp = (v: unknown) => typeof v === 'string' && Object.hasOwn(opSymbols, v);
 const describe = (v: unknown) => (v === null ? 'null' : typeof v === 'symbol' ? 'a symbol' : typeof v === 'string' ? `'${v}'` : typeof v);
 
-/** Groups finished runs (aborted ones are ignored) and computes each group's statistics. */
+/**
+ * Groups finished runs (aborted ones are ignored) and computes each group's statistics.
+ * @throws TypeError or RangeError naming a record field that is wrong.
+ * @category Tables
+ */
 export function summarize(records: RunRecord[]): SummaryRow[] {
   if (!Array.isArray(records)) throw new TypeError(`records: expected an array of run records, received ${typeof records}`);
   const groups = new Map<string, RunRecord[]>();
@@ -104,7 +128,7 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
   );
 }
 
-/** 1.4·10⁶-style, as the paper writes step counts and errors; '—' for none. */
+/** 1.4·10⁶-style, as the paper writes step counts and errors; '—' for none. @category Tables */
 export function sci(v: number): string {
   if (!Number.isFinite(v)) return '—';
   if (v === 0) return '0';
@@ -116,7 +140,7 @@ export function sci(v: number): string {
 }
 
 
-/** Attaches to each row at the paper's settings (default instance, the paper's length) its published cell. */
+/** Attaches to each row at the paper's settings (default instance, the paper's length) its published cell. @category Tables */
 export function attachPublished(rows: SummaryRow[], published: PublishedResults): SummaryRow[] {
   if (!taskRegistry.has(published.task)) return rows;
   const task = taskRegistry.get(published.task, 'task');
@@ -135,6 +159,7 @@ export function attachPublished(rows: SummaryRow[], published: PublishedResults)
 /**
  * How our success rate stands to the paper's: 'inside' its 95 % interval, 'overlaps' (the two
  * intervals share values, so the difference is within what the seeds allow), else 'outside'.
+ * @category Tables
  */
 export function agreement(r: Pick<SummaryRow, 'rate' | 'rateCI'>, paper: PublishedCell): 'inside' | 'overlaps' | 'outside' {
   const lo = paper.success.value - paper.success.minus;
@@ -149,7 +174,11 @@ export function agreement(r: Pick<SummaryRow, 'rate' | 'rateCI'>, paper: Publish
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 const ci = (v: number, p: number) => (Number.isFinite(p) ? `${sci(v)} ± ${sci(p)}` : sci(v));
 
-/** The table as Markdown (readable in a terminal, pasteable into the README); paper columns when rows carry one. */
+/**
+ * The table as Markdown (readable in a terminal, pasteable into the README); paper columns when rows carry one.
+ * @throws TypeError or RangeError naming a row field that is wrong.
+ * @category Tables
+ */
 export function formatTable(rows: SummaryRow[]): string {
   if (!Array.isArray(rows)) throw new TypeError(`rows: expected summary rows, received ${typeof rows}`);
   rows.forEach((r, i) => {

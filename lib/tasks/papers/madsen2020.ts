@@ -2,10 +2,19 @@
 // each summarising 100 seeds, transcribed from stable-nalu's paper/results/function_task_static_all.tex.
 import type { ArithmeticOp } from '../arithmetic';
 
-/** A value with its asymmetric 95 % interval as the paper prints it: value, +plus, −minus. */
-export interface PublishedValue { value: number; plus: number; minus: number }
+/** A value with its asymmetric 95 % interval as the paper prints it: value, +plus, −minus. @category Published results */
+export interface PublishedValue {
+  /** The value. */
+  value: number;
+  /** Upper half-width: the interval's top is value + plus. */
+  plus: number;
+  /** Lower half-width: its bottom is value − minus. */
+  minus: number;
+}
 
+/** One published cell: an operation × model of the table. @category Published results */
 export interface PublishedCell {
+  /** The operation. */
   op: ArithmeticOp;
   /** nalu benchmark model name */
   model: string;

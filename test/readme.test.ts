@@ -45,3 +45,12 @@ describe('README snippets', () => {
       expect(r.code, r.out.slice(-3000)).toBe(0);
     });
 });
+
+describe('README links', () => {
+  it('every relative link names a file of the checkout', () => {
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(3);
+    const missing = links.filter((l) => !fs.existsSync(path.join(root, l)));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The package's `install` script. Uses the prebuilt binary when it really loads on this machine
-// (a child process, so a binary that crashes or needs a newer glibc cannot take npm down with it);
+// (a child process, so a binary that crashes or needs a newer glibc cannot take npm down with it;
+// in this process only where node cannot start a copy of itself, as under qemu without binfmt);
 // otherwise, or with `npm install --build-from-source`, builds from source with cmake-js.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -16,16 +17,29 @@ function isSet(v) {
   return v !== undefined && v !== '' && v !== 'false' && v !== '0';
 }
 
+/** Whether this node can start a copy of itself (not so under user-mode emulation without binfmt). */
+function canSpawnSelf() {
+  const r = spawnSync(process.execPath, ['-p', 'process.arch'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === process.arch;
+}
+
 /** Loads a binary in a fresh node; returns null when it works, else why it did not. */
 function loadProblem(file) {
-  const r = spawnSync(
-    process.execPath,
-    ['-e', `const b = require(${JSON.stringify(file)}); if (typeof b.init !== 'function') throw new Error('not a nalu addon');`],
-    { encoding: 'utf8' },
-  );
+  const probe = `const b = require(${JSON.stringify(file)}); if (typeof b.init !== 'function') throw new Error('not a nalu addon');`;
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
   if (r.status === 0) return null;
+  const where = `${path.relative(root, file)} does not load here`;
+  if (!canSpawnSelf()) {
+    // No child to isolate the check in: load it here (a missing library throws, it does not crash).
+    try {
+      if (typeof require(file).init !== 'function') return `${where}: not a nalu addon`;
+      return null;
+    } catch (e) {
+      return `${where}: ${String(e.message).split('\n')[0]}`;
+    }
+  }
   const why = (r.stderr || '').split('\n').find((l) => /Error|error:/.test(l)) || `exit ${r.status ?? r.signal}`;
-  return `${path.relative(root, file)} does not load here: ${why.trim()}`;
+  return `${where}: ${why.trim()}`;
 }
 
 function prebuildProblem() {
@@ -59,11 +73,14 @@ function onPath(cmd) {
     .some((dir) => dir && fs.existsSync(path.join(dir, cmd)));
 }
 
+// Debian's multiarch folder of this machine.
+const multiarch = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch] || `${process.arch}-linux-gnu`;
+
 function hasOpenBLAS() {
   const dirs = [
     process.env.OPENBLAS_ROOT && path.join(process.env.OPENBLAS_ROOT, 'include'),
-    '/usr/include/x86_64-linux-gnu/openblas-openmp',
-    '/usr/include/x86_64-linux-gnu/openblas-pthread',
+    `/usr/include/${multiarch}/openblas-openmp`,
+    `/usr/include/${multiarch}/openblas-pthread`,
     '/usr/include/openblas',
     '/usr/local/include/openblas',
     '/opt/homebrew/opt/openblas/include',
@@ -104,7 +121,7 @@ function help(missing) {
     '  Fedora/RHEL:   sudo dnf install cmake gcc-c++ make openblas-devel\n' +
     '  macOS:         brew install cmake openblas libomp\n' +
     'or set OPENBLAS_ROOT to a prefix that has include/cblas.h and lib/libopenblas.*.\n' +
-    `Then run \`npm rebuild nalu\`. (Prebuilt binaries exist for linux-x64 with glibc 2.34+ and libstdc++ from GCC 11+.)`
+    `Then run \`npm rebuild nalu\`. (Prebuilt binaries exist for linux-x64 and linux-arm64 with glibc 2.34+ and libstdc++ from GCC 11+.)`
   );
 }
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Packaging test (`npm run test:packaging`, run by .ci/run): packs the tarball (prepare builds
-// dist/, prepack the prebuild), installs it into an empty project with no compiler or cmake on PATH,
-// and checks that no compile happened, the binary needs no shared OpenBLAS, a NALU trains through
-// both `require` and `import`, and a consumer's .ts/.mts files type-check against shipped types.
+// dist/, prepack the linux-x64 and linux-arm64 prebuilds), installs it into an empty project with no
+// compiler or cmake on PATH, and checks that no compile happened, the binary needs no shared
+// OpenBLAS, a NALU trains through both `require` and `import`, and a consumer's .ts/.mts files
+// type-check against shipped types; then installs it into an arm64 consumer under qemu and trains.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const arm64 = require('./arm64');
 
 const root = path.resolve(__dirname, '..');
 const target = `${process.platform}-${process.arch}`;
@@ -76,19 +78,31 @@ if (given) {
   // The JSON report comes last on stdout, after the prepack scripts' own output.
   info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[\s*\{\s*"id"/m)))[0];
   // prebuildify's summary: size, dependencies, exports, glibc floor.
-  const summary = packed.stdout.split('\n').filter((l) => /^(prebuildify: prebuilds|  (needs|RUNPATH|floor))/.test(l));
+  const summary = packed.stdout.split('\n').filter((l) => /^(prebuildify: prebuilds|  (needs|RUNPATH|floor|loads))/.test(l));
   console.log(summary.join('\n'));
 }
 const tarball = path.join(tmp, info.filename);
 const files = info.files.map((f) => f.path);
+// --export-prebuilds: the packed prebuilds replace prebuilds/ of this checkout (CI then runs
+// test:arm64 on the shipped linux-arm64 binary instead of cross-building it a second time).
+if (process.argv.includes('--export-prebuilds')) {
+  const x = path.join(tmp, 'export');
+  fs.mkdirSync(x);
+  mustRun('tar -x prebuilds', 'tar', ['-xzmf', tarball, '-C', x, 'package/prebuilds']);
+  for (const t of fs.readdirSync(path.join(x, 'package', 'prebuilds'))) {
+    fs.rmSync(path.join(root, 'prebuilds', t), { recursive: true, force: true });
+    fs.mkdirSync(path.join(root, 'prebuilds'), { recursive: true });
+    fs.renameSync(path.join(x, 'package', 'prebuilds', t), path.join(root, 'prebuilds', t));
+    log(`exported prebuilds/${t}/ from the tarball to this checkout`);
+  }
+}
 log(`${info.filename}: ${(info.size / 1048576).toFixed(1)} MiB packed${info.unpackedSize ? `, ${(info.unpackedSize / 1048576).toFixed(1)} MiB unpacked` : ""}, ${files.length} files`);
 
 const allowed = /^(dist\/|prebuilds\/|native\/|experiments\/[\w-]+\.json$|binding\.d\.ts$|CMakeLists\.txt$|scripts\/install\.js$|README\.md$|LICENSE$|package\.json$)/;
 const stray = files.filter((f) => !allowed.test(f));
 check(stray.length === 0, 'tarball holds only the files whitelist', stray.join('\n'));
 for (const f of [
-  `prebuilds/${target}/nalu.node`,
-  `prebuilds/${target}/libgomp.so.1`,
+  ...['linux-x64', 'linux-arm64'].flatMap((t) => ['nalu.node', 'libgomp.so.1', 'THIRD-PARTY-NOTICES'].map((n) => `prebuilds/${t}/${n}`)),
   'dist/cjs/index.js',
   'dist/cjs/index.d.ts',
   'dist/esm/index.mjs',
@@ -106,7 +120,7 @@ for (const f of [
 // (compilers, linkers, cmake, make, ninja), like a machine where no toolchain is installed.
 const bin = path.join(tmp, 'bin');
 fs.mkdirSync(bin);
-const buildTool = /^(cmake|ctest|cpack|make|gmake|ninja|cc|c\+\+|c89|c99|gcc|g\+\+|cpp|clang.*|ld|ld\..*|as)(-[0-9.]+)?$|^x86_64-linux-gnu-/;
+const buildTool = /^(cmake|ctest|cpack|make|gmake|ninja|cc|c\+\+|c89|c99|gcc|g\+\+|cpp|clang.*|ld|ld\..*|as)(-[0-9.]+)?$|^(x86_64|aarch64)-linux-gnu-/;
 for (const dir of (process.env.PATH || '').split(path.delimiter)) {
   let names = [];
   try {
@@ -166,7 +180,7 @@ model.compile({ optimizer: new ${mod}.Adam({ learningRate: 0.01 }), loss: 'mse' 
 model.fit(${mod}.tensor(x, [rows, 2]), ${mod}.tensor(y, [rows, 1]), { batchSize: 32, epochs: 600 }).then((h) => {
   const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8');
   const libs = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5]).filter((p) => p && /\\.so|\\.node/.test(p)))];
-  console.log(JSON.stringify({ first: h.loss[0], last: h.loss[h.loss.length - 1], libs }));
+  console.log(JSON.stringify({ arch: process.arch, first: h.loss[0], last: h.loss[h.loss.length - 1], libs }));
   model.dispose();
 });`;
 fs.writeFileSync(path.join(app, 'train.cjs'), `'use strict';\nconst nalu = require('nalu');\n${train('nalu')}\n`);
@@ -293,5 +307,65 @@ check(
   '--build-from-source without cmake/g++ fails and names what to install',
   forced.out,
 );
+
+// 7. linux-arm64: an arm64 consumer under qemu-aarch64-static (called explicitly: no binfmt here).
+// npm itself runs on the arm64 node, and `node` on the consumer's PATH is that node too, so the
+// install script checks and picks the arm64 prebuild as on an arm64 machine.
+const qemuProblem = arm64.qemuProblem();
+if (check(qemuProblem === null, 'arm64 binaries can run here under qemu', qemuProblem || '')) {
+  log('arm64 consumer under qemu: npm install --offline <tarball>');
+  const armNode = arm64.arm64Node();
+  const armBin = path.join(tmp, 'arm64-bin');
+  fs.mkdirSync(armBin);
+  const qemu = path.join(bin, arm64.QEMU);
+  fs.writeFileSync(path.join(armBin, 'node'), `#!/bin/sh\nexec env -u QEMU_LD_PREFIX '${qemu}' '${armNode}' "$@"\n`, { mode: 0o755 });
+  const armEnv = arm64.qemuEnv({ ...bareEnv, PATH: `${armBin}${path.delimiter}${bin}` });
+  const npmCli = [process.env.npm_execpath, path.join(bin, 'npm')]
+    .filter((p) => p && fs.existsSync(p))
+    .map((p) => fs.realpathSync(p))
+    .find((p) => /npm-cli\.js$/.test(p));
+  const armApp = path.join(tmp, 'arm64-app');
+  fs.mkdirSync(armApp);
+  fs.writeFileSync(path.join(armApp, 'package.json'), JSON.stringify({ name: 'consumer-arm64', version: '1.0.0', private: true }, null, 2));
+  const armRun = (args) => run(path.join(armBin, 'node'), args, { cwd: armApp, env: armEnv });
+  const armInst = npmCli
+    ? armRun([npmCli, 'install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball])
+    : { status: 1, out: 'npm-cli.js not found' };
+  const armPkg = path.join(armApp, 'node_modules', 'nalu');
+  const armDir = path.join(armPkg, 'prebuilds', 'linux-arm64');
+  if (check(armInst.status === 0, 'arm64: npm install of the tarball succeeds offline under qemu without a compiler', armInst.out)) {
+    check(/using the prebuilt binary prebuilds\/linux-arm64\/nalu\.node/.test(armInst.out), 'arm64: install script used the linux-arm64 prebuild', armInst.out);
+    check(!fs.existsSync(path.join(armPkg, 'build')), 'arm64: no compile happened (no build/ in the installed package)');
+
+    // What the installed binary needs (ldd cannot read another arch's binaries; readelf can).
+    const armNodeFile = path.join(armDir, 'nalu.node');
+    const dyn = run('readelf', ['-d', '-W', armNodeFile]).out;
+    const needed = [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+    const runpath = (/\((?:RUNPATH|RPATH)\)\s+Library r(?:un)?path: \[([^\]]*)\]/.exec(dyn) || [])[1];
+    const versions = ['nalu.node', 'libgomp.so.1'].map((f) => run('readelf', ['-V', '-W', path.join(armDir, f)]).out).join('\n');
+    const top = (prefix) =>
+      [...new Set([...versions.matchAll(new RegExp(`Name: ${prefix}_([0-9.]+)`, 'g'))].map((m) => m[1]))]
+        .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+        .pop();
+    console.log(`  arm64 nalu.node needs: ${needed.join(', ')}; RUNPATH ${runpath}; floor GLIBC_${top('GLIBC')}, GLIBCXX_${top('GLIBCXX')}`);
+    check(/AArch64/.test(run('readelf', ['-h', armNodeFile]).out), 'arm64: the installed linux-arm64/nalu.node is an AArch64 binary');
+    check(needed.includes('ld-linux-aarch64.so.1') && !needed.some((n) => /openblas/.test(n)) && runpath === '$ORIGIN', 'arm64: needs the aarch64 loader, no OpenBLAS, RUNPATH $ORIGIN', dyn);
+
+    log('arm64 consumer under qemu: training a NALU');
+    fs.copyFileSync(path.join(app, 'train.cjs'), path.join(armApp, 'train.cjs'));
+    const r = armRun(['train.cjs']);
+    let res = null;
+    try {
+      res = JSON.parse(r.stdout.trim().split('\n').pop());
+    } catch {
+      /* reported below */
+    }
+    if (check(r.status === 0 && res !== null && res.arch === 'arm64', 'arm64: a NALU trains through require under qemu (process.arch arm64)', r.out)) {
+      check(res.last < Math.min(res.first, 1 / 6), `arm64: loss falls below the constant guess's 1/6 (${res.first.toFixed(4)} → ${res.last.toFixed(4)})`);
+      check(res.libs.includes(armNodeFile), 'arm64: the addon comes from the installed linux-arm64 prebuild', res.libs.join('\n'));
+      check(res.libs.includes(path.join(armDir, 'libgomp.so.1')) && !res.libs.some((l) => /openblas/i.test(l)), 'arm64: the bundled libgomp is mapped, no OpenBLAS', res.libs.join('\n'));
+    }
+  }
+}
 
 finish(failures ? 1 : 0);

@@ -196,6 +196,13 @@ export interface NativeBinding {
   benchSgemm(n: number, reps: number): number[];
   /** Seconds of each of `reps` timed runs of a NALU training step's six products alone (no element-wise work). */
   benchStepProducts(batch: number, inputs: number, units: number, reps: number): number[];
+  /**
+   * Rates per CPU-second of `reps` runs of a probe of this core (after one warm-up): 'clock' dependent
+   * adds (Hz), 'fma512' | 'fma256' | 'fma' float multiply-adds (RangeError where the CPU lacks the
+   * vectors), 'copy' bytes read + written copying half of a `bytes` buffer into the other half.
+   */
+  benchCore(probe: 'clock' | 'fma512' | 'fma256' | 'fma', reps: number): number[];
+  benchCore(probe: 'copy', reps: number, bytes: number): number[];
   /** Trains a network on fresh batches of an arithmetic task on a worker thread (1 native thread). */
   runArithmeticTask(
     spec: { network: NativeNetworkSpec; task: NativeTaskSpec; run: NativeTaskRunOptions },

@@ -73,4 +73,5 @@ Napi::Value BenchStepProducts(const Napi::CallbackInfo& info) {
 void RegisterBench(Napi::Env env, Napi::Object exports) {
   exports.Set("benchSgemm", Napi::Function::New<BenchSgemm>(env, "benchSgemm"));
   exports.Set("benchStepProducts", Napi::Function::New<BenchStepProducts>(env, "benchStepProducts"));
+  RegisterCoreProbe(env, exports);
 }

@@ -1,8 +1,10 @@
-// npm run bench [-- --quick] [-- --out DIR]
+// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only]
 // Training and inference speed of one NALU layer at the issue's shapes, through the public
-// API both ways a user trains (fit: loop in C++; trainOnBatch: one N-API call a step), on 1
-// thread and on all cores, against cblas_sgemm peak measured in the same run, TensorFlow.js
-// (cpu, wasm) side by side, and the static-task network NAU(100→2)→NMU(2→1) on fresh batches.
+// API both ways a user trains (fit: loop in C++, at 1 batch an epoch (the seed's pattern) and at
+// many; trainOnBatch: one N-API call a step), on 1 thread and on all cores, against cblas_sgemm
+// peak and a limit from this core's own FMA rate and copy bandwidth (native benchCore), all in the
+// same run, with PyTorch (bench/torch_peer.py) and TensorFlow.js (cpu, wasm) side by side, and the
+// static-task network NAU(100→2)→NMU(2→1) on fresh batches.
 // Writes bench/results/latest.json and latest.md (--table-only re-renders the .md from the .json).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,20 +21,49 @@ interface Stat {
   max: number;
   reps: number;
 }
+/** The best this core could do (see limitText): 1 / max(F / FMA rate, D / copy bandwidth) × threads. */
+interface Limit {
+  perSec: number;
+  bound: 'F' | 'D';
+  fmaPerStep: number;
+  bytesPerStep: number;
+  workingSetBytes: number;
+}
 interface Row {
   shape: Shape;
   threads: number;
   mode: 'train' | 'inference';
   path: 'fit' | 'trainOnBatch' | 'predict';
+  /** fit only: batches an epoch (1: the seed's pattern, the whole data one batch an epoch). */
+  batchesPerEpoch?: number;
   stepsPerSec: Stat;
+  /** Steps per CPU-second of the whole process (all threads), which time slicing by the host does not lower. */
+  stepsPerCpuSecond?: Stat;
   samplesPerSec: number;
   gflops: number;
   fractionOfPeak: number;
+  limit?: Limit;
 }
 interface Ceiling {
   shape: Shape;
   threads: number;
   gflops: Stat;
+}
+type Pattern = 'one' | 'many';
+interface TorchCase {
+  shape: Shape;
+  pattern: Pattern;
+  batches?: number;
+  rates: number[];
+  /** Steps per CPU-second of the Python process. */
+  cpuRates?: number[];
+}
+type TorchRun = { threads: number; torch: string; python: string; results: TorchCase[] } | { threads: number; error: string };
+interface Core {
+  clockHz: Stat;
+  fma: { isa: string; perSec: Stat }[];
+  /** Copy bandwidth (bytes read + written per CPU-second) over buffers of these sizes. */
+  copy: { bytes: number; perSec: Stat }[];
 }
 
 const argv = process.argv.slice(2);
@@ -46,6 +77,7 @@ const SHAPES: Shape[] = [
   [1024, 256, 256],
   [4096, 1024, 1024],
 ];
+const isSmall = ([b, i, o]: Shape) => b * i * o <= 1 << 14;
 const REPS = quick ? 3 : 7;
 const REP_SECONDS = quick ? 0.15 : 0.6; // target wall time of one repetition
 const cores = os.availableParallelism?.() ?? os.cpus().length;
@@ -64,30 +96,51 @@ const rand = (n: number, lo = -1, hi = 1) => {
   return a;
 };
 
+/** Batches an epoch of fit's many-batch rows: up to 64, the data set small enough to stay in cache. */
+const batchesFor = ([B, I, O]: Shape) => Math.max(1, Math.min(64, Math.floor((1 << 21) / (B * Math.max(I, O)))));
+
+type Run = (n: number) => number | void | Promise<number | void>;
+
+interface Rates {
+  wall: number[];
+  cpu: number[];
+}
 /**
- * Repeats `run(n)` REPS times, n calibrated to ~REP_SECONDS a repetition; steps/s of each rep.
- * run performs about n steps and returns how many it really ran (or nothing for exactly n).
+ * Calibrates each run to ~REP_SECONDS a repetition, then times REPS repetitions of each, the runs
+ * alternated so that a slow spell of the shared host falls on all of them; steps per second and
+ * per CPU-second of the process, each rep. run performs about n steps and returns how many it
+ * really ran (or nothing for exactly n).
  */
-async function measure(run: (n: number) => number | void | Promise<number | void>, maxSteps: number): Promise<number[]> {
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    await run(n);
-    const s = (performance.now() - t0) / 1000;
-    if (s > REP_SECONDS / 4 || n >= maxSteps) {
-      n = Math.max(1, Math.min(maxSteps, Math.round((n * REP_SECONDS) / Math.max(s, 1e-6))));
-      break;
+async function measureAlternating(runs: Run[], maxSteps: number): Promise<Rates[]> {
+  const ns: number[] = [];
+  for (const run of runs) {
+    let n = 1;
+    for (;;) {
+      const t0 = performance.now();
+      await run(n);
+      const s = (performance.now() - t0) / 1000;
+      if (s > REP_SECONDS / 4 || n >= maxSteps) {
+        n = Math.max(1, Math.min(maxSteps, Math.round((n * REP_SECONDS) / Math.max(s, 1e-6))));
+        break;
+      }
+      n *= 4;
     }
-    n *= 4;
+    ns.push(n);
   }
-  const rates: number[] = [];
+  const rates: Rates[] = runs.map(() => ({ wall: [], cpu: [] }));
   for (let r = 0; r < REPS; r++) {
-    const t0 = performance.now();
-    const ran = (await run(n)) ?? n;
-    rates.push(ran / ((performance.now() - t0) / 1000));
+    for (let k = 0; k < runs.length; k++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const ran = (await runs[k](ns[k])) ?? ns[k];
+      const wall = (performance.now() - t0) / 1000, c = process.cpuUsage(c0);
+      rates[k].wall.push(ran / wall);
+      rates[k].cpu.push(ran / ((c.user + c.system) / 1e6));
+    }
   }
   return rates;
 }
+const measure = async (run: Run, maxSteps: number) => (await measureAlternating([run], maxSteps))[0];
 
 function sgemmPeak(threads: number): Stat {
   setNumThreads(threads);
@@ -101,6 +154,43 @@ function productsCeiling([B, I, O]: Shape, threads: number): Stat {
   return stat(native.benchStepProducts(B, I, O, quick ? 3 : REPS).map((s) => (12 * B * I * O) / s / 1e9));
 }
 
+// --- The core's own rates, for the limit column ---
+const PROBE_REPS = quick ? 3 : 5;
+const core: Core = { clockHz: { median: NaN, min: NaN, max: NaN, reps: 0 }, fma: [], copy: [] };
+function probeCore(): void {
+  core.clockHz = stat(native.benchCore('clock', PROBE_REPS));
+  for (const isa of ['fma512', 'fma256', 'fma'] as const) {
+    try {
+      core.fma.push({ isa, perSec: stat(native.benchCore(isa, PROBE_REPS)) });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // the CPU lacks these vectors
+    }
+  }
+}
+const bestFma = (c: Core) => c.fma.reduce((a, b) => (b.perSec.median > a.perSec.median ? b : a));
+// Working sets beyond 64 MiB all stream from memory; the probe stops there.
+const probeBytes = (ws: number) => Math.min(64 << 20, Math.max(4096, Math.ceil(ws / 512) * 512));
+function copyRate(c: Core, workingSet: number): number {
+  const bytes = probeBytes(workingSet);
+  let e = c.copy.find((x) => x.bytes === bytes);
+  if (!e) c.copy.push((e = { bytes, perSec: stat(native.benchCore('copy', PROBE_REPS, bytes)) }));
+  return e.perSec.median;
+}
+function limit(c: Core, fmaPerStep: number, bytesPerStep: number, workingSetBytes: number, threads: number): Limit {
+  const tF = fmaPerStep / bestFma(c).perSec.median, tD = bytesPerStep / copyRate(c, workingSetBytes);
+  return { perSec: threads / Math.max(tF, tD), bound: tF >= tD ? 'F' : 'D', fmaPerStep, bytesPerStep, workingSetBytes };
+}
+/** A NALU training step: the six products; the gather of a batch and Adam on 3·I·O weights. */
+function trainLimit(c: Core, [B, I, O]: Shape, batchesPerEpoch: number, threads: number): Limit {
+  const row = 2 * I + O; // x, log(|x| + ε) and y, as fit's copy of the data holds them
+  return limit(c, 6 * B * I * O, 4 * (2 * B * row + 7 * 3 * I * O), 4 * (B * batchesPerEpoch * row + B * row + 4 * 3 * I * O), threads);
+}
+/** NAU(100→2)→NMU(2→1) at batch 128: the NAU's two products; the generated batch and Adam. */
+function staticLimit(c: Core): Limit {
+  const [B, I, O] = [128, 100, 2], weights = I * O + O;
+  return limit(c, 2 * B * I * O, 4 * (B * (I + 1) + 2 * B * I + 7 * weights), 4 * (B * (I + 1) + 4 * weights), 1);
+}
+
 async function naluRows(shape: Shape, threads: number, peak: number): Promise<Row[]> {
   const [B, I, O] = shape;
   setNumThreads(threads);
@@ -109,7 +199,7 @@ async function naluRows(shape: Shape, threads: number, peak: number): Promise<Ro
   // 8-step epoch each: a measure of fit's start-up more than of its steps.
   const big = B * I * O > 1 << 26;
   // A data set of several batches (shuffled each epoch) for fit, small enough to stay in cache.
-  const batches = Math.max(1, Math.min(64, Math.floor((1 << 21) / (B * Math.max(I, O)))));
+  const batches = batchesFor(shape);
   const rows = B * batches;
   const x = tensor(rand(rows * I), [rows, I]);
   const y = tensor(rand(rows * O), [rows, O]);
@@ -121,19 +211,29 @@ async function naluRows(shape: Shape, threads: number, peak: number): Promise<Ro
   const trainFlop = 12 * B * I * O;
   const inferFlop = 6 * B * I * O;
   const out: Row[] = [];
-  const row = (mode: Row['mode'], p: Row['path'], rates: number[], flop: number): Row => {
-    const s = stat(rates);
+  const row = (mode: Row['mode'], p: Row['path'], rates: Rates, flop: number, batchesPerEpoch?: number): Row => {
+    const s = stat(rates.wall);
     const gflops = (s.median * flop) / 1e9;
-    return { shape, threads, mode, path: p, stepsPerSec: s, samplesPerSec: s.median * B, gflops, fractionOfPeak: gflops / peak };
+    const r: Row = { shape, threads, mode, path: p, stepsPerSec: s, stepsPerCpuSecond: stat(rates.cpu), samplesPerSec: s.median * B, gflops, fractionOfPeak: gflops / peak };
+    if (batchesPerEpoch !== undefined) r.batchesPerEpoch = batchesPerEpoch;
+    if (mode === 'train') r.limit = trainLimit(core, shape, batchesPerEpoch ?? 1, threads);
+    return r;
   };
-  // fit runs whole epochs: steps are rounded up to a multiple of the batches per epoch.
-  out.push(
-    row('train', 'fit', await measure(async (n) => {
-      const epochs = Math.max(1, Math.ceil(n / batches));
-      await model.fit(x, y, { batchSize: B, epochs, seed: 1 });
-      return epochs * batches;
-    }, maxSteps), trainFlop),
-  );
+  // fit runs whole epochs: steps are rounded up to a multiple of the batches per epoch. At the
+  // small shapes fit also runs the seed's pattern (the whole data one batch an epoch), alternated
+  // with the many-batch fit so that their difference, the epoch's own cost, is measured side by side.
+  const fitMany: Run = async (n) => {
+    const epochs = Math.max(1, Math.ceil(n / batches));
+    await model.fit(x, y, { batchSize: B, epochs, seed: 1 });
+    return epochs * batches;
+  };
+  const fitOne: Run = async (n) => {
+    await model.fit(xb, yb, { batchSize: B, epochs: n, seed: 1 });
+  };
+  if (isSmall(shape)) {
+    const [many, one] = await measureAlternating([fitMany, fitOne], maxSteps);
+    out.push(row('train', 'fit', one, trainFlop, 1), row('train', 'fit', many, trainFlop, batches));
+  } else out.push(row('train', 'fit', await measure(fitMany, maxSteps), trainFlop, batches));
   out.push(
     row('train', 'trainOnBatch', await measure((n) => {
       for (let i = 0; i < n; i++) model.trainOnBatch(xb, yb);
@@ -146,6 +246,39 @@ async function naluRows(shape: Shape, threads: number, peak: number): Promise<Ro
   );
   model.dispose();
   return out;
+}
+
+// --- PyTorch, side by side (bench/torch_peer.py, spawned; JSON over stdin and stdout) ---
+let python: string | null | undefined;
+/** The first of $NALU_BENCH_PYTHON, python3, /usr/bin/python3 that imports torch (Debian's python3-torch). */
+function findPython(): string | null {
+  if (python !== undefined) return python;
+  python = null;
+  for (const cand of [process.env.NALU_BENCH_PYTHON, 'python3', '/usr/bin/python3']) {
+    if (cand && spawnSync(cand, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return (python = cand);
+  }
+  return python;
+}
+function torchRun(threads: number, shapes: Shape[]): TorchRun {
+  const py = findPython();
+  if (!py) return { threads, error: 'PyTorch not installed (no python3 that imports torch; set NALU_BENCH_PYTHON)' };
+  const cases = shapes.flatMap((shape) => [
+    { shape, pattern: 'one' },
+    { shape, pattern: 'many', batches: batchesFor(shape) },
+  ]);
+  const r = spawnSync(py, [path.join(__dirname, 'torch_peer.py')], {
+    input: JSON.stringify({ threads, reps: REPS, repSeconds: REP_SECONDS, cases }),
+    encoding: 'utf8',
+    timeout: 20 * 60 * 1000,
+    maxBuffer: 1 << 24,
+  });
+  try {
+    const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+    if (j.error) return { threads, error: j.error };
+    return { threads, torch: j.torch, python: py, results: j.results };
+  } catch {
+    return { threads, error: (r.stderr || r.stdout || String(r.error)).trim().split('\n').pop()?.slice(0, 300) ?? 'no output' };
+  }
 }
 
 /** Peak and per-step RSS of training the largest shape, in a fresh process so nothing else counts. */
@@ -179,7 +312,7 @@ function rssChild(): Record<string, number> | { error: string } {
   }
 }
 
-async function staticTask(): Promise<{ iterationsPerSec: Stat } | { pending: string }> {
+async function staticTask(): Promise<{ iterationsPerSec: Stat; iterationsPerCpuSecond: Stat } | { pending: string }> {
   if (!native.layerTypes.includes('nau') || !native.layerTypes.includes('nmu') || !native.runArithmeticTask)
     return { pending: 'NAU/NMU or the native task runner are not in this build' };
   const spec = (iterations: number, seed: number) => ({
@@ -198,11 +331,27 @@ async function staticTask(): Promise<{ iterationsPerSec: Stat } | { pending: str
   const rates = await measure(async (n) => {
     await native.runArithmeticTask(spec(n, 1)).promise;
   }, 1 << 24);
-  return { iterationsPerSec: stat(rates) };
+  return { iterationsPerSec: stat(rates.wall), iterationsPerCpuSecond: stat(rates.cpu) };
 }
 
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
 const spread = (s: Stat) => { const d = s.max < 100 ? 2 : 0; return `${fmt(s.min, d)}–${fmt(s.max, d)}`; };
+/** 1.46 M, 7.3 k, 153: rates in three significant figures. */
+const si = (v: number) => {
+  if (!Number.isFinite(v)) return '–';
+  const [d, u] = v >= 1e6 ? [v / 1e6, ' M'] : v >= 1e4 ? [v / 1e3, ' k'] : [v, ''];
+  return `${d >= 100 || (u === '' && d >= 10) ? fmt(d, 0) : fmt(d, d >= 10 ? 1 : 2)}${u}`;
+};
+
+function cpuId(): string {
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const f = /^cpu family\s*:\s*(\d+)/m.exec(info)?.[1], m = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
+    return f && m ? `family ${f}, model ${m}` : '';
+  } catch {
+    return '';
+  }
+}
 
 async function main() {
   if (argv.includes('--table-only')) {
@@ -213,11 +362,15 @@ async function main() {
   }
   const started = Date.now();
   const addon = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('nalu.node'))?.split(/\s+/).pop();
-  const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores, node: process.version, addon };
-  console.error(`nalu bench${quick ? ' --quick' : ''}: ${machine.cpu}, ${cores} cores, ${REPS} reps`);
+  const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cpuId: cpuId(), cores, node: process.version, addon, loadAverageAtStart: os.loadavg()[0], loadAverageAtEnd: NaN };
+  console.error(`nalu bench${quick ? ' --quick' : ''}: ${machine.cpu} (${machine.cpuId}), ${cores} cores, ${REPS} reps`);
+  setNumThreads(1);
+  probeCore();
+  console.error(`  core: ${fmt(core.clockHz.median / 1e9, 2)} GHz; ${core.fma.map((f) => `${f.isa} ${fmt(f.perSec.median / 1e9, 1)} G multiply-adds/s`).join(', ')}`);
   const peaks: Record<number, Stat> = {};
   const rows: Row[] = [];
   const ceilings: Ceiling[] = [];
+  const torch: TorchRun[] = [];
   for (const t of THREADS) {
     peaks[t] = sgemmPeak(t);
     console.error(`  sgemm 2048³ on ${t} thread(s): ${fmt(peaks[t].median, 1)} GFLOP/s`);
@@ -228,7 +381,13 @@ async function main() {
     for (const s of SHAPES) {
       const r = await naluRows(s, t, peaks[t].median);
       rows.push(...r);
-      for (const x of r) console.error(`  ${s.join('×')} t${t} ${x.path}: ${fmt(x.stepsPerSec.median)} steps/s, ${fmt(x.gflops, 2)} GFLOP/s`);
+      for (const x of r) console.error(`  ${s.join('×')} t${t} ${label(x)}: ${fmt(x.stepsPerSec.median)} steps/s, ${fmt(x.gflops, 2)} GFLOP/s`);
+    }
+    // PyTorch right after nalu at the same thread count; (4096, 1024, 1024) would take minutes.
+    if (!quick || t === 1) {
+      torch.push(torchRun(t, SHAPES.filter((s) => isSmall(s) || (!quick && s[0] * s[1] * s[2] <= 1 << 26))));
+      const tr = torch[torch.length - 1];
+      console.error(`  pytorch t${t}: ${'error' in tr ? tr.error : tr.results.map((c) => `${c.shape.join('×')} ${c.pattern} ${fmt(stat(c.rates).median)}`).join(', ')}`);
     }
   }
   setNumThreads(1);
@@ -249,7 +408,23 @@ async function main() {
   }
   const rss = rssChild();
   console.error(`  rss: ${JSON.stringify(rss)}`);
-  const result = { date: new Date().toISOString(), quick, reps: REPS, machine, sgemmPeakGflops: peaks, rows, productsCeiling: ceilings, staticTask: task, tfjs, rss, seconds: (Date.now() - started) / 1000 };
+  machine.loadAverageAtEnd = os.loadavg()[0];
+  const result: Result = {
+    date: new Date().toISOString(),
+    quick,
+    reps: REPS,
+    machine,
+    core,
+    sgemmPeakGflops: peaks,
+    rows,
+    productsCeiling: ceilings,
+    staticTask: task,
+    staticLimit: staticLimit(core),
+    torch,
+    tfjs,
+    rss,
+    seconds: (Date.now() - started) / 1000,
+  };
   const md = markdown(result);
   if (save) {
     fs.mkdirSync(outDir, { recursive: true });
@@ -257,34 +432,140 @@ async function main() {
     fs.writeFileSync(path.join(outDir, 'latest.md'), md);
   } else console.error(`nalu bench: not saved (--save writes ${path.relative(process.cwd(), outDir) || '.'}/latest.json and latest.md)`);
   console.log(md);
+  console.error(`nalu bench: ${fmt(result.seconds)} s`);
 }
 
-function markdown(r: {
-  machine: { cpu: string; cores: number; node: string };
+interface Result {
+  date: string;
   quick: boolean;
   reps: number;
+  machine: { cpu: string; cpuId?: string; cores: number; node: string; addon?: string; loadAverageAtStart?: number; loadAverageAtEnd?: number };
+  core: Core;
   sgemmPeakGflops: Record<number, Stat>;
   rows: Row[];
   productsCeiling?: Ceiling[];
-  staticTask: { iterationsPerSec: Stat } | { pending: string };
+  staticTask: { iterationsPerSec: Stat; iterationsPerCpuSecond?: Stat } | { pending: string };
+  staticLimit: Limit;
+  torch: TorchRun[];
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
   rss: Record<string, number> | { error: string };
-}): string {
+  seconds: number;
+}
+
+const label = (x: Row) => (x.path === 'fit' ? `fit, ${x.batchesPerEpoch} batch${x.batchesPerEpoch === 1 ? '' : 'es'} an epoch` : x.path);
+const same = (a: Shape, b: Shape) => a.join() === b.join();
+/** PyTorch's case for the pattern a row stands for: fit's batches an epoch; trainOnBatch is one batch. */
+function torchCase(r: Result, x: Row): TorchCase | undefined {
+  if (x.mode !== 'train') return undefined;
+  const run = r.torch.find((t) => t.threads === x.threads);
+  if (!run || 'error' in run) return undefined;
+  const pattern: Pattern = x.path === 'fit' && (x.batchesPerEpoch ?? 1) > 1 ? 'many' : 'one';
+  return run.results.find((e) => same(e.shape, x.shape) && e.pattern === pattern);
+}
+const torchFor = (r: Result, x: Row) => {
+  const c = torchCase(r, x);
+  return c ? stat(c.rates) : undefined;
+};
+/** Steps per CPU-second where measured (the time slices a shared host takes out do not count), else per second. */
+const cpuRate = (x: Row) => (x.stepsPerCpuSecond ?? x.stepsPerSec).median;
+/** Per-epoch cost: a step of fit at 1 batch an epoch against one at many batches an epoch, in CPU time. */
+function epochOverhead(r: Result, shape: Shape, threads: number) {
+  const fits = r.rows.filter((x) => x.path === 'fit' && x.threads === threads && same(x.shape, shape));
+  const one = fits.find((x) => x.batchesPerEpoch === 1), many = fits.find((x) => (x.batchesPerEpoch ?? 1) > 1);
+  if (!one || !many) return undefined;
+  const micros = 1e6 * (1 / cpuRate(one) - 1 / cpuRate(many));
+  return { micros, fraction: micros / (1e6 / cpuRate(many)), many: many.batchesPerEpoch! };
+}
+/** The row's steps per CPU-second against the limit per core (a t-thread row's limit is t cores'). */
+const ofLimit = (x: Row) => (x.limit ? `${fmt((100 * cpuRate(x) * x.threads) / x.limit.perSec, 1)} %` : '');
+const status = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? '**met**' : '**missed**');
+
+function limitCell(l: Limit | undefined): string {
+  return l ? `${si(l.perSec)} (${l.bound})` : '';
+}
+
+function markdown(r: Result): string {
   const L: string[] = [];
-  L.push(`Machine: ${r.machine.cpu}, ${r.machine.cores} vCPU, Node ${r.machine.node}; median of ${r.reps} repetitions (min–max)${r.quick ? ', --quick' : ''}.`);
+  const torchOk = r.torch.find((t): t is Extract<TorchRun, { torch: string }> => !('error' in t));
+  const fma = bestFma(r.core);
+  const hz = r.core.clockHz.median;
+  L.push(
+    `Machine: ${r.machine.cpu}${r.machine.cpuId ? ` (${r.machine.cpuId})` : ''}, ${r.machine.cores} vCPU, Node ${r.machine.node}${torchOk ? `, PyTorch ${torchOk.torch} (${torchOk.python})` : ''}; median of ${r.reps} repetitions (min–max)${r.quick ? ', --quick' : ''}; one run, side by side${r.machine.loadAverageAtStart !== undefined ? `; load average ${fmt(r.machine.loadAverageAtStart, 1)} at the start, ${fmt(r.machine.loadAverageAtEnd ?? NaN, 1)} at the end (other jobs share the host)` : ''}.`,
+  );
+  L.push(
+    `This core, probed in the same run (per CPU-second of one thread): ${fmt(hz / 1e9, 2)} GHz (dependent adds); ${fmt(fma.perSec.median / 1e9, 1)} G float multiply-adds/s = ${fmt(fma.perSec.median / hz, 1)} a cycle (${r.core.fma.map((f) => `${f.isa} ${fmt(f.perSec.median / hz, 1)}`).join(', ')}); copy bandwidth ${r.core.copy
+      .slice()
+      .sort((a, b) => a.bytes - b.bytes)
+      .map((c) => `${fmt(c.perSec.median / hz, 0)} B/cycle at ${c.bytes >= 1 << 20 ? `${fmt(c.bytes / 2 ** 20, 1)} MiB` : `${fmt(c.bytes / 1024, 0)} KiB`}`)
+      .join(', ')}.`,
+  );
   L.push(`cblas_sgemm 2048³ peak in this run: ${Object.entries(r.sgemmPeakGflops).map(([t, s]) => `${fmt(s.median, 1)} GFLOP/s on ${t} thread${t === '1' ? '' : 's'}`).join(', ')}.`);
   L.push('');
-  L.push('| shape (B, in, out) | threads | mode | path | steps/s (median) | min–max | samples/s | GFLOP/s | % of sgemm peak | vs tfjs cpu | vs tfjs wasm |');
-  L.push('| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+
+  // --- Targets of issue 19 ---
+  const find = (shape: Shape, p: Row['path'], many?: boolean, threads = 1) =>
+    r.rows.find((x) => x.threads === threads && same(x.shape, shape) && x.path === p && (many === undefined || ((x.batchesPerEpoch ?? 1) > 1) === many));
+  L.push('| target (issue 19), 1 thread | nalu | PyTorch | ratio | limit | nalu / limit | status |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  const small = SHAPES.filter(isSmall);
+  for (const [p, many, want] of [['fit', false, 100], ['fit', true, 100], ['trainOnBatch', undefined, 30]] as const) {
+    for (const s of small) {
+      const x = find(s, p, many);
+      if (!x) continue;
+      const t = torchFor(r, x), tc = torchCase(r, x)?.cpuRates;
+      const ratio = t ? x.stepsPerSec.median / t.median : NaN;
+      const cpuRatio = tc && x.stepsPerCpuSecond ? ` (${fmt(x.stepsPerCpuSecond.median / stat(tc).median, 0)}× per CPU-s)` : '';
+      L.push(
+        `| \`${label(x)}\` ≥ ${want}× PyTorch at (${s.join(', ')}) | ${si(x.stepsPerSec.median)} | ${t ? si(t.median) : '–'} | ${t ? `${fmt(ratio, 0)}×${cpuRatio}` : '–'} | ${limitCell(x.limit)} | ${ofLimit(x)} | ${status(t ? ratio >= want : undefined)} |`,
+      );
+    }
+  }
+  const eo = epochOverhead(r, [128, 10, 1], 1);
+  if (eo)
+    L.push(`| epoch overhead ≤ 10 % of a step at (128, 10, 1) (a step of fit at 1 batch an epoch − one at ${eo.many}, in CPU time) | ${fmt(eo.micros, 2)} µs = ${fmt(100 * eo.fraction, 0)} % | | | | | ${status(eo.fraction <= 0.1)} |`);
+  const st = r.staticTask;
+  if ('iterationsPerSec' in st)
+    L.push(`| static task NAU(100→2)→NMU(2→1), batch 128, fresh batch each step, ≥ 250 k iterations/s | ${si(st.iterationsPerSec.median)} | | | ${limitCell(r.staticLimit)} | ${fmt((100 * (st.iterationsPerCpuSecond ?? st.iterationsPerSec).median) / r.staticLimit.perSec, 1)} % | ${status(st.iterationsPerSec.median >= 250e3)} |`);
+  else L.push(`| static task ≥ 250 k iterations/s | pending (${st.pending}) | | | | | not measured |`);
+  for (const t of Object.keys(r.sgemmPeakGflops).map(Number)) {
+    const big = r.rows.filter((x) => x.threads === t && x.mode === 'train' && !isSmall(x.shape));
+    if (!big.length) continue;
+    const cells = big.map((x) => `${x.path} (${x.shape.join(', ')}) ${fmt(100 * x.fractionOfPeak, 0)} %`).join('; ');
+    L.push(`| large shapes ≥ 90 % of same-run sgemm peak, ${t} thread${t === 1 ? '' : 's'} | ${cells} | | | | | ${status(big.every((x) => x.fractionOfPeak >= 0.9))} |`);
+  }
+  if (!('error' in r.rss)) {
+    const rs = r.rss;
+    L.push(`| no allocation per step: RSS flat training (4096, 1024, 1024) | ${fmt(rs.rssAfterFirstStepMiB)} MiB after step 1, ${fmt(rs.rssAfterLastStepMiB)} MiB after step ${rs.steps} | | | | | ${status(rs.rssAfterLastStepMiB - rs.rssAfterFirstStepMiB <= 1)} |`);
+    L.push(`| peak RSS ≤ 350 MiB training (4096, 1024, 1024) | ${fmt(rs.peakRssMiB)} MiB | | | | | ${status(rs.peakRssMiB <= 350)} |`);
+  }
+  L.push('');
+  L.push(
+    "limit: what this core could do at best, 1 / max(F / R_F, D / R_D) steps/s (× threads), (F) or (D) naming the bound that binds. F: the step's multiply-adds, 6·B·in·out for the six products of a NALU step (2·B·100·2 for the static task's NAU); R_F the multiply-add rate probed above. D: the bytes the step must move, 4·(2·B·(2·in + out) + 21·in·out): the gather reads a batch of x, log(|x| + ε) and y rows and writes it feature-major, Adam reads weight, gradient, m and v and writes weight, m and v of the 3·in·out weights (static task: the generated batch written once and read by the forward and the backward product, and Adam on 202 weights); R_D the copy bandwidth probed over a buffer the size of the row's working set (data set, gathered batch, weights, Adam's state). Not counted: exp, log, tanh and σ, the loss, random numbers, control; so no implementation reaches the limit. \"% of limit\" takes nalu's steps per CPU-second of the process, which the host's time slicing does not lower (\"CPU/wall\" is the CPU time a row used per second: below 1 on one thread, the share the host left it); every other figure is per second of wall time.",
+  );
+  L.push('');
+
+  // --- Every row ---
+  L.push('| shape (B, in, out) | threads | mode | path | steps/s (median) | min–max | CPU/wall | GFLOP/s | % of sgemm peak | limit | % of limit | vs PyTorch | vs tfjs cpu | vs tfjs wasm |');
+  L.push('| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const x of r.rows) {
     const tf = (b: string) => {
-      const t = r.tfjs.find((e) => e.backend === b && e.shape.join() === x.shape.join());
+      const t = r.tfjs.find((e) => e.backend === b && same(e.shape, x.shape));
       return x.mode === 'train' && t?.stepsPerSec ? `${fmt(x.stepsPerSec.median / t.stepsPerSec.median, 0)}×` : '';
     };
+    const pt = torchFor(r, x);
     L.push(
-      `| (${x.shape.join(', ')}) | ${x.threads} | ${x.mode} | ${x.path} | ${fmt(x.stepsPerSec.median, x.stepsPerSec.median < 100 ? 2 : 0)} | ${spread(x.stepsPerSec)} | ${fmt(x.samplesPerSec)} | ${fmt(x.gflops, 2)} | ${fmt(100 * x.fractionOfPeak, 1)} % | ${tf('cpu')} | ${tf('wasm')} |`,
+      `| (${x.shape.join(', ')}) | ${x.threads} | ${x.mode} | ${label(x)} | ${fmt(x.stepsPerSec.median, x.stepsPerSec.median < 100 ? 2 : 0)} | ${spread(x.stepsPerSec)} | ${x.stepsPerCpuSecond ? fmt(x.stepsPerSec.median / x.stepsPerCpuSecond.median, 2) : ''} | ${fmt(x.gflops, 2)} | ${fmt(100 * x.fractionOfPeak, 1)} % | ${limitCell(x.limit)} | ${ofLimit(x)} | ${pt ? `${fmt(x.stepsPerSec.median / pt.median, 0)}×` : ''} | ${tf('cpu')} | ${tf('wasm')} |`,
     );
   }
+  L.push('');
+  const overheads = Object.keys(r.sgemmPeakGflops)
+    .map(Number)
+    .flatMap((t) => small.map((s) => ({ s, t, e: epochOverhead(r, s, t) })))
+    .filter((o) => o.e);
+  if (overheads.length)
+    L.push(
+      `Epoch overhead (a step of \`fit\` at 1 batch an epoch minus one at many, the two alternated, in CPU time): ${overheads.map(({ s, t, e }) => `(${s.join(', ')}) on ${t} thread${t === 1 ? '' : 's'} ${fmt(e!.micros, 2)} µs an epoch = ${fmt(100 * e!.fraction, 0)} % of a step`).join('; ')}.`,
+    );
   if (r.productsCeiling?.length) {
     L.push('');
     L.push("The ceiling the matmuls set: the step's six products alone (no element-wise work), through the same sgemm calls, against the same peak; \"step / products\" is the median training step (fit, trainOnBatch) against them:");
@@ -293,22 +574,31 @@ function markdown(r: {
     L.push('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const c of r.productsCeiling) {
       const peak = r.sgemmPeakGflops[c.threads].median;
-      const steps = r.rows.filter((x) => x.mode === 'train' && x.threads === c.threads && x.shape.join() === c.shape.join());
+      const steps = r.rows.filter((x) => x.mode === 'train' && x.threads === c.threads && same(x.shape, c.shape));
       const ratio = steps.map((x) => `${fmt((100 * x.gflops) / c.gflops.median, 0)} %`).join(', ');
       L.push(`| (${c.shape.join(', ')}) | ${c.threads} | ${fmt(c.gflops.median, 1)} | ${fmt(c.gflops.min, 1)}–${fmt(c.gflops.max, 1)} | ${fmt((100 * c.gflops.median) / peak, 1)} % | ${ratio} |`);
     }
   }
   L.push('');
-  L.push('TensorFlow.js, same NALU training step (Adam, MSE), 1 JS thread:');
+  L.push(
+    "Peers, the same NALU training step (Trask's, ε = 1e-7; Adam, MSE; Glorot-uniform weights). PyTorch: bench/torch_peer.py, a plain Python loop, torch.set_num_threads = the row's threads; \"one\" trains on the same batch every step (the seed's pattern, also what `trainOnBatch` is compared with), \"many\" slices each epoch's permutation of a data set of that many batches. TensorFlow.js: one batch every step, 1 JS thread:",
+  );
   L.push('');
-  L.push('| shape | backend | steps/s (median) | min–max |');
-  L.push('| --- | --- | ---: | ---: |');
-  for (const t of r.tfjs) L.push(`| (${t.shape.join(', ')}) | ${t.backend} | ${t.stepsPerSec ? fmt(t.stepsPerSec.median, 1) : t.error} | ${t.stepsPerSec ? `${fmt(t.stepsPerSec.min, 1)}–${fmt(t.stepsPerSec.max, 1)}` : ''} |`);
+  L.push('| shape | peer | threads | pattern | steps/s (median) | min–max |');
+  L.push('| --- | --- | ---: | --- | ---: | ---: |');
+  for (const t of r.torch) {
+    if ('error' in t) L.push(`| | PyTorch | ${t.threads} | | ${t.error} | |`);
+    else for (const c of t.results) {
+      const s = stat(c.rates);
+      L.push(`| (${c.shape.join(', ')}) | PyTorch | ${t.threads} | ${c.pattern === 'one' ? 'one batch' : `${c.batches} batches an epoch`} | ${fmt(s.median, 1)} | ${fmt(s.min, 1)}–${fmt(s.max, 1)} |`);
+    }
+  }
+  for (const t of r.tfjs)
+    L.push(`| (${t.shape.join(', ')}) | tfjs ${t.backend} | 1 | one batch | ${t.stepsPerSec ? fmt(t.stepsPerSec.median, 1) : t.error} | ${t.stepsPerSec ? `${fmt(t.stepsPerSec.min, 1)}–${fmt(t.stepsPerSec.max, 1)}` : ''} |`);
   L.push('');
-  const st = r.staticTask;
   L.push(
     'iterationsPerSec' in st
-      ? `Static task NAU(100→2)→NMU(2→1), batch 128, fresh batch each step (native generation), 1 thread: ${fmt(st.iterationsPerSec.median)} iterations/s (${spread(st.iterationsPerSec)}).`
+      ? `Static task NAU(100→2)→NMU(2→1), batch 128, fresh batch each step (native generation), 1 thread: ${fmt(st.iterationsPerSec.median)} iterations/s (${spread(st.iterationsPerSec)}); limit ${si(r.staticLimit.perSec)} (${r.staticLimit.bound}).`
       : `Static task NAU(100→2)→NMU(2→1): pending (${st.pending}).`,
   );
   const rs = r.rss as Record<string, number>;

@@ -481,6 +481,8 @@ function epochOverhead(r: Result, shape: Shape, threads: number) {
 const ofLimit = (x: Row) => (x.limit ? `${fmt((100 * cpuRate(x) * x.threads) / x.limit.perSec, 1)} %` : '');
 const status = (met: boolean) => (met ? '**met**' : '**missed**');
 const limitCell = (l: Limit | undefined) => (l ? `${si(l.perSec)} (${l.bound})` : '');
+/** A ratio: 152×, 2.4×, 0.61×. */
+const times = (v: number) => `${fmt(v, v >= 10 ? 0 : v >= 1 ? 1 : 2)}×`;
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 /** The issue-19 target a row is held to, with its verdict ('' for none). */
@@ -528,11 +530,11 @@ function markdown(r: Result): string {
     for (const x of r.rows.filter((e) => e.threads === t)) {
       const tf = (b: string) => {
         const e = r.tfjs.find((q) => q.backend === b && same(q.shape, x.shape));
-        return x.mode === 'train' && e?.stepsPerSec ? `${fmt(x.stepsPerSec.median / e.stepsPerSec.median, 0)}× of ${si(e.stepsPerSec.median)}` : '';
+        return x.mode === 'train' && e?.stepsPerSec ? `${times(x.stepsPerSec.median / e.stepsPerSec.median)} of ${si(e.stepsPerSec.median)}` : '';
       };
       const pt = torchFor(r, x), pc = torchCase(r, x)?.cpuRates;
       const vsTorch = pt
-        ? `${fmt(x.stepsPerSec.median / pt.median, 0)}× of ${si(pt.median)}${pc && x.stepsPerCpuSecond ? ` (CPU ${fmt(x.stepsPerCpuSecond.median / stat(pc).median, 0)}×)` : ''}`
+        ? `${times(x.stepsPerSec.median / pt.median)} of ${si(pt.median)}${pc && x.stepsPerCpuSecond ? ` (CPU ${times(x.stepsPerCpuSecond.median / stat(pc).median)})` : ''}`
         : '';
       L.push(
         `| (${x.shape.join(', ')}) | ${x.mode === 'inference' ? 'predict (inference)' : label(x)} | ${fmt(x.stepsPerSec.median, x.stepsPerSec.median < 100 ? 2 : 0)} | ${spread(x.stepsPerSec)} | ${x.stepsPerCpuSecond ? fmt(x.stepsPerSec.median / x.stepsPerCpuSecond.median, 2) : ''} | ${fmt(x.gflops, 2)} | ${fmt(100 * x.fractionOfPeak, 1)} % | ${limitCell(x.limit)} | ${ofLimit(x)} | ${vsTorch} | ${tf('cpu')} | ${tf('wasm')} | ${target(r, x)} |`,

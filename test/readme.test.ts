@@ -54,3 +54,11 @@ describe('README links', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('README Speed section', () => {
+  it('is bench/results/latest.md as the bench wrote it (node scripts/readme-speed.js)', () => {
+    const m = /<!-- bench:begin -->\n([\s\S]*?)\n<!-- bench:end -->/.exec(readme);
+    expect(m, 'README.md has no bench:begin … bench:end section').not.toBeNull();
+    expect(m![1]).toBe(fs.readFileSync(path.join(root, 'bench', 'results', 'latest.md'), 'utf8').trim());
+  });
+});

@@ -290,13 +290,17 @@ const viaEnv = loadWith(path.join(moved, 'nalu.node'));
 check(viaEnv.status === 0 && viaEnv.stdout.trim() === 'function', 'NALU_NATIVE_PATH loads an addon from elsewhere', viaEnv.out);
 const missing = loadWith(path.join(tmp, 'nowhere', 'nalu.node'));
 check(
-  missing.status !== 0 &&
-    /LOAD_FAILED|could not load the native addon/.test(missing.out) &&
-    [path.join(tmp, 'nowhere', 'nalu.node'), path.join('build', 'Release', 'nalu.node'), path.join('prebuilds', target, 'nalu.node')].every((p) =>
-      missing.out.includes(p),
-    ),
-  'with nothing loadable, the error lists every path tried',
+  missing.status !== 0 && missing.out.includes(`${path.join(tmp, 'nowhere', 'nalu.node')} (not found)`) && !missing.out.includes(path.join('prebuilds', target)),
+  'a NALU_NATIVE_PATH that does not exist is an error, with no fallback to another build',
   missing.out,
+);
+const none = loadWith('');
+check(
+  none.status !== 0 &&
+    /LOAD_FAILED|could not load the native addon/.test(none.out) &&
+    [path.join('build', 'Release', 'nalu.node'), path.join('prebuilds', target, 'nalu.node')].every((p) => none.out.includes(p)),
+  'with nothing loadable, the error lists every path tried',
+  none.out,
 );
 fs.renameSync(moved, path.dirname(node));
 

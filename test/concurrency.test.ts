@@ -99,11 +99,12 @@ describe('concurrency', () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(9_900);
       expect(hist.stopReason).toBe('aborted');
       expect(epochs).toBeGreaterThan(10); // epoch events were delivered to JS all along
-      // p99 under 20 ms. The single worst delay is the shared machine's: a loaded 2-core box
+      // p99 under 20 ms over the idle loop's own p99 (a loaded host delays an idle loop too).
+      // The single worst delay is the shared machine's: a loaded 2-core box
       // shows 30–40 ms outliers with or without a fit, so it only has to stay far below what
       // a blocked loop would show (the whole 10 s fit), on top of the idle loop's own worst.
-      const msg = `idle max ${idle.max / 1e6} ms, during fit max ${h.max / 1e6} ms, p99 ${h.percentile(99) / 1e6} ms`;
-      expect(h.percentile(99) / 1e6, msg).toBeLessThan(20);
+      const msg = `idle max ${idle.max / 1e6} ms, p99 ${idle.percentile(99) / 1e6} ms; during fit max ${h.max / 1e6} ms, p99 ${h.percentile(99) / 1e6} ms`;
+      expect(h.percentile(99) / 1e6, msg).toBeLessThan(20 + idle.percentile(99) / 1e6);
       expect(h.max / 1e6, msg).toBeLessThan(100 + idle.max / 1e6);
       m.dispose();
     } finally {

@@ -60,6 +60,24 @@ export interface NativeFitResult {
   reinitializedAt?: number[];
 }
 
+/** fit's result with `columns`: each figure one array over the epochs. */
+export interface NativeFitColumns {
+  epochs: number;
+  loss: Float64Array;
+  /** NaN without validation data. */
+  valLoss: Float64Array;
+  regularization: Float64Array;
+  /** With `errors`. */
+  mae?: Float64Array;
+  mse?: Float64Array;
+  valMae?: Float64Array;
+  valMse?: Float64Array;
+  /** The epochs whose last batch left layers constant, and those layers. */
+  constantLayers: { epoch: number; layers: number[] }[];
+  stopReason: 'completed' | 'aborted' | 'nonFinite';
+  reinitializedAt?: number[];
+}
+
 export interface NativeFitOptions {
   epochs: number;
   batchSize: number;
@@ -77,6 +95,8 @@ export interface NativeFitOptions {
   errors?: boolean;
   /** Each batch's loss in the 'end' event's extras. */
   batchLosses?: boolean;
+  /** The result as NativeFitColumns (one array a figure) instead of one object an epoch. */
+  columns?: boolean;
 }
 
 export type NativeEpochEvent = (
@@ -109,6 +129,7 @@ export declare class NativeNetwork {
   evaluate(x: Float32Array, y: Float32Array, rows: number, batchSize: number): number;
   /** With errors: the mean loss and the outputs' mae and mse. */
   evaluate(x: Float32Array, y: Float32Array, rows: number, batchSize: number, errors: true): { loss: number; mae: number; mse: number };
+  fit(x: Float32Array, y: Float32Array, rows: number, options: NativeFitOptions & { columns: true }, onEvent?: NativeEpochEvent): Promise<NativeFitColumns>;
   fit(x: Float32Array, y: Float32Array, rows: number, options: NativeFitOptions, onEvent?: NativeEpochEvent): Promise<NativeFitResult>;
   /** Asks a running fit to stop after the current batch. */
   stop(): void;

@@ -1,5 +1,5 @@
 // Sequential: a Keras-like model whose training loop runs natively on a worker thread.
-import type { NativeErrors, NativeEpochExtras, NativeNetwork, NativeFitResult } from '../binding';
+import type { NativeErrors, NativeEpochExtras, NativeNetwork, NativeFitColumns } from '../binding';
 import { native } from './binding';
 import { checkCallbacks, type Callback, type EpochLogs } from './callbacks';
 import { NaluError } from './errors';
@@ -527,7 +527,7 @@ export class Sequential {
     };
     const abort = () => net.stop();
     signal?.addEventListener('abort', abort);
-    let result: NativeFitResult = { epochs: [], stopReason: 'aborted' };
+    let result: NativeFitColumns = { epochs: 0, loss: new Float64Array(0), valLoss: new Float64Array(0), regularization: new Float64Array(0), constantLayers: [], stopReason: 'aborted' };
     try {
       // A stop asked for in onTrainBegin or the first onEpochBegin: no epoch runs.
       if (!this.#stopRequested) result = await net.fit(
@@ -545,6 +545,7 @@ export class Sequential {
           ...(awaitEpochs ? { awaitEpochs } : {}),
           ...(metrics.length ? { errors: true } : {}),
           ...(batchHooks ? { batchLosses: true } : {}),
+          columns: true,
         },
         verbose === 1 || awaitEpochs ? onEvent : undefined,
       );
@@ -553,28 +554,32 @@ export class Sequential {
       await pending;
     }
     rethrow();
-    const constant = new Set<number>();
-    for (const e of result.epochs) {
-      history.epoch.push(e.epoch);
-      history.loss.push(e.loss);
-      history.regularization.push(e.regularization);
-      if (val) history.valLoss.push(e.valLoss);
-      if (metrics.length)
-        for (const [k, v] of Object.entries(metricLogs(metrics, e, val !== undefined))) (history.metrics[k] ??= []).push(v);
-      // Each such layer once, at the first epoch it happened.
-      if (e.constantLayers)
-        for (const i of e.constantLayers)
-          if (!constant.has(i)) {
-            constant.add(i);
-            history.warnings.push(constantWarning(this.#layers[i], e.epoch));
-            process.emitWarning(history.warnings[history.warnings.length - 1], 'NaluWarning');
-          }
+    for (let i = 0; i < result.epochs; i++) {
+      history.epoch.push(i);
+      history.loss.push(result.loss[i]);
+      history.regularization.push(result.regularization[i]);
+      if (val) history.valLoss.push(result.valLoss[i]);
     }
+    if (metrics.length) {
+      const { mae, mse, valMae, valMse } = result;
+      for (let i = 0; i < result.epochs; i++)
+        for (const [k, v] of Object.entries(metricLogs(metrics, { mae: mae?.[i], mse: mse?.[i], valMae: valMae?.[i], valMse: valMse?.[i] }, val !== undefined)))
+          (history.metrics[k] ??= []).push(v);
+    }
+    // Each such layer once, at the first epoch it happened.
+    const constant = new Set<number>();
+    for (const c of result.constantLayers)
+      for (const i of c.layers)
+        if (!constant.has(i)) {
+          constant.add(i);
+          history.warnings.push(constantWarning(this.#layers[i], c.epoch));
+          process.emitWarning(history.warnings[history.warnings.length - 1], 'NaluWarning');
+        }
     history.reinitializedAt.push(...(result.reinitializedAt ?? []));
     history.stopReason = result.stopReason;
     if (verbose === 1 && result.stopReason === 'nonFinite')
       console.log(
-        `Epoch ${result.epochs.length + 1}/${epochs} - stopped: the loss or a weight became non-finite; ` +
+        `Epoch ${result.epochs + 1}/${epochs} - stopped: the loss or a weight became non-finite; ` +
           'the weights are those at the start of this epoch',
       );
     if (callbacks.length)

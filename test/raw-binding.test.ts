@@ -228,3 +228,30 @@ describe('raw binding: dispose during fit', () => {
     net.dispose();
   });
 });
+
+describe('raw binding: fit result as columns', () => {
+  it('columns hold the figures the per-epoch objects hold, constant layers included', async () => {
+    // A zero NAU under a zero learning rate puts out one value for every row in every epoch.
+    const twin = () =>
+      make({ layers: [{ type: 'nau', units: 2, seed: 1, kernelInitializer: { type: 'zeros' } }, { type: 'nalu', units: 1, seed: 2 }], optimizer: { type: 'adam', learningRate: 0 } });
+    const rows = 24;
+    const x = new Float32Array(rows * 3).map((_, i) => ((i * 7) % 13) / 13 - 0.4);
+    const y = new Float32Array(rows).map((_, i) => (i % 5) / 5);
+    const xv = x.subarray(0, 5 * 3), yv = y.subarray(0, 5);
+    const o = fitOptions({ epochs: 4, batchSize: 8, shuffle: true, errors: true, xVal: xv, yVal: yv, valRows: 5 });
+    const objects = await twin().fit(x, y, rows, o);
+    const columns = await twin().fit(x, y, rows, { ...o, columns: true });
+    expect(columns.epochs).toBe(4);
+    expect(objects.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+    for (const k of ['loss', 'valLoss', 'regularization', 'mae', 'mse', 'valMae', 'valMse'] as const) {
+      expect(columns[k]).toBeInstanceOf(Float64Array);
+      expect(Array.from(columns[k] ?? []), k).toEqual(objects.epochs.map((e) => e[k]));
+    }
+    expect(columns.constantLayers).toEqual(objects.epochs.map((e) => ({ epoch: e.epoch, layers: e.constantLayers })));
+    expect(columns.constantLayers[0].layers).toEqual([0, 1]); // the NALU of a constant input too
+    expect(columns.stopReason).toBe('completed');
+    const plain = await twin().fit(x, y, rows, { ...fitOptions({ epochs: 2 }), columns: true });
+    expect(plain.mae).toBeUndefined();
+    expect(Array.from(plain.valLoss).every(Number.isNaN)).toBe(true);
+  });
+});

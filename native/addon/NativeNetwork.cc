@@ -68,27 +68,63 @@ Napi::Value extrasToJs(Napi::Env env, const nalu::EpochLog& log, bool errors) {
   return e;
 }
 
-Napi::Value toJs(Napi::Env env, const nalu::FitResult& r, bool errors) {
+Napi::Float64Array doublesToJs(Napi::Env env, const std::vector<double>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  std::copy(v.begin(), v.end(), a.Data());
+  return a;
+}
+
+// With columns: each figure one Float64Array over the epochs (a fit of many short epochs
+// spent more on building one object an epoch than on training); else one object an epoch.
+Napi::Value toJs(Napi::Env env, const nalu::FitResult& r, bool errors, bool columns) {
   Napi::Object out = Napi::Object::New(env);
-  Napi::Array epochs = Napi::Array::New(env, r.epochs.size());
-  for (size_t i = 0; i < r.epochs.size(); ++i) {
-    const nalu::EpochLog& log = r.epochs[i];
-    Napi::Object e = Napi::Object::New(env);
-    e.Set("epoch", log.epoch);
-    e.Set("loss", log.loss);
-    e.Set("valLoss", log.valLoss);
-    e.Set("regularization", log.regularization);
-    setExtras(env, e, log, errors);
-    epochs.Set(uint32_t(i), e);
+  const size_t n = r.epochs();
+  if (columns) {
+    out.Set("epochs", double(n));
+    out.Set("loss", doublesToJs(env, r.loss));
+    out.Set("valLoss", doublesToJs(env, r.valLoss));
+    out.Set("regularization", doublesToJs(env, r.regularization));
+    if (errors) {
+      out.Set("mae", doublesToJs(env, r.mae));
+      out.Set("mse", doublesToJs(env, r.mse));
+      out.Set("valMae", doublesToJs(env, r.valMae));
+      out.Set("valMse", doublesToJs(env, r.valMse));
+    }
+    Napi::Array constant = Napi::Array::New(env, r.constantLayers.size());
+    for (size_t i = 0; i < r.constantLayers.size(); ++i) {
+      Napi::Object c = Napi::Object::New(env);
+      c.Set("epoch", r.constantLayers[i].first);
+      c.Set("layers", intsToJs(env, r.constantLayers[i].second));
+      constant.Set(uint32_t(i), c);
+    }
+    out.Set("constantLayers", constant);
+  } else {
+    Napi::Array epochs = Napi::Array::New(env, n);
+    size_t next = 0;  // the next epoch with constant layers
+    for (size_t i = 0; i < n; ++i) {
+      Napi::Object e = Napi::Object::New(env);
+      e.Set("epoch", double(i));
+      e.Set("loss", r.loss[i]);
+      e.Set("valLoss", r.valLoss[i]);
+      e.Set("regularization", r.regularization[i]);
+      if (errors) {
+        e.Set("mae", r.mae[i]);
+        e.Set("mse", r.mse[i]);
+        e.Set("valMae", r.valMae[i]);
+        e.Set("valMse", r.valMse[i]);
+      }
+      if (next < r.constantLayers.size() && size_t(r.constantLayers[next].first) == i)
+        e.Set("constantLayers", intsToJs(env, r.constantLayers[next++].second));
+      epochs.Set(uint32_t(i), e);
+    }
+    out.Set("epochs", epochs);
   }
-  out.Set("epochs", epochs);
   out.Set("stopReason", r.stopReason);
   Napi::Array reinitialized = Napi::Array::New(env, r.reinitializedAt.size());
   for (size_t i = 0; i < r.reinitializedAt.size(); ++i) reinitialized.Set(uint32_t(i), r.reinitializedAt[i]);
   out.Set("reinitializedAt", reinitialized);
   return out;
 }
-
 
 }  // namespace
 
@@ -343,6 +379,7 @@ class NativeNetwork::FitJob : public BackgroundJob {
   int64_t rows = 0;
   nalu::FitOptions options;
   bool awaitEpochs = false;  // pause after each end event until resume()
+  bool columns = false;      // the result's figures as one array each (toJs)
 
   FitJob(Napi::Env env, NativeNetwork* s) : BackgroundJob(env, &s->stop_, "fit"), self(s) {}
 
@@ -399,16 +436,16 @@ class NativeNetwork::FitJob : public BackgroundJob {
     }
   }
 
-  Napi::Value Result(Napi::Env env) override { return toJs(env, result_, options.errors); }
+  Napi::Value Result(Napi::Env env) override { return toJs(env, result_, options.errors, columns); }
 };
 
-// fit(x, y, rows, options, onEvent?) → Promise<{epochs: [...], stopReason, reinitializedAt}>
+// fit(x, y, rows, options, onEvent?) → Promise<{epochs, stopReason, reinitializedAt}> (toJs: epochs as objects or columns)
 Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   // Options first: their getters run JS, which could dispose this model, start another fit
   // or detach x. The model and the arrays are checked only after the last JS has run.
   Napi::Object o = args::object(info[3], "options");
-  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows", "awaitEpochs", "errors", "batchLosses"});
+  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows", "awaitEpochs", "errors", "batchLosses", "columns"});
   auto job = std::make_unique<FitJob>(env, this);
   nalu::FitOptions& fo = job->options;
   fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
@@ -423,6 +460,7 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   fo.errors = flag("errors");
   fo.batchLosses = flag("batchLosses");
   job->awaitEpochs = flag("awaitEpochs");
+  job->columns = flag("columns");
   Napi::Value reinit = o.Get("reinitialize");
   if (!reinit.IsUndefined()) {
     nalu::Options ro = args::options(reinit, "reinitialize");

@@ -20,19 +20,21 @@ constexpr int kInterleaveMaxWidth = 64;  // floats: row-major [x | features | y]
 struct BatchLayout {
   int batch;         // rows a step
   bool shuffle;      // a new row order every epoch
-  bool gather;       // batches copied out of the data (in the row order), not used in place
+  bool gather;       // batches copied out of the data (in the row order) each epoch, not used in place
   int fw;            // the first layer's row-feature width (0: it has none)
   bool useFeatures;  // the features computed once for all epochs
   int fwUsed;        // fw when useFeatures, else 0
   int catWidth;      // floats of an [x | features | y] row
   bool interleave;   // batches gathered from a copy of the data in such rows
+  bool pregather;    // feature-major batches in a fixed order, transposed once for all epochs
 
   BatchLayout(int64_t rows, int batchSize, bool shuffleRows, bool fm, int in, int out, int featureWidth) {
     batch = int(std::min<int64_t>(batchSize, rows));
     // One batch per epoch: shuffling would only reorder the batch's sum, so the data is used
     // in place (no gather, and the first layer's row features never change).
     shuffle = shuffleRows && batch < rows;
-    // Feature-major batches are always gathered: the gather is what transposes them.
+    // Feature-major batches are always gathered (each epoch, or once: pregather): the gather is
+    // what transposes them.
     gather = shuffle || fm;
     // The first layer's per-row features (NALU: log(|x|+ε)), once for all epochs; shuffled row-major
     // rows wider than kInterleaveMaxWidth take them from each batch: cheaper than gathering a copy.
@@ -44,10 +46,27 @@ struct BatchLayout {
     // lines. Wide row-major rows gain nothing and would pay for a copy of the data set per fit.
     fwUsed = useFeatures ? fw : 0;
     catWidth = in + fwUsed + out;
+    // Unshuffled feature-major batches are the same every epoch: each is transposed once, into
+    // its own [catWidth, n] block of a copy of the data set, instead of every epoch.
+    pregather = fm && !shuffle && rows * catWidth <= kRowFeatureCacheMax;
+    gather = gather && !pregather;
     interleave = gather && (fm || catWidth <= kInterleaveMaxWidth) && rows * catWidth <= kRowFeatureCacheMax;
   }
 };
 }  // namespace
+
+void FitResult::add(EpochLog&& log, bool errors) {
+  loss.push_back(log.loss);
+  valLoss.push_back(log.valLoss);
+  regularization.push_back(log.regularization);
+  if (errors) {
+    mae.push_back(log.mae);
+    mse.push_back(log.mse);
+    valMae.push_back(log.valMae);
+    valMse.push_back(log.valMse);
+  }
+  if (!log.constantLayers.empty()) constantLayers.emplace_back(log.epoch, std::move(log.constantLayers));
+}
 
 FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks) {
   const int in = inputDim_, out = outputDim();
@@ -66,6 +85,21 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     if (lay.gather) grow(fb_, size_t(batch) * fw);
   }
   Buffer cat;
+  std::vector<float*> colTargets(size_t(fm_ ? lay.catWidth : 0));  // its own: evaluate uses cols_
+  float** cols = colTargets.data();
+  if (lay.pregather) {
+    // Batch r .. r+n−1 at cat + r·catWidth: its x, features and y columns, each n floats.
+    cat.resize(size_t(rows) * lay.catWidth);
+    for (int64_t r = 0; r < rows; r += batch) {
+      const int n = int(std::min<int64_t>(batch, rows - r));
+      float* block = cat.data() + r * lay.catWidth;
+      columnTargets(block, lay.catWidth, n, cols);
+      gatherColumns(x + r * in, in, nullptr, n, cols);
+      if (lay.fwUsed) gatherColumns(feats.data() + r * fw, fw, nullptr, n, cols + in);
+      gatherColumns(y + r * out, out, nullptr, n, cols + in + lay.fwUsed);
+    }
+    Buffer().swap(feats);
+  }
   if (lay.interleave) {
     cat.resize(size_t(rows) * lay.catWidth);
     for (int64_t r = 0; r < rows; ++r) {
@@ -81,8 +115,6 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     ~Reset() { l.useRowFeatures(nullptr); }
   } reset{first};
   std::vector<int64_t> order(size_t(lay.gather ? rows : 0));
-  std::vector<float*> colTargets(size_t(fm_ ? lay.catWidth : 0));  // its own: evaluate uses cols_
-  float** cols = colTargets.data();
   std::iota(order.begin(), order.end(), 0);
   auto ps = params();
   std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch
@@ -117,8 +149,12 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       if (hooks.stop && hooks.stop->load()) break;
       int n = int(std::min<int64_t>(batch, rows - r));
       const float *xb = x + r * in, *yb = y + r * out;
-      const float* fb = lay.useFeatures && !lay.interleave ? feats.data() + r * fw : nullptr;
-      if (lay.gather) {
+      const float* fb = lay.useFeatures && !lay.interleave && !lay.pregather ? feats.data() + r * fw : nullptr;
+      if (lay.pregather) {
+        xb = cat.data() + r * lay.catWidth;
+        fb = lay.fwUsed ? xb + int64_t(in) * n : nullptr;
+        yb = xb + int64_t(in + lay.fwUsed) * n;
+      } else if (lay.gather) {
         const int64_t* idx = order.data() + r;
         if (fm_) {
           // Where each column of [x | features | y] goes in this batch of n rows.
@@ -189,8 +225,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       if (o.errors) log.valMae = val.mae(), log.valMse = val.mse();
     }
     if (hooks.epochEnd) hooks.epochEnd(log);
-    std::vector<float>().swap(log.batchLosses);  // delivered; the result keeps only the epoch's figures
-    result.epochs.push_back(std::move(log));
+    result.add(std::move(log), o.errors);
     if (reinit.endEpoch(epoch)) {  // fresh weights from each layer's initializers, fresh optimizer state
       for (auto& l : layers_) l->initialize(rng.next());
       optimizer_->attach(ps);

@@ -55,8 +55,13 @@ struct FitHooks {
   const std::atomic<bool>* stop = nullptr;
 };
 
+// Each epoch's figures, one entry an epoch in order (the mae/mse columns only with
+// FitOptions::errors); constantLayers only for the epochs that had any.
 struct FitResult {
-  std::vector<EpochLog> epochs;
+  std::vector<double> loss, valLoss, regularization, mae, mse, valMae, valMse;
+  std::vector<std::pair<int, std::vector<int>>> constantLayers;
+  size_t epochs() const { return loss.size(); }
+  void add(EpochLog&& log, bool errors);
   std::string stopReason = "completed";  // 'completed' | 'aborted' | 'nonFinite'
   std::vector<int> reinitializedAt;      // epochs after which the weights were redrawn
 };

@@ -6,6 +6,7 @@
 
 #include "clones.h"
 #include "error.h"
+#include "gather.h"
 
 namespace nalu {
 
@@ -86,8 +87,9 @@ ArithmeticTask::ArithmeticTask(const TaskSpec& spec) : spec_(spec) {
 }
 
 namespace {
-// x[0, n) ~ U[lo, lo + width) on a 2^-24 grid of the interval, compiled for AVX2 too.
-NALU_CLONES void drawUniform(RngLanes& rng, float* x, int64_t n, double lo, double width) {
+// x[0, n) ~ U[lo, lo + width) on a 2^-24 grid of the interval, compiled for AVX2 and AVX-512
+// (one register for the eight doubles, one instruction a rotate).
+NALU_CLONES_WIDE void drawUniform(RngLanes& rng, float* x, int64_t n, double lo, double width) {
   rng.uniform(x, n, lo, width);
 }
 
@@ -99,24 +101,53 @@ NALU_CLONES double sliceSum(const float* x, int begin, int end) {
   for (int i = begin; i < end; ++i) s += double(x[i]);
   return s;
 }
+// s[r] = Σ columns [begin, end) of row r of a feature-major x [·, rows], in double, the same
+// exact sums as sliceSum, each column one pass along the rows.
+NALU_CLONES_WIDE void columnSums(const float* x, int64_t rows, int begin, int end, double* s) {
+  for (int64_t r = 0; r < rows; ++r) s[r] = 0;
+  for (int c = begin; c < end; ++c) {
+    const float* col = x + int64_t(c) * rows;
+#pragma omp simd
+    for (int64_t r = 0; r < rows; ++r) s[r] += double(col[r]);
+  }
+}
 }  // namespace
 
-void ArithmeticTask::sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows) const {
-  const int n = spec_.inputSize;
-  const int64_t total = rows * n;
-  // The whole block at once: the generator dominated a step of the static task's network.
+void ArithmeticTask::draw(RngLanes& rng, const SampleRange& range, float* x, int64_t count) const {
   if (range.parts.size() == 1) {
-    drawUniform(rng, x, total, range.parts[0].first, range.parts[0].second - range.parts[0].first);
-  } else {
-    // Two parts: one uniform picks the part, another places the value in it.
-    if (scratch_.size() < size_t(2 * total)) scratch_.resize(size_t(2 * total));
-    float* u = scratch_.data();
-    drawUniform(rng, u, 2 * total, 0.0, 1.0);
-    for (int64_t i = 0; i < total; ++i) {
-      const auto& p = u[2 * i] >= 0.5f ? range.parts[1] : range.parts[0];
-      x[i] = float(p.first + (p.second - p.first) * double(u[2 * i + 1]));
-    }
+    drawUniform(rng, x, count, range.parts[0].first, range.parts[0].second - range.parts[0].first);
+    return;
   }
+  // Two parts: one uniform picks the part, another places the value in it.
+  if (scratch_.size() < size_t(2 * count)) scratch_.resize(size_t(2 * count));
+  float* u = scratch_.data();
+  drawUniform(rng, u, 2 * count, 0.0, 1.0);
+  for (int64_t i = 0; i < count; ++i) {
+    const auto& p = u[2 * i] >= 0.5f ? range.parts[1] : range.parts[0];
+    x[i] = float(p.first + (p.second - p.first) * double(u[2 * i + 1]));
+  }
+}
+
+void ArithmeticTask::sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows,
+                            bool featureMajor) const {
+  const int n = spec_.inputSize;
+  if (featureMajor) {
+    // Drawn row-major and transposed in one pass (blocks of rows drawn and transposed while in
+    // L1 were slower); then each slice summed down its columns, cheaper than a row at a time.
+    if (rowMajor_.size() < size_t(rows * n)) rowMajor_.resize(size_t(rows * n));
+    draw(rng, range, rowMajor_.data(), rows * n);
+    cols_.resize(size_t(n));
+    columnTargets(x, n, int(rows), cols_.data());
+    gatherColumns(rowMajor_.data(), n, nullptr, int(rows), cols_.data());
+    if (sums_.size() < size_t(2 * rows)) sums_.resize(size_t(2 * rows));
+    double *a = sums_.data(), *b = a + rows;
+    columnSums(x, rows, aStart_, aEnd_, a);
+    columnSums(x, rows, bStart_, bEnd_, b);
+    for (int64_t r = 0; r < rows; ++r) t[r] = float(applyOp(spec_.op, a[r], b[r]));
+    return;
+  }
+  // The whole block at once: the generator dominated a step of the static task's network.
+  draw(rng, range, x, rows * n);
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * n;
     // Summed in double from the float32 inputs the model sees, so the target is exact for them.

@@ -44,13 +44,20 @@ class ArithmeticTask {
   int aEnd() const { return aEnd_; }
   int bStart() const { return bStart_; }
   int bEnd() const { return bEnd_; }
-  // Fills x [rows, inputSize] and t [rows, 1]; a and b are summed in double.
-  void sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows) const;
+  // Fills x [rows, inputSize] and t [rows, 1]; a and b are summed in double. featureMajor:
+  // x as [inputSize, rows] instead (the same numbers, transposed).
+  void sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows,
+              bool featureMajor = false) const;
 
  private:
+  // x[0, count) from the range, in the generator's order.
+  void draw(RngLanes& rng, const SampleRange& range, float* x, int64_t count) const;
   TaskSpec spec_;
   int aStart_ = 0, aEnd_ = 0, bStart_ = 0, bEnd_ = 0;
   mutable std::vector<float> scratch_;  // two-part ranges' uniforms (grown once)
+  mutable std::vector<float> rowMajor_;  // a feature-major sample's rows before the transpose
+  mutable std::vector<double> sums_;     // a feature-major sample's slice sums, a then b
+  mutable std::vector<float*> cols_;
 };
 
 // The success threshold of Madsen & Johansen: the extrapolation MSE of a perfect solution whose

@@ -122,10 +122,12 @@ Network::Step Network::step(const float* x, const float* y, int rows, double& lo
   return finite ? Step::Ok : Step::NonFiniteWeights;
 }
 
-double Network::trainOnBatch(const float* x, const float* y, int rows) {
+double Network::trainOnBatch(const float* x, const float* y, int rows, bool inLayout) {
   double loss = 0, reg = 0;
-  x = toLayout(x, rows, inputDim_, xb_);
-  y = toLayout(y, rows, outputDim(), yb_);
+  if (!inLayout) {
+    x = toLayout(x, rows, inputDim_, xb_);
+    y = toLayout(y, rows, outputDim(), yb_);
+  }
   switch (step(x, y, rows, loss, reg)) {
     case Step::Ok: return loss;
     case Step::NonFiniteLoss:

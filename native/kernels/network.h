@@ -78,7 +78,8 @@ class Network {
 
   // One optimizer step on a batch. Returns the loss before the step; throws NaluError
   // NON_FINITE (leaving the weights as they were) when the loss or a gradient is not finite.
-  double trainOnBatch(const float* x, const float* y, int rows);
+  // inLayout: x and y are already in the network's layout (feature-major: [in, rows], [out, rows]).
+  double trainOnBatch(const float* x, const float* y, int rows, bool inLayout = false);
   // Forward, loss and backward without an update: every param's grad holds dL/dparam
   // (regularizers included). Returns the loss; reg receives the regularizers' value.
   double computeGradients(const float* x, const float* y, int rows, double& reg);

@@ -74,20 +74,26 @@ class RngLanes {
   }
   // out[0, n) = float(lo + width·u), u uniform in [0, 1) on the 2^-24 grid, in one pass. The
   // scaling is in double: width·u is exact for any width of up to 29 significant bits (u has 24),
-  // so a fused multiply-add in an AVX2 clone gives the same floats as the baseline. Always
-  // inlined, so that it is compiled for the calling clone's instruction set.
+  // so a fused multiply-add in an AVX2 clone gives the same floats as the baseline; it is taken
+  // as (width·2^-24)·k, k the 24-bit integer, the same exact product. A last partial step still
+  // advances every lane. Always inlined, so that it is compiled for the calling clone's ISA.
   __attribute__((always_inline)) void uniform(float* out, int64_t n, double lo, double width) {
     U s0, s1, s2, s3;
     load(s0, s1, s2, s3);
-    for (int64_t i = 0; i < n; i += kLanes) {
+    const double w = width * 0x1.0p-24;
+    const int64_t whole = n / kLanes * kLanes;
+    for (int64_t i = 0; i < whole; i += kLanes) {
       U r;
       step(s0, s1, s2, s3, r);
       // 24 bits convert exactly (through int32: vectorizable, unlike unsigned → float).
-      const D u = __builtin_convertvector((I)(r >> 8), D) * 0x1.0p-24;
-      const F v = __builtin_convertvector(lo + width * u, F);
-      // A constant-size copy in the loop (a variable one became a byte loop through the stack).
-      if (n - i >= kLanes) std::memcpy(out + i, &v, sizeof v);
-      else std::memcpy(out + i, &v, sizeof(float) * size_t(n - i));
+      const F v = __builtin_convertvector(lo + w * __builtin_convertvector((I)(r >> 8), D), F);
+      std::memcpy(out + i, &v, sizeof v);
+    }
+    if (whole < n) {
+      U r;
+      step(s0, s1, s2, s3, r);
+      const F v = __builtin_convertvector(lo + w * __builtin_convertvector((I)(r >> 8), D), F);
+      std::memcpy(out + whole, &v, sizeof(float) * size_t(n - whole));
     }
     save(s0, s1, s2, s3);
   }

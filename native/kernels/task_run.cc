@@ -75,9 +75,10 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
       res.stopReason = "aborted";
       break;
     }
-    task.sample(rng, spec.interpolation, xb.data(), tb.data(), o.batchSize);
+    // Drawn straight into the network's layout: trainOnBatch then skips its transpose.
+    task.sample(rng, spec.interpolation, xb.data(), tb.data(), o.batchSize, net.featureMajor());
     try {
-      lossSum += net.trainOnBatch(xb.data(), tb.data(), o.batchSize);
+      lossSum += net.trainOnBatch(xb.data(), tb.data(), o.batchSize, true);
       ++lossCount;
     } catch (const Error& e) {
       if (e.code != "NON_FINITE") throw;

@@ -55,6 +55,12 @@ struct BatchLayout {
 };
 }  // namespace
 
+void FitResult::reserve(size_t epochs, bool errors) {
+  for (auto* v : {&loss, &valLoss, &regularization}) v->reserve(epochs);
+  if (errors)
+    for (auto* v : {&mae, &mse, &valMae, &valMse}) v->reserve(epochs);
+}
+
 void FitResult::add(EpochLog&& log, bool errors) {
   loss.push_back(log.loss);
   valLoss.push_back(log.valLoss);
@@ -117,8 +123,21 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
   std::vector<int64_t> order(size_t(lay.gather ? rows : 0));
   std::iota(order.begin(), order.end(), 0);
   auto ps = params();
-  std::vector<Buffer> snapshot(ps.size());  // the weights at the start of the epoch
+  // Every weight at the start of the epoch, one param after another (one memcpy each: an
+  // epoch of one small batch spent a tenth of its step on the per-param copies).
+  size_t weights = 0;
+  for (Param* p : ps) weights += p->size();
+  Buffer snapshot(weights);
+  auto snapshotCopy = [&](bool save) {
+    float* s = snapshot.data();
+    for (Param* p : ps) {
+      if (save) std::memcpy(s, p->value.data(), sizeof(float) * p->size());
+      else std::memcpy(p->value.data(), s, sizeof(float) * p->size());
+      s += p->size();
+    }
+  };
   FitResult result;
+  result.reserve(size_t(std::min(o.epochs, 1 << 22)), o.errors);  // no copies as the figures grow
   Rng rng(o.seed);
   RngLanes lanes(o.seed, 1);  // the shuffles
   ReinitRule reinit(o.reinitialize);
@@ -128,7 +147,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       break;
     }
     if (hooks.epochBegin) hooks.epochBegin(epoch);
-    for (size_t k = 0; k < ps.size(); ++k) snapshot[k].assign(ps[k]->value.begin(), ps[k]->value.end());
+    snapshotCopy(true);
     if (lay.shuffle) {
       // Fisher–Yates with eight generator lanes: one scalar generator step per swap was the
       // bottleneck. j = ⌊r·(i+1)/2^32⌋.
@@ -202,7 +221,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
       seen += n;
     }
     if (status == Step::NonFiniteWeights)
-      for (size_t k = 0; k < ps.size(); ++k) std::copy(snapshot[k].begin(), snapshot[k].end(), ps[k]->value.begin());
+      snapshotCopy(false);
     if (status != Step::Ok) {
       if (o.throwOnNonFinite)
         naluError("NON_FINITE", "fit: training became non-finite in epoch " + std::to_string(epoch + 1) +

@@ -61,6 +61,7 @@ struct FitResult {
   std::vector<double> loss, valLoss, regularization, mae, mse, valMae, valMse;
   std::vector<std::pair<int, std::vector<int>>> constantLayers;
   size_t epochs() const { return loss.size(); }
+  void reserve(size_t epochs, bool errors);
   void add(EpochLog&& log, bool errors);
   std::string stopReason = "completed";  // 'completed' | 'aborted' | 'nonFinite'
   std::vector<int> reinitializedAt;      // epochs after which the weights were redrawn

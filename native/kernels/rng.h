@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 
 namespace nalu {
 
@@ -75,27 +76,14 @@ class RngLanes {
   // out[0, n) = float(lo + width·u), u uniform in [0, 1) on the 2^-24 grid, in one pass. The
   // scaling is in double: width·u is exact for any width of up to 29 significant bits (u has 24),
   // so a fused multiply-add in an AVX2 clone gives the same floats as the baseline; it is taken
-  // as (width·2^-24)·k, k the 24-bit integer, the same exact product. A last partial step still
-  // advances every lane. Always inlined, so that it is compiled for the calling clone's ISA.
+  // as (width·2^-24)·k, k the 24-bit integer, the same exact product. Where every lo + width·u is
+  // exact in double and width a power of two, floats give the same numbers (one rounding of the
+  // exact value) in fewer instructions. Two steps' outputs are scrambled and converted in one
+  // 16-lane vector; a last partial step still advances every lane. Always inlined, so that it
+  // is compiled for the calling clone's instruction set.
   __attribute__((always_inline)) void uniform(float* out, int64_t n, double lo, double width) {
-    U s0, s1, s2, s3;
-    load(s0, s1, s2, s3);
-    const double w = width * 0x1.0p-24;
-    const int64_t whole = n / kLanes * kLanes;
-    for (int64_t i = 0; i < whole; i += kLanes) {
-      U r;
-      step(s0, s1, s2, s3, r);
-      // 24 bits convert exactly (through int32: vectorizable, unlike unsigned → float).
-      const F v = __builtin_convertvector(lo + w * __builtin_convertvector((I)(r >> 8), D), F);
-      std::memcpy(out + i, &v, sizeof v);
-    }
-    if (whole < n) {
-      U r;
-      step(s0, s1, s2, s3, r);
-      const F v = __builtin_convertvector(lo + w * __builtin_convertvector((I)(r >> 8), D), F);
-      std::memcpy(out + whole, &v, sizeof(float) * size_t(n - whole));
-    }
-    save(s0, s1, s2, s3);
+    if (floatExact(lo, width)) uniformLoop<true>(out, n, lo, width * 0x1.0p-24);
+    else uniformLoop<false>(out, n, lo, width * 0x1.0p-24);
   }
 
  private:
@@ -120,15 +108,78 @@ class RngLanes {
     std::memcpy(s_[2], &s2, sizeof s2);
     std::memcpy(s_[3], &s3, sizeof s3);
   }
-  __attribute__((always_inline)) static void step(U& s0, U& s1, U& s2, U& s3, U& r) {
-    const U x = s1 * 5u, t = s1 << 9;
+  typedef uint32_t U16 __attribute__((vector_size(64)));
+  typedef int32_t I16 __attribute__((vector_size(64)));
+  typedef float F16 __attribute__((vector_size(64)));
+  typedef double D16 __attribute__((vector_size(128)));
+  // r = xoshiro128**'s output of a state word s1, on 8 or 16 lanes (out-parameters, as above).
+  template <class V>
+  __attribute__((always_inline)) static void scramble(const V& s1, V& r) {
+    const V x = s1 * 5u;
     r = ((x << 7) | (x >> 25)) * 9u;
+  }
+  // v = float(lo + w·k) of the 24 high bits k of each lane of r (w = width·2^-24).
+  template <bool kFloat, class V, class IV, class FV, class DV>
+  __attribute__((always_inline)) static void convert(const V& r, double lo, double w, FV& v) {
+    const IV k = (IV)(r >> 8);  // 24 bits convert exactly (through int32: vectorizable)
+    if constexpr (kFloat) v = float(lo) + float(w) * __builtin_convertvector(k, FV);
+    else v = __builtin_convertvector(lo + w * __builtin_convertvector(k, DV), FV);
+  }
+  // True when lo is a float, width a power of two and every lo + width·u (u on the 2^-24 grid)
+  // exact in double: all are multiples of 2^q, q the lowest bit of lo or of width·2^-24.
+  static bool floatExact(double lo, double width) {
+    int e = 0;
+    const double w = width * 0x1.0p-24;  // a float too, so that every k·w is one
+    if (!(width > 0) || std::frexp(width, &e) != 0.5 || double(float(lo)) != lo || double(float(w)) != w) return false;
+    int q = e - 1 - 24;
+    if (lo != 0) {
+      int el = 0;
+      const uint64_t m = uint64_t(std::ldexp(std::frexp(std::fabs(lo), &el), 53));
+      q = std::min(q, el - 53 + __builtin_ctzll(m));
+    }
+    return std::fabs(lo) + width <= std::ldexp(1.0, q + 53);
+  }
+  template <bool kFloat>
+  __attribute__((always_inline)) void uniformLoop(float* out, int64_t n, double lo, double w) {
+    U s0, s1, s2, s3;
+    load(s0, s1, s2, s3);
+    int64_t i = 0;
+    for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+      const U a = s1;
+      advance(s0, s1, s2, s3);
+      const U b = s1;
+      advance(s0, s1, s2, s3);
+      const U16 x = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+      U16 r;
+      scramble(x, r);
+      F16 v;
+      convert<kFloat, U16, I16, F16, D16>(r, lo, w, v);
+      std::memcpy(out + i, &v, sizeof v);
+    }
+    for (; i < n; i += kLanes) {
+      U r;
+      scramble(s1, r);
+      F v;
+      convert<kFloat, U, I, F, D>(r, lo, w, v);
+      advance(s0, s1, s2, s3);
+      // A constant-size copy for whole steps (a variable one became a byte loop through the stack).
+      if (n - i >= kLanes) std::memcpy(out + i, &v, sizeof v);
+      else std::memcpy(out + i, &v, sizeof(float) * size_t(n - i));
+    }
+    save(s0, s1, s2, s3);
+  }
+  __attribute__((always_inline)) static void advance(U& s0, U& s1, U& s2, U& s3) {
+    const U t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
     s1 ^= s2;
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >> 21);
+  }
+  __attribute__((always_inline)) static void step(U& s0, U& s1, U& s2, U& s3, U& r) {
+    scramble(s1, r);
+    advance(s0, s1, s2, s3);
   }
   uint32_t s_[4][kLanes];
 };

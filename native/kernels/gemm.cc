@@ -13,7 +13,9 @@ namespace nalu {
 void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B,
           float beta, float* C) {
   if (M == 0 || N == 0) return;
-  if (int64_t(M) * N * K <= kSmallGemm) {
+  // One or two rows of C over a wide B (a tiny layer's feature-major forward on a large
+  // evaluation set): the loop kernel's row form reads B once, where OpenBLAS would first copy it.
+  if (int64_t(M) * N * K <= kSmallGemm || (M <= 2 && !transB && K > 0 && omp_get_max_threads() == 1)) {
     if (K == 0) {
       for (int64_t i = 0; i < int64_t(M) * N; ++i) C[i] = beta == 0.f ? 0.f : beta * C[i];
       return;

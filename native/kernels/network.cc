@@ -152,18 +152,28 @@ void Network::predict(const float* x, float* y, int64_t rows) {
   }
 }
 
-double Network::evaluate(const float* x, const float* y, int64_t rows, int batchSize, ErrorSums* errors) {
+double Network::evaluate(const float* x, const float* y, int64_t rows, int batchSize, ErrorSums* errors,
+                         bool inLayout) {
   const int chunk = int(std::min<int64_t>(rows, batchSize));
   reserve(chunk);
   double sum = 0;
   for (int64_t r = 0; r < rows; r += chunk) {
     int n = int(std::min<int64_t>(chunk, rows - r));
-    const float* out = forward(toLayout(x + r * inputDim_, n, inputDim_, xb_), n);
-    const float* target = toLayout(y + r * outputDim(), n, outputDim(), yb_);
+    const float *xr = x + r * inputDim_, *yr = y + r * outputDim();
+    const float* out = forward(inLayout ? xr : toLayout(xr, n, inputDim_, xb_), n);
+    const float* target = inLayout ? yr : toLayout(yr, n, outputDim(), yb_);
     sum += loss_->compute(out, target, nullptr, int64_t(n) * outputDim()) * n;
     if (errors) errors->add(out, target, int64_t(n) * outputDim());
   }
   return sum / double(rows);
+}
+
+void Network::toBlocks(const float* src, int64_t rows, int width, int batchSize, float* dst) {
+  for (int64_t r = 0; r < rows; r += batchSize) {
+    const int n = int(std::min<int64_t>(batchSize, rows - r));
+    if (fm_) transpose(src + r * width, n, width, dst + r * width);
+    else std::memcpy(dst + r * width, src + r * width, sizeof(float) * size_t(n) * width);
+  }
 }
 
 std::vector<int> Network::constantLayers(int rows) const {

@@ -85,8 +85,13 @@ class Network {
   // (regularizers included). Returns the loss; reg receives the regularizers' value.
   double computeGradients(const float* x, const float* y, int rows, double& reg);
   void predict(const float* x, float* y, int64_t rows);
-  // The mean loss; with errors, also the mae/mse sums of the outputs.
-  double evaluate(const float* x, const float* y, int64_t rows, int batchSize, ErrorSums* errors = nullptr);
+  // The mean loss; with errors, also the mae/mse sums of the outputs. inLayout: x and y are
+  // already toBlocks' blocks of batchSize rows.
+  double evaluate(const float* x, const float* y, int64_t rows, int batchSize, ErrorSums* errors = nullptr,
+                  bool inLayout = false);
+  // dst = src [rows, width] in blocks of batchSize rows, each in the network's layout (block r
+  // .. r+n−1 at dst + r·width): data evaluated many times is transposed once.
+  void toBlocks(const float* src, int64_t rows, int width, int batchSize, float* dst);
   FitResult fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks);
   // Re-applies every clamp constraint (after setWeights).
   void applyConstraints();

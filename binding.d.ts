@@ -53,11 +53,22 @@ export interface NativeEpochExtras extends Partial<NativeErrors> {
   batchLosses?: Float32Array;
 }
 
+/** Where a profiled fit's or task run's time went, in seconds; `total` is the whole call, the phases' rest its other work. */
+export interface NativeStepProfile {
+  /** Optimizer steps timed. */
+  steps: number;
+  total: number;
+  /** batch: fit's shuffle and gather; draw, layout, targets: a task's fresh batch (random numbers, their transpose, slice sums); evaluation: a task's evaluations. */
+  phases: Record<'batch' | 'draw' | 'layout' | 'targets' | 'forward' | 'loss' | 'backward' | 'optimizer' | 'evaluation', number>;
+}
+
 export interface NativeFitResult {
   epochs: NativeEpochLog[];
   stopReason: 'completed' | 'aborted' | 'nonFinite';
   /** Epochs after which the reinitialization rule redrew the weights. */
   reinitializedAt?: number[];
+  /** With the profile option. */
+  profile?: NativeStepProfile;
 }
 
 /** fit's result with `columns`: each figure one array over the epochs. */
@@ -76,6 +87,7 @@ export interface NativeFitColumns {
   constantLayers: { epoch: number; layers: number[] }[];
   stopReason: 'completed' | 'aborted' | 'nonFinite';
   reinitializedAt?: number[];
+  profile?: NativeStepProfile;
 }
 
 export interface NativeFitOptions {
@@ -97,6 +109,8 @@ export interface NativeFitOptions {
   batchLosses?: boolean;
   /** The result as NativeFitColumns (one array a figure) instead of one object an epoch. */
   columns?: boolean;
+  /** Time each phase of the steps (a clock read at each boundary: slightly slower) into the result's `profile`. */
+  profile?: boolean;
 }
 
 export type NativeEpochEvent = (
@@ -173,6 +187,8 @@ export interface NativeTaskRunOptions {
   bestWindow: number;
   /** Seed of the training batches. */
   seed: number;
+  /** Time each phase of the iterations into the result's `profile`. */
+  profile?: boolean;
 }
 
 export interface NativeTaskEval {
@@ -195,6 +211,7 @@ export interface NativeTaskRunResult {
   last: NativeTaskEval;
   best: NativeTaskEval;
   weights: NativeWeight[];
+  profile?: NativeStepProfile;
 }
 
 export interface NativeTaskRun {

@@ -128,6 +128,15 @@ Napi::Value toJs(Napi::Env env, const nalu::FitResult& r, bool errors, bool colu
 
 }  // namespace
 
+Napi::Object profileToJs(Napi::Env env, const nalu::StepProfile& p) {
+  Napi::Object out = Napi::Object::New(env), phases = Napi::Object::New(env);
+  for (int i = 0; i < nalu::StepProfile::kPhases; ++i) phases.Set(nalu::StepProfile::kNames[i], p.seconds[i]);
+  out.Set("steps", double(p.steps));
+  out.Set("total", p.total);
+  out.Set("phases", phases);
+  return out;
+}
+
 Napi::Function NativeNetwork::Init(Napi::Env env) {
   Napi::Function ctor = DefineClass(env, "NativeNetwork", {});
   Napi::Object proto = ctor.Get("prototype").As<Napi::Object>();
@@ -380,6 +389,7 @@ class NativeNetwork::FitJob : public BackgroundJob {
   nalu::FitOptions options;
   bool awaitEpochs = false;  // pause after each end event until resume()
   bool columns = false;      // the result's figures as one array each (toJs)
+  nalu::StepProfile profile;  // with the profile option (options.profile points here)
 
   FitJob(Napi::Env env, NativeNetwork* s) : BackgroundJob(env, &s->stop_, "fit"), self(s) {}
 
@@ -436,7 +446,11 @@ class NativeNetwork::FitJob : public BackgroundJob {
     }
   }
 
-  Napi::Value Result(Napi::Env env) override { return toJs(env, result_, options.errors, columns); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Value r = toJs(env, result_, options.errors, columns);
+    if (options.profile) r.As<Napi::Object>().Set("profile", profileToJs(env, profile));
+    return r;
+  }
 };
 
 // fit(x, y, rows, options, onEvent?) → Promise<{epochs, stopReason, reinitializedAt}> (toJs: epochs as objects or columns)
@@ -445,7 +459,7 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   // Options first: their getters run JS, which could dispose this model, start another fit
   // or detach x. The model and the arrays are checked only after the last JS has run.
   Napi::Object o = args::object(info[3], "options");
-  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows", "awaitEpochs", "errors", "batchLosses", "columns"});
+  args::knownKeys(o, "options", {"epochs", "batchSize", "shuffle", "seed", "throwOnNonFinite", "reinitialize", "xVal", "yVal", "valRows", "awaitEpochs", "errors", "batchLosses", "columns", "profile"});
   auto job = std::make_unique<FitJob>(env, this);
   nalu::FitOptions& fo = job->options;
   fo.epochs = int(args::integer(o.Get("epochs"), "epochs", 0, 1 << 30));
@@ -461,6 +475,7 @@ Napi::Value NativeNetwork::Fit(const Napi::CallbackInfo& info) {
   fo.batchLosses = flag("batchLosses");
   job->awaitEpochs = flag("awaitEpochs");
   job->columns = flag("columns");
+  if (flag("profile")) fo.profile = &job->profile;
   Napi::Value reinit = o.Get("reinitialize");
   if (!reinit.IsUndefined()) {
     nalu::Options ro = args::options(reinit, "reinitialize");

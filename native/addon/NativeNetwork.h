@@ -11,6 +11,8 @@
 // The network spec NativeNetwork and runArithmeticTask take: {inputDim, layers: [{type, seed,
 // ...options}], loss: {type, ...}, optimizer: {type, ...}, layout?}; `name` prefixes messages.
 nalu::NetworkSpec parseNetworkSpec(const Napi::Value& v, const std::string& name);
+// {steps, total, phases: {batch, draw, …}}: a profiled fit's or task run's seconds (profile.h).
+Napi::Object profileToJs(Napi::Env env, const nalu::StepProfile& p);
 
 class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
  public:

@@ -78,6 +78,7 @@ class RunJob : public BackgroundJob {
   std::unique_ptr<nalu::Network> net;
   std::optional<nalu::ArithmeticTask> task;
   nalu::TaskRunOptions options;
+  nalu::StepProfile profile;  // with run.profile (options.profile points here)
 
   RunJob(Napi::Env env, std::shared_ptr<std::atomic<bool>> s) : BackgroundJob(env, s.get(), "runArithmeticTask"), stop(std::move(s)) {}
 
@@ -106,6 +107,7 @@ class RunJob : public BackgroundJob {
     out.Set("last", evalToJs(env, r.last));
     out.Set("best", evalToJs(env, r.best));
     out.Set("weights", args::weights(env, net->params()));
+    if (options.profile) out.Set("profile", profileToJs(env, profile));
     return out;
   }
 };
@@ -129,6 +131,8 @@ Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
   o.thresholdSamples = args::integer(run.Get("thresholdSamples"), "run.thresholdSamples", 1, 1LL << 32);
   o.bestWindow = int(args::integer(run.Get("bestWindow"), "run.bestWindow", 1, 1 << 20));
   o.seed = uint64_t(args::integer(run.Get("seed"), "run.seed", 0, maxSafe));
+  const Napi::Value profile = run.Get("profile");
+  if (!profile.IsUndefined() && args::boolean(profile, "run.profile")) o.profile = &job->profile;
   if (int64_t(ts.inputSize) * std::max(o.validationSize, o.testSize) > nalu::kMaxElements)
     throw Napi::RangeError::New(env, "run.validationSize/testSize: too many values for inputSize " + std::to_string(ts.inputSize));
   Napi::Function cb;

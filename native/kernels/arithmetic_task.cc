@@ -151,30 +151,37 @@ void ArithmeticTask::draw(RngLanes& rng, const SampleRange& range, float* x, int
 }
 
 void ArithmeticTask::sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows,
-                            bool featureMajor) const {
+                            bool featureMajor, PhaseClock* clock) const {
   const int n = spec_.inputSize;
+  PhaseClock none(nullptr);
+  PhaseClock& c = clock ? *clock : none;
   if (featureMajor) {
     // Drawn row-major and transposed in one pass (blocks of rows drawn and transposed while in
     // L1 were slower); then each slice summed down its columns, cheaper than a row at a time.
     if (rowMajor_.size() < size_t(rows * n)) rowMajor_.resize(size_t(rows * n));
     draw(rng, range, rowMajor_.data(), rows * n);
+    c.mark(StepProfile::Draw);
     cols_.resize(size_t(n));
     columnTargets(x, n, int(rows), cols_.data());
     gatherColumns(rowMajor_.data(), n, nullptr, int(rows), cols_.data());
+    c.mark(StepProfile::Layout);
     if (sums_.size() < size_t(2 * rows)) sums_.resize(size_t(2 * rows));
     double *a = sums_.data(), *b = a + rows;
     columnSums(x, rows, aStart_, aEnd_, a);
     columnSums(x, rows, bStart_, bEnd_, b);
     applyOps(spec_.op, a, b, t, rows);
+    c.mark(StepProfile::Targets);
     return;
   }
   // The whole block at once: the generator dominated a step of the static task's network.
   draw(rng, range, x, rows * n);
+  c.mark(StepProfile::Draw);
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * n;
     // Summed in double from the float32 inputs the model sees, so the target is exact for them.
     t[r] = float(applyOp(spec_.op, sliceSum(xr, aStart_, aEnd_), sliceSum(xr, bStart_, bEnd_)));
   }
+  c.mark(StepProfile::Targets);
 }
 
 double successThreshold(const TaskSpec& spec, double epsilon, int64_t samples, uint64_t seed) {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "profile.h"
 #include "rng.h"
 
 namespace nalu {
@@ -47,7 +48,7 @@ class ArithmeticTask {
   // Fills x [rows, inputSize] and t [rows, 1]; a and b are summed in double. featureMajor:
   // x as [inputSize, rows] instead (the same numbers, transposed).
   void sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows,
-              bool featureMajor = false) const;
+              bool featureMajor = false, PhaseClock* clock = nullptr) const;
 
  private:
   // x[0, count) from the range, in the generator's order.

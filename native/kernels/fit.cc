@@ -77,6 +77,7 @@ void FitResult::add(EpochLog&& log, bool errors) {
 FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks) {
   const int in = inputDim_, out = outputDim();
   Layer& first = *layers_[0];
+  ProfileScope<Network> profiling(*this, o.profile);
   const BatchLayout lay(rows, o.batchSize, o.shuffle, fm_, in, out, first.rowFeatureWidth());
   const int batch = lay.batch, fw = lay.fw;
   reserve(batch);
@@ -148,6 +149,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     }
     if (hooks.epochBegin) hooks.epochBegin(epoch);
     snapshotCopy(true);
+    clock_.skip();
     if (lay.shuffle) {
       // Fisher–Yates with eight generator lanes: one scalar generator step per swap was the
       // bottleneck. j = ⌊r·(i+1)/2^32⌋.
@@ -158,6 +160,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
           std::swap(order[i], order[(uint64_t(r[k]) * uint64_t(i + 1)) >> 32]);
       }
     }
+    clock_.mark(StepProfile::Batch);
     double sum = 0, regSum = 0;
     int64_t seen = 0;
     int lastRows = 0;
@@ -166,6 +169,7 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
     EpochLog log;
     for (int64_t r = 0; r < rows; r += batch) {
       if (hooks.stop && hooks.stop->load()) break;
+      clock_.skip();
       int n = int(std::min<int64_t>(batch, rows - r));
       const float *xb = x + r * in, *yb = y + r * out;
       const float* fb = lay.useFeatures && !lay.interleave && !lay.pregather ? feats.data() + r * fw : nullptr;
@@ -206,6 +210,8 @@ FitResult Network::fit(const float* x, const float* y, int64_t rows, const FitOp
         yb = yb_.data();
         if (lay.useFeatures) fb = fb_.data();
       }
+      clock_.mark(StepProfile::Batch);
+      if (o.profile) ++o.profile->steps;
       double loss = 0, reg = 0;
       first.useRowFeatures(fb);
       status = step(xb, yb, n, loss, reg);

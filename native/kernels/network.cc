@@ -94,8 +94,10 @@ double Network::regularize(bool addGrad) {
 bool Network::backward(const float* x, const float* y, int rows, double& loss, double& reg) {
   reserve(rows);
   const float* out = forward(x, rows);
+  clock_.mark(StepProfile::Forward);
   float* dy = grad_[0].data();
   loss = loss_->compute(out, y, dy, int64_t(rows) * outputDim());
+  clock_.mark(StepProfile::Loss);
   if (!std::isfinite(loss)) return false;
   for (size_t i = layers_.size(); i-- > 0;) {
     const float* in = i ? acts_[i - 1].data() : x;
@@ -104,6 +106,7 @@ bool Network::backward(const float* x, const float* y, int rows, double& loss, d
     dy = dx;
   }
   reg = regularize(true);
+  clock_.mark(StepProfile::Backward);
   return true;
 }
 
@@ -119,6 +122,7 @@ Network::Step Network::step(const float* x, const float* y, int rows, double& lo
   double sumSq = optimizer_->gradSquaredNorm();
   if (!std::isfinite(sumSq) || !std::isfinite(reg)) return Step::NonFiniteLoss;
   bool finite = optimizer_->step(sumSq);
+  clock_.mark(StepProfile::Optimizer);
   return finite ? Step::Ok : Step::NonFiniteWeights;
 }
 

@@ -8,6 +8,7 @@
 #include "layer.h"
 #include "losses.h"
 #include "optimizers.h"
+#include "profile.h"
 #include "reinit.h"
 
 namespace nalu {
@@ -47,6 +48,7 @@ struct FitOptions {
   ReinitOptions reinitialize;  // iNALU's rule (off by default)
   bool errors = false;         // the mae/mse metrics in each EpochLog
   bool batchLosses = false;    // each batch's loss in each EpochLog
+  StepProfile* profile = nullptr;  // where the steps' time goes (profile.h), when given
 };
 
 struct FitHooks {
@@ -95,6 +97,9 @@ class Network {
   FitResult fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks);
   // Re-applies every clamp constraint (after setWeights).
   void applyConstraints();
+  // The phase clock of the steps: timing into p until set to nullptr (profile.h).
+  void setProfile(StepProfile* p) { clock_ = PhaseClock(p); }
+  PhaseClock& clock() { return clock_; }
 
  private:
   enum class Step { Ok, NonFiniteLoss, NonFiniteWeights };
@@ -123,6 +128,7 @@ class Network {
   Buffer grad_[2];            // ping-pong dL/d(activation)
   Buffer xb_, yb_, fb_;       // gathered (shuffled) batch and its first-layer row features
   std::vector<float*> cols_;  // transpose's column targets
+  PhaseClock clock_{nullptr};
   // "auto" runs feature-major when no layer has more weights than this: there a step is a
   // handful of tiny products whose row-major form vectorizes only along the few units.
   static constexpr int64_t kFeatureMajorMaxWeights = 1024;

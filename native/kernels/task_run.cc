@@ -30,6 +30,7 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
   if (o.validationSize < 1 || o.testSize < 1) rangeError("validationSize/testSize: expected positive integers");
   if (o.bestWindow < 1) rangeError("bestWindow: expected a positive integer, received " + std::to_string(o.bestWindow));
   const int n = spec.inputSize;
+  ProfileScope<Network> profiling(net, o.profile);
 
   TaskRunResult res;
   res.threshold = successThreshold(spec, o.epsilon, o.thresholdSamples, 1);
@@ -58,6 +59,7 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
   int64_t lossCount = 0;
   // candidate = false: reported as `last` only, neither a best-model candidate nor a "solved at".
   auto evaluate = [&](int64_t it, bool candidate) {
+    net.clock().skip();
     TaskEval e;
     e.iteration = it;
     e.trainLoss = lossCount ? lossSum / double(lossCount) : NAN;
@@ -65,6 +67,7 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
     e.interpolation = net.evaluate(xv.data(), tv.data(), o.validationSize, vChunk, nullptr, true);
     e.extrapolation = net.evaluate(xt.data(), tt.data(), o.testSize, tChunk, nullptr, true);
     e.sparsity = sparsityError(net);
+    net.clock().mark(StepProfile::Evaluation);
     lossSum = 0;
     lossCount = 0;
     res.last = e;
@@ -84,7 +87,9 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
       break;
     }
     // Drawn straight into the network's layout: trainOnBatch then skips its transpose.
-    task.sample(rng, spec.interpolation, xb.data(), tb.data(), o.batchSize, net.featureMajor());
+    net.clock().skip();
+    task.sample(rng, spec.interpolation, xb.data(), tb.data(), o.batchSize, net.featureMajor(), &net.clock());
+    if (o.profile) ++o.profile->steps;
     try {
       lossSum += net.trainOnBatch(xb.data(), tb.data(), o.batchSize, true);
       ++lossCount;

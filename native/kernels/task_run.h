@@ -27,6 +27,7 @@ struct TaskRunOptions {
   // 5e6 steps evaluated every 1000 is every evaluation but the one at step 0.
   int bestWindow = 5000;
   uint64_t seed = 0;                // training batches
+  StepProfile* profile = nullptr;   // where the iterations' time goes (profile.h), when given
 };
 
 struct TaskEval {

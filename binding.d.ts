@@ -233,7 +233,8 @@ export interface NativeBinding {
   /** Seconds of each of `reps` timed cblas_sgemm calls on n×n×n (benchmark reference; after one warm-up). */
   benchSgemm(n: number, reps: number): number[];
   /** Seconds of each of `reps` timed runs of a NALU training step's six products alone (no element-wise work). */
-  benchStepProducts(batch: number, inputs: number, units: number, reps: number): number[];
+  /** featureMajor: the products as a feature-major layer makes them (default row-major). */
+  benchStepProducts(batch: number, inputs: number, units: number, reps: number, featureMajor?: boolean): number[];
   /**
    * Rates per CPU-second of `reps` runs of a probe of this core (after one warm-up): 'clock' dependent
    * adds (Hz), 'fma512' | 'fma256' | 'fma' float multiply-adds (RangeError where the CPU lacks the

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { native } from '../lib/binding';
+import type { NativeStepProfile } from '../binding';
 import { NALU, Sequential, setNumThreads, tensor } from '../lib/index';
 import { tfjsStepsPerSecond } from './tfjs';
 
@@ -312,26 +313,65 @@ function rssChild(): Record<string, number> | { error: string } {
   }
 }
 
-async function staticTask(): Promise<{ iterationsPerSec: Stat; iterationsPerCpuSecond: Stat } | { pending: string }> {
+/** The static task's run as `nalu benchmark` makes it (evaluations every 1000 iterations on 10,000 + 10,000 rows), but a short threshold simulation. */
+const staticSpec = (iterations: number, seed: number, profile = false, thresholdSamples = 1000) => ({
+  network: {
+    inputDim: 100,
+    layers: [
+      { type: 'nau', units: 2, seed },
+      { type: 'nmu', units: 1, seed: seed + 1 },
+    ],
+    loss: { type: 'mse' },
+    optimizer: { type: 'adam', learningRate: 1e-3 },
+  },
+  task: { op: 'mul' as const, inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed },
+  run: { iterations, batchSize: 128, evalEvery: 1000, validationSize: 10000, testSize: 10000, epsilon: 1e-5, thresholdSamples, bestWindow: 1, seed, profile },
+});
+
+async function staticTask(): Promise<{ iterationsPerSec: Stat; iterationsPerCpuSecond: Stat; runSetupSeconds: number } | { pending: string }> {
   if (!native.layerTypes.includes('nau') || !native.layerTypes.includes('nmu') || !native.runArithmeticTask)
     return { pending: 'NAU/NMU or the native task runner are not in this build' };
-  const spec = (iterations: number, seed: number) => ({
-    network: {
-      inputDim: 100,
-      layers: [
-        { type: 'nau', units: 2, seed },
-        { type: 'nmu', units: 1, seed: seed + 1 },
-      ],
-      loss: { type: 'mse' },
-      optimizer: { type: 'adam', learningRate: 1e-3 },
-    },
-    task: { op: 'mul' as const, inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed },
-    run: { iterations, batchSize: 128, evalEvery: iterations, validationSize: 128, testSize: 128, epsilon: 1e-5, thresholdSamples: 1000, bestWindow: 1, seed },
-  });
   const rates = await measure(async (n) => {
-    await native.runArithmeticTask(spec(n, 1)).promise;
+    await native.runArithmeticTask(staticSpec(n, 1)).promise;
   }, 1 << 24);
-  return { iterationsPerSec: stat(rates.wall), iterationsPerCpuSecond: stat(rates.cpu) };
+  // A run's fixed cost, left out of the rate: the paper's 10^6-sample threshold simulation and the evaluation sets.
+  const t0 = performance.now();
+  await native.runArithmeticTask(staticSpec(0, 1, false, 1e6)).promise;
+  return { iterationsPerSec: stat(rates.wall), iterationsPerCpuSecond: stat(rates.cpu), runSetupSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** Where a step's time goes: one profiled run (native clock reads at each phase) a row, 1 thread. */
+interface Profile {
+  what: string;
+  shape?: Shape;
+  batchesPerEpoch?: number;
+  steps: number;
+  /** µs a step: the whole call, its phases, and the six products alone (benchStepProducts, the row's layout). */
+  total: number;
+  phases: Record<string, number>;
+  productsAlone?: number;
+}
+async function profiles(): Promise<Profile[]> {
+  setNumThreads(1);
+  const out: Profile[] = [];
+  const perStep = (p: NativeStepProfile) => ({ steps: p.steps, total: (1e6 * p.total) / p.steps, phases: Object.fromEntries(Object.entries(p.phases).map(([k, s]) => [k, (1e6 * s) / p.steps])) });
+  for (const shape of SHAPES.filter(([b, i, o]) => b * i * o <= 1 << 26)) {
+    const [B, I, O] = shape;
+    const net = new native.NativeNetwork({ inputDim: I, layers: [{ type: 'nalu', units: O, seed: 1 }], loss: { type: 'mse' }, optimizer: { type: 'adam' } });
+    const products = stat(native.benchStepProducts(B, I, O, isSmall(shape) ? 999 : 9, net.layout === 'featureMajor')).median * 1e6;
+    for (const batches of isSmall(shape) ? [1, batchesFor(shape)] : [batchesFor(shape)]) {
+      const rows = B * batches;
+      const steps = Math.max(batches, Math.round((quick ? 0.1 : 0.4) / (1e-6 * products * 3)));
+      const r = await net.fit(rand(rows * I), rand(rows * O), rows, { epochs: Math.ceil(steps / batches), batchSize: B, shuffle: true, seed: 1, throwOnNonFinite: false, columns: true, profile: true });
+      if (r.profile) out.push({ what: `fit, ${`${batches} batch${batches === 1 ? '' : 'es'}`} an epoch`, shape, batchesPerEpoch: batches, ...perStep(r.profile), productsAlone: products });
+    }
+    net.dispose();
+  }
+  if (native.layerTypes.includes('nau') && native.layerTypes.includes('nmu')) {
+    const r = await native.runArithmeticTask(staticSpec(quick ? 20000 : 60000, 1, true)).promise;
+    if (r.profile) out.push({ what: 'static task', ...perStep(r.profile) });
+  }
+  return out;
 }
 
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
@@ -398,6 +438,8 @@ async function main() {
   }
   const task = await staticTask();
   console.error(`  static task: ${JSON.stringify(task)}`);
+  const profiled = await profiles();
+  for (const q of profiled) console.error(`  profile ${q.shape ? `${q.shape.join('×')} ` : ''}${q.what}: ${fmt(q.total, 2)} µs a step, ${JSON.stringify(q.phases)}`);
   const tfShapes = SHAPES.filter(([b, i, o]) => b * i * o <= (quick ? 1 << 14 : 1 << 26));
   const tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[] = [];
   for (const backend of ['cpu', 'wasm']) {
@@ -426,6 +468,7 @@ async function main() {
     staticTask: task,
     staticLimit: staticLimit(core),
     epochOverhead: epochOverheads,
+    profiles: profiled,
     torch,
     tfjs,
     rss,
@@ -494,9 +537,10 @@ interface Result {
   sgemmPeakGflops: Record<number, Stat>;
   rows: Row[];
   productsCeiling?: Ceiling[];
-  staticTask: { iterationsPerSec: Stat; iterationsPerCpuSecond?: Stat } | { pending: string };
+  staticTask: { iterationsPerSec: Stat; iterationsPerCpuSecond?: Stat; runSetupSeconds?: number } | { pending: string };
   staticLimit: Limit;
   epochOverhead?: EpochOverhead[];
+  profiles?: Profile[];
   torch: TorchRun[];
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
   rss: Record<string, number> | { error: string };
@@ -537,6 +581,82 @@ function target(r: Result, x: Row): string {
   const want = x.path === 'fit' ? 100 : 30;
   const t = torchFor(r, x);
   return `≥ ${want}× PyTorch: ${t ? status(x.stepsPerSec.median / t.median >= want) : 'not measured'}`;
+}
+
+const PHASES: [string, string][] = [
+  ['batch', 'batch (shuffle, gather)'],
+  ['draw', 'draw (random numbers)'],
+  ['layout', 'layout (transpose)'],
+  ['targets', 'targets'],
+  ['forward', 'forward'],
+  ['loss', 'loss'],
+  ['backward', 'backward'],
+  ['optimizer', 'optimizer'],
+  ['evaluation', 'evaluations'],
+];
+const profileOther = (q: Profile) => q.total - Object.values(q.phases).reduce((a, b) => a + b, 0);
+/** The row a profile stands for: the 1-thread fit row of its shape and batches, or the static task. */
+const profileRow = (r: Result, q: Profile) =>
+  r.rows.find((x) => x.threads === 1 && x.path === 'fit' && q.shape && same(x.shape, q.shape) && x.batchesPerEpoch === q.batchesPerEpoch);
+const profileLimit = (r: Result, q: Profile) => (q.shape ? profileRow(r, q)?.limit : r.staticLimit);
+
+/** "Where a step's time goes": the profiles, and for each missed 1-thread target what its step is made of. */
+function profileSection(r: Result): string[] {
+  const qs = r.profiles ?? [];
+  const us = (v: number) => fmt(v, v < 10 ? 2 : 1);
+  const used = PHASES.filter(([k]) => qs.some((q) => (q.phases[k] ?? 0) > 0));
+  const L = [
+    "**Where a step's time goes** (1 thread; one profiled run a row, µs a step: the native clock is read at each phase boundary, so a profiled step is a little slower; **other**: the rest of the call (epoch bookkeeping, weight snapshots, the result); **products alone**: the six products of the NALU step (`benchStepProducts`, the row's layout) without the element-wise work; **limit**: the limit column's, as µs a step)",
+    '',
+    `| shape | run | µs a step | ${used.map(([, h]) => h).join(' | ')} | other | products alone | limit |`,
+    `| --- | --- | ---: | ${used.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
+  ];
+  for (const q of qs) {
+    const lim = profileLimit(r, q);
+    L.push(
+      `| ${q.shape ? `(${q.shape.join(', ')})` : 'NAU(100→2)→NMU(2→1), B = 128'} | ${q.what} | ${us(q.total)} | ${used.map(([k]) => ((q.phases[k] ?? 0) > 0 ? us(q.phases[k]) : '')).join(' | ')} | ${us(profileOther(q))} | ${q.productsAlone !== undefined ? us(q.productsAlone) : ''} | ${lim ? us(1e6 / lim.perSec) : ''} |`,
+    );
+  }
+  const misses: string[] = [];
+  const top = (q: Profile) =>
+    [...PHASES.map(([k, h]): [string, number] => [h, q.phases[k] ?? 0]), ['other', profileOther(q)] as [string, number]]
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([h, v]) => `${h} ${us(v)}`)
+      .join(', ');
+  for (const x of r.rows.filter((e) => e.threads === 1 && target(r, e).includes('missed'))) {
+    const q = r.profiles?.find((p) => p.shape && same(p.shape, x.shape) && x.path === 'fit' && p.batchesPerEpoch === x.batchesPerEpoch);
+    const now = 1e6 / x.stepsPerSec.median;
+    let need = '';
+    if (isSmall(x.shape)) {
+      const t = torchFor(r, x);
+      if (t) need = `${x.path === 'fit' ? 100 : 30}× PyTorch (${si(t.median)} steps/s) needs ≤ ${us(1e6 / ((x.path === 'fit' ? 100 : 30) * t.median))} µs a step; it takes ${us(now)}`;
+    } else need = `90 % of the sgemm peak needs ≤ ${us((now * x.fractionOfPeak) / 0.9)} µs a step; it takes ${us(now)}`;
+    const parts = [need];
+    if (q) {
+      parts.push(`profiled: ${top(q)}`);
+      if (q.productsAlone !== undefined) {
+        const fmaMicros = (6 * x.shape[0] * x.shape[1] * x.shape[2]) / bestFma(r.core).perSec.median * 1e6;
+        parts.push(`the six products alone ${us(q.productsAlone)} µs, ${fmt((100 * fmaMicros) / q.productsAlone, 0)} % of the FMA limit`);
+      }
+    }
+    if (x.limit) parts.push(`limit ${us(1e6 / x.limit.perSec)} µs (${x.limit.bound})`);
+    misses.push(`- (${x.shape.join(', ')}) ${label(x)}: ${parts.join('; ')}.`);
+  }
+  const st = r.staticTask, sq = qs.find((q) => q.what === 'static task');
+  if ('iterationsPerSec' in st && st.iterationsPerSec.median < 250e3) {
+    const parts = [`250 k iterations/s needs ≤ ${us(4)} µs an iteration; it takes ${us(1e6 / st.iterationsPerSec.median)}`];
+    if (sq) {
+      parts.push(`profiled: ${top(sq)}`);
+      if (sq.phases.draw > 0)
+        parts.push(`the random numbers alone (12,800 uniforms from eight xoshiro128** lanes, a stream the recorded results depend on) cap it at ${si(1e6 / sq.phases.draw)} iterations/s`);
+    }
+    parts.push(`limit ${us(1e6 / r.staticLimit.perSec)} µs (${r.staticLimit.bound}), random numbers not counted`);
+    misses.push(`- static task: ${parts.join('; ')}.`);
+  }
+  if (misses.length) L.push('', '**The misses (1 thread), from the profiles above:**', '', ...misses);
+  return L;
 }
 
 function markdown(r: Result): string {
@@ -599,7 +719,7 @@ function markdown(r: Result): string {
       if ('iterationsPerSec' in st) {
         const cpu = st.iterationsPerCpuSecond;
         L.push(
-          `| NAU(100→2)→NMU(2→1), B = 128 | static task: fresh batch each step (native generation), evaluations included | ${fmt(st.iterationsPerSec.median)} | ${spread(st.iterationsPerSec)} | ${cpu ? fmt(st.iterationsPerSec.median / cpu.median, 2) : ''} | | | ${limitCell(r.staticLimit)} | ${fmt((100 * (cpu ?? st.iterationsPerSec).median) / r.staticLimit.perSec, 1)} % | | | | ≥ 250 k iterations/s: ${status(st.iterationsPerSec.median >= 250e3)} |`,
+          `| NAU(100→2)→NMU(2→1), B = 128 | static task: fresh batch each step (native generation), evaluations included (every 1000 iterations on 10,000 + 10,000 rows, as \`nalu benchmark\`)${st.runSetupSeconds !== undefined ? `; a run's fixed start (the 10⁶-sample threshold simulation, the evaluation sets) adds ${fmt(st.runSetupSeconds, 2)} s` : ''} | ${fmt(st.iterationsPerSec.median)} | ${spread(st.iterationsPerSec)} | ${cpu ? fmt(st.iterationsPerSec.median / cpu.median, 2) : ''} | | | ${limitCell(r.staticLimit)} | ${fmt((100 * (cpu ?? st.iterationsPerSec).median) / r.staticLimit.perSec, 1)} % | | | | ≥ 250 k iterations/s: ${status(st.iterationsPerSec.median >= 250e3)} |`,
         );
       } else L.push(`| NAU(100→2)→NMU(2→1), B = 128 | static task: pending (${st.pending}) | | | | | | | | | | | not measured |`);
     }
@@ -616,6 +736,7 @@ function markdown(r: Result): string {
       );
     }
   }
+  if (r.profiles?.length) L.push('', ...profileSection(r));
   L.push('');
   if ('error' in r.rss) L.push(`RSS (4096, 1024, 1024): not measured (${r.rss.error}).`);
   else {

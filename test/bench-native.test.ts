@@ -5,7 +5,7 @@ import { native } from '../lib/binding';
 
 describe('native benchmark timers', () => {
   it('benchSgemm and benchStepProducts return one positive, finite time per repetition', () => {
-    for (const secs of [native.benchSgemm(64, 3), native.benchStepProducts(16, 8, 4, 3), native.benchStepProducts(512, 64, 64, 2)]) {
+    for (const secs of [native.benchSgemm(64, 3), native.benchStepProducts(16, 8, 4, 3), native.benchStepProducts(512, 64, 64, 2), native.benchStepProducts(64, 100, 2, 3, true)]) {
       expect(secs.length).toBeGreaterThan(1);
       for (const s of secs) expect(s > 0 && Number.isFinite(s)).toBe(true);
     }
@@ -15,6 +15,7 @@ describe('native benchmark timers', () => {
     const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
     // 1024× the multiply-adds; even a noisy machine keeps that ordering.
     expect(med(native.benchStepProducts(256, 128, 128, 5))).toBeGreaterThan(med(native.benchStepProducts(16, 16, 16, 5)));
+    expect(med(native.benchStepProducts(256, 128, 128, 5, true))).toBeGreaterThan(med(native.benchStepProducts(16, 16, 16, 5, true)));
   });
 
   it('refuses sizes and repetition counts out of range, naming the argument', () => {
@@ -26,6 +27,7 @@ describe('native benchmark timers', () => {
     expect(() => native.benchStepProducts(65536, 65536, 1, 1)).toThrow(/2\^31/);
     expect(() => native.benchStepProducts(1, 65536, 65536, 1)).toThrow(/2\^31/);
     expect(() => native.benchStepProducts('8' as never, 8, 4, 3)).toThrow(TypeError);
+    expect(() => native.benchStepProducts(8, 8, 4, 3, 1 as never)).toThrow(/^featureMajor: expected a boolean/);
     expect(() => native.benchSgemm(0, 1)).toThrow(/n: expected an integer/);
   });
 

@@ -43,22 +43,32 @@ Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
   });
 }
 
-// benchStepProducts(batch, inputs, units, reps): times the six products of a NALU training step
-// (first layer, input gate, shared W) through the same gemm wrapper as the layer, and nothing
-// else: x·W, log(|x|+ε)·W and x·G, then xᵀ·δa, log(|x|+ε)ᵀ·δl (added) and xᵀ·δz. Their rate is
-// the ceiling the step's matmuls set, before any element-wise work.
+// benchStepProducts(batch, inputs, units, reps, featureMajor?): times the six products of a NALU
+// training step (first layer, input gate, shared W) through the same gemm calls as the layer in
+// that layout, and nothing else: x·W, log(|x|+ε)·W and x·G, then xᵀ·δa, log(|x|+ε)ᵀ·δl (added)
+// and xᵀ·δz. Their rate is the ceiling the step's matmuls set, before any element-wise work.
 Napi::Value BenchStepProducts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int B = int(args::integer(info[0], "batch", 1, 65536));
   const int I = int(args::integer(info[1], "inputs", 1, 65536));
   const int O = int(args::integer(info[2], "units", 1, 65536));
   const int reps = int(args::integer(info[3], "reps", 1, 1000));
+  const bool fm = info.Length() > 4 && !info[4].IsUndefined() && args::boolean(info[4], "featureMajor");
   const size_t bi = size_t(B) * I, io = size_t(I) * O, bo = size_t(B) * O;
   if (bi > size_t(nalu::kMaxElements) || io > size_t(nalu::kMaxElements) || bo > size_t(nalu::kMaxElements))
     throw Napi::RangeError::New(env, "benchStepProducts: batch × inputs, inputs × units and batch × units must each be at most 2^31 - 1");
   args::affordable(env, 4.0 * (2.0 * bi + 4.0 * io + 3.0 * bo), "batch");
   nalu::applyNumThreads();
   nalu::Buffer x(bi, 0.5f), lx(bi, -0.25f), W(io, 0.01f), G(io, 0.02f), a(bo), l(bo), z(bo), dW(io), dG(io);
+  if (fm)  // Layer::xW and xtDy feature-major: x is [in, batch], a, l, z are [units, batch]
+    return timeReps(env, reps, [&] {
+      nalu::gemm(true, false, O, B, I, 1, W.data(), x.data(), 0, a.data());
+      nalu::gemm(true, false, O, B, I, 1, W.data(), lx.data(), 0, l.data());
+      nalu::gemm(true, false, O, B, I, 1, G.data(), x.data(), 0, z.data());
+      nalu::gemm(false, true, I, O, B, 1, x.data(), a.data(), 0, dW.data());
+      nalu::gemm(false, true, I, O, B, 1, lx.data(), l.data(), 1, dW.data());
+      nalu::gemm(false, true, I, O, B, 1, x.data(), z.data(), 0, dG.data());
+    });
   return timeReps(env, reps, [&] {
     nalu::gemm(false, false, B, O, I, 1, x.data(), W.data(), 0, a.data());
     nalu::gemm(false, false, B, O, I, 1, lx.data(), W.data(), 0, l.data());

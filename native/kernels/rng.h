@@ -78,9 +78,9 @@ class RngLanes {
   // so a fused multiply-add in an AVX2 clone gives the same floats as the baseline; it is taken
   // as (width·2^-24)·k, k the 24-bit integer, the same exact product. Where every lo + width·u is
   // exact in double and width a power of two, floats give the same numbers (one rounding of the
-  // exact value) in fewer instructions. Two steps' outputs are scrambled and converted in one
-  // 16-lane vector; a last partial step still advances every lane. Always inlined, so that it
-  // is compiled for the calling clone's instruction set.
+  // exact value) in fewer instructions. The state advances two steps at a time (advance2: a
+  // shorter dependency chain); a last partial step still advances every lane. Always inlined, so
+  // that it is compiled for the calling clone's instruction set.
   __attribute__((always_inline)) void uniform(float* out, int64_t n, double lo, double width) {
     if (floatExact(lo, width)) uniformLoop<true>(out, n, lo, width * 0x1.0p-24);
     else uniformLoop<false>(out, n, lo, width * 0x1.0p-24);
@@ -108,22 +108,17 @@ class RngLanes {
     std::memcpy(s_[2], &s2, sizeof s2);
     std::memcpy(s_[3], &s3, sizeof s3);
   }
-  typedef uint32_t U16 __attribute__((vector_size(64)));
-  typedef int32_t I16 __attribute__((vector_size(64)));
-  typedef float F16 __attribute__((vector_size(64)));
-  typedef double D16 __attribute__((vector_size(128)));
-  // r = xoshiro128**'s output of a state word s1, on 8 or 16 lanes (out-parameters, as above).
-  template <class V>
-  __attribute__((always_inline)) static void scramble(const V& s1, V& r) {
-    const V x = s1 * 5u;
+  // r = xoshiro128**'s output of a state word s1 (out-parameters, as above).
+  __attribute__((always_inline)) static void scramble(const U& s1, U& r) {
+    const U x = s1 * 5u;
     r = ((x << 7) | (x >> 25)) * 9u;
   }
   // v = float(lo + w·k) of the 24 high bits k of each lane of r (w = width·2^-24).
-  template <bool kFloat, class V, class IV, class FV, class DV>
-  __attribute__((always_inline)) static void convert(const V& r, double lo, double w, FV& v) {
-    const IV k = (IV)(r >> 8);  // 24 bits convert exactly (through int32: vectorizable)
-    if constexpr (kFloat) v = float(lo) + float(w) * __builtin_convertvector(k, FV);
-    else v = __builtin_convertvector(lo + w * __builtin_convertvector(k, DV), FV);
+  template <bool kFloat>
+  __attribute__((always_inline)) static void convert(const U& r, double lo, double w, F& v) {
+    const I k = (I)(r >> 8);  // 24 bits convert exactly (through int32: vectorizable)
+    if constexpr (kFloat) v = float(lo) + float(w) * __builtin_convertvector(k, F);
+    else v = __builtin_convertvector(lo + w * __builtin_convertvector(k, D), F);
   }
   // True when lo is a float, width a power of two and every lo + width·u (u on the 2^-24 grid)
   // exact in double: all are multiples of 2^q, q the lowest bit of lo or of width·2^-24.
@@ -145,22 +140,21 @@ class RngLanes {
     load(s0, s1, s2, s3);
     int64_t i = 0;
     for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-      const U a = s1;
-      advance(s0, s1, s2, s3);
-      const U b = s1;
-      advance(s0, s1, s2, s3);
-      const U16 x = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-      U16 r;
-      scramble(x, r);
-      F16 v;
-      convert<kFloat, U16, I16, F16, D16>(r, lo, w, v);
-      std::memcpy(out + i, &v, sizeof v);
+      U ra, rb;
+      scramble(s1, ra);
+      scramble(s0 ^ s1 ^ s2, rb);  // s1 one step on
+      advance2(s0, s1, s2, s3);
+      F va, vb;
+      convert<kFloat>(ra, lo, w, va);
+      convert<kFloat>(rb, lo, w, vb);
+      std::memcpy(out + i, &va, sizeof va);
+      std::memcpy(out + i + kLanes, &vb, sizeof vb);
     }
     for (; i < n; i += kLanes) {
       U r;
       scramble(s1, r);
       F v;
-      convert<kFloat, U, I, F, D>(r, lo, w, v);
+      convert<kFloat>(r, lo, w, v);
       advance(s0, s1, s2, s3);
       // A constant-size copy for whole steps (a variable one became a byte loop through the stack).
       if (n - i >= kLanes) std::memcpy(out + i, &v, sizeof v);
@@ -176,6 +170,18 @@ class RngLanes {
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >> 21);
+  }
+  // Two advances at once: each word of s(t+2) as XORs of shifts and rotations of s(t) (advance
+  // composed with itself), a shallower dependency chain than two advance()s.
+  __attribute__((always_inline)) static void advance2(U& s0, U& s1, U& s2, U& s3) {
+    const U x = s1 ^ s3, y = s0 ^ s1 ^ s2;
+    const U a = s2 ^ s3 ^ ((x << 11) | (x >> 21));
+    const U b = s0 ^ s3 ^ (s1 << 9);
+    const U c = s1 ^ s2 ^ s3 ^ ((s0 ^ s2) << 9);
+    s3 = ((y << 11) | (y >> 21)) ^ ((x << 22) | (x >> 10));
+    s0 = a;
+    s1 = b;
+    s2 = c;
   }
   __attribute__((always_inline)) static void step(U& s0, U& s1, U& s2, U& s3, U& r) {
     scramble(s1, r);

@@ -233,6 +233,8 @@ export interface NativeBinding {
   /** Seconds of each of `reps` timed cblas_sgemm calls on n×n×n (benchmark reference; after one warm-up). */
   benchSgemm(n: number, reps: number): number[];
   /** Seconds of each of `reps` timed runs of a NALU training step's six products alone (no element-wise work). */
+  /** The name of the kernels OpenBLAS chose for this CPU (or OPENBLAS_CORETYPE's). */
+  benchOpenblasCore(): string;
   /** featureMajor: the products as a feature-major layer makes them (default row-major). */
   benchStepProducts(batch: number, inputs: number, units: number, reps: number, featureMajor?: boolean): number[];
   /**

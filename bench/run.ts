@@ -412,7 +412,7 @@ async function main() {
   }
   const started = Date.now();
   const addon = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('nalu.node'))?.split(/\s+/).pop();
-  const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cpuId: cpuId(), cores, node: process.version, addon, loadAverageAtStart: os.loadavg()[0], loadAverageAtEnd: NaN };
+  const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cpuId: cpuId(), cores, node: process.version, addon, openblas: native.benchOpenblasCore(), openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '', loadAverageAtStart: os.loadavg()[0], loadAverageAtEnd: NaN };
   console.error(`nalu bench${quick ? ' --quick' : ''}: ${machine.cpu} (${machine.cpuId}), ${cores} cores, ${REPS} reps`);
   setNumThreads(1);
   probeCore();
@@ -546,7 +546,7 @@ interface Result {
   date: string;
   quick: boolean;
   reps: number;
-  machine: { cpu: string; cpuId?: string; cores: number; node: string; addon?: string; loadAverageAtStart?: number; loadAverageAtEnd?: number };
+  machine: { cpu: string; cpuId?: string; cores: number; node: string; addon?: string; openblas?: string; openblasCoretype?: string; loadAverageAtStart?: number; loadAverageAtEnd?: number };
   core: Core;
   sgemmPeakGflops: Record<number, Stat>;
   rows: Row[];
@@ -690,7 +690,7 @@ function markdown(r: Result): string {
   const hz = r.core.clockHz.median;
   const bytes = (b: number) => (b >= 1 << 20 ? `${fmt(b / 2 ** 20, 1)} MiB` : `${fmt(b / 1024, 0)} KiB`);
   L.push(
-    `Machine: ${r.machine.cpu}${r.machine.cpuId ? ` (${r.machine.cpuId})` : ''}, ${r.machine.cores} vCPU, Node ${r.machine.node}${torchOk ? `, PyTorch ${torchOk.torch} (${torchOk.python})` : ''}; median of ${r.reps} repetitions (min–max)${r.quick ? ', --quick' : ''}, everything in one run${r.machine.loadAverageAtStart !== undefined ? `; load average ${fmt(r.machine.loadAverageAtStart, 1)} at the start, ${fmt(r.machine.loadAverageAtEnd ?? NaN, 1)} at the end (other jobs share the host)` : ''}.`,
+    `Machine: ${r.machine.cpu}${r.machine.cpuId ? ` (${r.machine.cpuId})` : ''}, ${r.machine.cores} vCPU, Node ${r.machine.node}${r.machine.openblas ? `, OpenBLAS kernels ${r.machine.openblas} (${r.machine.openblasCoretype ? `OPENBLAS_CORETYPE=${r.machine.openblasCoretype}` : 'chosen for this CPU: OPENBLAS_CORETYPE unset'})` : ''}${torchOk ? `, PyTorch ${torchOk.torch} (${torchOk.python})` : ''}; median of ${r.reps} repetitions (min–max)${r.quick ? ', --quick' : ''}, everything in one run${r.machine.loadAverageAtStart !== undefined ? `; load average ${fmt(r.machine.loadAverageAtStart, 1)} at the start, ${fmt(r.machine.loadAverageAtEnd ?? NaN, 1)} at the end (other jobs share the host)` : ''}.`,
   );
   L.push(
     `This core, probed in the same run (per CPU-second of one thread): ${fmt(hz / 1e9, 2)} GHz (dependent adds); ${fmt(fma.perSec.median / 1e9, 1)} G float multiply-adds/s, ${fmt(fma.perSec.median / hz, 1)} a cycle (${r.core.fma.map((f) => `${f.isa} ${fmt(f.perSec.median / hz, 1)}`).join(', ')}); copy bandwidth ${r.core.copy

@@ -18,6 +18,10 @@ describe('native benchmark timers', () => {
     expect(med(native.benchStepProducts(256, 128, 128, 5, true))).toBeGreaterThan(med(native.benchStepProducts(16, 16, 16, 5, true)));
   });
 
+  it("benchOpenblasCore names OpenBLAS's kernels", () => {
+    expect(native.benchOpenblasCore()).toMatch(/^[A-Za-z][A-Za-z0-9_]+$/);
+  });
+
   it('refuses sizes and repetition counts out of range, naming the argument', () => {
     expect(() => native.benchStepProducts(0, 8, 4, 3)).toThrow(RangeError);
     expect(() => native.benchStepProducts(0, 8, 4, 3)).toThrow(/batch/);

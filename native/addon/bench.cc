@@ -78,9 +78,16 @@ Napi::Value BenchStepProducts(const Napi::CallbackInfo& info) {
     nalu::gemm(true, false, I, O, B, 1, x.data(), z.data(), 0, dG.data());
   });
 }
+
+// benchOpenblasCore(): the kernels OpenBLAS chose (its core name), for the bench's machine line.
+Napi::Value BenchOpenblasCore(const Napi::CallbackInfo& info) {
+  const char* name = openblas_get_corename();
+  return Napi::String::New(info.Env(), name ? name : "");
+}
 }  // namespace
 
 void RegisterBench(Napi::Env env, Napi::Object exports) {
+  exports.Set("benchOpenblasCore", Napi::Function::New<BenchOpenblasCore>(env, "benchOpenblasCore"));
   exports.Set("benchSgemm", Napi::Function::New<BenchSgemm>(env, "benchSgemm"));
   exports.Set("benchStepProducts", Napi::Function::New<BenchStepProducts>(env, "benchStepProducts"));
   RegisterCoreProbe(env, exports);

@@ -614,7 +614,7 @@ const profileRow = (r: Result, q: Profile) =>
   r.rows.find((x) => x.threads === 1 && x.path === 'fit' && q.shape && same(x.shape, q.shape) && x.batchesPerEpoch === q.batchesPerEpoch);
 const profileLimit = (r: Result, q: Profile) => (q.shape ? profileRow(r, q)?.limit : r.staticLimit);
 
-/** "Where a step's time goes": the profiles, and for each missed 1-thread target what its step is made of. */
+/** "Where a step's time goes": the profiles, and for each missed target what its step is made of. */
 function profileSection(r: Result): string[] {
   const qs = r.profiles ?? [];
   const us = (v: number) => fmt(v, v < 10 ? 2 : 1);

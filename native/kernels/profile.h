@@ -34,7 +34,6 @@ class PhaseClock {
   void skip() {
     if (p_) t_ = Clock::now();
   }
-  explicit operator bool() const { return p_ != nullptr; }
 
  private:
   StepProfile* p_;

@@ -22,3 +22,5 @@ const entry = (what) =>
   "export * from '../cjs/index.js';\nimport * as nalu from '../cjs/index.js';\nexport default nalu;\n";
 fs.writeFileSync(path.join(dist, 'esm', 'index.mjs'), entry(''));
 fs.writeFileSync(path.join(dist, 'esm', 'index.d.mts'), entry("'s types"));
+// tsc emits 0644: the bin must stay executable, or `npx nalu` in a clone fails with EACCES.
+fs.chmodSync(path.join(dist, 'cjs', 'cli', 'main.js'), 0o755);

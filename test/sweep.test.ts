@@ -13,7 +13,7 @@ import { jobIdOfKey } from '../lib/sweep/runs';
 const root = path.resolve(__dirname, '..');
 const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!haveRedis) {
-  if (process.env.CI === 'true') throw new Error('sweep tests: redis-server is not installed (CI=true: .ci/setup installs it)');
+  if (process.env.CI === 'true') throw new Error('sweep tests: redis-server is not installed (CI=true: .ci/setup-ci installs it)');
   // eslint-disable-next-line no-console
   console.warn('sweep tests skipped: redis-server is not installed (apt-get install redis-server)');
 }

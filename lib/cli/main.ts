@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `nalu` command: dispatches to one file per command. Bad flags exit with code 2.
-import { UsageError, type Command } from './args';
+import { UsageError, didYouMean, type Command } from './args';
 import { benchmarkCommand } from './benchmark';
 import { summaryCommand } from './summary';
 import { sweepCommand } from './sweep';
@@ -40,8 +40,8 @@ Commands:
 ${list}
 
 Options:
-  -h, --help   this help (and \`nalu <command> --help\` for a command's options)
-  --version    the package version
+  -h, --help      this help (and \`nalu <command> --help\` for a command's options)
+  -v, --version   the package version (also \`nalu version\`)
 
 Run \`npm start\` for the quick benchmark (nalu benchmark --preset quick).
 `;
@@ -55,11 +55,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(help());
       return cmd === undefined ? 2 : 0;
     }
-    if (cmd === '--version') {
+    if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
-    if (!names.includes(cmd)) throw new UsageError(`unknown command '${cmd}', expected one of ${names.join(', ')}`);
+    if (!names.includes(cmd)) {
+      const hint = cmd.startsWith('-') ? didYouMean(cmd.replace(/^-+/, ''), ['help', 'version'], '--') : didYouMean(cmd, [...names, 'help', 'version']);
+      throw new UsageError(`unknown command '${cmd}'${hint} (expected one of ${names.join(', ')})`);
+    }
     return await commands().find((c) => c.name === cmd)!.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {

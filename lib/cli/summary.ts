@@ -2,7 +2,7 @@
 // `nalu benchmark` invocations appended to one file. Also prints the table after a benchmark.
 import * as fs from 'node:fs';
 import { NaluError } from '../errors';
-import { loadVega, successRateSvg } from '../tasks/plot';
+import { loadPlotPackages, successRatePng, successRateSvg } from '../tasks/plot';
 import type { RunRecord } from '../tasks/run';
 import { publishedRegistry } from '../tasks/papers';
 import { attachPublished, formatTable, summarize } from '../tasks/summary';
@@ -24,13 +24,13 @@ are printed beside ours, and "vs paper" says whether our rate is inside the pape
 interval, whether the two intervals overlap, or neither (outside).
 
 ${flagHelp([
-  ['--plot FILE', "also write the success rates with their intervals as an SVG chart (Vega-Lite); --compare marks the paper's"],
+  ['--plot FILE', "also write the success rates with their intervals as a chart (Vega-Lite): SVG, or PNG when FILE ends in .png; --compare draws the paper's beside ours"],
   ['--compare ID', `published results to print beside ours: ${publishedRegistry.names().join(', ')}`],
   ['-h, --help', 'this help'],
 ])}
 Example:
   nalu summary results.jsonl --plot results.svg
-  nalu summary table1.jsonl --compare madsen2020
+  nalu summary table1.jsonl --compare madsen2020 --plot table1.png
 `;
 }
 
@@ -90,11 +90,11 @@ export function endCutLine(file: string): boolean {
 
 const labels: Record<string, string> = { static: 'Static arithmetic task', 'single-module': 'Single-module task' };
 
-/** With --plot, its packages must be there before any run or file is read: a usage error if not. */
+/** With --plot, its packages must be there (before a benchmark trains): a usage error if not. */
 export async function checkPlot(plot: string | undefined): Promise<void> {
   if (plot === undefined) return;
   try {
-    await loadVega();
+    await loadPlotPackages(plot);
   } catch (e) {
     if (e instanceof NaluError && e.code === 'MISSING_DEPENDENCY') throw new UsageError(`--plot: ${e.message}`);
     throw e;
@@ -119,10 +119,13 @@ export async function printSummary(records: RunRecord[], plot: string | undefine
   }
   const all = plot ? rowsOf(records) : [];
   if (plot && all.length) {
-    const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate (95% Wilson interval)` : undefined;
-    const svg = await successRateSvg(all, title);
+    // After the tables: a missing optional package costs the chart, not the numbers.
+    await checkPlot(plot);
+    const what = published && all.some((r) => r.paper) ? `ours against ${published.title.split(',')[0]}, ` : '';
+    const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate, ${what}95% Wilson intervals` : undefined;
+    const image = /\.png$/i.test(plot) ? await successRatePng(all, title) : await successRateSvg(all, title);
     const tmp = `${plot}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, svg);
+    fs.writeFileSync(tmp, image);
     fs.renameSync(tmp, plot);
     process.stderr.write(`${who}: wrote ${plot}\n`);
   }
@@ -135,7 +138,6 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!positionals.length) throw new UsageError('expected at least one results file (nalu summary FILE…)');
-  await checkPlot(values.plot as string | undefined);
   const records: RunRecord[] = [];
   for (const file of positionals) {
     if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);

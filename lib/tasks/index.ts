@@ -4,6 +4,6 @@ export * from './models';
 export * from './run';
 export * from './stats';
 export * from './summary';
-export { successRateSpec, successRateSvg } from './plot';
+export { successRatePng, successRateSpec, successRateSvg } from './plot';
 export * from './experiment';
 export { publishedRegistry, type PublishedCell, type PublishedResults, type PublishedValue } from './papers';

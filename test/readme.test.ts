@@ -1,5 +1,6 @@
 // Every TypeScript snippet of the README runs as written, as a user's ES module importing the built
-// package (dist/esm, from npm run build), each in a fresh process and directory.
+// package (dist/esm, from npm run build), each in a fresh process and directory; a snippet's
+// `// prints: …` lines are the lines its output must have, in that order.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -43,7 +44,26 @@ describe('README snippets', () => {
       fs.writeFileSync(file, s.code.replace(/from 'nalu'/g, `from ${JSON.stringify(entry)}`));
       const r = await run(file, cwd);
       expect(r.code, r.out.slice(-3000)).toBe(0);
+      const stated = [...s.code.matchAll(/^\/\/ prints: (.*)$/gm)].map((m) => m[1].trim());
+      const lines = r.out.split('\n').map((l) => l.trim());
+      let at = 0;
+      for (const line of stated) {
+        const found = lines.indexOf(line, at);
+        expect(found, `README.md line ${s.line}: the snippet prints\n${r.out}\nnot the line '${line}'`).toBeGreaterThanOrEqual(0);
+        at = found + 1;
+      }
     });
+
+  it('states what the snippets of "Fit your own data" print', () => {
+    const section = readme.slice(readme.indexOf('## Fit your own data'), readme.indexOf('\n## ', readme.indexOf('## Fit your own data') + 3));
+    const fits = snippets.filter((s) => section.includes(s.code));
+    expect(fits.length).toBeGreaterThanOrEqual(2);
+    for (const f of fits) {
+      expect(f.code, `README.md line ${f.line}`).toMatch(/^\/\/ prints: /m);
+      // Data from Math.random would print something else on every run.
+      expect(f.code, `README.md line ${f.line}`).not.toMatch(/Math\.random/);
+    }
+  });
 });
 
 describe('README links', () => {

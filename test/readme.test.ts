@@ -75,6 +75,16 @@ describe('README links', () => {
   });
 });
 
+describe('README anchors', () => {
+  it('every #link names a heading (GitHub slugs)', () => {
+    const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-');
+    const headings = new Set([...readme.matchAll(/^#{1,6} (.*)$/gm)].map((m) => slug(m[1])));
+    const anchors = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+    expect(anchors.length).toBeGreaterThan(5);
+    expect(anchors.filter((a) => !headings.has(a))).toEqual([]);
+  });
+});
+
 describe('README Speed section', () => {
   it('is bench/results/latest.md as the bench wrote it (node scripts/readme-speed.js)', () => {
     const m = /<!-- bench:begin -->\n([\s\S]*?)\n<!-- bench:end -->/.exec(readme);

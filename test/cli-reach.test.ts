@@ -1,6 +1,6 @@
 // The CLI is reachable as users call it: the built bin keeps its executable bit (npx runs it
-// through its shebang), -v/--version/version print the version, and a mistyped flag or command
-// gets a did-you-mean hint.
+// through its shebang), -v/--version/version print the version and --help the commands even
+// without the native addon, and a mistyped flag or command gets a did-you-mean hint.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,9 +24,15 @@ describe('the built bin', () => {
     execFileSync('npm', ['run', 'build:ts'], { cwd: copy, stdio: 'pipe' });
     const bin = path.join(copy, JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8')).bin.nalu);
     expect((fs.statSync(bin).mode & 0o777).toString(8)).toBe('755');
-    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    // The copy has no native addon: --version and --help must not need it.
+    const env = { ...process.env };
+    delete env.NALU_NATIVE_PATH;
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', env });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(version);
+    const h = spawnSync(bin, ['--help'], { encoding: 'utf8', env });
+    expect(h.status, h.stderr).toBe(0);
+    expect(h.stdout).toMatch(/benchmark, summary, sweep, train\n\nnalu: could not load the native addon/);
   });
 });
 

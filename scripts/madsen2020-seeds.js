@@ -118,7 +118,7 @@ ${body.join('\n')}
 `;
 }
 
-module.exports = { derive, parseCsv };
+module.exports = { derive, parseCsv, ops, models };
 
 if (require.main === module) {
   const [csv, license] = process.argv.slice(2);

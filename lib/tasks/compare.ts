@@ -232,7 +232,7 @@ export function compareThresholds(records: RunRecord[], paper: PaperSeeds): { op
 
 /** The threshold lines and the notes printed under the comparison. @category Tables */
 export function compareNotes(rows: CompareRow[], thresholds: ReturnType<typeof compareThresholds>, paper: PaperSeeds): string {
-  const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : '—');
+  const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(3).replace('e+', 'e') : '—');
   const t = thresholds
     .map((x) => `${opSymbols[x.op]} ${fmt(x.ours)} / ${fmt(x.paper)}${Number.isFinite(x.ours) ? ` (${x.ours >= x.paper ? '+' : ''}${((x.ours / x.paper - 1) * 100).toFixed(1)} %)` : ''}`)
     .join(', ');

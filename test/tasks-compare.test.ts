@@ -111,6 +111,17 @@ describe("the paper's estimators on its per-seed runs", () => {
     expect(add.upper).toBeCloseTo(3.9e5 + 4.5e4, -4);
   });
 
+  it("match the script's own fits (export/_compute_summary.r run here: R 4.2.2, bbmle 1.0.25) where its optimizer converged", () => {
+    const rel = (e: { mean: number; lower: number; upper: number }, r: number[]) => [e.mean / r[0], e.lower / r[1], e.upper / r[2]];
+    const near = (v: number[], tol: number) => v.forEach((x) => expect(Math.abs(x - 1)).toBeLessThan(tol));
+    near(rel(betaEstimate(solved(cellOf('sub', 'nau')).map((r) => r.sparsity)), [0.0662118, 0.0474886, 0.0915599]), 2e-3);
+    near(rel(betaEstimate(solved(cellOf('add', 'linear')).map((r) => r.sparsity)), [0.248904, 0.248548, 0.249259]), 2e-4);
+    near(rel(betaEstimate(solved(cellOf('sub', 'linear')).map((r) => r.sparsity)), [0.176111, 0.11805, 0.248257]), 2e-3);
+    // Its gamma's σ² creeps a little in the profile refits; ours stays at s²: within 1 %.
+    near(rel(gammaEstimate(solved(cellOf('add', 'nau')).map((r) => r.solvedAt!)), [390919, 353874, 434567]), 1e-2);
+    near(rel(gammaEstimate(solved(cellOf('add', 'linear')).map((r) => r.solvedAt!)), [63056.1, 59752, 65581.3]), 1e-2);
+  });
+
   it('lie inside every printed 95 % interval, and give most printed values to their two digits', () => {
     // The script printed mean ± t where its optimizer ended at a singular Hessian (not reproduced here): these.
     const fallback = ['add nau', 'mul nmu', 'mul nac-mul-nmu', 'square nac-mul-nmu', 'square nmu', 'sqrt nalu'];
@@ -194,6 +205,13 @@ describe('the per-seed comparison', () => {
     expect(add.runs[3].extrapolation).toBe(Infinity);
     expect(cells.find((c) => c.op === 'mul')!.model).toBe('nmu');
     expect(compareThresholds([record({ best: {} })], seeds)[0]).toEqual({ op: 'add', ours: 1.6038e-5, paper: 1.47861742158438e-5 });
+  });
+
+  it('names what is wrong in a record or a cell list', () => {
+    expect(() => recordCells([null as unknown as RunRecord], paper)).toThrow(/records\[0\]: expected a run record, received null/);
+    expect(() => recordCells([record({ op: 'pow' as 'add', best: {} })], paper)).toThrow(/records\[0\]\.op: expected one of add/);
+    expect(() => recordCells([{ ...record({ best: {} }), best: undefined } as unknown as RunRecord], paper)).toThrow(/records\[0\]\.best: expected an evaluation/);
+    expect(() => compareCells('x' as unknown as SeedCell[], paper)).toThrow(TypeError);
   });
 });
 

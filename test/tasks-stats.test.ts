@@ -109,6 +109,7 @@ describe('gammaEstimate and betaEstimate', () => {
     expect(gammaEstimate([5])).toMatchObject({ lower: NaN });
     expect(gammaEstimate([1e6, 1e6, 1e6])).toEqual({ mean: 1e6, lower: 1e6, upper: 1e6, method: 'normal' });
     expect(betaEstimate([])).toMatchObject({ mean: NaN });
+    expect(gammaEstimate([0, 1000, 2000])).toMatchObject({ mean: 1000, method: 'normal' });
   });
   it("are maximum-likelihood fits: the gamma's at the sample variance, the beta's μ half the fitted mean", () => {
     // Gamma at σ² = s² = 2.5, values 1…5 (x̄ = 3): the likelihood's maximum over μ, checked by its derivative's sign.

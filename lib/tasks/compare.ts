@@ -153,6 +153,12 @@ function atPaperSettings(r: RunRecord, taskName: string): boolean {
  * @category Tables
  */
 export function recordCells(records: RunRecord[], published: PublishedResults): { cells: SeedCell[]; left: number } {
+  if (!Array.isArray(records)) throw new TypeError(`records: expected an array of run records, received ${typeof records}`);
+  records.forEach((r, i) => {
+    if (typeof r !== 'object' || r === null) throw new TypeError(`records[${i}]: expected a run record, received ${r === null ? 'null' : typeof r}`);
+    if (!Object.hasOwn(opSymbols, r.op)) throw new RangeError(`records[${i}].op: expected one of ${arithmeticOps.join(', ')}, received ${String(r.op)}`);
+    if (typeof r.best !== 'object' || r.best === null) throw new TypeError(`records[${i}].best: expected an evaluation, received ${r.best === null ? 'null' : typeof r.best}`);
+  });
   const thresholds = published.seeds?.().thresholds ?? {};
   const cells = new Map<string, SeedCell>();
   let left = 0;

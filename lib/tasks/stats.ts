@@ -336,13 +336,14 @@ function crossing(f: (t: number) => number, level: number, a: number, b: number)
  * The paper's "solved at" mean (stable-nalu export/_compute_summary.r, compute.gamma.stat): the
  * gamma likelihood in (μ, σ²) maximized over μ with σ² at the sample variance, where the
  * script's unscaled L-BFGS-B leaves it (∂/∂σ² is ~10⁻¹¹ of ∂/∂μ); the interval is where the log
- * likelihood is within χ²₁,₀.₉₅/2 of its maximum. Below 2 values or at sd ≤ 1e-5, mean ± t, as the script.
+ * likelihood is within χ²₁,₀.₉₅/2 of its maximum. Below 2 values or at sd ≤ 1e-5, mean ± t, as the script
+ * (and for values not positive and finite).
  * @category Statistics
  */
 export function gammaEstimate(values: number[]): Estimate {
   const x = checkValues(values, 'gammaEstimate values');
-  if (x.length < 2 || !(sd(x) > 1e-5)) return normalEstimate(x, 0, Infinity);
-  if (x.some((v) => !(v > 0) || v === Infinity)) throw new RangeError('gammaEstimate values: expected positive finite numbers');
+  // A zero or infinite step has no gamma likelihood: the script's fit would fail; mean ± t is what it then prints.
+  if (x.length < 2 || !(sd(x) > 1e-5) || x.some((v) => !(v > 0) || v === Infinity)) return normalEstimate(x, 0, Infinity);
   const s2 = sd(x) ** 2;
   const sumX = x.reduce((s, v) => s + v, 0);
   const sumLog = x.reduce((s, v) => s + Math.log(v), 0);

@@ -146,13 +146,21 @@ function atPaperSettings(r: RunRecord, taskName: string): boolean {
     d.overlapRatio === (r.overlapRatio ?? d.overlapRatio) && d.hiddenSize === (r.hiddenSize ?? d.hiddenSize);
 }
 
+/** Our runs as cells (recordCells). @category Tables */
+export interface RecordCells {
+  /** The cells of the runs at the paper's settings. */
+  cells: SeedCell[];
+  /** How many runs were not at them (left out). */
+  left: number;
+}
+
 /**
  * Our records at the paper's settings as cells, each run's success judged again at the paper's
  * threshold from its best model's extrapolation MSE (solved at stays as recorded, at ours).
  * nau-nmu counts as the paper's NAU for + and −, its NMU otherwise; aborted runs are left out.
  * @category Tables
  */
-export function recordCells(records: RunRecord[], published: PublishedResults): { cells: SeedCell[]; left: number } {
+export function recordCells(records: RunRecord[], published: PublishedResults): RecordCells {
   if (!Array.isArray(records)) throw new TypeError(`records: expected an array of run records, received ${typeof records}`);
   records.forEach((r, i) => {
     if (typeof r !== 'object' || r === null) throw new TypeError(`records[${i}]: expected a run record, received ${r === null ? 'null' : typeof r}`);
@@ -224,11 +232,21 @@ export function formatCompare(rows: CompareRow[]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+/** One operation's success thresholds (compareThresholds). @category Tables */
+export interface ThresholdPair {
+  /** The operation. */
+  op: ArithmeticOp;
+  /** Ours: the records' median (NaN: no record of it). */
+  ours: number;
+  /** The paper's. */
+  paper: number;
+}
+
 /**
- * Each operation's success threshold, ours (from the records; NaN: none) beside the paper's.
+ * Each operation's success threshold, ours (from the records) beside the paper's.
  * @category Tables
  */
-export function compareThresholds(records: RunRecord[], paper: PaperSeeds): { op: ArithmeticOp; ours: number; paper: number }[] {
+export function compareThresholds(records: RunRecord[], paper: PaperSeeds): ThresholdPair[] {
   return arithmeticOps.map((op) => ({
     op,
     ours: median(records.filter((r) => r.op === op && typeof r.threshold === 'number').map((r) => r.threshold)),
@@ -237,7 +255,7 @@ export function compareThresholds(records: RunRecord[], paper: PaperSeeds): { op
 }
 
 /** The threshold lines and the notes printed under the comparison. @category Tables */
-export function compareNotes(rows: CompareRow[], thresholds: ReturnType<typeof compareThresholds>, paper: PaperSeeds): string {
+export function compareNotes(rows: CompareRow[], thresholds: ThresholdPair[], paper: PaperSeeds): string {
   const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(3).replace('e+', 'e') : '—');
   const t = thresholds
     .map((x) => `${opSymbols[x.op]} ${fmt(x.ours)} / ${fmt(x.paper)}${Number.isFinite(x.ours) ? ` (${x.ours >= x.paper ? '+' : ''}${((x.ours / x.paper - 1) * 100).toFixed(1)} %)` : ''}`)

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -60,5 +60,21 @@ describe('README Speed section', () => {
     const m = /<!-- bench:begin -->\n([\s\S]*?)\n<!-- bench:end -->/.exec(readme);
     expect(m, 'README.md has no bench:begin … bench:end section').not.toBeNull();
     expect(m![1]).toBe(fs.readFileSync(path.join(root, 'bench', 'results', 'latest.md'), 'utf8').trim());
+  });
+});
+
+describe('README Table 1', () => {
+  it('is `nalu summary results/madsen2020-table1.jsonl --compare madsen2020` as it prints today', { timeout: 120_000 }, async () => {
+    const m = /<!-- table1:begin -->\n```\n([\s\S]*?)\n```\n<!-- table1:end -->/.exec(readme);
+    expect(m, 'README.md has no table1:begin … table1:end section').not.toBeNull();
+    const { printSummary, readResults } = await import('../lib/cli/summary');
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+    try {
+      await printSummary(readResults(path.join(root, 'results', 'madsen2020-table1.jsonl')), undefined, 'nalu summary', 'madsen2020');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(m![1]).toBe(out.replace(/^\n+|\n+$/g, ''));
   });
 });

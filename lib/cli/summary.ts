@@ -5,6 +5,7 @@ import { NaluError } from '../errors';
 import { loadVega, successRateSvg } from '../tasks/plot';
 import type { RunRecord } from '../tasks/run';
 import { publishedRegistry } from '../tasks/papers';
+import { compareCells, compareNotes, compareThresholds, formatCompare, recordCells } from '../tasks/compare';
 import { attachPublished, formatTable, summarize } from '../tasks/summary';
 import { UsageError, flagHelp, parseWithPositionals, type Command, type Options } from './args';
 
@@ -19,13 +20,14 @@ function help(): string {
 
 Prints the benchmark table (success rate [Wilson 95% CI], solved at, sparsity error) of the
 runs recorded in results files written by \`nalu benchmark --out\`, one table per task.
-With --compare, the published cells of the same experiment (the paper's instance and length)
-are printed beside ours, and "vs paper" says whether our rate is inside the paper's 95 %
-interval, whether the two intervals overlap, or neither (outside).
+With --compare, the runs at the paper's instance and length are compared seed by seed with
+the paper's, in every cell of its table: success (Fisher's exact test), solved at, sparsity
+error and the best model's errors (Mann–Whitney U), the paper's estimators on both sides,
+and a verdict per cell ("consistent", or "differs" where a Holm-adjusted p is below 0.05).
 
 ${flagHelp([
   ['--plot FILE', "also write the success rates with their intervals as an SVG chart (Vega-Lite); --compare marks the paper's"],
-  ['--compare ID', `published results to print beside ours: ${publishedRegistry.names().join(', ')}`],
+  ['--compare ID', `published per-seed results to compare ours with: ${publishedRegistry.names().join(', ')}`],
   ['-h, --help', 'this help'],
 ])}
 Example:
@@ -101,7 +103,7 @@ export async function checkPlot(plot: string | undefined): Promise<void> {
   }
 }
 
-/** Prints one table per task of `records` and, with `plot`, writes their chart atomically. */
+/** Prints one table per task of `records` (with `compare`, the paper's task as the per-seed comparison) and, with `plot`, writes their chart atomically. */
 export async function printSummary(records: RunRecord[], plot: string | undefined, who: string, compare?: string): Promise<void> {
   const published = compare === undefined ? undefined : publishedRegistry.get(compare, '--compare');
   const rowsOf = (rs: RunRecord[]) => (published ? attachPublished(summarize(rs), published) : summarize(rs));
@@ -110,12 +112,17 @@ export async function printSummary(records: RunRecord[], plot: string | undefine
     const mine = records.filter((r) => r.task === task);
     const its = [...new Set(mine.map((r) => r.iterations))].sort((a, b) => a - b).map((i) => i.toExponential(1)).join(', ');
     const label = labels[task] ?? task;
-    const rows = rowsOf(mine);
-    process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(rows)}\n`);
-    if (published?.task === task) {
-      const n = rows.filter((r) => r.paper).length;
-      process.stdout.write(`\nPaper: ${published.title} (${published.source}); ${n} of ${rows.length} rows at its settings.\n`);
+    if (published?.seeds && published.task === task) {
+      const { cells, left } = recordCells(mine, published);
+      const rows = compareCells(cells, published);
+      const seeds = published.seeds();
+      const at = cells.reduce((s, c) => s + c.runs.length, 0);
+      process.stdout.write(`\n${label}: ${at} runs at the paper's settings, compared with ${published.title}\n\n${formatCompare(rows)}\n\n`);
+      process.stdout.write(`${compareNotes(rows, compareThresholds(mine, seeds), seeds)}\n`);
+      if (left) process.stdout.write(`${left} runs not at the paper's instance and length are left out (nalu summary without --compare shows them).\n`);
+      continue;
     }
+    process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(summarize(mine))}\n`);
   }
   const all = plot ? rowsOf(records) : [];
   if (plot && all.length) {

@@ -123,13 +123,13 @@ async function run(argv: string[]): Promise<number> {
   const { redisOptions, loadBullmq } = await import('../sweep/connection');
   redisOptions(url, 'client');
   loadBullmq();
-  const { RedisUnreachable } = await import('../sweep/open');
+  const { SweepError } = await import('../sweep/server');
   try {
     if (cmd === 'enqueue') {
       const experiment = experimentOf(v, positionals);
       let runs: PlannedRun[];
       try {
-        runs = planRuns(experiment);
+        runs = planRuns(experiment, log);
       } catch (e) {
         if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
         throw e;
@@ -165,16 +165,16 @@ async function run(argv: string[]): Promise<number> {
     }
     if (cmd === 'status') {
       const { status } = await import('../sweep/status');
-      await status({ url, queue, watch: num(v.watch, 'watch', 0, 0, 86400), out: process.stdout });
+      await status({ url, queue, watch: num(v.watch, 'watch', 0, 0, 86400), out: process.stdout, log });
       return 0;
     }
     const out = outputFile(v.out, 'out');
     if (!out) throw new UsageError('--out: expected the results file to collect into');
     const { collect } = await import('../sweep/collect');
     const r = await collect({ url, queue, out, log });
-    return r.failed.length ? 1 : 0;
+    return r.failed.length || r.skipped ? 1 : 0;
   } catch (e) {
-    if (e instanceof RedisUnreachable) {
+    if (e instanceof SweepError) {
       log(e.message);
       return 1;
     }

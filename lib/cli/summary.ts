@@ -1,9 +1,9 @@
 // `nalu summary FILE…`: the table (and plot) of runs already in results files, e.g. several
 // `nalu benchmark` invocations appended to one file. Also prints the table after a benchmark.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NaluError } from '../errors';
 import { loadVega, successRateSvg } from '../tasks/plot';
-import * as path from 'node:path';
 import { recordError, runKey, type RunRecord } from '../tasks/run';
 import { publishedRegistry } from '../tasks/papers';
 import { attachPublished, formatTable, summarize } from '../tasks/summary';

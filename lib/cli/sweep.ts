@@ -36,7 +36,8 @@ hash of its run key: enqueuing the same runs again adds nothing, nor do runs alr
     usage: 'nalu sweep worker --redis URL [--workers N]',
     text: `Takes runs from the queue and trains them, N at a time in this process (one native thread
 each), until stopped. SIGINT/SIGTERM abort the runs in flight and hand them back to the queue
-(another worker starts them again), then exit; a second signal exits at once. A worker that
+(another worker starts them again), then exit; a second signal exits at once, and so does
+the first while Redis is down or refuses the worker. A worker that
 dies (SIGKILL, power) holds its runs until their locks expire (--lock-seconds), then any
 worker's stalled check (every --stalled-seconds) puts them back in the queue.`,
     rows: [

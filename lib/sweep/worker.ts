@@ -9,7 +9,7 @@ import { loadBullmq, redactUrl, redisOptions } from './connection';
 import { runPlanned } from '../tasks/experiment';
 import { jobDataError, runLabel, type SweepJobData } from './runs';
 import { fmt } from '../cli/progress';
-import { checkDatabase, clientOf, missingQueue, persistenceWarning, queueExists } from './server';
+import { SweepError, checkDatabase, clientOf, missingQueue, persistenceWarning, queueExists } from './server';
 
 export interface WorkerOptions {
   url: string;
@@ -25,8 +25,6 @@ export interface WorkerOptions {
   exitWhenDone: boolean;
   /** Seconds between progress lines (0: none). */
   progressSeconds: number;
-  /** Seconds a stop waits for Redis to take the runs in flight back before it exits without (default 10). */
-  closeGraceSeconds?: number;
   name?: string;
   log: (line: string) => void;
 }
@@ -37,6 +35,9 @@ interface InFlight {
   iteration: number;
   started: number;
 }
+
+/** How long a stop waits for a Redis that answers to take the runs in flight back. */
+const closeGraceMs = 10_000;
 
 /** Errors that mean the connection, not a command, failed. */
 const connectionError = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|NOAUTH|WRONGPASS|Connection is closed|connect /i;
@@ -139,7 +140,6 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
 
   let stopped: () => void = () => {};
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
-  const graceMs = (o.closeGraceSeconds ?? 10) * 1000;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       log(`${signal} again: exiting now; the runs in flight go back to the queue when their locks expire`);
@@ -153,8 +153,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     // close() waits until Redis takes the runs back: forever while it is down or refuses us.
     const since = Date.now();
     setInterval(() => {
-      if (!redisDown && Date.now() - since < graceMs) return;
-      log(`${redisDown ? 'Redis is unreachable' : `Redis did not answer within ${graceMs / 1000} s`}: exiting without handing back ${inFlight.size} run(s); they go back to the queue when their locks expire`);
+      if (!redisDown && Date.now() - since < closeGraceMs) return;
+      log(`${redisDown ? 'Redis is unreachable' : `Redis did not answer within ${closeGraceMs / 1000} s`}: exiting without handing back ${inFlight.size} run(s); they go back to the queue when their locks expire`);
       process.exit(exitCode());
     }, 500).unref();
   };
@@ -167,7 +167,12 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   let watcher: InstanceType<typeof Queue> | undefined;
   try {
     // Nothing is taken before the URL's database is known to exist (else it would be database 0).
-    await Promise.race([worker.waitUntilReady(), whenStopped]);
+    await Promise.race([
+      worker.waitUntilReady().catch((e: Error) => {
+        throw new SweepError(`cannot use Redis at ${redactUrl(o.url)}: ${e.message}`);
+      }),
+      whenStopped,
+    ]);
     if (!stopping) {
       const client = await clientOf(worker);
       await checkDatabase(client, options.db);

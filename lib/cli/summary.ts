@@ -1,13 +1,14 @@
 // `nalu summary FILE…`: the table (and plot) of runs already in results files, e.g. several
 // `nalu benchmark` invocations appended to one file. Also prints the table after a benchmark.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NaluError } from '../errors';
 import { loadVega, successRateSvg } from '../tasks/plot';
-import type { RunRecord } from '../tasks/run';
+import { recordError, runKey, type RunRecord } from '../tasks/run';
 import { publishedRegistry } from '../tasks/papers';
 import { compareCells, compareNotes, compareThresholds, formatCompare, recordCells } from '../tasks/compare';
 import { attachPublished, formatTable, summarize } from '../tasks/summary';
-import { UsageError, flagHelp, parseWithPositionals, type Command, type Options } from './args';
+import { UsageError, flagHelp, outputFile, parseWithPositionals, type Command, type Options } from './args';
 
 const options: Options = {
   plot: { type: 'string' },
@@ -39,7 +40,7 @@ Example:
 /** Results files larger than this are refused (a million runs' records are about 1 GiB). */
 const maxResultsBytes = 2 ** 30;
 
-/** The runs recorded in a results file (bad lines are reported and skipped); absent: none. */
+/** The runs recorded in a results file (bad lines and invalid records are reported as file:line and skipped); absent: none. */
 export function readResults(file: string): RunRecord[] {
   let st: fs.Stats;
   try {
@@ -55,13 +56,15 @@ export function readResults(file: string): RunRecord[] {
     .split('\n')
     .forEach((line, i) => {
       if (!line.trim()) return;
+      let why: string | undefined;
       try {
         const r = JSON.parse(line) as RunRecord;
-        if (typeof r.task === 'string' && typeof r.seed === 'number' && typeof r.success === 'boolean') out.push(r);
-        else throw new Error('not a run record');
+        why = recordError(r);
+        if (!why) out.push(r);
       } catch (e) {
-        process.stderr.write(`nalu: ${file}:${i + 1}: skipped (${(e as Error).message})\n`);
+        why = (e as Error).message;
       }
+      if (why) process.stderr.write(`nalu: ${file}:${i + 1}: skipped (${why})\n`);
     });
   return out;
 }
@@ -90,11 +93,38 @@ export function endCutLine(file: string): boolean {
   }
 }
 
+/** `records` with each run key once (the first record of it); says how many repeats it skipped. */
+export function uniqueRecords(records: RunRecord[], who: string): RunRecord[] {
+  const seen = new Set<string>();
+  const out = records.filter((r) => {
+    const k = runKey(r);
+    return !seen.has(k) && Boolean(seen.add(k));
+  });
+  const n = records.length - out.length;
+  if (n) process.stderr.write(`${who}: skipped ${n} duplicate record(s) (a run key recorded before; a file given twice, or a record appended twice)\n`);
+  return out;
+}
+
 const labels: Record<string, string> = { static: 'Static arithmetic task', 'single-module': 'Single-module task' };
 
-/** With --plot, its packages must be there before any run or file is read: a usage error if not. */
+const plotTemp = (plot: string) => `${plot}.${process.pid}.tmp`;
+const ioReason = (e: unknown) => String((e as Error).message).split(', ')[0];
+
+/**
+ * With --plot, before any run or file is read: the target (a file in an existing folder, which
+ * the file system lets us create) and the plot's packages. A usage error if not.
+ */
 export async function checkPlot(plot: string | undefined): Promise<void> {
   if (plot === undefined) return;
+  outputFile(plot, 'plot');
+  // Root passes every permission check and a read-only file system passes some: create the temp file once.
+  const tmp = plotTemp(plot);
+  try {
+    fs.closeSync(fs.openSync(tmp, 'w'));
+    fs.unlinkSync(tmp);
+  } catch (e) {
+    throw new UsageError(`--plot: cannot write in folder ${path.dirname(path.resolve(plot))}: ${ioReason(e)}`);
+  }
   try {
     await loadVega();
   } catch (e) {
@@ -103,15 +133,15 @@ export async function checkPlot(plot: string | undefined): Promise<void> {
   }
 }
 
-/** Prints one table per task of `records` (with `compare`, the paper's task as the per-seed comparison) and, with `plot`, writes their chart atomically. */
-export async function printSummary(records: RunRecord[], plot: string | undefined, who: string, compare?: string): Promise<void> {
+/** Prints one table per task of `records` (with `compare`, the paper's task as the per-seed comparison) and, with `plot`, writes their chart atomically; false if it could not. */
+export async function printSummary(records: RunRecord[], plot: string | undefined, who: string, compare?: string): Promise<boolean> {
   const published = compare === undefined ? undefined : publishedRegistry.get(compare, '--compare');
   const rowsOf = (rs: RunRecord[]) => (published ? attachPublished(summarize(rs), published) : summarize(rs));
   const tasks = [...new Set(records.map((r) => r.task))];
   for (const task of tasks) {
     const mine = records.filter((r) => r.task === task);
     const its = [...new Set(mine.map((r) => r.iterations))].sort((a, b) => a - b).map((i) => i.toExponential(1)).join(', ');
-    const label = labels[task] ?? task;
+    const label = Object.hasOwn(labels, task) ? labels[task] : task;
     if (published?.seeds && published.task === task) {
       const { cells, left } = recordCells(mine, published);
       const rows = compareCells(cells, published);
@@ -128,11 +158,18 @@ export async function printSummary(records: RunRecord[], plot: string | undefine
   if (plot && all.length) {
     const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate (95% Wilson interval)` : undefined;
     const svg = await successRateSvg(all, title);
-    const tmp = `${plot}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, svg);
-    fs.renameSync(tmp, plot);
+    const tmp = plotTemp(plot);
+    try {
+      fs.writeFileSync(tmp, svg);
+      fs.renameSync(tmp, plot);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      process.stderr.write(`${who}: cannot write ${plot}: ${ioReason(e)}\n`);
+      return false;
+    }
     process.stderr.write(`${who}: wrote ${plot}\n`);
   }
+  return true;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -142,18 +179,19 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!positionals.length) throw new UsageError('expected at least one results file (nalu summary FILE…)');
-  await checkPlot(values.plot as string | undefined);
-  const records: RunRecord[] = [];
+  const plot = values.plot === undefined ? undefined : String(values.plot);
+  await checkPlot(plot);
+  let records: RunRecord[] = [];
   for (const file of positionals) {
     if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
     records.push(...readResults(file));
   }
   if (!records.length) throw new UsageError(`no run records in ${positionals.join(', ')}`);
+  records = uniqueRecords(records, 'nalu summary');
   const compare = values.compare as string | undefined;
   if (compare !== undefined && !publishedRegistry.has(compare))
     throw new UsageError(`--compare: unknown value '${compare}', expected one of ${publishedRegistry.names().join(', ')}`);
-  await printSummary(records, values.plot as string | undefined, 'nalu summary', compare);
-  return 0;
+  return (await printSummary(records, plot, 'nalu summary', compare)) ? 0 : 1;
 }
 
 export const summaryCommand: Command = {

@@ -7,6 +7,7 @@
  */
 import type { Sequential as SequentialType } from './model';
 import { native } from './binding';
+import { saveONNX } from './export/onnx';
 import { saveModel } from './io';
 import { Sequential } from './model';
 
@@ -20,6 +21,7 @@ export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
 export * from './callbacks';
 export { loadModel } from './io';
+export { toONNX, saveONNX, onnxOpset, type OnnxGraph } from './export/onnx';
 /**
  * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,
  * statistics, tables), as the `nalu` CLI runs it: `tasks.runArithmetic`, `tasks.planRuns`, `tasks.summarize`…
@@ -34,10 +36,18 @@ declare module './model' {
      * @throws (rejects) TypeError for an empty or non-string dir; NaluError SAVE_FAILED when it cannot be written.
      */
     save(dir: string): Promise<void>;
+    /**
+     * Writes the model as ONNX (opset 17, standard operators only, input `x`, output `y`) to `file`, atomically.
+     * @throws (rejects) NaluError NOT_COMPILED, MISSING_DEPENDENCY (onnx-proto), SAVE_FAILED; RangeError naming a layer without an ONNX form.
+     */
+    toONNX(file: string): Promise<void>;
   }
 }
 (Sequential.prototype as SequentialType).save = function (this: SequentialType, dir: string) {
   return saveModel(this, dir);
+};
+(Sequential.prototype as SequentialType).toONNX = function (this: SequentialType, file: string) {
+  return saveONNX(this, file);
 };
 
 /**

@@ -3,6 +3,15 @@ import { paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import type { OnnxGraph } from '../export/onnx';
+
+/** The NMU's product y_j = Π_i (W_ij·x_i + 1 − W_ij) of x [batch, inp] in ONNX operators. @internal */
+export function onnxNmuProduct(g: OnnxGraph, x: string, w: ArrayLike<number>, inp: number, out: number): string {
+  const oneMinus = Float32Array.from(w, (v) => 1 - v);
+  const x3 = g.op('Unsqueeze', [x, g.ints([2], 'axes')]);
+  const terms = g.op('Add', [g.op('Mul', [x3, g.constant(w, [inp, out], 'W')]), g.constant(oneMinus, [inp, out], 'one_minus_W')]);
+  return g.op('ReduceProd', [terms], { axes: [1], keepdims: 0 });
+}
 
 /** Options of NMU; the sparsity regularizer's default: λ̂ 10 over 20 % → 40 % of a fit. @category Layers */
 export interface NMUArgs extends LayerArgs, SparsityArgs {
@@ -32,6 +41,10 @@ export class NMU extends Layer {
   /** [W]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];
+  }
+  /** Π_i (W_ij·x_i + 1 − W_ij) as Unsqueeze, Mul, Add, ReduceProd. */
+  toONNX(g: OnnxGraph, x: string, [w]: Float32Array[], inputDim: number): string {
+    return onnxNmuProduct(g, x, w, inputDim, this.units);
   }
 }
 

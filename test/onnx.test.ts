@@ -1,0 +1,111 @@
+// ONNX export: every registered unit in each of its variants, alone and behind an NAU, runs in
+// onnxruntime (the WebAssembly build, in this process) and agrees with predict.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import { Dense, NAU, NMU, NaluError, Sequential, loadModel, onnxOpset, toONNX, type Layer } from '../lib/index';
+import { build, registeredVariants } from './units/index';
+
+// A seeded generator, so that each case's inputs are the same on every run.
+function uniform(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function inputs(rows: number, inp: number, lo: number, hi: number, seed: number): Float32Array {
+  const u = uniform(seed);
+  return Float32Array.from({ length: rows * inp }, () => (lo + (hi - lo) * u()) * (u() < 0.5 ? -1 : 1));
+}
+
+async function runOnnx(bytes: Uint8Array, x: Float32Array, inp: number) {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const out = await session.run({ x: new ort.Tensor('float32', x, [x.length / inp, inp]) });
+    return { y: out.y.data as Float32Array, dims: out.y.dims, session };
+  } finally {
+    await session.release();
+  }
+}
+
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string) {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const tol = 2e-5 * Math.max(1, Math.abs(want[i]));
+    if (!(Math.abs(got[i] - want[i]) <= tol)) expect.fail(`${what}: element ${i}: onnxruntime ${got[i]}, predict ${want[i]}`);
+  }
+}
+
+async function check(layers: Layer[], inp: number, domain: { lo: number; hi: number }, what: string) {
+  const model = new Sequential(layers);
+  model.compile({ optimizer: 'sgd', loss: 'mse' });
+  try {
+    const x = inputs(64, inp, domain.lo, domain.hi, 7);
+    const want = model.predict({ data: x, shape: [64, inp] }).data;
+    const { y, dims } = await runOnnx(toONNX(model), x, inp);
+    expect(dims, what).toEqual([64, layers.at(-1)!.units]);
+    expectClose(y, want, what);
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('toONNX', () => {
+  for (const { name, ref, variant } of registeredVariants()) {
+    it(`${name} ${JSON.stringify(variant)}: onnxruntime agrees with predict`, async () => {
+      await check([build(ref, { units: 2, inputDim: 3, seed: 3, ...variant })], 3, ref.domain, `${name} alone`);
+    });
+    it(`${name} ${JSON.stringify(variant)}: behind an NAU`, async () => {
+      const second = build(ref, { units: 1, seed: 4, ...variant });
+      await check([new NAU({ units: 2, inputDim: 3, seed: 5 }), second], 3, ref.domain, `NAU → ${name}`);
+    });
+  }
+
+  it('names x and y with a dynamic batch, opset 17, the config in the metadata', async () => {
+    const model = new Sequential([new NAU({ units: 2, inputDim: 4, seed: 1 }), new NMU({ units: 1, seed: 2 })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const bytes = toONNX(model);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { onnx } = require('onnx-proto');
+    const proto = onnx.ModelProto.decode(bytes);
+    expect(proto.opsetImport.map((o: { domain: string; version: number }) => [o.domain, Number(o.version)])).toEqual([['', onnxOpset]]);
+    const shape = (v: { type: { tensorType: { shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }) =>
+      v.type.tensorType.shape.dim.map((d) => d.dimParam || Number(d.dimValue));
+    expect(proto.graph.input.map((v: { name: string }) => v.name)).toEqual(['x']);
+    expect(shape(proto.graph.input[0])).toEqual(['batch', 4]);
+    expect(shape(proto.graph.output[0])).toEqual(['batch', 1]);
+    const meta = Object.fromEntries(proto.metadataProps.map((p: { key: string; value: string }) => [p.key, p.value]));
+    expect(JSON.parse(meta['nalu.config'])).toEqual(model.getConfig());
+    // Only the default domain's standard operators.
+    for (const n of proto.graph.node) expect(n.domain ?? '').toBe('');
+    model.dispose();
+  });
+
+  it('writes a file with model.toONNX(path) that a loaded model reproduces', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nalu-onnx-'));
+    const model = new Sequential([new Dense({ units: 3, inputDim: 2, activation: 'tanh', seed: 1 }), new Dense({ units: 1, seed: 2 })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await model.save(path.join(dir, 'm'));
+    const loaded = await loadModel(path.join(dir, 'm'));
+    await loaded.toONNX(path.join(dir, 'm.onnx'));
+    const x = inputs(8, 2, 0.5, 2, 1);
+    const { y } = await runOnnx(fs.readFileSync(path.join(dir, 'm.onnx')), x, 2);
+    expectClose(y, model.predict({ data: x, shape: [8, 2] }).data, 'saved, loaded, exported');
+    model.dispose();
+    loaded.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses an uncompiled model and a bad argument', () => {
+    const model = new Sequential([new NAU({ units: 1, inputDim: 2 })]);
+    expect(() => toONNX(model)).toThrow(NaluError);
+    expect(() => toONNX(model)).toThrow(/compile/);
+    expect(() => toONNX({} as Sequential)).toThrow(TypeError);
+  });
+});

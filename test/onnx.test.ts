@@ -109,3 +109,33 @@ describe('toONNX', () => {
     expect(() => toONNX({} as Sequential)).toThrow(TypeError);
   });
 });
+
+describe('nalu export', () => {
+  it('writes the ONNX of a saved model; a bad dir or flag is a clear error', async () => {
+    const { main } = await import('../lib/cli/main');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nalu-export-'));
+    const model = new Sequential([new NAU({ units: 2, inputDim: 3, seed: 1 }), new NMU({ units: 1, seed: 2 })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await model.save(path.join(dir, 'm'));
+    const err: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const out = process.stdout.write.bind(process.stdout);
+    process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      expect(await main(['export', path.join(dir, 'm'), '--onnx', path.join(dir, 'm.onnx')])).toBe(0);
+      expect(await main(['export', path.join(dir, 'missing'), '--onnx', path.join(dir, 'x.onnx')])).toBe(1);
+      expect(err.join('')).toMatch(/missing/);
+      expect(await main(['export', path.join(dir, 'm')])).toBe(2);
+      expect(fs.existsSync(path.join(dir, 'x.onnx'))).toBe(false);
+    } finally {
+      process.stderr.write = write;
+      process.stdout.write = out;
+    }
+    const x = inputs(16, 3, 1, 2, 3);
+    const { y } = await runOnnx(fs.readFileSync(path.join(dir, 'm.onnx')), x, 3);
+    expectClose(y, model.predict({ data: x, shape: [16, 3] }).data, 'nalu export');
+    model.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -21,7 +21,8 @@ export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
 export * from './callbacks';
 export { loadModel } from './io';
-export { toONNX, saveONNX, onnxOpset, type OnnxGraph } from './export/onnx';
+export { toONNX, saveONNX, onnxOpset } from './export/onnx';
+export type { OpGraph, OpAttr } from './export/graph';
 /**
  * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,
  * statistics, tables), as the `nalu` CLI runs it: `tasks.runArithmetic`, `tasks.planRuns`, `tasks.summarize`…

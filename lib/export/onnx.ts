@@ -1,35 +1,17 @@
-// ONNX export with standard operators only (opset 17, no custom domain): each unit writes its own
-// nodes through OnnxGraph (its toONNX beside its forward); this file owns the protobuf.
+// ONNX export with standard operators only (opset 17, no custom domain): each unit writes its
+// forward through OpGraph (its toGraph); this file turns that into the protobuf.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../binding';
 import { NaluError } from '../errors';
+import { floatAttrs, type OpAttr, type OpGraph } from './graph';
 import { writeFileAtomic } from '../io';
-import type { Layer } from '../layers/layer';
 import type { Sequential } from '../model';
 
 /** The ONNX opset the export targets. @category Export */
 export const onnxOpset = 17;
 /** The export's optional peer package, as npm installs it. */
 export const onnxPackages = ['onnx-proto@^8.0.1'];
-
-type Attr = number | number[] | string;
-
-/**
- * The graph a unit writes its forward into: constants (its materialized weights) and standard
- * operators. Names are made unique here; every method returns the name of the value it made.
- * @category Export
- */
-export interface OnnxGraph {
-  /** A float32 constant of `dims` (row-major) as an initializer. */
-  constant(data: ArrayLike<number>, dims: number[], hint?: string): string;
-  /** A float32 scalar constant. */
-  scalar(v: number): string;
-  /** An int64 constant (shapes, axes). */
-  ints(data: number[], hint?: string): string;
-  /** A node of the default domain with one output; attributes are ints, floats, int lists or strings. */
-  op(type: string, inputs: string[], attrs?: Record<string, Attr>, hint?: string): string;
-}
 
 interface ProtoNode {
   opType: string;
@@ -39,11 +21,24 @@ interface ProtoNode {
   attribute: Record<string, unknown>[];
 }
 
-class Graph implements OnnxGraph {
+class Graph implements OpGraph {
   readonly nodes: ProtoNode[] = [];
   readonly initializers: Record<string, unknown>[] = [];
   private used = new Set<string>();
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    private readonly weights: { name: string; shape: number[]; data: Float32Array }[],
+  ) {}
+
+  private weightNames = new Map<number, string>();
+
+  weight(i: number): string {
+    const w = this.weights[i];
+    if (!w) throw new RangeError(`weight ${i}: the layer has ${this.weights.length} weights`);
+    let name = this.weightNames.get(i);
+    if (name === undefined) this.weightNames.set(i, (name = this.constant(w.data, w.shape, w.name)));
+    return name;
+  }
 
   name(hint: string): string {
     const base = `${this.prefix}/${hint}`;
@@ -69,12 +64,12 @@ class Graph implements OnnxGraph {
     this.initializers.push({ name, dims: [data.length], dataType: 7, rawData: new Uint8Array(b.buffer) });
     return name;
   }
-  op(type: string, inputs: string[], attrs: Record<string, Attr> = {}, hint = type): string {
+  op(type: string, inputs: string[], attrs: Record<string, OpAttr> = {}, hint = type): string {
     const out = this.name(hint);
     const attribute = Object.entries(attrs).map(([name, v]) => {
       if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
       if (Array.isArray(v)) return { name, type: 7, ints: v };
-      return Number.isInteger(v) && !['alpha', 'beta', 'gamma', 'min', 'max'].includes(name) ? { name, type: 2, i: v } : { name, type: 1, f: v };
+      return Number.isInteger(v) && !floatAttrs.has(name) ? { name, type: 2, i: v } : { name, type: 1, f: v };
     });
     this.nodes.push({ opType: type, input: inputs, output: [out], name: out, attribute });
     return out;
@@ -90,11 +85,6 @@ function loadOnnxProto(): any { // eslint-disable-line @typescript-eslint/no-exp
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('onnx-proto').onnx;
-}
-
-/** A layer with an ONNX form: its unit writes its forward into the graph. @internal */
-interface OnnxLayer extends Layer {
-  toONNX(g: OnnxGraph, x: string, weights: Float32Array[], inputDim: number): string;
 }
 
 /**
@@ -113,14 +103,13 @@ export function toONNX(model: Sequential): Uint8Array {
   const nodes: ProtoNode[] = [];
   const initializers: Record<string, unknown>[] = [];
   let x = 'x', dim = model.inputDim, k = 0;
-  for (const layer of model.layers as readonly OnnxLayer[]) {
-    const n = layer.weightSpecs(dim).length;
-    const ws = weights.slice(k, k + n).map((t) => t.data);
-    k += n;
-    if (typeof layer.toONNX !== 'function')
-      throw new RangeError(`toONNX: layer '${layer.name}' (${layer.className}) has no ONNX form`);
-    const g = new Graph(layer.name);
-    x = layer.toONNX(g, x, ws, dim);
+  for (const layer of model.layers) {
+    const specs = layer.weightSpecs(dim);
+    const ws = specs.map((s, i) => ({ ...s, data: weights[k + i].data }));
+    k += specs.length;
+    if (typeof layer.toGraph !== 'function') throw new RangeError(`toONNX: layer '${layer.name}' (${layer.className}) has no ONNX form`);
+    const g = new Graph(layer.name, ws);
+    x = layer.toGraph(g, x);
     nodes.push(...g.nodes);
     initializers.push(...g.initializers);
     dim = layer.units;

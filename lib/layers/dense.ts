@@ -3,7 +3,7 @@ import { booleanOption, initializerOption, registryOption } from '../options';
 import { Registry } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import type { OnnxGraph } from '../export/onnx';
+import type { OpGraph } from '../export/graph';
 
 /** The activation of a Dense layer (Keras' names). @category Layers */
 export type Activation = 'linear' | 'relu' | 'relu6' | 'tanh' | 'sigmoid' | 'softsign' | 'elu' | 'selu';
@@ -57,9 +57,8 @@ export class Dense extends Layer {
     return this.useBias ? [...w, { name: 'bias', shape: [this.units] }] : w;
   }
   /** Gemm (MatMul without a bias) and the activation's operator. */
-  toONNX(g: OnnxGraph, x: string, [kernel, bias]: Float32Array[], inputDim: number): string {
-    const k = g.constant(kernel, [inputDim, this.units], 'kernel');
-    const z = this.useBias ? g.op('Gemm', [x, k, g.constant(bias, [this.units], 'bias')]) : g.op('MatMul', [x, k]);
+  toGraph(g: OpGraph, x: string): string {
+    const z = this.useBias ? g.op('Gemm', [x, g.weight(0), g.weight(1)]) : g.op('MatMul', [x, g.weight(0)]);
     switch (this.activation) {
       case 'linear': return z;
       case 'relu': return g.op('Relu', [z]);

@@ -3,8 +3,8 @@ import { initializerOption, paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
-import type { OnnxGraph } from '../export/onnx';
-import { onnxNmuProduct } from './nmu';
+import type { OpGraph } from '../export/graph';
+import { graphNmuProduct } from './nmu';
 
 /** Options of GatedNAUNMU; the sparsity regularizer's default is the NMU's. @category Layers */
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
@@ -55,11 +55,10 @@ export class GatedNAUNMU extends Layer {
     ];
   }
   /** σ(x·G) ⊙ x·W_add + (1 − σ(x·G)) ⊙ NMU(x; W_mul). */
-  toONNX(g: OnnxGraph, x: string, [wAdd, wMul, gw]: Float32Array[], inputDim: number): string {
-    const s = [inputDim, this.units];
-    const gate = g.op('Sigmoid', [g.op('MatMul', [x, g.constant(gw, s, 'G')])]);
-    const add = g.op('Mul', [gate, g.op('MatMul', [x, g.constant(wAdd, s, 'W_add')])]);
-    const mul = g.op('Mul', [g.op('Sub', [g.scalar(1), gate]), onnxNmuProduct(g, x, wMul, inputDim, this.units)]);
+  toGraph(g: OpGraph, x: string): string {
+    const gate = g.op('Sigmoid', [g.op('MatMul', [x, g.weight(2)])]);
+    const add = g.op('Mul', [gate, g.op('MatMul', [x, g.weight(0)])]);
+    const mul = g.op('Mul', [g.op('Sub', [g.scalar(1), gate]), graphNmuProduct(g, x, g.weight(1))]);
     return g.op('Add', [add, mul]);
   }
 }

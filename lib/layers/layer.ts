@@ -3,7 +3,7 @@
 import type { NativeLayerSpec } from '../../binding';
 import { configOf, nativeOptionsOf, optionKeys, parseOptions, refuseUnknown, type Schema } from '../options';
 import { checkNumber, checkOptions, type Serialized } from '../registry';
-import type { OnnxGraph } from '../export/onnx';
+import type { OpGraph } from '../export/graph';
 import type { Sparsity } from './sparsity';
 
 /** Options every layer takes; each unit's own Args add to them. Unknown keys are refused (RangeError). @category Layers */
@@ -143,10 +143,10 @@ export abstract class Layer {
   abstract weightSpecs(inputDim: number): WeightSpec[];
 
   /**
-   * The unit's forward as standard ONNX operators on `x` [batch, inputDim], its weights in
-   * getWeights order; returns the output's name. Absent: the layer has no ONNX form.
+   * The unit's forward on `x` [batch, in] as ONNX-named operators, its weights through g.weight(i);
+   * returns the output's name. ONNX export and the tfjs layers read it. Absent: no portable form.
    */
-  toONNX?(g: OnnxGraph, x: string, weights: Float32Array[], inputDim: number): string;
+  toGraph?(g: OpGraph, x: string): string;
 
   /** @internal The native layer spec; `seed` is used when the layer has none of its own. */
   toNative(seed: number): NativeLayerSpec {

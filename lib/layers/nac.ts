@@ -2,11 +2,11 @@ import type { Initializer, InitializerLike } from '../initializers';
 import { initializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import type { OnnxGraph } from '../export/onnx';
+import type { OpGraph } from '../export/graph';
 
-/** NAC's effective weight W = tanh(Ŵ) ⊙ σ(M̂), in float64. @internal */
-export const nacWeight = (wHat: ArrayLike<number>, mHat: ArrayLike<number>): Float64Array =>
-  Float64Array.from(wHat, (w, i) => Math.tanh(w) / (1 + Math.exp(-mHat[i])));
+/** NAC's effective weight W = tanh(Ŵ) ⊙ σ(M̂) of the weights Ŵ, M̂ at `wHat`, `mHat`. @internal */
+export const graphNacWeight = (g: OpGraph, wHat: number, mHat: number): string =>
+  g.op('Mul', [g.op('Tanh', [g.weight(wHat)]), g.op('Sigmoid', [g.weight(mHat)])], {}, 'W');
 
 /** Options of NAC. @category Layers */
 export interface NACArgs extends LayerArgs {
@@ -34,9 +34,9 @@ export class NAC extends Layer {
     const s = [inputDim, this.units];
     return [{ name: 'W_hat', shape: s }, { name: 'M_hat', shape: s }];
   }
-  /** MatMul on the materialized W = tanh(Ŵ) ⊙ σ(M̂). */
-  toONNX(g: OnnxGraph, x: string, [wHat, mHat]: Float32Array[], inputDim: number): string {
-    return g.op('MatMul', [x, g.constant(nacWeight(wHat, mHat), [inputDim, this.units], 'W')]);
+  /** MatMul on W = tanh(Ŵ) ⊙ σ(M̂). */
+  toGraph(g: OpGraph, x: string): string {
+    return g.op('MatMul', [x, graphNacWeight(g, 0, 1)]);
   }
 }
 

@@ -3,8 +3,8 @@ import { booleanOption, epsilonOption, infiniteOption, initializerOption, regist
 import { Registry } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import type { OnnxGraph } from '../export/onnx';
-import { nacWeight } from './nac';
+import type { OpGraph } from '../export/graph';
+import { graphNacWeight } from './nac';
 
 /** NALU's gate: 'input' g = σ(x·G) (Trask et al.), 'independent' g = σ(G) (iNALU). @category Layers */
 export type GateKind = 'input' | 'independent';
@@ -75,16 +75,15 @@ export class NALU extends Layer {
     return w;
   }
   /** g ⊙ x·W + exp(min(log(|x| + ε)·W, ω) − softplus(z)), z = x·G (or G): the native log-space form. */
-  toONNX(g: OnnxGraph, x: string, w: Float32Array[], inputDim: number): string {
-    const s = [inputDim, this.units];
-    const wAdd = g.constant(nacWeight(w[0], w[1]), s, 'W');
-    const wMul = this.separateWeights ? g.constant(nacWeight(w[3], w[4]), s, 'W_mul') : wAdd;
-    const z = this.gate === 'input' ? g.op('MatMul', [x, g.constant(w[2], s, 'G')]) : g.constant(w[2], [this.units], 'G');
+  toGraph(g: OpGraph, x: string): string {
+    const w = graphNacWeight(g, 0, 1);
+    const wMul = this.separateWeights ? graphNacWeight(g, 3, 4) : w;
+    const z = this.gate === 'input' ? g.op('MatMul', [x, g.weight(2)]) : g.weight(2);
     const logX = g.op('Log', [g.op('Add', [g.op('Abs', [x]), g.scalar(this.epsilon)])]);
     let l = g.op('MatMul', [logX, wMul]);
     if (Number.isFinite(this.clipExp)) l = g.op('Min', [l, g.scalar(this.clipExp)]);
     const mul = g.op('Exp', [g.op('Sub', [l, g.op('Softplus', [z])])]);
-    return g.op('Add', [g.op('Mul', [g.op('Sigmoid', [z]), g.op('MatMul', [x, wAdd])]), mul]);
+    return g.op('Add', [g.op('Mul', [g.op('Sigmoid', [z]), g.op('MatMul', [x, w])]), mul]);
   }
 }
 

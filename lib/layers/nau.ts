@@ -2,7 +2,7 @@ import type { Initializer, InitializerLike } from '../initializers';
 import { paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
-import type { OnnxGraph } from '../export/onnx';
+import type { OpGraph } from '../export/graph';
 import { nauSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 /** Options of NAU; the sparsity regularizer's default: λ̂ 0.01 over 0.1 % → 1 % of a fit. @category Layers */
@@ -35,8 +35,8 @@ export class NAU extends Layer {
     return [{ name: 'W', shape: [inputDim, this.units] }];
   }
   /** MatMul on W. */
-  toONNX(g: OnnxGraph, x: string, [w]: Float32Array[], inputDim: number): string {
-    return g.op('MatMul', [x, g.constant(w, [inputDim, this.units], 'W')]);
+  toGraph(g: OpGraph, x: string): string {
+    return g.op('MatMul', [x, g.weight(0)]);
   }
 }
 

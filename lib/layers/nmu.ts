@@ -3,13 +3,12 @@ import { paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
-import type { OnnxGraph } from '../export/onnx';
+import type { OpGraph } from '../export/graph';
 
-/** The NMU's product y_j = Π_i (W_ij·x_i + 1 − W_ij) of x [batch, inp] in ONNX operators. @internal */
-export function onnxNmuProduct(g: OnnxGraph, x: string, w: ArrayLike<number>, inp: number, out: number): string {
-  const oneMinus = Float32Array.from(w, (v) => 1 - v);
+/** The NMU's product y_j = Π_i (W_ij·x_i + 1 − W_ij) of x [batch, in], W [in, out]. @internal */
+export function graphNmuProduct(g: OpGraph, x: string, w: string): string {
   const x3 = g.op('Unsqueeze', [x, g.ints([2], 'axes')]);
-  const terms = g.op('Add', [g.op('Mul', [x3, g.constant(w, [inp, out], 'W')]), g.constant(oneMinus, [inp, out], 'one_minus_W')]);
+  const terms = g.op('Add', [g.op('Mul', [x3, w]), g.op('Sub', [g.scalar(1), w])]);
   return g.op('ReduceProd', [terms], { axes: [1], keepdims: 0 });
 }
 
@@ -43,8 +42,8 @@ export class NMU extends Layer {
     return [{ name: 'W', shape: [inputDim, this.units] }];
   }
   /** Π_i (W_ij·x_i + 1 − W_ij) as Unsqueeze, Mul, Add, ReduceProd. */
-  toONNX(g: OnnxGraph, x: string, [w]: Float32Array[], inputDim: number): string {
-    return onnxNmuProduct(g, x, w, inputDim, this.units);
+  toGraph(g: OpGraph, x: string): string {
+    return graphNmuProduct(g, x, g.weight(0));
   }
 }
 

@@ -8,6 +8,7 @@
 import type { Sequential as SequentialType } from './model';
 import { native } from './binding';
 import { saveONNX } from './export/onnx';
+import { saveTfjs } from './export/tfjs';
 import { saveModel } from './io';
 import { Sequential } from './model';
 
@@ -22,6 +23,8 @@ export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, ty
 export * from './callbacks';
 export { loadModel } from './io';
 export { toONNX, saveONNX, onnxOpset } from './export/onnx';
+export { fromTfjs, tfjsHandler } from './export/tfjs';
+export { loadKerasWeights } from './export/keras';
 export type { OpGraph, OpAttr } from './export/graph';
 /**
  * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,
@@ -42,6 +45,12 @@ declare module './model' {
      * @throws (rejects) NaluError NOT_COMPILED, MISSING_DEPENDENCY (onnx-proto), SAVE_FAILED; RangeError naming a layer without an ONNX form.
      */
     toONNX(file: string): Promise<void>;
+    /**
+     * Writes the model as a TensorFlow.js LayersModel (model.json + weights.bin) to dir, read by
+     * tf.loadLayersModel once `nalu/tfjs` is imported, and by fromTfjs.
+     * @throws (rejects) NaluError NOT_COMPILED, SAVE_FAILED; RangeError naming a layer without a portable form.
+     */
+    toTfjs(dir: string): Promise<void>;
   }
 }
 (Sequential.prototype as SequentialType).save = function (this: SequentialType, dir: string) {
@@ -49,6 +58,9 @@ declare module './model' {
 };
 (Sequential.prototype as SequentialType).toONNX = function (this: SequentialType, file: string) {
   return saveONNX(this, file);
+};
+(Sequential.prototype as SequentialType).toTfjs = function (this: SequentialType, dir: string) {
+  return saveTfjs(this, dir);
 };
 
 /**

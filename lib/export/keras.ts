@@ -10,7 +10,15 @@ import { tensor } from '../tensor';
 export const kerasPackages = ['h5wasm@^0.10.3'];
 
 // h5wasm ships as ES modules only: a real dynamic import keeps it out of the CommonJS require path.
-const esmImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line
+// A vm context without dynamic import (a test runner's) takes the transpiled import() instead.
+const esmImport = async (s: string): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    return await (new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>)(s);
+  } catch (e) {
+    if (!/dynamic import callback/.test((e as Error).message)) throw e;
+    return import(s);
+  }
+};
 
 interface H5Node {
   type: string;
@@ -58,7 +66,8 @@ function layerGroups(root: H5Node): { name: string; vars: H5Node[] }[] {
   const legacy = root.attrs?.layer_names?.value as string[] | undefined;
   const top = legacy ? root : root.get!('layers');
   if (!top || top.type !== 'Group') return [];
-  const order = legacy ?? top.keys!();
+  // Keras 3 names a layer's group after its class (nalu, nalu_1, nalu_2, …) in creation order.
+  const order = legacy ?? top.keys!().sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return order
     .map((name) => ({ name, group: top.get!(name) }))
     .filter((l): l is { name: string; group: H5Node } => !!l.group && l.group.type === 'Group')
@@ -88,7 +97,12 @@ export async function loadKerasWeights(file: string, model: Sequential): Promise
   });
   const h5 = await openH5(file);
   try {
-    const found = layerGroups(h5.root);
+    let found: { name: string; vars: H5Node[] }[];
+    try {
+      found = layerGroups(h5.root);
+    } catch (e) {
+      throw new NaluError(`loadKerasWeights(${JSON.stringify(file)}): not a Keras weights file (${(e as Error).message})`, 'BAD_FILE');
+    }
     if (found.length !== layers.length)
       throw new RangeError(`loadKerasWeights: the model has ${layers.length} NALU layer(s), ${file} has ${found.length} layer(s) with weights (${found.map((l) => l.name).join(', ')})`);
     const weights = [];

@@ -54,11 +54,12 @@ export class GatedNAUNMU extends Layer {
       { name: 'G', shape: s },
     ];
   }
-  /** σ(x·G) ⊙ x·W_add + (1 − σ(x·G)) ⊙ NMU(x; W_mul). */
+  /** σ(x·G) ⊙ x·W_add + σ(−x·G) ⊙ NMU(x; W_mul). */
   toGraph(g: OpGraph, x: string): string {
-    const gate = g.op('Sigmoid', [g.op('MatMul', [x, g.weight(2)])]);
-    const add = g.op('Mul', [gate, g.op('MatMul', [x, g.weight(0)])]);
-    const mul = g.op('Mul', [g.op('Sub', [g.scalar(1), gate]), graphNmuProduct(g, x, g.weight(1))]);
+    const z = g.op('MatMul', [x, g.weight(2)]);
+    const add = g.op('Mul', [g.op('Sigmoid', [z]), g.op('MatMul', [x, g.weight(0)])]);
+    // 1 − σ(z) as σ(−z): exact where the gate saturates near 1.
+    const mul = g.op('Mul', [g.op('Sigmoid', [g.op('Neg', [z])]), graphNmuProduct(g, x, g.weight(1))]);
     return g.op('Add', [add, mul]);
   }
 }

@@ -67,7 +67,7 @@ class TfGraph implements OpGraph {
     const [a, b, c] = inputs.map((i) => this.get(i));
     const unary: Record<string, (t: tf.Tensor) => tf.Tensor> = {
       Abs: tf.abs, Exp: tf.exp, Log: tf.log, Sigmoid: tf.sigmoid, Tanh: tf.tanh, Cos: tf.cos, Sign: tf.sign,
-      Reciprocal: tf.reciprocal, Relu: tf.relu, Softplus: tf.softplus, Elu: tf.elu, Selu: tf.selu, Identity: (t) => t,
+      Reciprocal: tf.reciprocal, Neg: tf.neg, Relu: tf.relu, Softplus: tf.softplus, Elu: tf.elu, Selu: tf.selu, Identity: (t) => t,
       Softsign: (t) => tf.div(t, tf.add(1, tf.abs(t))),
     };
     const binary: Record<string, (x: tf.Tensor, y: tf.Tensor) => tf.Tensor> = {

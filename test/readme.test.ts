@@ -30,6 +30,14 @@ function run(file: string, cwd: string): Promise<{ code: number | null; out: str
 }
 
 const entry = path.join(root, 'dist/esm/index.mjs');
+// The packages a snippet imports, resolved from the checkout (the snippet runs outside it).
+const modules: Record<string, string> = {
+  nalu: entry,
+  'nalu/tfjs': path.join(root, 'dist/esm/tfjs.mjs'),
+  '@tensorflow/tfjs': require.resolve('@tensorflow/tfjs'),
+  'onnxruntime-web': path.join(path.dirname(require.resolve('onnxruntime-web')), 'ort.node.min.mjs'),
+};
+const fixtures: Record<string, string> = { 'nalu.weights.h5': path.join(root, 'test/fixtures/keras/nalu.weights.h5') };
 
 describe('README snippets', () => {
   it('has TypeScript snippets, and the built package to run them on', () => {
@@ -40,7 +48,11 @@ describe('README snippets', () => {
     it(`snippet ${i + 1} (README.md line ${s.line}) runs`, { timeout: 130_000 }, async () => {
       const cwd = fs.mkdtempSync(path.join(dir, `snippet-${i + 1}-`));
       const file = path.join(cwd, 'snippet.mts');
-      fs.writeFileSync(file, s.code.replace(/from 'nalu'/g, `from ${JSON.stringify(entry)}`));
+      let code = s.code;
+      for (const [spec, target] of Object.entries(modules)) code = code.replaceAll(`'${spec}'`, JSON.stringify(target));
+      fs.writeFileSync(file, code);
+      // A fixture the snippet names (e.g. the Keras weights) is there, as in the user's directory.
+      for (const [name, from] of Object.entries(fixtures)) if (code.includes(`'${name}'`)) fs.copyFileSync(from, path.join(cwd, name));
       const r = await run(file, cwd);
       expect(r.code, r.out.slice(-3000)).toBe(0);
     });

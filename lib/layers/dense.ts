@@ -3,6 +3,7 @@ import { booleanOption, initializerOption, registryOption } from '../options';
 import { Registry } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
 
 /** The activation of a Dense layer (Keras' names). @category Layers */
 export type Activation = 'linear' | 'relu' | 'relu6' | 'tanh' | 'sigmoid' | 'softsign' | 'elu' | 'selu';
@@ -54,6 +55,20 @@ export class Dense extends Layer {
   weightSpecs(inputDim: number): WeightSpec[] {
     const w = [{ name: 'kernel', shape: [inputDim, this.units] }];
     return this.useBias ? [...w, { name: 'bias', shape: [this.units] }] : w;
+  }
+  /** Gemm (MatMul without a bias) and the activation's operator. */
+  toGraph(g: OpGraph, x: string): string {
+    const z = this.useBias ? g.op('Gemm', [x, g.weight(0), g.weight(1)]) : g.op('MatMul', [x, g.weight(0)]);
+    switch (this.activation) {
+      case 'linear': return z;
+      case 'relu': return g.op('Relu', [z]);
+      case 'relu6': return g.op('Clip', [z, g.scalar(0), g.scalar(6)]);
+      case 'tanh': return g.op('Tanh', [z]);
+      case 'sigmoid': return g.op('Sigmoid', [z]);
+      case 'softsign': return g.op('Softsign', [z]);
+      case 'elu': return g.op('Elu', [z], { alpha: 1 });
+      case 'selu': return g.op('Selu', [z]);
+    }
   }
 }
 

@@ -3,6 +3,8 @@ import { initializerOption, paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import type { OpGraph } from '../export/graph';
+import { graphNmuProduct } from './nmu';
 
 /** Options of GatedNAUNMU; the sparsity regularizer's default is the NMU's. @category Layers */
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
@@ -51,6 +53,14 @@ export class GatedNAUNMU extends Layer {
       { name: 'W_mul', shape: s },
       { name: 'G', shape: s },
     ];
+  }
+  /** σ(x·G) ⊙ x·W_add + σ(−x·G) ⊙ NMU(x; W_mul). */
+  toGraph(g: OpGraph, x: string): string {
+    const z = g.op('MatMul', [x, g.weight(2)]);
+    const add = g.op('Mul', [g.op('Sigmoid', [z]), g.op('MatMul', [x, g.weight(0)])]);
+    // 1 − σ(z) as σ(−z): exact where the gate saturates near 1.
+    const mul = g.op('Mul', [g.op('Sigmoid', [g.op('Neg', [z])]), graphNmuProduct(g, x, g.weight(1))]);
+    return g.op('Add', [add, mul]);
   }
 }
 

@@ -2,6 +2,9 @@ import { randomNormal, type Initializer, type InitializerLike } from '../initial
 import { epsilonOption, infiniteOption, initializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
+import { graphNacWeight } from './nac';
+import { graphNmuProduct } from './nmu';
 
 /** Options of INALU. @category Layers */
 export interface INALUArgs extends LayerArgs {
@@ -59,6 +62,18 @@ export class INALU extends Layer {
       { name: 'M_hat_mul', shape: s },
       { name: 'G', shape: [this.units] },
     ];
+  }
+  /** σ(G) ⊙ x·W_a + exp(min(log(max(|x|, ε))·W_m, ω) − softplus(G)) ⊙ clip(Π_i(sign(x_i)|W_m| + 1 − |W_m|), −1, 1). */
+  toGraph(g: OpGraph, x: string): string {
+    const wMul = graphNacWeight(g, 2, 3);
+    const gate = g.weight(4);
+    const add = g.op('Mul', [g.op('Sigmoid', [gate]), g.op('MatMul', [x, graphNacWeight(g, 0, 1)])]);
+    const logX = g.op('Log', [g.op('Max', [g.op('Abs', [x]), g.scalar(this.epsilon)])]);
+    const l = g.op('Min', [g.op('MatMul', [logX, wMul]), g.scalar(this.clipExp)]);
+    const mag = g.op('Exp', [g.op('Sub', [l, g.op('Softplus', [gate])])]);
+    // sign(x_i)·|W| + 1 − |W|: the NMU's product on sign(x) with |W_m| as its weight.
+    const sign = g.op('Clip', [graphNmuProduct(g, g.op('Sign', [x]), g.op('Abs', [wMul])), g.scalar(-1), g.scalar(1)]);
+    return g.op('Add', [add, g.op('Mul', [mag, sign])]);
   }
 }
 

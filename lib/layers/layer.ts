@@ -3,6 +3,7 @@
 import type { NativeLayerSpec } from '../../binding';
 import { configOf, nativeOptionsOf, optionKeys, parseOptions, refuseUnknown, type Schema } from '../options';
 import { checkNumber, checkOptions, type Serialized } from '../registry';
+import type { OpGraph } from '../export/graph';
 import type { Sparsity } from './sparsity';
 
 /** Options every layer takes; each unit's own Args add to them. Unknown keys are refused (RangeError). @category Layers */
@@ -140,6 +141,12 @@ export abstract class Layer {
 
   /** The weights this layer has for `inputDim` inputs, in getWeights order. */
   abstract weightSpecs(inputDim: number): WeightSpec[];
+
+  /**
+   * The unit's forward on `x` [batch, in] as ONNX-named operators, its weights through g.weight(i);
+   * returns the output's name. ONNX export and the tfjs layers read it. Absent: no portable form.
+   */
+  toGraph?(g: OpGraph, x: string): string;
 
   /** @internal The native layer spec; `seed` is used when the layer has none of its own. */
   toNative(seed: number): NativeLayerSpec {

@@ -2,6 +2,11 @@ import type { Initializer, InitializerLike } from '../initializers';
 import { initializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
+
+/** NAC's effective weight W = tanh(Ŵ) ⊙ σ(M̂) of the weights Ŵ, M̂ at `wHat`, `mHat`. @internal */
+export const graphNacWeight = (g: OpGraph, wHat: number, mHat: number): string =>
+  g.op('Mul', [g.op('Tanh', [g.weight(wHat)]), g.op('Sigmoid', [g.weight(mHat)])], {}, 'W');
 
 /** Options of NAC. @category Layers */
 export interface NACArgs extends LayerArgs {
@@ -28,6 +33,10 @@ export class NAC extends Layer {
   weightSpecs(inputDim: number): WeightSpec[] {
     const s = [inputDim, this.units];
     return [{ name: 'W_hat', shape: s }, { name: 'M_hat', shape: s }];
+  }
+  /** MatMul on W = tanh(Ŵ) ⊙ σ(M̂). */
+  toGraph(g: OpGraph, x: string): string {
+    return g.op('MatMul', [x, graphNacWeight(g, 0, 1)]);
   }
 }
 

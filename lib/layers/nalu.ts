@@ -3,6 +3,8 @@ import { booleanOption, epsilonOption, infiniteOption, initializerOption, regist
 import { Registry } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
+import { graphNacWeight } from './nac';
 
 /** NALU's gate: 'input' g = σ(x·G) (Trask et al.), 'independent' g = σ(G) (iNALU). @category Layers */
 export type GateKind = 'input' | 'independent';
@@ -71,6 +73,17 @@ export class NALU extends Layer {
     ];
     if (this.separateWeights) w.push({ name: 'W_hat_mul', shape: s }, { name: 'M_hat_mul', shape: s });
     return w;
+  }
+  /** g ⊙ x·W + exp(min(log(|x| + ε)·W, ω) − softplus(z)), z = x·G (or G): the native log-space form. */
+  toGraph(g: OpGraph, x: string): string {
+    const w = graphNacWeight(g, 0, 1);
+    const wMul = this.separateWeights ? graphNacWeight(g, 3, 4) : w;
+    const z = this.gate === 'input' ? g.op('MatMul', [x, g.weight(2)]) : g.weight(2);
+    const logX = g.op('Log', [g.op('Add', [g.op('Abs', [x]), g.scalar(this.epsilon)])]);
+    let l = g.op('MatMul', [logX, wMul]);
+    if (Number.isFinite(this.clipExp)) l = g.op('Min', [l, g.scalar(this.clipExp)]);
+    const mul = g.op('Exp', [g.op('Sub', [l, g.op('Softplus', [z])])]);
+    return g.op('Add', [g.op('Mul', [g.op('Sigmoid', [z]), g.op('MatMul', [x, w])]), mul]);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Initializer, InitializerLike } from '../initializers';
 import { paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
 import { nauSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 /** Options of NAU; the sparsity regularizer's default: λ̂ 0.01 over 0.1 % → 1 % of a fit. @category Layers */
@@ -32,6 +33,10 @@ export class NAU extends Layer {
   /** [W]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];
+  }
+  /** MatMul on W. */
+  toGraph(g: OpGraph, x: string): string {
+    return g.op('MatMul', [x, g.weight(0)]);
   }
 }
 

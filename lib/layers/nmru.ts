@@ -3,6 +3,8 @@ import { booleanOption, epsilonOption, paperInitializerOption } from '../options
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import type { OpGraph } from '../export/graph';
+import { graphNmuProduct } from './nmu';
 
 /** Options of NMRU; the sparsity regularizer's default: λ̂ 10 over 40 % → 70 % of a fit. @category Layers */
 export interface NMRUArgs extends LayerArgs, SparsityArgs {
@@ -46,6 +48,17 @@ export class NMRU extends Layer {
   /** [W], over the 2·in inputs [x, 1/x]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [2 * inputDim, this.units] }];
+  }
+  /** The NMU over [x, 1/x] (|x| floored at ε, sign kept); signRetrieval: over |x'|, times cos(π·[x' < 0]·W). */
+  toGraph(g: OpGraph, x: string): string {
+    const neg = g.op('Less', [x, g.scalar(0)]);
+    const floored = g.op('Where', [neg, g.op('Min', [x, g.scalar(-this.epsilon)]), g.op('Max', [x, g.scalar(this.epsilon)])]);
+    const both = g.op('Concat', [x, g.op('Reciprocal', [floored])], { axis: 1 });
+    if (!this.signRetrieval) return graphNmuProduct(g, both, g.weight(0));
+    const mag = graphNmuProduct(g, g.op('Abs', [both]), g.weight(0));
+    const k = g.op('Mul', [g.op('Cast', [neg], { to: 1 }), g.scalar(Math.PI)]);
+    const phase = g.op('MatMul', [g.op('Concat', [k, k], { axis: 1 }), g.weight(0)]);
+    return g.op('Mul', [mag, g.op('Cos', [phase])]);
   }
 }
 

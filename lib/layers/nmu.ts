@@ -3,6 +3,14 @@ import { paperInitializerOption } from '../options';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import type { OpGraph } from '../export/graph';
+
+/** The NMU's product y_j = Π_i (W_ij·x_i + 1 − W_ij) of x [batch, in], W [in, out]. @internal */
+export function graphNmuProduct(g: OpGraph, x: string, w: string): string {
+  const x3 = g.op('Unsqueeze', [x, g.ints([2], 'axes')]);
+  const terms = g.op('Add', [g.op('Mul', [x3, w]), g.op('Sub', [g.scalar(1), w])]);
+  return g.op('ReduceProd', [terms], { axes: [1], keepdims: 0 });
+}
 
 /** Options of NMU; the sparsity regularizer's default: λ̂ 10 over 20 % → 40 % of a fit. @category Layers */
 export interface NMUArgs extends LayerArgs, SparsityArgs {
@@ -32,6 +40,10 @@ export class NMU extends Layer {
   /** [W]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];
+  }
+  /** Π_i (W_ij·x_i + 1 − W_ij) as Unsqueeze, Mul, Add, ReduceProd. */
+  toGraph(g: OpGraph, x: string): string {
+    return graphNmuProduct(g, x, g.weight(0));
   }
 }
 

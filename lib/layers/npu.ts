@@ -8,6 +8,7 @@ import { epsilonOption, groupOption, initializerOption, type Schema } from '../o
 import { checkNumber } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
 
 /**
  * The L1 penalty β·Σ|p|, summed over every parameter of the unit (W or W_re, W_im, and the raw gate g),
@@ -111,6 +112,19 @@ export class RealNPU extends Layer {
       { name: 'g', shape: [inputDim] },
     ];
   }
+  /** exp(log r·W) ⊙ cos(k·W). */
+  toGraph(g: OpGraph, x: string): string {
+    const { logR, k } = this.graphInputs(g, x, 1);
+    const w = g.weight(0);
+    return g.op('Mul', [g.op('Exp', [g.op('MatMul', [logR, w])]), g.op('Cos', [g.op('MatMul', [k, w])])]);
+  }
+  /** log r and k, r = ĝ(|x| + ε) + 1 − ĝ, k = ĝπ·[x < 0], ĝ = clamp(g, 0, 1) of weight `gate`. */
+  protected graphInputs(g: OpGraph, x: string, gate: number): { logR: string; k: string } {
+    const gHat = g.op('Clip', [g.weight(gate), g.scalar(0), g.scalar(1)]);
+    const r = g.op('Add', [g.op('Mul', [gHat, g.op('Add', [g.op('Abs', [x]), g.scalar(this.epsilon)])]), g.op('Sub', [g.scalar(1), gHat])]);
+    const k = g.op('Mul', [g.op('Cast', [g.op('Less', [x, g.scalar(0)])], { to: 1 }), g.op('Mul', [gHat, g.scalar(Math.PI)])]);
+    return { logR: g.op('Log', [r]), k };
+  }
 }
 
 /**
@@ -138,6 +152,13 @@ export class NPU extends RealNPU {
       { name: 'W_im', shape: s },
       { name: 'g', shape: [inputDim] },
     ];
+  }
+  /** exp(log r·W_re − k·W_im) ⊙ cos(k·W_re + log r·W_im). */
+  override toGraph(g: OpGraph, x: string): string {
+    const { logR, k } = this.graphInputs(g, x, 2);
+    const re = g.weight(0), im = g.weight(1);
+    const mag = g.op('Exp', [g.op('Sub', [g.op('MatMul', [logR, re]), g.op('MatMul', [k, im])])]);
+    return g.op('Mul', [mag, g.op('Cos', [g.op('Add', [g.op('MatMul', [k, re]), g.op('MatMul', [logR, im])])])]);
   }
 }
 

@@ -3,7 +3,7 @@
 // NAU → NMU example seed by seed, and the options' validation.
 import { evaluate as mathEvaluate, parse } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { Adam, Layer, NAU, NMU, Sequential, symbolic, tensor, type Tensor, type WeightSpec } from '../lib/index';
+import { Adam, Layer, NACMul, NALU, NAU, NMU, Sequential, symbolic, tensor, type Tensor, type WeightSpec } from '../lib/index';
 import { throws } from './helpers/errors';
 import { signedUniform, uniform } from './helpers/reference';
 import { build, registeredUnits } from './units/index';
@@ -138,6 +138,21 @@ describe('stacks compose and simplify', () => {
   it('merges equal hidden units into a power, and signs of both factors', () => {
     expect(stack([1, 1, 1, 1, 0, 0], [1, 1]).explain({ x: x3 }).text).toBe('(x0 + x1)^2');
     expect(stack([0, -1, -1, 0, -1, 0], [1, 1]).explain({ x: x3 }).text).toBe('x0 * (x1 + x2)');
+  });
+  it('judges a gate on the values of the layer below: NAU → NALU', () => {
+    for (const [g, want] of [[-100, '(x0 + x1) * x2'], [100, 'x0 + x1 + x2']] as const) {
+      const model = new Sequential([new NAU({ units: 2, inputDim: 3 }), new NALU({ units: 1 })]);
+      model.setWeights([tensor([1, 0, 1, 0, 0, 1], [3, 2]), tensor([20, 20], [2, 1]), tensor([20, 20], [2, 1]), tensor([g, g], [2, 1])]);
+      const e = model.explain({ x: x3, y: model.predict(x3) });
+      expect(e.text).toBe(want);
+      expect(e.exact).toBe(true);
+    }
+  });
+  it('judges |x| over the extrapolation set too', () => {
+    const model = new Sequential([new NACMul({ units: 1, inputDim: 2, weight: 'nmu' })]);
+    model.setWeights([tensor([1, 1], [2, 1])]);
+    expect(model.explain({ x: [[1, 2], [3, 4]] }).text).toBe('x0 * x1');
+    expect(model.explain({ x: [[1, 2], [3, 4]], extrapolation: { x: [[-1, 2]] } }).text).toBe('abs(x0) * x1');
   });
   it('drops a hidden unit the NMU does not select', () => {
     expect(stack([1, 0.3, 1, -0.7, 0, 0.2], [1, 0]).explain({ x: x3 }).text).toBe('x0 + x1');

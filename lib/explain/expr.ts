@@ -212,7 +212,14 @@ export function mul(factors: { base: Expr; exp?: number }[]): Expr {
   };
   for (const f of factors) put(f.base, f.exp ?? 1);
   if (c === 0) return ZERO;
-  const kept = [...merged.values()].filter((f) => f.exp !== 0).sort((a, b) => order(a.base, b.base));
+  let kept = [...merged.values()].filter((f) => f.exp !== 0);
+  // −(a − b − c)·d reads (b + c − a)·d: a negative coefficient goes into a sum of mostly negative terms.
+  const flip = c < 0 ? kept.find((f) => f.exp === 1 && f.base.kind === 'sum' && 2 * f.base.terms.filter((t) => t.coef < 0).length >= f.base.terms.length) : undefined;
+  if (flip) {
+    kept = kept.map((f) => (f === flip ? { base: add([{ coef: -1, expr: f.base }]), exp: 1 } : f));
+    c = -c;
+  }
+  kept.sort((a, b) => order(a.base, b.base));
   let p: Expr;
   if (kept.length === 0) return num(c);
   if (kept.length === 1 && kept[0].exp === 1) p = kept[0].base;

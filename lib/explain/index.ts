@@ -320,11 +320,16 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
   const table = candidatesTable(candidates);
   const outputs = exprs.map((e, j) => ({ name: outputNames[j], text: toText(e, featureNames), latex: toLatex(e, featureNames) }));
   const worst = (f: Formula) => Math.max(f.fidelity.model.maxRelError, f.fidelity.data?.maxRelError ?? 0, f.fidelity.extrapolation?.model.maxRelError ?? 0, f.fidelity.extrapolation?.data?.maxRelError ?? 0);
+  // A formula true to the data but not to the model: the network has not (quite) converged to it.
+  const dataOnly = (f: Formula) => Math.max(f.fidelity.data?.maxRelError ?? Infinity, f.fidelity.extrapolation?.data?.maxRelError ?? 0);
+  const truer = y ? candidates.find((c) => dataOnly(c) <= errorTolerance) : undefined;
   const summary = main.exact
     ? `exact: ${main.text} (largest relative error ${worst(main).toPrecision(2)} ≤ ${errorTolerance}, against the model and the data)`
     : best
       ? `not exact at tolerance ${tolerance}; exact at tolerance ${best.tolerance}: ${best.text}\n${table}`
-      : `no snapped formula matches ${y ? 'the model and the data' : 'the model (no y given: the data was not checked)'} within ${errorTolerance}; the closest candidates:\n${table}`;
+      : `no snapped formula matches ${y ? 'the model and the data' : 'the model (no y given: the data was not checked)'} within ${errorTolerance}` +
+        (truer ? `; ${truer.text} matches the data, not the model (error ${truer.fidelity.model.maxRelError.toPrecision(2)}): the network is short of it` : '') +
+        `; the closest candidates:\n${table}`;
   return { ...main, outputs, errorTolerance, candidates, ...(best ? { best } : {}), table, summary };
 }
 

@@ -161,9 +161,21 @@ describe('the per-seed comparison', () => {
     const pushed = paperCells(paper).map((c) => (c.model === 'nau' ? { ...c, runs: c.runs.map((r) => ({ ...r, sparsity: 0.5 })) } : c));
     const rows = compareCells(pushed, paper);
     const nau = rows.filter((r) => r.model === 'nau' && (r.op === 'add' || r.op === 'sub'));
-    for (const r of nau) expect(r.verdict).toMatch(/^differs: sparsity p = [<0-9.e-]+$/);
+    for (const r of nau) expect(r.verdict).toMatch(/^differs: sparsity p = [<0-9.e-]+ \(ours ×[0-9.e]+\)$/);
     expect(nau[0].adjusted.sparsity).toBeLessThan(1e-10);
     expect(rows.filter((r) => r.verdict !== 'consistent')).toHaveLength(2);
+  });
+
+  it("prints beside each differing column ours over the paper's: the median of the errors, the estimator of the others", () => {
+    const scaled = paperCells(paper).map((c) =>
+      c.op === 'mul' && c.model === 'nmu' ? { ...c, runs: c.runs.map((r) => ({ ...r, interpolation: r.interpolation * 1.5, sparsity: 0.5 })) } : c,
+    );
+    const row = compareCells(scaled, paper).find((r) => r.op === 'mul' && r.model === 'nmu')!;
+    const sparsity = row.ours!.sparsity.mean / row.paper.sparsity.mean;
+    expect(sparsity).toBeGreaterThan(100);
+    expect(row.verdict).toBe(
+      `differs: sparsity p = <1e-10 (ours ×${sparsity.toExponential(1).replace('e+', 'e')}), interpolation p = <1e-10 (ours ×1.500)`,
+    );
   });
 
   it('reads "not run" where we have no runs, and prints every column', () => {

@@ -20,6 +20,8 @@ export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
 export * from './callbacks';
 export { loadModel } from './io';
+export { fitRestarts, seedOf, type RestartArgs, type RestartReport, type RestartsResult, type RestartExplanation } from './restarts';
+export { readCsv, type ReadCsvOptions, type CsvTable } from './csv';
 /**
  * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,
  * statistics, tables), as the `nalu` CLI runs it: `tasks.runArithmetic`, `tasks.planRuns`, `tasks.summarize`…

@@ -8,8 +8,8 @@ import { describe } from './tensor';
 
 /** Options of readCsv. @category Data */
 export interface ReadCsvOptions {
-  /** The columns to keep, by header name (the others may hold anything). Default: every column. */
-  columns?: string[];
+  /** The columns to keep, by header name (the others may hold anything), or a function of the header that names them. Default: every column. */
+  columns?: string[] | ((header: string[]) => string[]);
   /** Refuse a file with more data rows than this. Default 1,000,000. */
   maxRows?: number;
 }
@@ -108,8 +108,11 @@ export async function readCsv(file: string, options: ReadCsvOptions = {}): Promi
   const o = checkOptions(options, 'readCsv options') as ReadCsvOptions;
   for (const k of Object.keys(o)) if (k !== 'columns' && k !== 'maxRows') throw new RangeError(`readCsv: unknown option '${k}', expected columns, maxRows`);
   const maxRows = checkNumber(o.maxRows ?? 1e6, 'maxRows', 1, 2 ** 31, true);
-  if (o.columns !== undefined && (!Array.isArray(o.columns) || o.columns.some((c) => typeof c !== 'string')))
-    throw new TypeError(`columns: expected an array of column names, received ${describe(o.columns)}`);
+  const names = (c: unknown) => {
+    if (!Array.isArray(c) || c.some((n) => typeof n !== 'string')) throw new TypeError(`columns: expected an array of column names, received ${describe(c)}`);
+    return [...c] as string[];
+  };
+  if (o.columns !== undefined && typeof o.columns !== 'function') names(o.columns);
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -136,7 +139,7 @@ export async function readCsv(file: string, options: ReadCsvOptions = {}): Promi
           const first = header!.indexOf(h);
           if (first < i) throw new Refusal(0, `columns ${first + 1} and ${i + 1} are both named '${h}'`);
         });
-        columns = o.columns ? [...o.columns] : header;
+        columns = o.columns === undefined ? header : names(typeof o.columns === 'function' ? o.columns([...header]) : o.columns);
         keep = columns.map((c) => {
           const k = header!.indexOf(c);
           if (k < 0) throw new Refusal(0, `no column '${c}' (the header has ${header!.map((h) => `'${h}'`).join(', ')})`);
@@ -168,6 +171,7 @@ export async function readCsv(file: string, options: ReadCsvOptions = {}): Promi
     });
   } catch (e) {
     if (e instanceof Refusal) throw bad(`${file}:${await lineOf(file, e.record)}: ${e.message}`);
+    if (e instanceof TypeError) throw e;
     // csv-parse's own errors (an unclosed quote, a runaway record) carry the line they stopped at.
     const err = e as { code?: string; lines?: number; message?: string };
     if (typeof err.code === 'string' && err.code.startsWith('CSV_'))

@@ -18,6 +18,13 @@ export * from './layers';
 export * from './losses';
 export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
+export type { ExplainArgs, Explanation, Formula, Fidelity, ErrorFigures } from './explain';
+/**
+ * Expressions for a layer's symbolic form (Layer.symbolic, read by Sequential.explain): builders that
+ * simplify as they go, the SymbolicContext a unit snaps its weights with, and the printers.
+ * @category Explain
+ */
+export * as symbolic from './explain/symbolic';
 export * from './callbacks';
 export { loadModel } from './io';
 export { fitRestarts, seedOf, type RestartArgs, type RestartReport, type RestartsResult, type RestartExplanation } from './restarts';

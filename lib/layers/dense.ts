@@ -1,6 +1,8 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { booleanOption, initializerOption, registryOption } from '../options';
 import { Registry } from '../registry';
+import { add, call, mul, num, scale, type Expr } from '../explain/expr';
+import { linear, outputs, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
@@ -55,6 +57,28 @@ export class Dense extends Layer {
     const w = [{ name: 'kernel', shape: [inputDim, this.units] }];
     return this.useBias ? [...w, { name: 'bias', shape: [this.units] }] : w;
   }
+  /** activation(Σ_i kernel_ij·x_i + bias_j), a weight snapped to an integer near it. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const [K, b] = ctx.weights, n = this.units;
+    const near = (w: number) => [Math.round(w)];
+    return outputs(n, (j) => activate[this.activation](linear(ctx.inputs, (i) => ctx.snap(K[i * n + j], near(K[i * n + j])), b ? ctx.snap(b[j], near(b[j])) : 0)));
+  }
 }
+
+const SELU_ALPHA = 1.6732632423543772, SELU_SCALE = 1.0507009873554805;
+// The ELU's negative branch exp(z) − 1, as min(0, ·) picks it.
+const eluTail = (z: Expr) => call('min', num(0), add([{ coef: 1, expr: call('exp', z) }], -1));
+const relu = (z: Expr) => call('max', num(0), z);
+/** Each activation as an expression of the pre-activation z. */
+const activate: Record<Activation, (z: Expr) => Expr> = {
+  linear: (z) => z,
+  relu,
+  relu6: (z) => call('min', relu(z), num(6)),
+  tanh: (z) => call('tanh', z),
+  sigmoid: (z) => mul([{ base: add([{ coef: 1, expr: call('exp', scale(-1, z)) }], 1), exp: -1 }]),
+  softsign: (z) => mul([{ base: z }, { base: add([{ coef: 1, expr: call('abs', z) }], 1), exp: -1 }]),
+  elu: (z) => add([{ coef: 1, expr: relu(z) }, { coef: 1, expr: eluTail(z) }]),
+  selu: (z) => add([{ coef: SELU_SCALE, expr: relu(z) }, { coef: SELU_SCALE * SELU_ALPHA, expr: eluTail(z) }]),
+};
 
 registerLayer(Dense);

@@ -1,5 +1,7 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { initializerOption } from '../options';
+import type { Expr } from '../explain/expr';
+import { linear, outputs, sigmoid, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
@@ -29,6 +31,19 @@ export class NAC extends Layer {
     const s = [inputDim, this.units];
     return [{ name: 'W_hat', shape: s }, { name: 'M_hat', shape: s }];
   }
+  /** Σ_i W_ij·x_i, W = tanh(Ŵ) ⊙ σ(M̂) snapped to {−1, 0, 1}. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const W = nacWeight(ctx.weights[0], ctx.weights[1]), n = this.units;
+    return outputs(n, (j) => linear(ctx.inputs, (i) => ctx.snap(W[i * n + j], nacGrid)));
+  }
+}
+
+/** The values a NAC weight snaps to: add, ignore, subtract (the NAU's). */
+export const nacGrid = [-1, 0, 1] as const;
+
+/** The NAC weight tanh(Ŵ) ⊙ σ(M̂), element-wise. */
+export function nacWeight(wHat: ArrayLike<number>, mHat: ArrayLike<number>): Float64Array {
+  return Float64Array.from(wHat, (w, i) => Math.tanh(w) * sigmoid(mHat[i]));
 }
 
 registerLayer(NAC);

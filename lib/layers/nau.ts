@@ -1,5 +1,7 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { paperInitializerOption } from '../options';
+import { linear, outputs, type SymbolicContext } from '../explain/symbolic';
+import type { Expr } from '../explain/expr';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nauSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
@@ -33,6 +35,14 @@ export class NAU extends Layer {
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];
   }
+  /** Σ_i W_ij·x_i, W snapped to {−1, 0, 1}. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const W = ctx.weights[0], n = this.units;
+    return outputs(n, (j) => linear(ctx.inputs, (i) => ctx.snap(W[i * n + j], nauGrid)));
+  }
 }
+
+/** The values an NAU or NAC weight snaps to: add, ignore, subtract. */
+export const nauGrid = [-1, 0, 1] as const;
 
 registerLayer(NAU);

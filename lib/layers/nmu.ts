@@ -1,5 +1,7 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { paperInitializerOption } from '../options';
+import { add, mul, variable, type Expr } from '../explain/expr';
+import { outputs, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
@@ -33,6 +35,20 @@ export class NMU extends Layer {
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];
   }
+  /** Π_i (W_ij·x_i + 1 − W_ij), W snapped to {0, 1}: the product of the selected inputs. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const W = ctx.weights[0], n = this.units;
+    const x = Array.from({ length: ctx.inputs }, (_, i) => variable(i));
+    return outputs(n, (j) => nmuProduct(x, (i) => ctx.snap(W[i * n + j], nmuGrid)));
+  }
+}
+
+/** The values an NMU weight snaps to: leave the input out, multiply by it. */
+export const nmuGrid = [0, 1] as const;
+
+/** Π_i (w_i·x_i + 1 − w_i) over `inputs`: the product of the inputs whose w is 1, once snapped. */
+export function nmuProduct(inputs: readonly Expr[], w: (i: number) => number): Expr {
+  return mul(inputs.map((x, i) => ({ base: add([{ coef: w(i), expr: x }], 1 - w(i)) })));
 }
 
 registerLayer(NMU);

@@ -27,7 +27,7 @@ export type { ExplainArgs, Explanation, Formula, Fidelity, ErrorFigures } from '
 export * as symbolic from './explain/symbolic';
 export * from './callbacks';
 export { loadModel } from './io';
-export { fitRestarts, seedOf, type RestartArgs, type RestartReport, type RestartsResult, type RestartExplanation } from './restarts';
+export { fitRestarts, seedOf, type RestartArgs, type RestartReport, type RestartsResult } from './restarts';
 export { readCsv, type ReadCsvOptions, type CsvTable } from './csv';
 /**
  * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,

@@ -1,19 +1,10 @@
 // Restarts: one model fitted from n seeds at once, the best kept. Arithmetic units solve a task
 // from some seeds and not others; several seeds on the machine's cores turn that luck into a choice.
 import { native } from './binding';
+import type { ExplainArgs, Explanation } from './explain';
 import type { FitArgs, History, Sequential } from './model';
 import { checkNumber, checkOptions } from './registry';
 import { describe, toMatrix, type Tensor, type TensorLike } from './tensor';
-
-/** The parts of model.explain's result a restart reads. @category Model */
-export interface RestartExplanation {
-  /** The formula as text with the feature names. */
-  text: string;
-  /** Whether it matches the model and the data. */
-  exact: boolean;
-  /** The simplest exact candidate formula, if any. */
-  best?: { text: string; exact: boolean };
-}
 
 /** Options of fitRestarts: fit's, less the seed (each restart has its own), plus the restarts'. @category Model */
 export interface RestartArgs extends Omit<FitArgs, 'seed' | 'callbacks' | 'verbose'> {
@@ -29,7 +20,7 @@ export interface RestartArgs extends Omit<FitArgs, 'seed' | 'callbacks' | 'verbo
    * Options for model.explain (featureNames, tolerance…), called on each restart with the training data and
    * the extrapolation set; false: no formulas. Default {}.
    */
-  explain?: Record<string, unknown> | false;
+  explain?: Omit<ExplainArgs, 'x' | 'y' | 'extrapolation'> | false;
   /** Called as each restart ends (in the order they end), for progress. */
   onRestart?: (report: RestartReport) => void;
 }
@@ -49,7 +40,7 @@ export interface RestartReport {
   /** Why its fit ended. */
   stopReason: History['stopReason'];
   /** model.explain's result (unless explain was false). */
-  explanation?: RestartExplanation;
+  explanation?: Explanation;
   /** The formula: the simplest exact candidate of the explanation, else its formula at the tolerance. */
   formula?: string;
   /** Whether that formula matches the model and the data (in range and on the extrapolation set). */
@@ -72,8 +63,6 @@ export interface RestartsResult {
 export function seedOf(seed: number, i: number): number {
   return (seed + Math.imul(i, 0x9e3779b1)) >>> 0;
 }
-
-type Explainable = Sequential & { explain?: (o: Record<string, unknown>) => unknown };
 
 function asTensor(v: unknown, name: string, cols?: number): Tensor {
   const m = toMatrix(v, name, cols);
@@ -124,7 +113,7 @@ export async function fitRestarts(makeModel: (seed: number) => Sequential, x: Te
     const ranked = extrapolationLoss ?? valLoss ?? loss;
     const r: RestartReport = { seed, loss, ...(valLoss !== undefined ? { valLoss } : {}), ...(extrapolationLoss !== undefined ? { extrapolationLoss } : {}), score: Number.isFinite(ranked) ? ranked : Infinity, stopReason: history.stopReason };
     if (explain !== false) {
-      const e = (model as Explainable).explain!({ ...explain, x: tx, y: ty, ...(extrapolation ? { extrapolation: { x: extrapolation[0], y: extrapolation[1] } } : {}) }) as RestartExplanation;
+      const e = model.explain({ ...explain, x: tx, y: ty, ...(extrapolation ? { extrapolation: { x: extrapolation[0], y: extrapolation[1] } } : {}) });
       const f = e.best ?? e;
       Object.assign(r, { explanation: e, formula: f.text, exact: f.exact });
     }

@@ -2,6 +2,7 @@
 // each trained from several seeds (fitRestarts), each read as a formula (explain), ranked.
 import { readCsv, type CsvTable } from '../csv';
 import { NaluError } from '../errors';
+import type { Formula } from '../explain';
 import { saveModel } from '../io';
 import { NAU, NMRU, NMU, NPU, RealNPU, type Layer } from '../layers';
 import { Sequential } from '../model';
@@ -45,6 +46,11 @@ const ladder: Rung[] = [
 ];
 const rungNames = ladder.map((r) => r.name);
 
+/** Whether explain() can read the rung's units (each declares its symbolic form in its own file). */
+function explainable(r: Rung): boolean {
+  return r.layers(1, 0).every((l) => typeof l.symbolic === 'function');
+}
+
 const options: Options = {
   target: { type: 'string' },
   features: { type: 'string' },
@@ -77,7 +83,7 @@ ${flagHelp([
   ['--features A,B,…', 'the input columns (default: every other column)'],
   ['--extrapolate FILE', 'a CSV of the same columns outside the training range: picks each model\'s best seed and ranks the formulas'],
   ['--holdout \'COL>Q\'', 'hold out the rows where COL > Q (or <, >=, <=) as the extrapolation set; Q a number or a percentile such as 80%'],
-  ['--models auto|LIST', `the architectures: auto (all) or a comma-separated list of ${rungNames.join(', ')}`],
+  ['--models auto|LIST', `the architectures: auto (all that explain() reads) or a comma-separated list of ${rungNames.join(', ')}`],
   ['--restarts N', 'seeds per architecture (default 4)'],
   ['--steps N', 'optimizer steps per fit (default 5000)'],
   ['--batch-size N', 'batch size (default 64)'],
@@ -121,7 +127,8 @@ function holdoutRows(spec: string, t: CsvTable): { held: number[]; kept: number[
   if (!Number.isFinite(q) || (pct && (q < 0 || q > 100))) throw new UsageError(`--holdout: '${value}${pct}' is not a ${pct ? 'percentile in [0, 100]' : 'number'}`);
   if (pct) {
     const sorted = Float64Array.from(t.data[j]).sort();
-    q = sorted[Math.min(sorted.length - 1, Math.floor((q / 100) * sorted.length))];
+    // The value below which q % of the rows lie: 'a>80%' holds out the top fifth.
+    q = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((q / 100) * sorted.length) - 1))];
   }
   const test = { '>': (v: number) => v > q, '<': (v: number) => v < q, '>=': (v: number) => v >= q, '<=': (v: number) => v <= q }[op]!;
   const held: number[] = [];
@@ -160,14 +167,9 @@ interface Candidate {
   best: RestartReport;
   restarts: RestartReport[];
   model: Sequential;
-  formula: { text: string; latex: string; js: string; complexity: number; exact: boolean; fidelity: Fidelity };
+  formula: Formula;
   inRange: number;
   outOfRange?: number;
-}
-
-interface Fidelity {
-  data?: { maxRelError: number };
-  extrapolation?: { data?: { maxRelError: number } };
 }
 
 /** Exact formulas first, simplest first; then by the error out of range (in range without it). */
@@ -198,9 +200,13 @@ async function run(argv: string[]): Promise<number> {
   if (typeof v.target !== 'string' || !v.target.trim()) throw new UsageError('--target: expected the name of the column to explain');
   const target = v.target.trim();
   if (v.extrapolate !== undefined && v.holdout !== undefined) throw new UsageError('--extrapolate and --holdout: give one of them');
-  const models = v.models === undefined || v.models === 'auto' ? rungNames : String(v.models).split(',').map((s) => s.trim()).filter(Boolean);
+  const auto = v.models === undefined || v.models === 'auto';
+  const models = auto ? ladder.filter(explainable).map((r) => r.name) : String(v.models).split(',').map((s) => s.trim()).filter(Boolean);
   if (!models.length) throw new UsageError(`--models: expected auto or a comma-separated list of ${rungNames.join(', ')}`);
-  for (const m of models) if (!rungNames.includes(m)) throw new UsageError(`--models: unknown value '${m}', expected auto or some of ${rungNames.join(', ')}`);
+  for (const m of models) {
+    if (!rungNames.includes(m)) throw new UsageError(`--models: unknown value '${m}', expected auto or some of ${rungNames.join(', ')}`);
+    if (!explainable(ladder.find((r) => r.name === m)!)) throw new UsageError(`--models: '${m}' has units that explain() cannot read yet`);
+  }
   const restarts = num(v.restarts, 'restarts', 4, 1, 1000, true);
   const steps = num(v.steps, 'steps', 5000, 1, 1e9, true);
   const batchSize = num(v['batch-size'], 'batch-size', 64, 1, 2 ** 20, true);
@@ -293,7 +299,7 @@ async function run(argv: string[]): Promise<number> {
           onRestart: () => progress.update(++done, `${rung.name} (${rung.kind})`),
         },
       );
-      const e = res.best.explanation as unknown as Candidate['formula'] & { best?: Candidate['formula'] };
+      const e = res.best.explanation!;
       const f = e.best ?? e;
       cands.push({
         rung,

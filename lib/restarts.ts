@@ -71,8 +71,9 @@ function asTensor(v: unknown, name: string, cols?: number): Tensor {
 
 /**
  * Fits makeModel(seed) for `restarts` seeds, `concurrency` at a time (each fit runs natively on a thread of
- * its own, sharing the cores), and keeps the best: the lowest loss on `extrapolation` when given, else the
- * lowest validation loss, else the lowest training loss. makeModel must return a compiled model.
+ * its own; fits running together split getNumThreads() between them, and the rest wait their turn), and keeps
+ * the best: the lowest loss on `extrapolation` when given, else the lowest validation loss, else the lowest
+ * training loss. makeModel must return a compiled model.
  * @throws TypeError or RangeError for bad options (as fit's); rejects with the first error a fit or makeModel raises
  * (the models already made are disposed).
  * @category Model
@@ -83,6 +84,8 @@ export async function fitRestarts(makeModel: (seed: number) => Sequential, x: Te
   const restarts = checkNumber(o.restarts, 'restarts', 1, 1e6, true);
   const base = checkNumber(o.seed ?? 0, 'seed', 0, 2 ** 32 - 1, true);
   const concurrency = Math.min(restarts, checkNumber(o.concurrency ?? native.getNumThreads(), 'concurrency', 1, 1024, true));
+  for (const k of ['callbacks', 'verbose'])
+    if (k in o) throw new RangeError(`fitRestarts: option '${k}' is not taken (the fits run at once; use onRestart for progress)`);
   if (o.onRestart !== undefined && typeof o.onRestart !== 'function') throw new TypeError(`onRestart: expected a function, received ${describe(o.onRestart)}`);
   if (o.explain !== undefined && o.explain !== false) checkOptions(o.explain, 'explain');
   let extrapolation: [Tensor, Tensor] | undefined;

@@ -74,6 +74,7 @@ describe('fitRestarts', () => {
     await expect(fitRestarts('model' as never, x, y, { restarts: 2 })).rejects.toThrow(TypeError);
     await expect(fitRestarts(readmeModel, x, y, { restarts: 2, extrapolation: [x] as never })).rejects.toThrow(/extrapolation/);
     await expect(fitRestarts(readmeModel, x, y, { restarts: 2, concurrency: 0 })).rejects.toThrow(/concurrency/);
+    await expect(fitRestarts(readmeModel, x, y, { restarts: 2, callbacks: [] } as never)).rejects.toThrow(/'callbacks' is not taken/);
     await expect(fitRestarts(() => ({}) as Sequential, x, y, { restarts: 2 })).rejects.toThrow(/makeModel\(\d+\): expected a Sequential/);
     const made: Sequential[] = [];
     const failing = (s: number) => {

@@ -5,7 +5,7 @@ import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { describe, toMatrix, type Matrix, type TensorLike } from '../tensor';
 import { complexity, evaluate, num, scale, substitute, variable, type Expr } from './expr';
-import { toJs, toLatex, toText } from './print';
+import { latexName, toJs, toLatex, toText } from './print';
 import type { SymbolicContext } from './symbolic';
 
 /** Options of Sequential.explain. Unknown or bad values throw TypeError or RangeError naming the option. @category Explain */
@@ -267,7 +267,7 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     const many = exprs.length > 1;
     const formula: Formula = {
       text: many ? texts.map((t, j) => `${outputNames[j]} = ${t}`).join('\n') : texts[0],
-      latex: many ? latexes.map((t, j) => `${outputNames[j]} = ${t}`).join(' \\\\\n') : latexes[0],
+      latex: many ? latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`).join(' \\\\\n') : latexes[0],
       js: toJs(exprs, featureNames),
       complexity: exprs.reduce((s, e) => s + complexity(e), 0),
       tolerance: tol,

@@ -1,6 +1,6 @@
 // What a unit's symbolic form receives (its weights, how to snap them, its inputs' values over the
 // data), and the one algebra every unit may share: an affine map of its inputs.
-import { add, variable, type Expr } from './expr';
+import { add, call, mul, scale, variable, type Expr } from './expr';
 
 export {
   add,
@@ -57,6 +57,15 @@ export function linear(inputs: number, w: (i: number) => number, bias = 0): Expr
 /** [f(0), …, f(units − 1)]: one expression per output. @category Explain */
 export function outputs(units: number, f: (j: number) => Expr): Expr[] {
   return Array.from({ length: units }, (_, j) => f(j));
+}
+
+/** σ(z)·a + (1 − σ(z))·b, with σ(z) = 1 / (1 + e^−z) and 1 − σ(z) = 1 / (1 + e^z): a gate judged open for some rows only. @category Explain */
+export function sigmoidGate(z: Expr, a: Expr, b: Expr): Expr {
+  const over = (e: Expr) => mul([{ base: add([{ coef: 1, expr: call('exp', e) }], 1), exp: -1 }]);
+  return add([
+    { coef: 1, expr: mul([{ base: over(scale(-1, z)) }, { base: a }]) },
+    { coef: 1, expr: mul([{ base: over(z) }, { base: b }]) },
+  ]);
 }
 
 /** σ(z) = 1 / (1 + e^−z), for the weights of units that pass one through it. @category Explain */

@@ -1,6 +1,10 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { initializerOption, paperInitializerOption } from '../options';
+import { variable, type Expr } from '../explain/expr';
+import { linear, outputs, sigmoid, sigmoidGate, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import { nauGrid } from './nau';
+import { nmuGrid, nmuProduct } from './nmu';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -51,6 +55,17 @@ export class GatedNAUNMU extends Layer {
       { name: 'W_mul', shape: s },
       { name: 'G', shape: s },
     ];
+  }
+  /** g = σ(x·G) judged over the data: 1 the NAU's sum, 0 the NMU's product, else both, gated. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const [Wa, Wm, G] = ctx.weights, n = this.units, inputs = ctx.inputs;
+    const xs = Array.from({ length: inputs }, (_, i) => variable(i));
+    return outputs(n, (j) => {
+      const a = linear(inputs, (i) => ctx.snap(Wa[i * n + j], nauGrid));
+      const m = nmuProduct(xs, (i) => ctx.snap(Wm[i * n + j], nmuGrid));
+      const g = ctx.judge(ctx.evaluate(linear(inputs, (i) => G[i * n + j])).map(sigmoid), [0, 1]);
+      return g === 1 ? a : g === 0 ? m : sigmoidGate(linear(inputs, (i) => ctx.snap(G[i * n + j], [])), a, m);
+    });
   }
 }
 

@@ -1,6 +1,11 @@
 import { randomUniform, type Initializer, type InitializerLike } from '../initializers';
 import { choiceOption, epsilonOption, infiniteOption, initializerOption } from '../options';
+import type { Expr } from '../explain/expr';
+import { outputs, sigmoid, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import { nacGrid, nacWeight } from './nac';
+import { logPath } from './nalu';
+import { nmuGrid } from './nmu';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -61,6 +66,13 @@ export class NACMul extends Layer {
     const s = [inputDim, this.units];
     if (this.weight === 'nac') return [{ name: 'W_hat', shape: s }, { name: 'M_hat', shape: s }];
     return [{ name: this.weight === 'sigma' ? 'W_hat' : 'W', shape: s }];
+  }
+  /** Π_i |x_i|^W_ij, W snapped to {−1, 0, 1} ('nac') or {0, 1} ('sigma', 'nmu'). */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const n = this.units, [w0, w1] = ctx.weights;
+    const W = this.weight === 'nac' ? nacWeight(w0, w1) : this.weight === 'sigma' ? w0.map(sigmoid) : w0;
+    const grid = this.weight === 'nac' ? nacGrid : nmuGrid;
+    return outputs(n, (j) => logPath(ctx, (i) => ctx.snap(W[i * n + j], grid), this.epsilon, this.clipExp));
   }
 }
 

@@ -1,6 +1,9 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { booleanOption, epsilonOption, paperInitializerOption } from '../options';
+import { add, call, mul, pow, variable, type Expr } from '../explain/expr';
+import { outputs, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import { nmuGrid, nmuProduct } from './nmu';
 import { registerLayer } from './registry';
 import { sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
@@ -46,6 +49,26 @@ export class NMRU extends Layer {
   /** [W], over the 2·in inputs [x, 1/x]. */
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [2 * inputDim, this.units] }];
+  }
+  /**
+   * The NMU's product over [x, 1/x], W snapped to {0, 1}: x_a·(1/x_b) reads x_a / x_b. signRetrieval:
+   * Π (W·|x'| + 1 − W)·cos(π Σ W·[x' < 0]), where a weight of 1 gives back x' itself. (The ε floor
+   * of |x| in 1/x is left out: it acts only for |x| < ε.)
+   */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const W = ctx.weights[0], n = this.units, inputs = ctx.inputs;
+    const xs = Array.from({ length: 2 * inputs }, (_, k) => (k < inputs ? variable(k) : pow(variable(k - inputs), -1)));
+    return outputs(n, (j) => {
+      const w = xs.map((_, k) => ctx.snap(W[k * n + j], nmuGrid));
+      if (!this.signRetrieval) return nmuProduct(xs, (k) => w[k]);
+      const factors: Expr[] = [], phase: { coef: number; expr: Expr }[] = [];
+      xs.forEach((x, k) => {
+        if (!ctx.raw && w[k] === 1) return factors.push(x);
+        factors.push(add([{ coef: w[k], expr: call('abs', x) }], 1 - w[k]));
+        phase.push({ coef: w[k], expr: call('negative', variable(k % inputs)) });
+      });
+      return mul([...factors, call('cospi', add(phase))].map((base) => ({ base })));
+    });
   }
 }
 

@@ -10,7 +10,7 @@ import { Adam } from '../optimizers';
 import { fitRestarts, type RestartReport } from '../restarts';
 import { sci } from '../tasks/summary';
 import { tensor, type Tensor } from '../tensor';
-import { UsageError, flagHelp, num, outputDir, parseWithPositionals, type Command, type Options } from './args';
+import { UsageError, flagHelp, num, outputDir, parseWithPositionals, wrap, type Command, type Options } from './args';
 import { Progress } from './progress';
 
 /** One architecture of the ladder: its layers over d inputs, and how it is trained. */
@@ -71,11 +71,12 @@ const options: Options = {
 function help(): string {
   return `Usage: nalu discover FILE.csv --target COLUMN [options]
 
-Finds a formula for one column of a CSV file from the others. Tries a ladder of arithmetic
-architectures (${ladder.map((r) => `${r.kind}: ${r.name}`).join(', ')}), each from several seeds on the machine's cores,
-reads each as a formula (model.explain) and prints them ranked: the exact ones first, simplest first,
-then by error. The error columns are the formula's largest relative error |f − y| / max(|y|, 0.01·rms(y))
-on the training rows and on the rows held out for extrapolation.
+${wrap(
+  `Finds a formula for one column of a CSV file from the others. Tries a ladder of arithmetic architectures (${ladder.map((r) => `${r.kind}: ${r.name}`).join(', ')}), ` +
+    'each from several seeds on the machine\'s cores, reads each as a formula (model.explain) and prints them ranked: the exact ones first, simplest first, ' +
+    'then by error. The error columns are the formula\'s largest relative error |f − y| / max(|y|, 0.01·rms(y)) on the training rows and on the rows held out for extrapolation.',
+  0,
+)}
 
 Options:
 ${flagHelp([
@@ -95,8 +96,10 @@ ${flagHelp([
   ['-h, --help', 'this help'],
 ])}
 
+${wrap('Exit codes: 0 done, 1 a bad CSV file (its line and column on stderr, nothing else written), 2 bad flags, 130 interrupted.', 0)}
+
 Example:
-  nalu discover examples/discover.csv --target y
+  nalu discover examples/invoices.csv --target total
 `;
 }
 

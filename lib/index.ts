@@ -18,7 +18,7 @@ export * from './layers';
 export * from './losses';
 export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
-export type { ExplainArgs, Explanation, Formula, Fidelity, ErrorFigures } from './explain';
+export type { ExplainArgs, Explanation, ExtrapolationData, ExtrapolationFidelity, Formula, Fidelity, ErrorFigures, OutputFormula } from './explain';
 /**
  * Expressions for a layer's symbolic form (Layer.symbolic, read by Sequential.explain): builders that
  * simplify as they go, the SymbolicContext a unit snaps its weights with, and the printers.

@@ -3,7 +3,7 @@
 // NAU → NMU example seed by seed, and the options' validation.
 import { evaluate as mathEvaluate, parse } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { Adam, Layer, NAU, NMU, Sequential, symbolic, tensor, type Tensor, type WeightSpec } from '../lib/index';
+import { Adam, Layer, NACMul, NALU, NAU, NMU, Sequential, symbolic, tensor, type Tensor, type WeightSpec } from '../lib/index';
 import { throws } from './helpers/errors';
 import { signedUniform, uniform } from './helpers/reference';
 import { build, registeredUnits } from './units/index';
@@ -40,6 +40,8 @@ describe('expressions simplify as they are built', () => {
     expect(text(times(scale(-1, plus(v(0), v(1))), v(2)))).toBe('-(x0 + x1) * x2');
     expect(text(plus(v(0), scale(-1, times(v(1), v(2)))))).toBe('x0 - x1 * x2');
     expect(text(scale(-1, pow(v(0), 2)))).toBe('-x0^2');
+    // A negative coefficient goes into a sum of mostly negative terms.
+    expect(text(times(scale(-1, v(3)), add([{ coef: 1, expr: v(1) }, { coef: -1, expr: v(0) }, { coef: -1, expr: v(2) }])))).toBe('(x0 - x1 + x2) * x3');
   });
   it('folds calls of constants and counts complexity as printed', () => {
     expect(text(call('exp', num(0)))).toBe('1');
@@ -139,6 +141,21 @@ describe('stacks compose and simplify', () => {
     expect(stack([1, 1, 1, 1, 0, 0], [1, 1]).explain({ x: x3 }).text).toBe('(x0 + x1)^2');
     expect(stack([0, -1, -1, 0, -1, 0], [1, 1]).explain({ x: x3 }).text).toBe('x0 * (x1 + x2)');
   });
+  it('judges a gate on the values of the layer below: NAU → NALU', () => {
+    for (const [g, want] of [[-100, '(x0 + x1) * x2'], [100, 'x0 + x1 + x2']] as const) {
+      const model = new Sequential([new NAU({ units: 2, inputDim: 3 }), new NALU({ units: 1 })]);
+      model.setWeights([tensor([1, 0, 1, 0, 0, 1], [3, 2]), tensor([20, 20], [2, 1]), tensor([20, 20], [2, 1]), tensor([g, g], [2, 1])]);
+      const e = model.explain({ x: x3, y: model.predict(x3) });
+      expect(e.text).toBe(want);
+      expect(e.exact).toBe(true);
+    }
+  });
+  it('judges |x| over the extrapolation set too', () => {
+    const model = new Sequential([new NACMul({ units: 1, inputDim: 2, weight: 'nmu' })]);
+    model.setWeights([tensor([1, 1], [2, 1])]);
+    expect(model.explain({ x: [[1, 2], [3, 4]] }).text).toBe('x0 * x1');
+    expect(model.explain({ x: [[1, 2], [3, 4]], extrapolation: { x: [[-1, 2]] } }).text).toBe('abs(x0) * x1');
+  });
   it('drops a hidden unit the NMU does not select', () => {
     expect(stack([1, 0.3, 1, -0.7, 0, 0.2], [1, 0]).explain({ x: x3 }).text).toBe('x0 + x1');
   });
@@ -163,6 +180,13 @@ describe('fidelity, exactness and candidates', () => {
     // Within a stricter errorTolerance the same formula is not exact against the model.
     expect(stack([0.9999, 0, 1, 0.0001, 0, 1], [1, 1]).explain({ x: x3, y, errorTolerance: 1e-6 }).exact).toBe(false);
   });
+  it('a formula true to the data but not to an unconverged model says so', () => {
+    const e = stack([0.97, 0, 1, 0, 0, 1], [1, 1]).explain({ x: x3, y });
+    expect(e.text).toBe('(x0 + x1) * x2');
+    expect(e.exact).toBe(false);
+    expect(e.fidelity.data!.maxRelError).toBeLessThan(1e-6);
+    expect(e.summary).toContain('(x0 + x1) * x2 matches the data, not the model');
+  });
   it('without y, the data is not checked and nothing is exact', () => {
     const e = stack([1, 0, 1, 0, 0, 1], [1, 1]).explain({ x: x3 });
     expect(e.fidelity.data).toBeUndefined();
@@ -184,7 +208,7 @@ describe('fidelity, exactness and candidates', () => {
     expect(e.candidates[0].exact).toBe(false);
     expect(e.candidates[0].fidelity.model.maxRelError).toBeGreaterThan(0.01);
     expect(e.candidates[0].complexity).toBeLessThan(e.candidates[1].complexity);
-    expect(e.summary).toMatch(/^no snapped formula matches the model and the data within 0\.001; the closest candidates:\n/);
+    expect(e.summary).toMatch(/^no snapped formula matches the model and the data within 0\.001; \(x0 \+ x1\) \* x2 matches the data, not the model \(error 0\.\d+\): the network is short of it; the closest candidates:\n/);
     expect(e.table.split('\n')[0]).toMatch(/tolerance +complexity +model error +data error +extrapolation +exact +formula/);
     expect(e.table.split('\n')).toHaveLength(3);
     expect(model.explain({ x: x3, y, tolerance: 0.2 }).text).toBe('(x0 + x1) * x2');

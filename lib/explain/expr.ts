@@ -4,29 +4,55 @@
 
 /** A number. @category Explain */
 export interface Const {
+  /** 'const'. */
   readonly kind: 'const';
+  /** Its value. */
   readonly value: number;
 }
 /** Input i of the layer (or feature i of the model, once composed). @category Explain */
 export interface Var {
+  /** 'var'. */
   readonly kind: 'var';
+  /** The input's index. */
   readonly index: number;
 }
 /** Σ coef·term + constant: no term is a constant or a sum, every coef ≠ 0, the terms' keys differ. @category Explain */
 export interface Sum {
+  /** 'sum'. */
   readonly kind: 'sum';
-  readonly terms: readonly { readonly coef: number; readonly expr: Expr }[];
+  /** The terms, ordered by the inputs they read. */
+  readonly terms: readonly SumTerm[];
+  /** The constant term. */
   readonly constant: number;
+}
+/** A term of a Sum. @category Explain */
+export interface SumTerm {
+  /** Its coefficient (≠ 0). */
+  readonly coef: number;
+  /** What it multiplies. */
+  readonly expr: Expr;
 }
 /** Π base^exp: no base is a constant, no exp is 0, the bases' keys differ. @category Explain */
 export interface Product {
+  /** 'product'. */
   readonly kind: 'product';
-  readonly factors: readonly { readonly base: Expr; readonly exp: number }[];
+  /** The factors, ordered by the inputs they read. */
+  readonly factors: readonly Factor[];
+}
+/** A factor of a Product. @category Explain */
+export interface Factor {
+  /** The base. */
+  readonly base: Expr;
+  /** Its exponent (≠ 0; negative ones print as a denominator). */
+  readonly exp: number;
 }
 /** A function of defineFunction applied to its arguments. @category Explain */
 export interface Call {
+  /** 'call'. */
   readonly kind: 'call';
+  /** The function's name. */
   readonly name: string;
+  /** Its arguments. */
   readonly args: readonly Expr[];
 }
 /** An expression tree, as units build it; build it with the functions of this module only. @category Explain */
@@ -186,7 +212,14 @@ export function mul(factors: { base: Expr; exp?: number }[]): Expr {
   };
   for (const f of factors) put(f.base, f.exp ?? 1);
   if (c === 0) return ZERO;
-  const kept = [...merged.values()].filter((f) => f.exp !== 0).sort((a, b) => order(a.base, b.base));
+  let kept = [...merged.values()].filter((f) => f.exp !== 0);
+  // −(a − b − c)·d reads (b + c − a)·d: a negative coefficient goes into a sum of mostly negative terms.
+  const flip = c < 0 ? kept.find((f) => f.exp === 1 && f.base.kind === 'sum' && 2 * f.base.terms.filter((t) => t.coef < 0).length >= f.base.terms.length) : undefined;
+  if (flip) {
+    kept = kept.map((f) => (f === flip ? { base: add([{ coef: -1, expr: f.base }]), exp: 1 } : f));
+    c = -c;
+  }
+  kept.sort((a, b) => order(a.base, b.base));
   let p: Expr;
   if (kept.length === 0) return num(c);
   if (kept.length === 1 && kept[0].exp === 1) p = kept[0].base;
@@ -228,20 +261,27 @@ export function substitute(e: Expr, inputs: readonly Expr[], rewrite?: (e: Expr)
   return go(e);
 }
 
-/** e's values on `rows` rows of the input columns (float64). @category Explain */
-export function evaluate(e: Expr, columns: readonly ArrayLike<number>[], rows: number): Float64Array {
+/**
+ * e's values on `rows` rows of the input columns (float64); `known` holds values already computed
+ * for subexpressions (the layers below, shared by every unit above them).
+ * @category Explain
+ */
+export function evaluate(e: Expr, columns: readonly ArrayLike<number>[], rows: number, known?: ReadonlyMap<Expr, Float64Array>): Float64Array {
+  const hit = known?.get(e);
+  if (hit) return hit;
   switch (e.kind) {
     case 'const':
       return new Float64Array(rows).fill(e.value);
     case 'var': {
       const c = columns[e.index];
       if (!c) throw new RangeError(`evaluate: no column for input ${e.index}`);
-      return Float64Array.from({ length: rows }, (_, r) => c[r]);
+      // Values are never written to once made: a float64 column is shared as it is.
+      return c instanceof Float64Array && c.length === rows ? c : Float64Array.from({ length: rows }, (_, r) => c[r]);
     }
     case 'sum': {
       const out = new Float64Array(rows).fill(e.constant);
       for (const t of e.terms) {
-        const v = evaluate(t.expr, columns, rows);
+        const v = evaluate(t.expr, columns, rows, known);
         for (let r = 0; r < rows; r++) out[r] += t.coef * v[r];
       }
       return out;
@@ -249,16 +289,38 @@ export function evaluate(e: Expr, columns: readonly ArrayLike<number>[], rows: n
     case 'product': {
       const out = new Float64Array(rows).fill(1);
       for (const f of e.factors) {
-        const v = evaluate(f.base, columns, rows);
+        const v = evaluate(f.base, columns, rows, known);
         for (let r = 0; r < rows; r++) out[r] *= f.exp === 1 ? v[r] : v[r] ** f.exp;
       }
       return out;
     }
     case 'call': {
       const f = functionSpec(e.name);
-      const args = e.args.map((a) => evaluate(a, columns, rows));
-      return Float64Array.from({ length: rows }, (_, r) => f.eval(args.map((a) => a[r])));
+      const args = e.args.map((a) => evaluate(a, columns, rows, known));
+      const at = new Array<number>(args.length), out = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        for (let k = 0; k < args.length; k++) at[k] = args[k][r];
+        out[r] = f.eval(at);
+      }
+      return out;
     }
+  }
+}
+
+/** e with every coefficient and constant rounded to `digits` significant digits (exponents kept). @category Explain */
+export function round(e: Expr, digits: number): Expr {
+  const r = (v: number) => Number(v.toPrecision(digits));
+  switch (e.kind) {
+    case 'const':
+      return num(r(e.value));
+    case 'var':
+      return e;
+    case 'sum':
+      return add(e.terms.map((t) => ({ coef: r(t.coef), expr: round(t.expr, digits) })), r(e.constant));
+    case 'product':
+      return mul(e.factors.map((f) => ({ base: round(f.base, digits), exp: f.exp })));
+    case 'call':
+      return call(e.name, ...e.args.map((a) => round(a, digits)));
   }
 }
 

@@ -4,7 +4,7 @@ import type { Sequential } from '../model';
 import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { describe, toMatrix, type Matrix, type TensorLike } from '../tensor';
-import { complexity, evaluate, num, scale, substitute, variable, type Expr } from './expr';
+import { complexity, evaluate, num, round, scale, substitute, variable, type Expr } from './expr';
 import { latexName, toJs, toLatex, toText } from './print';
 import type { SymbolicContext } from './symbolic';
 
@@ -15,7 +15,7 @@ export interface ExplainArgs {
   /** The targets of x [rows, units]: without them `fidelity.data` is absent and `exact` is false. */
   y?: TensorLike;
   /** Data outside the training range: judged and checked as x and y are, and reported apart. */
-  extrapolation?: { x: TensorLike; y?: TensorLike };
+  extrapolation?: ExtrapolationData;
   /** The inputs' names in the formula: identifiers, one per input. Default x0, x1, … */
   featureNames?: string[];
   /** The outputs' names (for a model of several outputs, whose text is one `name = formula` a line). Default y0, y1, … */
@@ -28,6 +28,14 @@ export interface ExplainArgs {
   digits?: number;
   /** The snapping tolerances of the candidates table (the `tolerance` given is added). Default 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0. */
   candidateTolerances?: number[];
+}
+
+/** The data out of the training range that explain also checks. @category Explain */
+export interface ExtrapolationData {
+  /** Its inputs [rows, inputDim]. */
+  x: TensorLike;
+  /** Its targets [rows, units] (optional: without them only the model is compared). */
+  y?: TensorLike;
 }
 
 /**
@@ -51,7 +59,15 @@ export interface Fidelity {
   /** Formula vs y (when y was given). */
   data?: ErrorFigures;
   /** The same on the extrapolation set (when given; data when its y was given). */
-  extrapolation?: { model: ErrorFigures; data?: ErrorFigures };
+  extrapolation?: ExtrapolationFidelity;
+}
+
+/** Fidelity.extrapolation: the errors on the extrapolation set. @category Explain */
+export interface ExtrapolationFidelity {
+  /** Formula vs model.predict. */
+  model: ErrorFigures;
+  /** Formula vs its y (when given). */
+  data?: ErrorFigures;
 }
 
 /** One formula of a model, at one snapping tolerance. @category Explain */
@@ -74,10 +90,20 @@ export interface Formula {
   exact: boolean;
 }
 
+/** One output's formula. @category Explain */
+export interface OutputFormula {
+  /** Its name (outputNames, default y0, y1, …). */
+  name: string;
+  /** Its mathjs-readable text. */
+  text: string;
+  /** Its LaTeX. */
+  latex: string;
+}
+
 /** What model.explain returns: the formula at `tolerance`, its check, and the candidates at other tolerances. @category Explain */
 export interface Explanation extends Formula {
   /** Each output's text and LaTeX (the formula's `text` joins them for several outputs). */
-  outputs: { name: string; text: string; latex: string }[];
+  outputs: OutputFormula[];
   /** The errorTolerance `exact` was judged with. */
   errorTolerance: number;
   /** The distinct formulas over the candidate tolerances, simplest first (PySR's equations table). */
@@ -219,9 +245,9 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
   }
 
   // Over the data, |e| is e or −e, [e < 0] is 0 or 1, max(a, b) is a or b where one side always wins.
-  const overData = (e: Expr): Expr => {
-    if (e.kind !== 'call') return e;
-    const v = e.args.map((a) => evaluate(a, features, rows));
+  const overData = (e: Expr, known: Map<Expr, Float64Array>): Expr => {
+    if (e.kind !== 'call' || !['abs', 'negative', 'sign', 'max', 'min'].includes(e.name)) return e;
+    const v = e.args.map((a) => evaluate(a, features, rows, known));
     const every = (f: (r: number) => boolean) => {
       for (let r = 0; r < rows; r++) if (!f(r)) return false;
       return true;
@@ -249,11 +275,16 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
   const read = (tol: number): { formula: Formula; exprs: Expr[] } => {
     const snapped = { all: true };
     let exprs: Expr[] = Array.from({ length: inputDim }, (_, i) => variable(i));
+    // The values of each layer's outputs, which every unit above reads.
+    const known = new Map<Expr, Float64Array>();
     layers.forEach((l, i) => {
       const local = l.symbolic!(context(i, tol, false, snapped));
-      exprs = local.map((e) => substitute(e, exprs, overData));
+      exprs = local.map((e) => substitute(e, exprs, (n) => overData(n, known)));
+      if (i === layers.length - 1) exprs = exprs.map((e) => round(e, digits));
+      known.clear();
+      for (const e of exprs) known.set(e, evaluate(e, features, rows, known));
     });
-    const f = exprs.map((e) => evaluate(e, features, rows));
+    const f = exprs.map((e) => known.get(e)!);
     const fidelity: Fidelity = { model: errors(f, 0, predicted, x.rows) };
     if (y) fidelity.data = errors(f, 0, y.data, x.rows);
     if (ex) {
@@ -289,11 +320,16 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
   const table = candidatesTable(candidates);
   const outputs = exprs.map((e, j) => ({ name: outputNames[j], text: toText(e, featureNames), latex: toLatex(e, featureNames) }));
   const worst = (f: Formula) => Math.max(f.fidelity.model.maxRelError, f.fidelity.data?.maxRelError ?? 0, f.fidelity.extrapolation?.model.maxRelError ?? 0, f.fidelity.extrapolation?.data?.maxRelError ?? 0);
+  // A formula true to the data but not to the model: the network has not (quite) converged to it.
+  const dataOnly = (f: Formula) => Math.max(f.fidelity.data?.maxRelError ?? Infinity, f.fidelity.extrapolation?.data?.maxRelError ?? 0);
+  const truer = y ? candidates.find((c) => dataOnly(c) <= errorTolerance) : undefined;
   const summary = main.exact
     ? `exact: ${main.text} (largest relative error ${worst(main).toPrecision(2)} ≤ ${errorTolerance}, against the model and the data)`
     : best
       ? `not exact at tolerance ${tolerance}; exact at tolerance ${best.tolerance}: ${best.text}\n${table}`
-      : `no snapped formula matches ${y ? 'the model and the data' : 'the model (no y given: the data was not checked)'} within ${errorTolerance}; the closest candidates:\n${table}`;
+      : `no snapped formula matches ${y ? 'the model and the data' : 'the model (no y given: the data was not checked)'} within ${errorTolerance}` +
+        (truer ? `; ${truer.text} matches the data, not the model (error ${truer.fidelity.model.maxRelError.toPrecision(2)}): the network is short of it` : '') +
+        `; the closest candidates:\n${table}`;
   return { ...main, outputs, errorTolerance, candidates, ...(best ? { best } : {}), table, summary };
 }
 

@@ -19,9 +19,11 @@ export {
   type Call,
   type Const,
   type Expr,
+  type Factor,
   type FunctionSpec,
   type Product,
   type Sum,
+  type SumTerm,
   type Var,
 } from './expr';
 export { toJs, toLatex, toText } from './print';
@@ -54,7 +56,7 @@ export function linear(inputs: number, w: (i: number) => number, bias = 0): Expr
   return add(Array.from({ length: inputs }, (_, i) => ({ coef: w(i), expr: variable(i) })), bias);
 }
 
-/** [f(0), …, f(units − 1)]: one expression per output. @category Explain */
+/** One expression per output: f(0) to f(units − 1). @category Explain */
 export function outputs(units: number, f: (j: number) => Expr): Expr[] {
   return Array.from({ length: units }, (_, j) => f(j));
 }

@@ -59,13 +59,19 @@ export interface RestartsResult {
   selectedBy: 'extrapolationLoss' | 'valLoss' | 'loss';
 }
 
-/** The seed of restart i from base seed `seed`: distinct for every i, and `seed` itself for i = 0. @category Model */
+/**
+ * The seed of restart i from base seed `seed`: distinct for every i < 2³², and `seed` itself for i = 0.
+ * @throws TypeError or RangeError for a seed or i that is not an integer in [0, 2³² − 1].
+ * @category Model
+ */
 export function seedOf(seed: number, i: number): number {
+  checkNumber(seed, 'seed', 0, 2 ** 32 - 1, true);
+  checkNumber(i, 'i', 0, 2 ** 32 - 1, true);
   return (seed + Math.imul(i, 0x9e3779b1)) >>> 0;
 }
 
-function asTensor(v: unknown, name: string, cols?: number): Tensor {
-  const m = toMatrix(v, name, cols);
+function asTensor(v: unknown, name: string): Tensor {
+  const m = toMatrix(v, name);
   return { data: m.data, shape: [...m.shape] };
 }
 
@@ -130,6 +136,8 @@ export async function fitRestarts(makeModel: (seed: number) => Sequential, x: Te
         await one(i);
       } catch (error) {
         failed ??= { error };
+        // The fits still running stop at their next batch.
+        for (const m of models) m?.stopTraining();
       }
     }
   };

@@ -66,6 +66,9 @@ describe('fitRestarts', () => {
     const s = new Set(Array.from({ length: 1000 }, (_, i) => seedOf(7, i)));
     expect(s.size).toBe(1000);
     expect(seedOf(2 ** 32 - 1, 3)).toBeLessThan(2 ** 32);
+    expect(() => seedOf(-1, 0)).toThrow(RangeError);
+    expect(() => seedOf(1, 0.5)).toThrow(/i: expected an integer/);
+    expect(() => seedOf('1' as never, 0)).toThrow(TypeError);
   });
 
   it('refuses bad arguments, and rejects with a fit error after disposing every model', async () => {

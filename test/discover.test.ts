@@ -173,6 +173,15 @@ describe('nalu discover refuses hostile CSVs', () => {
       expect(fs.existsSync(save)).toBe(false);
     });
 
+  it('refuses a bad --extrapolate file the same way, naming it', async () => {
+    const f = writeCsv('good.csv', ['a', 'b'], rows(cases[1], 50, 1, 2, 8));
+    const ex = path.join(dir, 'bad-ex.csv');
+    fs.writeFileSync(ex, 'a,y\n1,2\n');
+    expect(await main(['discover', f, '--target', 'y', '--extrapolate', ex])).toBe(1);
+    expect(err).toMatch(new RegExp(`${ex}:1: no column 'b'`));
+    expect(out).toBe('');
+  });
+
   it('reads a BOM and quoted fields', async () => {
     const f = path.join(dir, 'bom.csv');
     const data = rows(cases[1], 300, 1, 2, 6);

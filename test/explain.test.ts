@@ -3,10 +3,10 @@
 // NAU → NMU example seed by seed, and the options' validation.
 import { evaluate as mathEvaluate, parse } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { Adam, Layer, NACMul, NALU, NAU, NMU, Sequential, symbolic, tensor, type Tensor, type WeightSpec } from '../lib/index';
+import { Adam, Layer, NACMul, NALU, NAU, NMU, NPU, Sequential, symbolic, tensor, type Tensor, type WeightSpec } from '../lib/index';
 import { throws } from './helpers/errors';
 import { signedUniform, uniform } from './helpers/reference';
-import { build, registeredUnits } from './units/index';
+import { build, registeredUnits, registeredVariants } from './units/index';
 
 const { add, call, mul, num, pow, plus, scale, times, variable: v, toText, toLatex, toJs, evaluate, complexity } = symbolic;
 const names = ['x0', 'x1', 'x2', 'x3'];
@@ -116,6 +116,19 @@ describe('every unit reads as its formula (hand-set weights, test/units/)', () =
           model.dispose();
         }),
       );
+    });
+});
+
+describe('a formula with nothing snapped is the unit itself (tolerance 0, every registered variant)', () => {
+  for (const { ref, variant, name } of registeredVariants())
+    it(name, () => {
+      const model = new Sequential([build(ref, { units: 2, inputDim: 3, seed: 5, ...variant })]);
+      // The NPU's imaginary weights start at 0: give them values, and its gates values inside (0, 1).
+      if (ref.cls === NPU) model.setWeights([tensor(uniform(6, -1, 1, 9), [3, 2]), tensor(uniform(6, -0.5, 0.5, 10), [3, 2]), tensor([0.3, 0.8, 0.55], [3])]);
+      const x = tensor(signedUniform(600, Math.max(ref.domain.lo, 0.05), ref.domain.hi, 3), [200, 3]);
+      const e = model.explain({ x, tolerance: 0, digits: 17, candidateTolerances: [] });
+      expect(e.fidelity.model.maxRelError, e.text).toBeLessThan(1e-4);
+      model.dispose();
     });
 });
 

@@ -60,8 +60,8 @@ export class Dense extends Layer {
   /** activation(Σ_i kernel_ij·x_i + bias_j), a weight snapped to an integer near it. */
   override symbolic(ctx: SymbolicContext): Expr[] {
     const [K, b] = ctx.weights, n = this.units;
-    const near = (w: number) => [Math.round(w)];
-    return outputs(n, (j) => activate[this.activation](linear(ctx.inputs, (i) => ctx.snap(K[i * n + j], near(K[i * n + j])), b ? ctx.snap(b[j], near(b[j])) : 0)));
+    const snap = (w: number) => ctx.snap(w, [Math.round(w)]);
+    return outputs(n, (j) => activate[this.activation](linear(ctx.inputs, (i) => snap(K[i * n + j]), b ? snap(b[j]) : 0)));
   }
 }
 

@@ -78,8 +78,8 @@ describe('Sequential', () => {
     throws(() => new Sequential('layers' as never), TypeError, 'Sequential options: expected an options object, received string');
     throws(() => new Sequential({ layers: 3 as never }), TypeError, 'layers: expected an array of layers, received 3');
     throws(() => new Sequential([{ units: 1 } as never]), TypeError, 'add: expected a Layer, received an object');
-    throws(() => new Sequential([new Dense({ units: 1 })]).predict(x), RangeError, 'the first layer needs inputDim (or inputShape)');
-    throws(() => new Sequential().predict(x), RangeError, 'inputDim');
+    throws(() => new Sequential([new Dense({ units: 1, name: 'd' })]).predict(x), RangeError, "predict: the first layer 'd' needs inputDim (or inputShape)");
+    throws(() => new Sequential().predict(x), RangeError, 'predict: the model has no layers');
   });
 
   it('compile: required args and registries listing valid names', () => {

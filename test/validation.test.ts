@@ -93,7 +93,6 @@ describe('Sequential', () => {
 
   it('compile: metrics are checked one by one, holes too', () => {
     const m = new Sequential([new NAC({ units: 1, inputDim: 3 })]);
-    // eslint-disable-next-line no-sparse-arrays
     throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: [, 'mae'] as never }), TypeError, "metrics[0]: expected one of 'mae', 'mse', 'rmse', received undefined");
     throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae', 'acc'] as never }), RangeError, 'metrics[1]: ', "'acc'");
     expect(m.compiled).toBe(false);

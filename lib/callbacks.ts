@@ -30,8 +30,11 @@ type Awaitable = unknown;
  * @category Callbacks
  */
 export interface Callback {
-  /** Called before onTrainBegin with the model being fitted. */
-  setModel?(model: Sequential): void;
+  /**
+   * Called before onTrainBegin with the model being fitted (a promise it returns is awaited). A
+   * callback with setModel serves one fit at a time: a concurrent second fit is refused with BUSY.
+   */
+  setModel?(model: Sequential): Awaitable;
   /** Before the first epoch. */
   onTrainBegin?(): Awaitable;
   /** Before epoch `epoch`; a stopTraining() here stops fit before it. */
@@ -407,7 +410,7 @@ export class ModelCheckpoint implements Callback {
       if (!Number.isNaN(this.#best) && !this.#improved(v, this.#best)) return;
       this.#best = v;
     } else if ((epoch + 1) % this.everyEpochs !== 0) return;
-    const dir = this.dir.replace(fieldRe, (_, name: string, zero: string, width: string, precision: string, type: string) =>
+    const dir = this.dir.replace(fieldRe, (_, name: string, zero = '', width = '', precision = '', type = '') =>
       formatField(name === 'epoch' ? epoch + 1 : monitored(logs, name, 'modelCheckpoint.dir'), zero, width, precision, type),
     );
     await this.#model!.save(dir);

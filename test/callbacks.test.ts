@@ -506,10 +506,12 @@ describe('fits that always settle (issue 27)', () => {
     const { x, y } = data(40);
     const m = model();
     const ckpt = modelCheckpoint(join(dir, 'ckpt-{epoch:02d}-{val_loss:.2f}'));
+    const plain = modelCheckpoint(join(dir, 'e{epoch}-{loss:.3e}'));
     const seen: string[] = [];
-    const h = await m.fit(x, y, { epochs: 3, validationSplit: 0.25, callbacks: [ckpt, { onEpochEnd: () => void seen.push(ckpt.savedDir!) }] });
+    const h = await m.fit(x, y, { epochs: 3, validationSplit: 0.25, callbacks: [ckpt, plain, { onEpochEnd: () => void seen.push(ckpt.savedDir!) }] });
     const expected = h.valLoss.map((v, e) => join(dir, `ckpt-${String(e + 1).padStart(2, '0')}-${v.toFixed(2)}`));
     expect(seen).toEqual(expected);
+    expect(plain.savedDir).toBe(join(dir, `e3-${h.loss[2].toExponential(3)}`));
     (await loadModel(expected[2])).dispose();
     expect(() => modelCheckpoint(join(dir, 'ckpt-{epoch'))).toThrow(/modelCheckpoint.dir: '\{' in .* is not part of a field/);
     expect(() => modelCheckpoint(join(dir, 'ckpt-}'))).toThrow(RangeError);

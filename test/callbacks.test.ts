@@ -204,6 +204,39 @@ describe('awaited callbacks', () => {
     expect(() => net.setLearningRate('x' as never)).toThrow(TypeError);
     net.dispose();
   });
+
+  it('a raw onEvent that throws stops the fit, which rejects with what it threw (it used to wait for resume() forever)', async () => {
+    const x = new Float32Array([1, 2]);
+    for (const awaitEpochs of [true, false])
+      for (const thrown of [new Error('from onEvent'), undefined, 'text']) {
+        const net = new native.NativeNetwork({ inputDim: 1, layers: [{ type: 'dense', units: 1, seed: 1 }], loss: { type: 'mse' }, optimizer: { type: 'sgd', learningRate: 0.1 } });
+        let events = 0;
+        const fit = net.fit(x, x, 2, { epochs: 1 << 20, batchSize: 2, shuffle: false, seed: 0, throwOnNonFinite: false, awaitEpochs }, (kind: string) => {
+          if (kind !== 'end') return;
+          events++;
+          throw thrown;
+        });
+        const err = await fit.then(() => 'resolved', (e: unknown) => ({ e }));
+        expect(err, `awaitEpochs ${awaitEpochs}`).not.toBe('resolved');
+        expect((err as { e: unknown }).e).toBe(thrown);
+        if (awaitEpochs) expect(events).toBe(1);
+        expect(net.busy).toBe(false);
+        net.dispose();
+      }
+    // A raw task run's onEval, likewise.
+    const thrown = new Error('from onEval');
+    const run = native.runArithmeticTask(
+      {
+        network: { inputDim: 2, layers: [{ type: 'nau', units: 1, seed: 1 }], loss: { type: 'mse' }, optimizer: { type: 'adam' } },
+        task: { op: 'add', inputSize: 2, subsetRatio: 0.5, overlapRatio: 0, interpolation: [[1, 2]], extrapolation: [[2, 6]], seed: 1 },
+        run: { iterations: 1e9, batchSize: 8, evalEvery: 10, validationSize: 16, testSize: 16, epsilon: 1e-5, thresholdSamples: 10, bestWindow: 1, seed: 1 },
+      },
+      () => {
+        throw thrown;
+      },
+    );
+    await expect(run.promise).rejects.toBe(thrown);
+  });
 });
 
 describe('History', () => {

@@ -735,9 +735,10 @@ export class Sequential {
   }
 
   /**
-   * Asks a running fit to stop after the current batch (as an AbortSignal does). From a hook it
-   * takes effect once that epoch's hooks are done; from anywhere else (a timer, a watchdog) fit
-   * also stops waiting for a hook still running, which goes on unawaited, and resolves 'aborted'.
+   * Asks a running fit to stop after the current batch (as an AbortSignal does). From a hook's
+   * synchronous code (before any await) it takes effect once that epoch's hooks are done; from
+   * anywhere else (a timer, a watchdog) fit also stops waiting for a hook still running, which goes
+   * on unawaited, and resolves 'aborted'.
    */
   stopTraining(): void {
     this.#stopRequested = true;

@@ -3,6 +3,7 @@
 import type { NativeTaskEval, NativeTaskRunResult, NativeWeight } from '../../binding';
 import { native } from '../binding';
 import type { Layer } from '../layers/layer';
+import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { Adam, type Optimizer } from '../optimizers';
 import { checkRange, nativeTaskSpec, opRegistry, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
@@ -220,13 +221,18 @@ function layerSeeds(seed: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (seed * 7919 + i * 104729 + 1) % Number.MAX_SAFE_INTEGER);
 }
 
+/** RunOptions' own keys (the training settings are the others). */
+const runKeys = ['instance', 'model', 'seed', 'iterations', 'evalEvery', 'batchSize', 'epsilon', 'thresholdSamples', 'evalSize', 'bestWindow', 'onEval', 'signal'];
+
 /**
  * Trains `model` on a fresh batch every step and reports the paper's metrics.
- * @throws (rejects) TypeError or RangeError naming a bad option; an error onEval threw.
+ * @throws (rejects) TypeError or RangeError naming a bad option (an unknown one too); an error onEval threw.
  * @category Runs
  */
 export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
-  const o = checkOptions(options, 'runArithmetic options') as unknown as RunOptions;
+  const raw = checkOptions(options, 'runArithmetic options');
+  refuseUnknown(raw, [...runKeys, ...trainingSettingNames], 'runArithmetic');
+  const o = raw as unknown as RunOptions;
   const inst = o.instance;
   if (inst === null || typeof inst !== 'object') throw new TypeError(`instance: expected a task instance, received ${typeof inst}`);
   const def = taskRegistry.get(inst.task, 'instance.task');

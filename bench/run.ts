@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only]
+// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --discover (that section alone)]
 // Training and inference speed of one NALU layer at the issue's shapes, through the public
 // API both ways a user trains (fit: loop in C++, at 1 batch an epoch (the seed's pattern) and at
 // many; trainOnBatch: one N-API call a step), on 1 thread and on all cores, against cblas_sgemm
@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { native } from '../lib/binding';
 import type { NativeStepProfile } from '../binding';
 import { NALU, Sequential, setNumThreads, tensor } from '../lib/index';
+import { discoverBench, discoverSection, type DiscoverBench } from './discover';
 import { tfjsStepsPerSecond } from './tfjs';
 
 type Shape = [batch: number, inDim: number, outDim: number];
@@ -410,6 +411,7 @@ async function main() {
     fs.writeFileSync(path.join(outDir, 'latest.md'), md);
     return console.log(md);
   }
+  if (argv.includes('--discover')) return console.log(discoverSection(await discoverBench(console.error)).join('\n'));
   const started = Date.now();
   const addon = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('nalu.node'))?.split(/\s+/).pop();
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cpuId: cpuId(), cores, node: process.version, addon, openblas: native.benchOpenblasCore(), openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '', loadAverageAtStart: os.loadavg()[0], loadAverageAtEnd: NaN };
@@ -463,6 +465,7 @@ async function main() {
       console.error(`  tfjs ${backend} ${s.join('×')}: ${JSON.stringify(tfjs[tfjs.length - 1].stepsPerSec ?? tfjs[tfjs.length - 1].error)}`);
     }
   }
+  const discover = await discoverBench(console.error);
   const rss = rssChild();
   console.error(`  rss: ${JSON.stringify(rss)}`);
   machine.loadAverageAtEnd = os.loadavg()[0];
@@ -481,6 +484,7 @@ async function main() {
     profiles: profiled,
     torch,
     tfjs,
+    discover,
     rss,
     seconds: (Date.now() - started) / 1000,
   };
@@ -557,6 +561,7 @@ interface Result {
   profiles?: Profile[];
   torch: TorchRun[];
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
+  discover?: DiscoverBench;
   rss: Record<string, number> | { error: string };
   seconds: number;
 }
@@ -760,6 +765,7 @@ function markdown(r: Result): string {
     }
   }
   if (r.profiles?.length) L.push('', ...profileSection(r));
+  if (r.discover) L.push('', ...discoverSection(r.discover));
   L.push('');
   if ('error' in r.rss) L.push(`RSS (4096, 1024, 1024): not measured (${r.rss.error}).`);
   else {

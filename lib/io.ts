@@ -86,6 +86,20 @@ async function writeAtomic(file: string, data: Uint8Array | string, temps: Set<s
   temps.delete(tmp);
 }
 
+/**
+ * Writes one file atomically (temp file + fsync + rename), removing the temp file on failure. @internal
+ * @throws (rejects) NaluError SAVE_FAILED naming `what` and the file.
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, what: string): Promise<void> {
+  const temps = new Set<string>();
+  try {
+    await writeAtomic(file, data, temps);
+  } catch (e) {
+    await Promise.all([...temps].map((t) => fs.rm(t, { force: true }).catch(() => undefined)));
+    throw new NaluError(`${what}(${JSON.stringify(file)}): ${(e as Error).message}`, 'SAVE_FAILED');
+  }
+}
+
 async function syncDir(dir: string) {
   try {
     const fh = await fs.open(dir, 'r');
@@ -453,14 +467,21 @@ async function loadOnce(dir: string): Promise<Sequential> {
     }
     return { data, shape: s.shape };
   });
+  // The native network is built here: what it refuses (too many layers, say) is the topology's fault.
+  try {
+    model.setWeights(weights);
+  } catch (e) {
+    if (e instanceof NaluError) throw e;
+    bad(dir, `bad topology: ${(e as Error).message}`);
+  }
   if (json.trainingConfig) {
     try {
       const { optimizer, loss, metrics } = json.trainingConfig;
       model.compile({ optimizer: getOptimizer(optimizer), loss: getLoss(loss), ...(metrics === undefined ? {} : { metrics: metrics as Metric[] }) });
     } catch (e) {
+      model.dispose();
       bad(dir, `bad trainingConfig: ${(e as Error).message}`);
     }
   }
-  model.setWeights(weights);
   return model;
 }

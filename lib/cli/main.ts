@@ -5,6 +5,8 @@ import type { Command } from './args';
 // Loaded on use: they load the native addon, which --help and --version must not need.
 const loaders: Record<string, () => Promise<Command>> = {
   benchmark: async () => (await import('./benchmark')).benchmarkCommand,
+  discover: async () => (await import('./discover')).discoverCommand,
+  export: async () => (await import('./export')).exportCommand,
   summary: async () => (await import('./summary')).summaryCommand,
   sweep: async () => (await import('./sweep')).sweepCommand,
   train: async () => (await import('./train')).trainCommand,

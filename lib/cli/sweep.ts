@@ -36,7 +36,8 @@ hash of its run key: enqueuing the same runs again adds nothing, nor do runs alr
     usage: 'nalu sweep worker --redis URL [--workers N]',
     text: `Takes runs from the queue and trains them, N at a time in this process (one native thread
 each), until stopped. SIGINT/SIGTERM abort the runs in flight and hand them back to the queue
-(another worker starts them again), then exit; a second signal exits at once. A worker that
+(another worker starts them again), then exit; a second signal exits at once, and so does
+the first while Redis is down or refuses the worker. A worker that
 dies (SIGKILL, power) holds its runs until their locks expire (--lock-seconds), then any
 worker's stalled check (every --stalled-seconds) puts them back in the queue.`,
     rows: [
@@ -123,13 +124,13 @@ async function run(argv: string[]): Promise<number> {
   const { redisOptions, loadBullmq } = await import('../sweep/connection');
   redisOptions(url, 'client');
   loadBullmq();
-  const { RedisUnreachable } = await import('../sweep/open');
+  const { SweepError } = await import('../sweep/server');
   try {
     if (cmd === 'enqueue') {
       const experiment = experimentOf(v, positionals);
       let runs: PlannedRun[];
       try {
-        runs = planRuns(experiment);
+        runs = planRuns(experiment, log);
       } catch (e) {
         if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
         throw e;
@@ -165,16 +166,16 @@ async function run(argv: string[]): Promise<number> {
     }
     if (cmd === 'status') {
       const { status } = await import('../sweep/status');
-      await status({ url, queue, watch: num(v.watch, 'watch', 0, 0, 86400), out: process.stdout });
+      await status({ url, queue, watch: num(v.watch, 'watch', 0, 0, 86400), out: process.stdout, log });
       return 0;
     }
     const out = outputFile(v.out, 'out');
     if (!out) throw new UsageError('--out: expected the results file to collect into');
     const { collect } = await import('../sweep/collect');
     const r = await collect({ url, queue, out, log });
-    return r.failed.length ? 1 : 0;
+    return r.failed.length || r.skipped ? 1 : 0;
   } catch (e) {
-    if (e instanceof RedisUnreachable) {
+    if (e instanceof SweepError) {
       log(e.message);
       return 1;
     }

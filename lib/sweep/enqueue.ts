@@ -6,6 +6,7 @@ import { runKey } from '../tasks/run';
 import { redactUrl } from './connection';
 import { openQueue } from './open';
 import { jobDataOf, jobIdOfKey, keyOfData, runLabel } from './runs';
+import { clientOf, persistenceWarning } from './server';
 
 export interface EnqueueOptions {
   url: string;
@@ -30,6 +31,8 @@ export async function enqueue(o: EnqueueOptions): Promise<EnqueueResult> {
   const have = new Set(o.out ? readResults(o.out).map(runKey) : []);
   const queue = await openQueue(o.url, o.queue);
   try {
+    const warning = await persistenceWarning(await clientOf(queue), o.url);
+    if (warning) o.log(`warning: ${warning}`);
     const result: EnqueueResult = { added: 0, inOut: 0, queued: {}, retried: 0 };
     // Longest runs first, so that a short one, not a long one, is the last to finish.
     const runs = [...o.runs].sort((a, b) => b.iterations - a.iterations).map((r) => ({ data: jobDataOf(r), key: '', id: '' }));
@@ -48,7 +51,10 @@ export async function enqueue(o: EnqueueOptions): Promise<EnqueueResult> {
         if (s === 'unknown') continue;
         result.queued[s] = (result.queued[s] ?? 0) + 1;
         if (s === 'failed') {
-          const job = await queue.getJob(part[k].id);
+          const job = await queue.getJob(part[k].id).catch((e: Error) => {
+            o.log(`skipped failed job ${part[k].id} (key ${queue.toKey(part[k].id)}): ${e.message}`);
+            return undefined;
+          });
           if (o.retryFailed && job) {
             await job.retry('failed', { resetAttemptsMade: true });
             result.retried++;

@@ -67,7 +67,8 @@ describe('README snippets', () => {
     });
 
   it('states what the snippets of "Fit your own data" print', () => {
-    const section = readme.slice(readme.indexOf('## Fit your own data'), readme.indexOf('\n## ', readme.indexOf('## Fit your own data') + 3));
+    const start = readme.indexOf('## Fit your own data');
+    const section = readme.slice(start, readme.slice(start + 3).search(/\n##+ /) + start + 3);
     const fits = snippets.filter((s) => section.includes(s.code));
     expect(fits.length).toBeGreaterThanOrEqual(2);
     for (const f of fits) {

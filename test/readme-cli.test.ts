@@ -9,9 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-const shellLines = [...readme.matchAll(/^```sh\n([\s\S]*?)^```/gm)].flatMap((m) => {
+// Commands: the lines of sh blocks, and in other blocks (a session: command, then output) those after a '$ '.
+const shellLines = [...readme.matchAll(/^```(\w*)\n([\s\S]*?)^```/gm)].flatMap((m) => {
   const first = readme.slice(0, m.index).split('\n').length + 1;
-  return m[1].split('\n').map((text, i) => ({ text, line: first + i }));
+  return m[2].split('\n').flatMap((text, i) => (m[1] === 'sh' ? [{ text, line: first + i }] : text.startsWith('$ ') ? [{ text: text.slice(2), line: first + i }] : []));
 });
 const cliLines = shellLines
   .filter(({ text }) => /^(npx )?nalu /.test(text))
@@ -42,7 +43,7 @@ describe('the README CLI lines, in a consumer project', () => {
     fs.mkdirSync(path.join(consumer, 'node_modules', '.bin'), { recursive: true });
     fs.symlinkSync(root, path.join(consumer, 'node_modules', 'nalu'));
     fs.symlinkSync(path.join('..', 'nalu', path.relative(root, bin)), path.join(consumer, 'node_modules', '.bin', 'nalu'));
-    fs.cpSync(path.join(root, 'results'), path.join(consumer, 'results'), { recursive: true });
+    for (const d of ['results', 'examples']) fs.cpSync(path.join(root, d), path.join(consumer, d), { recursive: true });
     fs.mkdirSync(path.join(consumer, 'docs'));
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
 import { tasks, type Dense } from '../lib/index';
 
-const instance = (op: 'sub' | 'mul' | 'square') => tasks.taskRegistry.get('static').instances(op)[0];
+const instance = (op: 'sub' | 'mul' | 'square') => tasks.taskRegistry.get('static', 'task').instances(op)[0];
 // Small evaluation sets and threshold samples: these runs are judged on their errors only.
 const quick = { thresholdSamples: 1000, evalSize: 2000 };
 

@@ -45,12 +45,12 @@ describe('ReLU and ReLU6: stable-nalu BasicLayer networks', () => {
   // of an even number of seeds can fall between. Ours must show both modes and nothing between.
   it('relu on −: each run either fits the training range or collapses to a constant', async () => {
     const best: number[] = [];
-    for (let seed = 0; seed < 6; seed++) best.push((await run('relu', 'sub', seed, 3000)).record.best.interpolation);
-    const fits = best.filter((e) => e < 0.1).length, constant = best.filter((e) => e > 1.8 && e < 2.6).length;
+    for (let seed = 0; seed < 6; seed++) best.push((await run('relu', 'sub', seed, 8000)).record.best.interpolation);
+    const fits = best.filter((e) => e < 0.05).length, constant = best.filter((e) => e > 1.8 && e < 2.6).length;
     expect(fits + constant, `best interpolation MSEs ${best.join(', ')}`).toBe(best.length);
     expect(fits).toBeGreaterThan(0);
     expect(constant).toBeGreaterThan(0);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('Gated NAU/NMU', () => {

@@ -30,7 +30,7 @@ export * as symbolic from './explain/symbolic';
 export * from './callbacks';
 export { loadModel } from './io';
 export { toONNX, saveONNX, onnxOpset } from './export/onnx';
-export { fromTfjs, tfjsHandler } from './export/tfjs';
+export { fromTfjs, tfjsHandler, type TfjsLoadHandler } from './export/tfjs';
 export { loadKerasWeights } from './export/keras';
 export type { OpGraph, OpAttr } from './export/graph';
 export { fitRestarts, seedOf, type RestartArgs, type RestartReport, type RestartsResult } from './restarts';

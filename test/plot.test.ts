@@ -97,6 +97,8 @@ describe('nalu summary --plot', () => {
     const r = spawnSync(process.execPath, [path.join(pkg, 'dist/cjs/cli/main.js'), 'summary', table1, '--compare', 'madsen2020', '--plot', path.join(dir, 'x.svg')], {
       encoding: 'utf8',
       cwd: dir,
+      // The copy has no addon of its own: the checkout's.
+      env: { ...process.env, NALU_NATIVE_PATH: process.env.NALU_NATIVE_PATH ?? path.join(root, 'build/Release/nalu.node') },
     });
     expect(r.stdout).toMatch(/Static arithmetic task: 329 runs/);
     expect(r.stdout).toMatch(/\| ×  \| nmu +\| 9\/10 90% \[60%, 98%\]/);

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only]
+// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --fused-only]
 // Training and inference speed of one NALU layer at the issue's shapes, through the public
 // API both ways a user trains (fit: loop in C++, at 1 batch an epoch (the seed's pattern) and at
 // many; trainOnBatch: one N-API call a step), on 1 thread and on all cores, against cblas_sgemm
@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { native } from '../lib/binding';
 import type { NativeStepProfile } from '../binding';
 import { NALU, Sequential, setNumThreads, tensor } from '../lib/index';
+import { loadExperiment, planRuns } from '../lib/tasks/experiment';
+import { prepareRun, type PreparedRun } from '../lib/tasks/run';
 import { tfjsStepsPerSecond } from './tfjs';
 
 type Shape = [batch: number, inDim: number, outDim: number];
@@ -384,6 +386,110 @@ async function profiles(): Promise<Profile[]> {
   return out;
 }
 
+/** Table 1 (6 operations × 11 models) fused against alone, per CPU-second of the process, one seed, the runs `iterations` long. */
+interface Fused {
+  iterations: number;
+  runs: number;
+  /** CPU µs a run-iteration, the runs' fixed start (iterations 0) subtracted: the whole group fused, every run alone; per model (its 6 operations). */
+  fusedMicros: Stat;
+  loneMicros: Stat;
+  models: { model: string; loneMicros: number; fusedMicros: number }[];
+  /** CPU seconds of the fixed start at the paper's 10⁶-sample thresholds: a group, and the 66 runs alone. */
+  groupSetupSeconds: number;
+  loneSetupSeconds: number;
+  /** The fused group's profile, µs a run-iteration. */
+  profile?: { total: number; phases: Record<string, number> };
+}
+
+/** Table 1's runs of seed 0 as `nalu benchmark` prepares them (settings scaled to the run's length). */
+function table1Runs(iterations: number, thresholdSamples: number): PreparedRun[] {
+  return planRuns({ ...loadExperiment('madsen2020-table1'), seeds: 1, iterations }).map((r, i) =>
+    prepareRun({ instance: r.instance, model: r.model, seed: r.seed, iterations, evalEvery: r.evalEvery, batchSize: r.batchSize, bestWindow: r.bestWindow, thresholdSamples, ...r.settings }, `runs[${i}].`),
+  );
+}
+const loneRun = (p: PreparedRun) => native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }).promise;
+const groupRun = (ps: PreparedRun[], profile = false) => {
+  const { op, ...task } = ps[0].task;
+  return native.runArithmeticGroup({ task, runs: ps.map((p) => ({ network: p.network, op: p.task.op, run: p.run })), profile }).promise;
+};
+async function cpuSeconds(f: () => Promise<unknown>): Promise<number> {
+  const c0 = process.cpuUsage();
+  await f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
+async function fusedRow(): Promise<Fused> {
+  const N = quick ? 2000 : 5000;
+  const runs = table1Runs(N, 1000), empty = table1Runs(0, 1000);
+  const models = [...new Set(runs.map((p) => p.record.model))];
+  const ofModel = <T extends PreparedRun>(ps: T[], m: string) => ps.filter((p) => p.record.model === m);
+  const lone: Record<string, number[]> = {}, fused6: Record<string, number[]> = {};
+  const whole: number[] = [], alone: number[] = [];
+  // Alternated repetitions: a slow spell of the host falls on all of them.
+  for (let k = 0; k < (quick ? 1 : 3); k++) {
+    const start = await cpuSeconds(() => groupRun(empty));
+    whole.push((1e6 * ((await cpuSeconds(() => groupRun(runs))) - start)) / (runs.length * N));
+    let sum = 0;
+    for (const m of models) {
+      let t = 0;
+      for (const [i, p] of runs.entries()) if (p.record.model === m) t += (await cpuSeconds(() => loneRun(p))) - (await cpuSeconds(() => loneRun(empty[i])));
+      (lone[m] ??= []).push((1e6 * t) / (6 * N));
+      sum += t;
+      const s6 = await cpuSeconds(() => groupRun(ofModel(empty, m)));
+      (fused6[m] ??= []).push((1e6 * ((await cpuSeconds(() => groupRun(ofModel(runs, m)))) - s6)) / (6 * N));
+    }
+    alone.push((1e6 * sum) / (runs.length * N));
+  }
+  const paper = table1Runs(0, 1e6);
+  const groupSetupSeconds = await cpuSeconds(() => groupRun(paper));
+  let loneSetupSeconds = 0;
+  for (const p of paper) loneSetupSeconds += await cpuSeconds(() => loneRun(p));
+  const profiled = (await groupRun(runs, true)).profile;
+  return {
+    iterations: N,
+    runs: runs.length,
+    fusedMicros: stat(whole),
+    loneMicros: stat(alone),
+    models: models.map((m) => ({ model: m, loneMicros: stat(lone[m]).median, fusedMicros: stat(fused6[m]).median })),
+    groupSetupSeconds,
+    loneSetupSeconds,
+    profile: profiled && {
+      total: (1e6 * profiled.total) / profiled.steps,
+      phases: Object.fromEntries(Object.entries(profiled.phases).map(([k, v]) => [k, (1e6 * v) / profiled.steps])),
+    },
+  };
+}
+
+/** CPU-hours of Table 1 at 100 seeds, 5·10⁶ steps a run, from µs a run-iteration and the fixed starts. */
+const table1Hours = (micros: number, runs: number, setupSeconds: number) => (runs * 5e6 * micros * 1e-6 + setupSeconds) / 3600;
+
+function fusedSection(f: Fused): string[] {
+  const seeds = 100, runs = f.runs * seeds;
+  const fusedHours = table1Hours(f.fusedMicros.median, runs, seeds * f.groupSetupSeconds);
+  const loneHours = table1Hours(f.loneMicros.median, runs, seeds * f.loneSetupSeconds);
+  const L = [
+    `**Fused runs** (Table 1, one seed: ${f.runs} runs of ${fmt(f.iterations)} iterations, as \`nalu benchmark\` plans them; CPU µs a run-iteration of the process, the runs' fixed start subtracted, median of ${f.fusedMicros.reps} (min–max); run-iterations a second per core = 10⁶ / µs): fused ${fmt(f.fusedMicros.median, 2)} µs (${spread(f.fusedMicros)}) = ${si(1e6 / f.fusedMicros.median)}/s, alone ${fmt(f.loneMicros.median, 2)} µs (${spread(f.loneMicros)}) = ${si(1e6 / f.loneMicros.median)}/s: ${times(f.loneMicros.median / f.fusedMicros.median)}. Fixed start at 10⁶-sample thresholds: ${fmt(f.groupSetupSeconds, 2)} CPU-s a group, ${fmt(f.loneSetupSeconds, 1)} CPU-s for its runs alone.`,
+    `Table 1 at ${seeds} seeds (${fmt(runs)} runs × 5·10⁶ steps) projected: **${fmt(fusedHours, 0)} CPU-hours fused**, ${fmt(loneHours, 0)} alone (target ≤ 40: ${status(fusedHours <= 40)}).`,
+    '',
+    '| model | alone µs | fused (its 6 ops) µs | run-iterations/s alone | fused | CPU-hours at 600 runs alone | fused |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  let sumLone = 0, sumFused = 0;
+  for (const m of f.models) {
+    const hl = table1Hours(m.loneMicros, 6 * seeds, 0), hf = table1Hours(m.fusedMicros, 6 * seeds, 0);
+    sumLone += hl;
+    sumFused += hf;
+    L.push(`| ${m.model} | ${fmt(m.loneMicros, 2)} | ${fmt(m.fusedMicros, 2)} | ${si(1e6 / m.loneMicros)} | ${si(1e6 / m.fusedMicros)} | ${fmt(hl, 1)} | ${fmt(hf, 1)} |`);
+  }
+  L.push(`| sum | | | | | ${fmt(sumLone, 0)} | ${fmt(sumFused, 0)} |`);
+  if (f.profile) {
+    const p = f.profile;
+    L.push('', `The fused group profiled (µs a run-iteration): ${fmt(p.total, 2)} in all; ${Object.entries(p.phases).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}.`);
+  }
+  return L;
+}
+
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
 const spread = (s: Stat) => { const d = s.max < 100 ? 2 : 0; return `${fmt(s.min, d)}–${fmt(s.max, d)}`; };
 /** 1.46 M, 7.3 k, 153: rates in three significant figures. */
@@ -409,6 +515,12 @@ async function main() {
     const md = markdown(JSON.parse(fs.readFileSync(path.join(outDir, 'latest.json'), 'utf8')));
     fs.writeFileSync(path.join(outDir, 'latest.md'), md);
     return console.log(md);
+  }
+  if (argv.includes('--fused-only')) {
+    // The fused row alone, printed (not saved: latest.json keeps a whole run).
+    setNumThreads(1);
+    console.error(`nalu bench --fused-only: ${os.cpus()[0]?.model ?? 'unknown'}, ${cores} cores, isa ${native.isa}, load average ${fmt(os.loadavg()[0], 1)}`);
+    return console.log(fusedSection(await fusedRow()).join('\n'));
   }
   const started = Date.now();
   const addon = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('nalu.node'))?.split(/\s+/).pop();
@@ -448,6 +560,8 @@ async function main() {
   }
   const task = await staticTask();
   console.error(`  static task: ${JSON.stringify(task)}`);
+  const fused = await fusedRow();
+  console.error(`  fused: ${JSON.stringify(fused)}`);
   const profiled = await profiles();
   for (const q of profiled) console.error(`  profile ${q.shape ? `${q.shape.join('×')} ` : ''}${q.what}: ${fmt(q.total, 2)} µs a step, ${JSON.stringify(q.phases)}`);
   const tfShapes = SHAPES.filter(([b, i, o]) => b * i * o <= (quick ? 1 << 14 : 1 << 26));
@@ -479,6 +593,7 @@ async function main() {
     staticLimit: staticLimit(core),
     epochOverhead: epochOverheads,
     profiles: profiled,
+    fused,
     torch,
     tfjs,
     rss,
@@ -555,6 +670,7 @@ interface Result {
   staticLimit: Limit;
   epochOverhead?: EpochOverhead[];
   profiles?: Profile[];
+  fused?: Fused;
   torch: TorchRun[];
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
   rss: Record<string, number> | { error: string };
@@ -760,6 +876,7 @@ function markdown(r: Result): string {
     }
   }
   if (r.profiles?.length) L.push('', ...profileSection(r));
+  if (r.fused) L.push('', ...fusedSection(r.fused));
   L.push('');
   if ('error' in r.rss) L.push(`RSS (4096, 1024, 1024): not measured (${r.rss.error}).`);
   else {

@@ -198,7 +198,7 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
   it('enqueued twice and collected twice: no run executed twice, no record twice; equal to nalu benchmark', async () => {
     const q = ['--redis', url, '--queue', 'twice'];
     const first = await naluOk(['sweep', 'enqueue', ...q, ...tiny]);
-    expect(first.err).toMatch(/added 4 of 4 runs/);
+    expect(first.err).toMatch(/added 4 of 4 runs \(2 group jobs/);
     const again = await naluOk(['sweep', 'enqueue', ...q, ...tiny]);
     expect(again.err).toMatch(/added 0 of 4 runs.*4 waiting already queued/);
     const w = await naluOk(['sweep', 'worker', ...q, ...fast, '--exit-when-done']);
@@ -210,6 +210,14 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     // A run already in --out is not enqueued anywhere.
     const elsewhere = await naluOk(['sweep', 'enqueue', '--redis', url, '--queue', 'twice-2', ...tiny, '--out', out]);
     expect(elsewhere.err).toMatch(/added 0 of 4 runs.*4 already in/);
+    // A group partly in --out: only its missing run is enqueued and trained.
+    const partial = path.join(tmp, 'partial.jsonl');
+    fs.writeFileSync(partial, fs.readFileSync(out, 'utf8').trim().split('\n').slice(1).join('\n') + '\n');
+    const q3 = ['--redis', url, '--queue', 'twice-3'];
+    expect((await naluOk(['sweep', 'enqueue', ...q3, ...tiny, '--out', partial])).err).toMatch(/added 1 of 4 runs \(1 group job.*3 already in/);
+    expect(count((await naluOk(['sweep', 'worker', ...q3, ...fast, '--exit-when-done'])).err, /\] done /g)).toBe(1);
+    expect((await naluOk(['sweep', 'collect', ...q3, '--out', partial])).err).toMatch(/wrote 1 new record/);
+    expect(records(partial).map(keyOf).sort()).toEqual(records(out).map(keyOf).sort());
     // The same runs on this machine: the same records, bit for bit, but the seconds.
     const local = path.join(tmp, 'local.jsonl');
     await naluOk(['benchmark', ...tiny, '--workers', '2', '--quiet', '--out', local]);

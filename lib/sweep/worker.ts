@@ -1,13 +1,14 @@
-// `nalu sweep worker`: takes runs from the queue, N at a time in this process (BullMQ Worker
-// concurrency; never a sandboxed child process, whose children outlive a SIGKILLed parent), each
-// trained on its own native thread so that the event loop stays free to renew the job locks.
-// SIGINT/SIGTERM abort the runs in flight and hand their jobs back to the queue, then exit.
+// `nalu sweep worker`: takes group jobs (a seed's runs, trained fused) from the queue, N at a time
+// in this process (BullMQ Worker concurrency; never a sandboxed child process, whose children
+// outlive a SIGKILLed parent), each on its own native thread so that the event loop stays free to
+// renew the job locks. SIGINT/SIGTERM abort the groups in flight and hand their jobs back to the
+// queue (with the records of runs already finished, which are not run again), then exit.
 import * as os from 'node:os';
 import type { ConnectionOptions, Job } from 'bullmq';
 import type { RunRecord } from '../tasks/run';
 import { loadBullmq, redactUrl, redisOptions } from './connection';
-import { runPlanned } from '../tasks/experiment';
-import { runLabel, type SweepJobData } from './runs';
+import { runPlannedGroup } from '../tasks/experiment';
+import { jobLabel, jobRuns, recordLabel, type SweepJobData } from './runs';
 import { fmt } from '../cli/progress';
 
 export interface WorkerOptions {
@@ -29,9 +30,12 @@ export interface WorkerOptions {
 }
 
 interface InFlight {
-  job: Job<SweepJobData, RunRecord>;
+  job: Job<SweepJobData, RunRecord[]>;
   controller: AbortController;
+  /** Steps done and to do, over the group's runs. */
   iteration: number;
+  iterations: number;
+  runs: number;
   started: number;
 }
 
@@ -45,46 +49,55 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   const startedAt = Date.now();
   const log = (s: string) => o.log(`[${name}] ${s}`);
 
-  const processor = async (job: Job<SweepJobData, RunRecord>, token?: string, lockSignal?: AbortSignal): Promise<RunRecord> => {
+  const processor = async (job: Job<SweepJobData, RunRecord[]>, token?: string, lockSignal?: AbortSignal): Promise<RunRecord[]> => {
     const d = job.data;
+    const runs = jobRuns(d);
+    const prior = d.done ?? [];
     const controller = new AbortController();
-    const f: InFlight = { job, controller, iteration: 0, started: Date.now() };
+    const steps = runs.map(() => 0);
+    const f: InFlight = { job, controller, iteration: 0, iterations: runs.reduce((a, r) => a + r.iterations, 0), runs: runs.length, started: Date.now() };
     inFlight.set(job.id!, f);
     // BullMQ aborts this signal when the job's lock is lost (another worker may have it now).
     const onLockLost = () => controller.abort();
     lockSignal?.addEventListener('abort', onLockLost, { once: true });
     if (stopping) controller.abort();
-    log(`start ${runLabel(d)} (${job.id}, attempt ${job.attemptsStarted})`);
+    log(`start ${jobLabel(d)} (${job.id}, attempt ${job.attemptsStarted})`);
     let lastProgress = 0;
     try {
-      const record = await runPlanned(d, controller.signal, (e) => {
-        f.iteration = e.iteration;
+      const records = await runPlannedGroup(runs, controller.signal, (i, e) => {
+        f.iteration += e.iteration - steps[i];
+        steps[i] = e.iteration;
         const now = Date.now();
         if (now - lastProgress > 5000) {
           lastProgress = now;
-          job.updateProgress(Math.round((1000 * e.iteration) / Math.max(1, d.iterations)) / 1000).catch(() => {});
+          job.updateProgress(Math.round((1000 * f.iteration) / Math.max(1, f.iterations)) / 1000).catch(() => {});
         }
       });
-      if (record.stopReason === 'aborted') {
+      const finished = records.filter((r) => r.stopReason !== 'aborted');
+      if (finished.length < records.length) {
         if (stopping && token) {
-          // Back to the queue, attempts untouched: another worker runs it from the start.
+          // Back to the queue, attempts untouched, with the finished runs' records: another
+          // worker trains only the rest.
+          if (finished.length) await job.updateData({ runs: runs.filter((_, i) => records[i].stopReason === 'aborted'), done: [...prior, ...finished] });
           await job.moveToWait(token);
           handedBack++;
-          log(`handed back ${runLabel(d)} at step ${f.iteration} of ${d.iterations}`);
+          log(`handed back ${jobLabel(d)} at step ${Math.min(...steps)} of ${Math.max(...runs.map((r) => r.iterations))}`);
           throw new WaitingError();
         }
-        throw new Error(`aborted at step ${f.iteration}: the job's lock was lost`);
+        throw new Error(`aborted at step ${Math.min(...steps)}: the job's lock was lost`);
       }
-      done++;
-      log(`done ${runLabel(d)} in ${fmt(record.seconds)}: ${record.stopReason}, ${record.success ? 'solved' : 'not solved'}`);
-      return record;
+      for (const r of records) {
+        done++;
+        log(`done ${recordLabel(r)} in ${fmt(r.seconds)}: ${r.stopReason}, ${r.success ? 'solved' : 'not solved'}`);
+      }
+      return [...prior, ...records];
     } finally {
       lockSignal?.removeEventListener('abort', onLockLost);
       inFlight.delete(job.id!);
     }
   };
 
-  const worker = new Worker<SweepJobData, RunRecord>(o.queue, processor, {
+  const worker = new Worker<SweepJobData, RunRecord[]>(o.queue, processor, {
     connection: redisOptions(o.url, 'worker') as ConnectionOptions,
     concurrency: o.workers,
     name,
@@ -104,7 +117,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     lastError = '';
   });
   worker.on('failed', (job, e) => {
-    if (job && !(e instanceof WaitingError) && e?.name !== 'WaitingError') log(`failed ${runLabel(job.data)} (attempt ${job.attemptsMade}): ${e.message}`);
+    if (job && !(e instanceof WaitingError) && e?.name !== 'WaitingError') log(`failed ${jobLabel(job.data)} (attempt ${job.attemptsMade}): ${e.message}`);
   });
 
   const stop = (signal: NodeJS.Signals) => {
@@ -113,7 +126,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       process.exit(130);
     }
     stopping = signal;
-    log(`${signal}: handing back ${inFlight.size} run(s) in flight and exiting`);
+    log(`${signal}: handing back ${[...inFlight.values()].reduce((a, f) => a + f.runs, 0)} run(s) in flight and exiting`);
     for (const f of inFlight.values()) f.controller.abort();
     void worker.close();
   };
@@ -126,7 +139,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   if (o.progressSeconds > 0)
     timers.push(
       setInterval(() => {
-        const runs = [...inFlight.values()].map((f) => `${runLabel(f.job.data)} ${((100 * f.iteration) / Math.max(1, f.job.data.iterations)).toFixed(0)}%`);
+        const runs = [...inFlight.values()].map((f) => `${jobLabel(f.job.data)} ${((100 * f.iteration) / Math.max(1, f.iterations)).toFixed(0)}%`);
         log(`${done} done in ${fmt((Date.now() - startedAt) / 1000)}; running ${runs.length ? runs.join(', ') : 'nothing (waiting for runs)'}`);
       }, o.progressSeconds * 1000),
     );

@@ -273,6 +273,27 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     expect(st.out).toMatch(/0 waiting, 0 active, 5 completed, 0 failed/);
   }, 120_000);
 
+  it('hands back a group with its finished runs, which the next worker does not train again', async () => {
+    const q = ['--redis', url, '--queue', 'resume'];
+    // √ of slice sums that are sometimes negative: that run stops non-finite in its first steps, + trains on.
+    const group = ['--task', 'static', '--ops', 'sqrt,add', '--models', 'linear', '--interpolation', '[-1,2.36]', '--iterations', '3e4', '--eval-every', '1000',
+      '--threshold-samples', '100', '--batch-size', '64', '--seeds', '1'];
+    expect((await naluOk(['sweep', 'enqueue', ...q, ...group])).err).toMatch(/added 2 of 2 runs \(1 group job/);
+    const first = nalu(['sweep', 'worker', ...q, ...fast, '--progress-seconds', '1', '--name', 'r1']);
+    await waitFor('the group past its first steps', () => /static seed 0: 2 of 2 runs [1-9]/.test(first.err));
+    first.child.kill('SIGTERM');
+    expect((await first.exit).code).toBe(0);
+    expect(first.err).toMatch(/handed back static seed 0: 2 of 2 runs/);
+    const second = await naluOk(['sweep', 'worker', ...q, ...fast, '--exit-when-done', '--name', 'r2']);
+    expect(second.err).toMatch(/start static seed 0: 1 of 2 runs/);
+    expect(count(second.err, /\] done /g)).toBe(1);
+    expect(second.err).toMatch(/done static add linear seed 0/);
+    const out = path.join(tmp, 'resume.jsonl');
+    await naluOk(['sweep', 'collect', ...q, '--out', out]);
+    const rs = records(out);
+    expect(rs.map((r) => [r.op, r.stopReason]).sort()).toEqual([['add', 'completed'], ['sqrt', 'nonFinite']]);
+  }, 120_000);
+
   it('connects with an ACL user and password from the URL', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const IORedis = require('ioredis') as typeof import('ioredis').default;

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { native } from '../lib/binding';
 import type { NativeStepProfile } from '../binding';
 import { NALU, Sequential, setNumThreads, tensor } from '../lib/index';
-import { loadExperiment, planRuns } from '../lib/tasks/experiment';
+import { loadExperiment, plannedOptions, planRuns } from '../lib/tasks/experiment';
 import { prepareRun, type PreparedRun } from '../lib/tasks/run';
 import { tfjsStepsPerSecond } from './tfjs';
 
@@ -403,9 +403,7 @@ interface Fused {
 
 /** Table 1's runs of seed 0 as `nalu benchmark` prepares them (settings scaled to the run's length). */
 function table1Runs(iterations: number, thresholdSamples: number): PreparedRun[] {
-  return planRuns({ ...loadExperiment('madsen2020-table1'), seeds: 1, iterations }).map((r, i) =>
-    prepareRun({ instance: r.instance, model: r.model, seed: r.seed, iterations, evalEvery: r.evalEvery, batchSize: r.batchSize, bestWindow: r.bestWindow, thresholdSamples, ...r.settings }, `runs[${i}].`),
-  );
+  return planRuns({ ...loadExperiment('madsen2020-table1'), seeds: 1, iterations, thresholdSamples }).map((r, i) => prepareRun(plannedOptions(r), `runs[${i}].`));
 }
 const loneRun = (p: PreparedRun) => native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }).promise;
 const groupRun = (ps: PreparedRun[], profile = false) => {

@@ -15,7 +15,7 @@ import {
 } from './arithmetic';
 import { modelRegistry } from './models';
 import { runGroup } from './group';
-import { resolveSettings, runArithmetic, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
+import { resolveSettings, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
 
 /** A point of a sweep: instance parameters, and optionally its own length, operations or models. @category Experiments */
 export interface GridPoint extends InstanceOverrides {
@@ -257,8 +257,8 @@ export function planRuns(e: Experiment): PlannedRun[] {
   return runs;
 }
 
-/** A planned run's options for runArithmetic and runGroup. */
-function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptions, 'onEval' | 'signal'> {
+/** A planned run's options for runGroup. @internal */
+export function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptions, 'onEval' | 'signal'> {
   return {
     instance: r.instance,
     model: r.model,
@@ -272,15 +272,10 @@ function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptions, 'on
   };
 }
 
-/** Trains one planned run: nalu benchmark and sweep workers both run it so, and get the same record. @category Experiments */
-export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: AbortSignal, onEval?: (e: TaskEval) => void): Promise<RunRecord> {
-  const { record } = await runArithmetic({ ...plannedOptions(r), signal, onEval });
-  return record;
-}
-
 /**
- * Trains planned runs of one group (groupPlanned) fused; each record is the run's runPlanned gives
- * but its seconds. @category Experiments
+ * Trains planned runs of one group (groupPlanned) fused: nalu benchmark and sweep workers both run
+ * them so, and get the records each run gets alone (runArithmetic) but their seconds.
+ * @category Experiments
  */
 export async function runPlannedGroup(
   runs: Omit<PlannedRun, 'scaledFrom'>[],

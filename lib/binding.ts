@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import type { NativeBinding } from '../binding';
 import { NaluError } from './errors';
 
-/** The package root: the nearest folder above this file whose package.json is nalu's. */
-function packageRoot(): string {
+/** The package root: the nearest folder above this file whose package.json is nalu's. @internal */
+export function packageRoot(): string {
   let dir = __dirname;
   for (;;) {
     const pj = path.join(dir, 'package.json');

@@ -7,6 +7,8 @@
  */
 import type { Sequential as SequentialType } from './model';
 import { native } from './binding';
+import { saveONNX } from './export/onnx';
+import { saveTfjs } from './export/tfjs';
 import { saveModel } from './io';
 import { Sequential } from './model';
 
@@ -18,8 +20,19 @@ export * from './layers';
 export * from './losses';
 export * from './optimizers';
 export { Sequential, History, type FitArgs, type CompileArgs, type Callbacks, type Metric } from './model';
+export type { ExplainArgs, Explanation, ExtrapolationData, ExtrapolationFidelity, Formula, Fidelity, ErrorFigures, OutputFormula } from './explain';
+/**
+ * Expressions for a layer's symbolic form (Layer.symbolic, read by Sequential.explain): builders that
+ * simplify as they go, the SymbolicContext a unit snaps its weights with, and the printers.
+ * @category Explain
+ */
+export * as symbolic from './explain/symbolic';
 export * from './callbacks';
 export { loadModel } from './io';
+export { toONNX, saveONNX, onnxOpset } from './export/onnx';
+export { fromTfjs, tfjsHandler } from './export/tfjs';
+export { loadKerasWeights } from './export/keras';
+export type { OpGraph, OpAttr } from './export/graph';
 /**
  * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,
  * statistics, tables), as the `nalu` CLI runs it: `tasks.runArithmetic`, `tasks.planRuns`, `tasks.summarize`…
@@ -34,10 +47,27 @@ declare module './model' {
      * @throws (rejects) TypeError for an empty or non-string dir; NaluError SAVE_FAILED when it cannot be written.
      */
     save(dir: string): Promise<void>;
+    /**
+     * Writes the model as ONNX (opset 17, standard operators only, input `x`, output `y`) to `file`, atomically.
+     * @throws (rejects) NaluError NOT_COMPILED, MISSING_DEPENDENCY (onnx-proto), SAVE_FAILED; RangeError naming a layer without an ONNX form.
+     */
+    toONNX(file: string): Promise<void>;
+    /**
+     * Writes the model as a TensorFlow.js LayersModel (model.json + weights.bin) to dir, read by
+     * tf.loadLayersModel once `nalu/tfjs` is imported, and by fromTfjs.
+     * @throws (rejects) NaluError NOT_COMPILED, SAVE_FAILED; RangeError naming a layer without a portable form.
+     */
+    toTfjs(dir: string): Promise<void>;
   }
 }
 (Sequential.prototype as SequentialType).save = function (this: SequentialType, dir: string) {
   return saveModel(this, dir);
+};
+(Sequential.prototype as SequentialType).toONNX = function (this: SequentialType, file: string) {
+  return saveONNX(this, file);
+};
+(Sequential.prototype as SequentialType).toTfjs = function (this: SequentialType, dir: string) {
+  return saveTfjs(this, dir);
 };
 
 /**

@@ -86,6 +86,20 @@ async function writeAtomic(file: string, data: Uint8Array | string, temps: Set<s
   temps.delete(tmp);
 }
 
+/**
+ * Writes one file atomically (temp file + fsync + rename), removing the temp file on failure. @internal
+ * @throws (rejects) NaluError SAVE_FAILED naming `what` and the file.
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, what: string): Promise<void> {
+  const temps = new Set<string>();
+  try {
+    await writeAtomic(file, data, temps);
+  } catch (e) {
+    await Promise.all([...temps].map((t) => fs.rm(t, { force: true }).catch(() => undefined)));
+    throw new NaluError(`${what}(${JSON.stringify(file)}): ${(e as Error).message}`, 'SAVE_FAILED');
+  }
+}
+
 async function syncDir(dir: string) {
   try {
     const fh = await fs.open(dir, 'r');

@@ -3,6 +3,7 @@ import type { NativeErrors, NativeEpochExtras, NativeNetwork, NativeFitColumns }
 import { native } from './binding';
 import { checkCallbacks, type Callback, type EpochLogs } from './callbacks';
 import { NaluError } from './errors';
+import { explainModel, type ExplainArgs, type Explanation } from './explain';
 import type { Layer, WeightSpec } from './layers/layer';
 import { getLoss, type Loss, type LossLike } from './losses';
 import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimizers';
@@ -656,6 +657,16 @@ export class Sequential {
     });
     this.#checkIdle('setWeights');
     this.#net().setWeights(data);
+  }
+
+  /**
+   * The trained model as a formula: each layer's weights snapped to its unit's grid within
+   * `tolerance`, composed and simplified, printed as text, LaTeX and JS, and checked against the
+   * model and the data (`fidelity`, `exact`); `candidates` are the formulas at other tolerances.
+   * @throws TypeError or RangeError naming the option that is wrong; NaluError BUSY while an epoch runs.
+   */
+  explain(args: ExplainArgs): Explanation {
+    return explainModel(this, args);
   }
 
   /** A text table of the layers, their output shapes and parameter counts, passed to `print` (default console.log) and returned. */

@@ -22,3 +22,7 @@ const entry = (what) =>
   "export * from '../cjs/index.js';\nimport * as nalu from '../cjs/index.js';\nexport default nalu;\n";
 fs.writeFileSync(path.join(dist, 'esm', 'index.mjs'), entry(''));
 fs.writeFileSync(path.join(dist, 'esm', 'index.d.mts'), entry("'s types"));
+// nalu/tfjs: its ESM entry re-exports its CommonJS build the same way.
+const tfjsEntry = "// ESM entry of nalu/tfjs: the CommonJS build's exports.\nexport * from '../cjs/tfjs/index.js';\n";
+fs.writeFileSync(path.join(dist, 'esm', 'tfjs.mjs'), tfjsEntry);
+fs.writeFileSync(path.join(dist, 'esm', 'tfjs.d.mts'), tfjsEntry);

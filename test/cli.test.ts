@@ -126,9 +126,9 @@ describe('nalu CLI', () => {
     fs.appendFileSync(file, `${JSON.stringify({ ...record, iterations: 5e6 })}\n`);
     out = '';
     expect(await main(['summary', file, '--compare', 'madsen2020'])).toBe(0);
-    expect(out).toMatch(/\| Paper +\| vs paper \|/);
-    expect(out).toMatch(/98% \[93%, 99%\]/);
-    expect(out).toMatch(/1 of 2 rows at its settings/);
+    expect(out).toMatch(/1 runs at the paper's settings, compared with/);
+    expect(out).toMatch(/\| × +\| nmu +\| [01]\/1 .*\| 98\/100 98% \[93%, 99%\] +\| /);
+    expect(out).toMatch(/1 runs not at the paper's instance and length are left out/);
     err = '';
     expect(await main(['summary', file, '--compare', 'trask2018'])).toBe(2);
     expect(err).toMatch(/--compare: unknown value 'trask2018', expected one of madsen2020/);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -30,6 +30,14 @@ function run(file: string, cwd: string): Promise<{ code: number | null; out: str
 }
 
 const entry = path.join(root, 'dist/esm/index.mjs');
+// The packages a snippet imports, resolved from the checkout (the snippet runs outside it).
+const modules: Record<string, string> = {
+  nalu: entry,
+  'nalu/tfjs': path.join(root, 'dist/esm/tfjs.mjs'),
+  '@tensorflow/tfjs': require.resolve('@tensorflow/tfjs'),
+  'onnxruntime-web': path.join(path.dirname(require.resolve('onnxruntime-web')), 'ort.node.min.mjs'),
+};
+const fixtures: Record<string, string> = { 'nalu.weights.h5': path.join(root, 'test/fixtures/keras/nalu.weights.h5') };
 
 describe('README snippets', () => {
   it('has TypeScript snippets, and the built package to run them on', () => {
@@ -40,7 +48,11 @@ describe('README snippets', () => {
     it(`snippet ${i + 1} (README.md line ${s.line}) runs`, { timeout: 130_000 }, async () => {
       const cwd = fs.mkdtempSync(path.join(dir, `snippet-${i + 1}-`));
       const file = path.join(cwd, 'snippet.mts');
-      fs.writeFileSync(file, s.code.replace(/from 'nalu'/g, `from ${JSON.stringify(entry)}`));
+      let code = s.code;
+      for (const [spec, target] of Object.entries(modules)) code = code.replaceAll(`'${spec}'`, JSON.stringify(target));
+      fs.writeFileSync(file, code);
+      // A fixture the snippet names (e.g. the Keras weights) is there, as in the user's directory.
+      for (const [name, from] of Object.entries(fixtures)) if (code.includes(`'${name}'`)) fs.copyFileSync(from, path.join(cwd, name));
       const r = await run(file, cwd);
       expect(r.code, r.out.slice(-3000)).toBe(0);
     });
@@ -60,5 +72,21 @@ describe('README Speed section', () => {
     const m = /<!-- bench:begin -->\n([\s\S]*?)\n<!-- bench:end -->/.exec(readme);
     expect(m, 'README.md has no bench:begin … bench:end section').not.toBeNull();
     expect(m![1]).toBe(fs.readFileSync(path.join(root, 'bench', 'results', 'latest.md'), 'utf8').trim());
+  });
+});
+
+describe('README Table 1', () => {
+  it('is `nalu summary results/madsen2020-table1.jsonl --compare madsen2020` as it prints today', { timeout: 120_000 }, async () => {
+    const m = /<!-- table1:begin -->\n```\n([\s\S]*?)\n```\n<!-- table1:end -->/.exec(readme);
+    expect(m, 'README.md has no table1:begin … table1:end section').not.toBeNull();
+    const { printSummary, readResults } = await import('../lib/cli/summary');
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+    try {
+      await printSummary(readResults(path.join(root, 'results', 'madsen2020-table1.jsonl')), undefined, 'nalu summary', 'madsen2020');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(m![1]).toBe(out.replace(/^\n+|\n+$/g, ''));
   });
 });

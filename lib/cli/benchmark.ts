@@ -3,14 +3,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { opRegistry, parseRange, taskRegistry, type ArithmeticOp } from '../tasks/arithmetic';
-import { groupPlanned, loadExperiment, planRuns, plannedKeyFields, runPlannedGroup, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
+import { groupPlanned, loadExperiment, planRuns, plannedKeyFields, printable, runPlannedGroup, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
 import { runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
 import { sci } from '../tasks/summary';
 import { UsageError, choice, flagHelp, list, num, outputFile, parseSettings, parseWithPositionals, settingHelp, settingOptions, type Command, type Options } from './args';
 import { Progress } from './progress';
-import { checkPlot, endCutLine, printSummary, readResults } from './summary';
+import { checkPlot, endCutLine, printSummary, readResults, uniqueRecords } from './summary';
 
 /** The flags that make the experiment (experimentOf); `nalu sweep enqueue` takes them too. */
 export const experimentOptions: Options = {
@@ -149,7 +149,7 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
     e.grid = e.grid
       .map((p) => ({ ...p, ops: narrow(p.ops, e.ops, v.ops !== undefined), models: narrow(p.models, e.models, v.models !== undefined) }))
       .filter((p) => (p.ops?.length ?? 1) > 0 && (p.models?.length ?? 1) > 0);
-    if (e.grid.length === 0) throw new UsageError(`--ops/--models: no point of ${e.name} runs ${[v.ops, v.models].filter(Boolean).join(' with ')}`);
+    if (e.grid.length === 0) throw new UsageError(`--ops/--models: no point of ${printable(e.name)} runs ${[v.ops, v.models].filter(Boolean).join(' with ')}`);
   }
   for (const m of new Set([...e.models, ...(e.grid ?? []).flatMap((p) => p.models ?? [])]))
     if (!availableModels().includes(m)) throw new UsageError(`--models: '${m}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
@@ -189,7 +189,7 @@ async function run(argv: string[]): Promise<number> {
   await checkPlot(plot);
   let jobs: PlannedRun[];
   try {
-    jobs = planRuns(experiment);
+    jobs = planRuns(experiment, (m) => process.stderr.write(`nalu benchmark: ${m}\n`));
   } catch (e) {
     if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message.replace(/^sparsity(Start|End)/, (m) => `--sparsity-${m.slice(8).toLowerCase()}`));
     throw e;
@@ -208,7 +208,7 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`nalu benchmark: ${out} ended in a cut line; it is skipped, and the new runs start on a line of their own\n`);
   const jobKey = (j: PlannedRun) => runKey(plannedKeyFields(j));
   const wanted = new Set(jobs.map(jobKey));
-  const previous = out ? readResults(out).filter((r) => wanted.has(runKey(r))) : [];
+  const previous = out ? uniqueRecords(readResults(out).filter((r) => wanted.has(runKey(r))), 'nalu benchmark') : [];
   const have = new Set(previous.map(runKey));
   const todo = jobs.filter((j) => !have.has(jobKey(j)));
   const records: RunRecord[] = [...previous];
@@ -271,8 +271,8 @@ async function run(argv: string[]): Promise<number> {
   }
   progress.finish(`${finished}/${todo.length} runs${interrupted ? ' (interrupted)' : ''}`);
 
-  await printSummary(records, plot, 'nalu benchmark', compareId);
-  return interrupted ? 130 : failed ? 1 : 0;
+  const plotted = await printSummary(records, plot, 'nalu benchmark', compareId);
+  return interrupted ? 130 : failed || !plotted ? 1 : 0;
 }
 
 export const benchmarkCommand: Command = {

@@ -2,15 +2,16 @@
 // The `nalu` command: dispatches to one file per command. Bad flags exit with code 2.
 import { UsageError, type Command } from './args';
 import { benchmarkCommand } from './benchmark';
+import { exportCommand } from './export';
 import { summaryCommand } from './summary';
 import { sweepCommand } from './sweep';
 import { trainCommand } from './train';
 
 function commands(): Command[] {
-  return [benchmarkCommand, summaryCommand, sweepCommand, trainCommand];
+  return [benchmarkCommand, exportCommand, summaryCommand, sweepCommand, trainCommand];
 }
 
-const names = ['benchmark', 'summary', 'sweep', 'train'];
+const names = ['benchmark', 'export', 'summary', 'sweep', 'train'];
 
 /** The version in nalu's package.json (found upwards: lib/cli from source, dist/cjs/cli built). */
 function packageVersion(): string {

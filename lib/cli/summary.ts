@@ -1,12 +1,14 @@
 // `nalu summary FILE…`: the table (and plot) of runs already in results files, e.g. several
 // `nalu benchmark` invocations appended to one file. Also prints the table after a benchmark.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NaluError } from '../errors';
 import { loadVega, successRateSvg } from '../tasks/plot';
-import type { RunRecord } from '../tasks/run';
+import { recordError, runKey, type RunRecord } from '../tasks/run';
 import { publishedRegistry } from '../tasks/papers';
+import { compareCells, compareNotes, compareThresholds, formatCompare, recordCells } from '../tasks/compare';
 import { attachPublished, formatTable, summarize } from '../tasks/summary';
-import { UsageError, flagHelp, parseWithPositionals, type Command, type Options } from './args';
+import { UsageError, flagHelp, outputFile, parseWithPositionals, type Command, type Options } from './args';
 
 const options: Options = {
   plot: { type: 'string' },
@@ -19,13 +21,14 @@ function help(): string {
 
 Prints the benchmark table (success rate [Wilson 95% CI], solved at, sparsity error) of the
 runs recorded in results files written by \`nalu benchmark --out\`, one table per task.
-With --compare, the published cells of the same experiment (the paper's instance and length)
-are printed beside ours, and "vs paper" says whether our rate is inside the paper's 95 %
-interval, whether the two intervals overlap, or neither (outside).
+With --compare, the runs at the paper's instance and length are compared seed by seed with
+the paper's, in every cell of its table: success (Fisher's exact test), solved at, sparsity
+error and the best model's errors (Mann–Whitney U), the paper's estimators on both sides,
+and a verdict per cell ("consistent", or "differs" where a Holm-adjusted p is below 0.05).
 
 ${flagHelp([
   ['--plot FILE', "also write the success rates with their intervals as an SVG chart (Vega-Lite); --compare marks the paper's"],
-  ['--compare ID', `published results to print beside ours: ${publishedRegistry.names().join(', ')}`],
+  ['--compare ID', `published per-seed results to compare ours with: ${publishedRegistry.names().join(', ')}`],
   ['-h, --help', 'this help'],
 ])}
 Example:
@@ -37,7 +40,7 @@ Example:
 /** Results files larger than this are refused (a million runs' records are about 1 GiB). */
 const maxResultsBytes = 2 ** 30;
 
-/** The runs recorded in a results file (bad lines are reported and skipped); absent: none. */
+/** The runs recorded in a results file (bad lines and invalid records are reported as file:line and skipped); absent: none. */
 export function readResults(file: string): RunRecord[] {
   let st: fs.Stats;
   try {
@@ -53,13 +56,15 @@ export function readResults(file: string): RunRecord[] {
     .split('\n')
     .forEach((line, i) => {
       if (!line.trim()) return;
+      let why: string | undefined;
       try {
         const r = JSON.parse(line) as RunRecord;
-        if (typeof r.task === 'string' && typeof r.seed === 'number' && typeof r.success === 'boolean') out.push(r);
-        else throw new Error('not a run record');
+        why = recordError(r);
+        if (!why) out.push(r);
       } catch (e) {
-        process.stderr.write(`nalu: ${file}:${i + 1}: skipped (${(e as Error).message})\n`);
+        why = (e as Error).message;
       }
+      if (why) process.stderr.write(`nalu: ${file}:${i + 1}: skipped (${why})\n`);
     });
   return out;
 }
@@ -88,11 +93,38 @@ export function endCutLine(file: string): boolean {
   }
 }
 
+/** `records` with each run key once (the first record of it); says how many repeats it skipped. */
+export function uniqueRecords(records: RunRecord[], who: string): RunRecord[] {
+  const seen = new Set<string>();
+  const out = records.filter((r) => {
+    const k = runKey(r);
+    return !seen.has(k) && Boolean(seen.add(k));
+  });
+  const n = records.length - out.length;
+  if (n) process.stderr.write(`${who}: skipped ${n} duplicate record(s) (a run key recorded before; a file given twice, or a record appended twice)\n`);
+  return out;
+}
+
 const labels: Record<string, string> = { static: 'Static arithmetic task', 'single-module': 'Single-module task' };
 
-/** With --plot, its packages must be there before any run or file is read: a usage error if not. */
+const plotTemp = (plot: string) => `${plot}.${process.pid}.tmp`;
+const ioReason = (e: unknown) => String((e as Error).message).split(', ')[0];
+
+/**
+ * With --plot, before any run or file is read: the target (a file in an existing folder, which
+ * the file system lets us create) and the plot's packages. A usage error if not.
+ */
 export async function checkPlot(plot: string | undefined): Promise<void> {
   if (plot === undefined) return;
+  outputFile(plot, 'plot');
+  // Root passes every permission check and a read-only file system passes some: create the temp file once.
+  const tmp = plotTemp(plot);
+  try {
+    fs.closeSync(fs.openSync(tmp, 'w'));
+    fs.unlinkSync(tmp);
+  } catch (e) {
+    throw new UsageError(`--plot: cannot write in folder ${path.dirname(path.resolve(plot))}: ${ioReason(e)}`);
+  }
   try {
     await loadVega();
   } catch (e) {
@@ -101,31 +133,43 @@ export async function checkPlot(plot: string | undefined): Promise<void> {
   }
 }
 
-/** Prints one table per task of `records` and, with `plot`, writes their chart atomically. */
-export async function printSummary(records: RunRecord[], plot: string | undefined, who: string, compare?: string): Promise<void> {
+/** Prints one table per task of `records` (with `compare`, the paper's task as the per-seed comparison) and, with `plot`, writes their chart atomically; false if it could not. */
+export async function printSummary(records: RunRecord[], plot: string | undefined, who: string, compare?: string): Promise<boolean> {
   const published = compare === undefined ? undefined : publishedRegistry.get(compare, '--compare');
   const rowsOf = (rs: RunRecord[]) => (published ? attachPublished(summarize(rs), published) : summarize(rs));
   const tasks = [...new Set(records.map((r) => r.task))];
   for (const task of tasks) {
     const mine = records.filter((r) => r.task === task);
     const its = [...new Set(mine.map((r) => r.iterations))].sort((a, b) => a - b).map((i) => i.toExponential(1)).join(', ');
-    const label = labels[task] ?? task;
-    const rows = rowsOf(mine);
-    process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(rows)}\n`);
-    if (published?.task === task) {
-      const n = rows.filter((r) => r.paper).length;
-      process.stdout.write(`\nPaper: ${published.title} (${published.source}); ${n} of ${rows.length} rows at its settings.\n`);
+    const label = Object.hasOwn(labels, task) ? labels[task] : task;
+    if (published?.seeds && published.task === task) {
+      const { cells, left } = recordCells(mine, published);
+      const rows = compareCells(cells, published);
+      const seeds = published.seeds();
+      const at = cells.reduce((s, c) => s + c.runs.length, 0);
+      process.stdout.write(`\n${label}: ${at} runs at the paper's settings, compared with ${published.title}\n\n${formatCompare(rows)}\n\n`);
+      process.stdout.write(`${compareNotes(rows, compareThresholds(mine, seeds), seeds)}\n`);
+      if (left) process.stdout.write(`${left} runs not at the paper's instance and length are left out (nalu summary without --compare shows them).\n`);
+      continue;
     }
+    process.stdout.write(`\n${label}: ${mine.length} runs, ${its} iterations each\n\n${formatTable(summarize(mine))}\n`);
   }
   const all = plot ? rowsOf(records) : [];
   if (plot && all.length) {
     const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate (95% Wilson interval)` : undefined;
     const svg = await successRateSvg(all, title);
-    const tmp = `${plot}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, svg);
-    fs.renameSync(tmp, plot);
+    const tmp = plotTemp(plot);
+    try {
+      fs.writeFileSync(tmp, svg);
+      fs.renameSync(tmp, plot);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      process.stderr.write(`${who}: cannot write ${plot}: ${ioReason(e)}\n`);
+      return false;
+    }
     process.stderr.write(`${who}: wrote ${plot}\n`);
   }
+  return true;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -135,18 +179,19 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!positionals.length) throw new UsageError('expected at least one results file (nalu summary FILE…)');
-  await checkPlot(values.plot as string | undefined);
-  const records: RunRecord[] = [];
+  const plot = values.plot === undefined ? undefined : String(values.plot);
+  await checkPlot(plot);
+  let records: RunRecord[] = [];
   for (const file of positionals) {
     if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
     records.push(...readResults(file));
   }
   if (!records.length) throw new UsageError(`no run records in ${positionals.join(', ')}`);
+  records = uniqueRecords(records, 'nalu summary');
   const compare = values.compare as string | undefined;
   if (compare !== undefined && !publishedRegistry.has(compare))
     throw new UsageError(`--compare: unknown value '${compare}', expected one of ${publishedRegistry.names().join(', ')}`);
-  await printSummary(records, values.plot as string | undefined, 'nalu summary', compare);
-  return 0;
+  return (await printSummary(records, plot, 'nalu summary', compare)) ? 0 : 1;
 }
 
 export const summaryCommand: Command = {

@@ -19,9 +19,8 @@ const sub: Record<string, { options: Options; usage: string; rows: [string, stri
   enqueue: {
     options: { ...experimentOptions, ...common, out: { type: 'string' }, attempts: { type: 'string' }, backoff: { type: 'string' }, 'retry-failed': { type: 'boolean' } },
     usage: 'nalu sweep enqueue [EXPERIMENT] --redis URL [the flags of nalu benchmark] [--out FILE]',
-    text: `Adds one job per seed group of the experiment's runs (the runs nalu benchmark would make,
-trained fused). A job's id is a hash of its runs' keys: enqueuing the same runs again adds
-nothing, nor do runs already in --out.`,
+    text: `Adds one job per run of the experiment (the runs nalu benchmark would make). A job's id is a
+hash of its run key: enqueuing the same runs again adds nothing, nor do runs already in --out.`,
     rows: [
       ...experimentHelpRows,
       ...commonHelp.slice(0, 2),
@@ -35,14 +34,15 @@ nothing, nor do runs already in --out.`,
   worker: {
     options: { ...common, workers: { type: 'string' }, 'lock-seconds': { type: 'string' }, 'stalled-seconds': { type: 'string' }, 'max-stalled': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'progress-seconds': { type: 'string' }, name: { type: 'string' } },
     usage: 'nalu sweep worker --redis URL [--workers N]',
-    text: `Takes group jobs from the queue and trains each group's runs fused, N groups at a time in
-this process (one native thread each), until stopped. SIGINT/SIGTERM abort the groups in flight
-and hand them back to the queue (another worker trains their unfinished runs), then exit; a second signal exits at once. A worker that
+    text: `Takes runs from the queue and trains them, N at a time in this process (one native thread
+each), until stopped. SIGINT/SIGTERM abort the runs in flight and hand them back to the queue
+(another worker starts them again), then exit; a second signal exits at once, and so does
+the first while Redis is down or refuses the worker. A worker that
 dies (SIGKILL, power) holds its runs until their locks expire (--lock-seconds), then any
 worker's stalled check (every --stalled-seconds) puts them back in the queue.`,
     rows: [
       ...commonHelp.slice(0, 2),
-      ['--workers N', 'groups at a time (default 1)'],
+      ['--workers N', 'runs at a time (default 1)'],
       ['--lock-seconds S', 'a run\'s lock, renewed every S/2 while it trains (default 60)'],
       ['--stalled-seconds S', 'how often the runs of dead workers are looked for (default 30)'],
       ['--max-stalled N', 'times a run may lose its worker before it fails (default 3)'],
@@ -124,13 +124,13 @@ async function run(argv: string[]): Promise<number> {
   const { redisOptions, loadBullmq } = await import('../sweep/connection');
   redisOptions(url, 'client');
   loadBullmq();
-  const { RedisUnreachable } = await import('../sweep/open');
+  const { SweepError } = await import('../sweep/server');
   try {
     if (cmd === 'enqueue') {
       const experiment = experimentOf(v, positionals);
       let runs: PlannedRun[];
       try {
-        runs = planRuns(experiment);
+        runs = planRuns(experiment, log);
       } catch (e) {
         if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
         throw e;
@@ -166,16 +166,16 @@ async function run(argv: string[]): Promise<number> {
     }
     if (cmd === 'status') {
       const { status } = await import('../sweep/status');
-      await status({ url, queue, watch: num(v.watch, 'watch', 0, 0, 86400), out: process.stdout });
+      await status({ url, queue, watch: num(v.watch, 'watch', 0, 0, 86400), out: process.stdout, log });
       return 0;
     }
     const out = outputFile(v.out, 'out');
     if (!out) throw new UsageError('--out: expected the results file to collect into');
     const { collect } = await import('../sweep/collect');
     const r = await collect({ url, queue, out, log });
-    return r.failed.length ? 1 : 0;
+    return r.failed.length || r.skipped ? 1 : 0;
   } catch (e) {
-    if (e instanceof RedisUnreachable) {
+    if (e instanceof SweepError) {
       log(e.message);
       return 1;
     }

@@ -1,8 +1,14 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { initializerOption, paperInitializerOption } from '../options';
+import { variable, type Expr } from '../explain/expr';
+import { linear, outputs, sigmoid, sigmoidGate, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import { nauGrid } from './nau';
+import { nmuGrid, nmuProduct } from './nmu';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import type { OpGraph } from '../export/graph';
+import { graphNmuProduct } from './nmu';
 
 /** Options of GatedNAUNMU; the sparsity regularizer's default is the NMU's. @category Layers */
 export interface GatedNAUNMUArgs extends LayerArgs, SparsityArgs {
@@ -51,6 +57,25 @@ export class GatedNAUNMU extends Layer {
       { name: 'W_mul', shape: s },
       { name: 'G', shape: s },
     ];
+  }
+  /** σ(x·G) ⊙ x·W_add + σ(−x·G) ⊙ NMU(x; W_mul). */
+  toGraph(g: OpGraph, x: string): string {
+    const z = g.op('MatMul', [x, g.weight(2)]);
+    const add = g.op('Mul', [g.op('Sigmoid', [z]), g.op('MatMul', [x, g.weight(0)])]);
+    // 1 − σ(z) as σ(−z): exact where the gate saturates near 1.
+    const mul = g.op('Mul', [g.op('Sigmoid', [g.op('Neg', [z])]), graphNmuProduct(g, x, g.weight(1))]);
+    return g.op('Add', [add, mul]);
+  }
+  /** g = σ(x·G) judged over the data: 1 the NAU's sum, 0 the NMU's product, else both, gated. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const [Wa, Wm, G] = ctx.weights, n = this.units, inputs = ctx.inputs;
+    const xs = Array.from({ length: inputs }, (_, i) => variable(i));
+    return outputs(n, (j) => {
+      const a = linear(inputs, (i) => ctx.snap(Wa[i * n + j], nauGrid));
+      const m = nmuProduct(xs, (i) => ctx.snap(Wm[i * n + j], nmuGrid));
+      const g = ctx.judge(ctx.evaluate(linear(inputs, (i) => G[i * n + j])).map(sigmoid), [0, 1]);
+      return g === 1 ? a : g === 0 ? m : sigmoidGate(linear(inputs, (i) => ctx.snap(G[i * n + j], [])), a, m);
+    });
   }
 }
 

@@ -1,7 +1,13 @@
 import { randomNormal, type Initializer, type InitializerLike } from '../initializers';
 import { epsilonOption, infiniteOption, initializerOption } from '../options';
+import { add, call, mul, num, variable, type Expr } from '../explain/expr';
+import { linear, outputs, sigmoid, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import { nacGrid, nacWeight } from './nac';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
+import { graphNacWeight } from './nac';
+import { graphNmuProduct } from './nmu';
 
 /** Options of INALU. @category Layers */
 export interface INALUArgs extends LayerArgs {
@@ -59,6 +65,45 @@ export class INALU extends Layer {
       { name: 'M_hat_mul', shape: s },
       { name: 'G', shape: [this.units] },
     ];
+  }
+  /** σ(G) ⊙ x·W_a + exp(min(log(max(|x|, ε))·W_m, ω) − softplus(G)) ⊙ clip(Π_i(sign(x_i)|W_m| + 1 − |W_m|), −1, 1). */
+  toGraph(g: OpGraph, x: string): string {
+    const wMul = graphNacWeight(g, 2, 3);
+    const gate = g.weight(4);
+    const add = g.op('Mul', [g.op('Sigmoid', [gate]), g.op('MatMul', [x, graphNacWeight(g, 0, 1)])]);
+    const logX = g.op('Log', [g.op('Max', [g.op('Abs', [x]), g.scalar(this.epsilon)])]);
+    const l = g.op('Min', [g.op('MatMul', [logX, wMul]), g.scalar(this.clipExp)]);
+    const mag = g.op('Exp', [g.op('Sub', [l, g.op('Softplus', [gate])])]);
+    // sign(x_i)·|W| + 1 − |W|: the NMU's product on sign(x) with |W_m| as its weight.
+    const sign = g.op('Clip', [graphNmuProduct(g, g.op('Sign', [x]), g.op('Abs', [wMul])), g.scalar(-1), g.scalar(1)]);
+    return g.op('Add', [add, g.op('Mul', [mag, sign])]);
+  }
+  /**
+   * g = σ(G) judged: 1 the sum Σ W_a·x, 0 the product Π x^W_m (|x|^W_m times the sign correction,
+   * which is x^W_m for W_m = ±1), else g·sum + (1 − g)·product; W_a, W_m snapped to {−1, 0, 1}.
+   */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const [w0, w1, w2, w3, G] = ctx.weights, n = this.units, inputs = ctx.inputs;
+    const Wa = nacWeight(w0, w1), Wm = nacWeight(w2, w3), cap = Math.exp(this.clipExp);
+    return outputs(n, (j) => {
+      const a = linear(inputs, (i) => ctx.snap(Wa[i * n + j], nacGrid));
+      const w = Array.from({ length: inputs }, (_, i) => ctx.snap(Wm[i * n + j], nacGrid));
+      const x = (i: number) => variable(i);
+      const magnitude = mul(w.map((wi, i) => ({ base: ctx.raw ? call('max', call('abs', x(i)), num(this.epsilon)) : call('abs', x(i)), exp: wi })));
+      // Every factor of the sign correction is within [−1, 1], so its clip to [−1, 1] never acts.
+      const sign = (i: number) => add([{ coef: Math.abs(w[i]), expr: call('sign', x(i)) }], 1 - Math.abs(w[i]));
+      // The clip e^ω on |m| stays where the data reaches it (and in the raw form).
+      const clipped = Number.isFinite(cap) && (ctx.raw || ctx.evaluate(magnitude).some((v) => !(v <= cap)));
+      let m: Expr;
+      if (ctx.raw || clipped)
+        m = mul([{ base: clipped ? call('min', magnitude, num(cap)) : magnitude }, ...w.map((_, i) => ({ base: sign(i) }))]);
+      else m = mul(w.map((wi, i) => (Number.isInteger(wi) ? { base: x(i), exp: wi } : { base: mul([{ base: call('abs', x(i)), exp: wi }, { base: sign(i) }]) })));
+      const g = ctx.judge([sigmoid(G[j])], [0, 1]);
+      if (g === 1) return a;
+      if (g === 0) return m;
+      const gv = ctx.snap(sigmoid(G[j]), []);
+      return add([{ coef: gv, expr: a }, { coef: 1 - gv, expr: m }]);
+    });
   }
 }
 

@@ -1,8 +1,11 @@
 // The base of every layer: units, input size, name, seed, and the unit's own options declared
 // once in its static `options` schema, which gives validation, defaults, the native spec and config.
 import type { NativeLayerSpec } from '../../binding';
+import type { Expr } from '../explain/expr';
+import type { SymbolicContext } from '../explain/symbolic';
 import { configOf, nativeOptionsOf, optionKeys, parseOptions, refuseUnknown, type Schema } from '../options';
 import { checkNumber, checkOptions, type Serialized } from '../registry';
+import type { OpGraph } from '../export/graph';
 import type { Sparsity } from './sparsity';
 
 /** Options every layer takes; each unit's own Args add to them. Unknown keys are refused (RangeError). @category Layers */
@@ -140,6 +143,18 @@ export abstract class Layer {
 
   /** The weights this layer has for `inputDim` inputs, in getWeights order. */
   abstract weightSpecs(inputDim: number): WeightSpec[];
+
+  /**
+   * The unit's forward on `x` [batch, in] as ONNX-named operators, its weights through g.weight(i);
+   * returns the output's name. ONNX export and the tfjs layers read it. Absent: no portable form.
+   */
+  toGraph?(g: OpGraph, x: string): string;
+
+  /**
+   * How the trained unit reads as a formula: its outputs as expressions of its inputs, its weights
+   * snapped to the unit's grid (see explain()). A layer without it cannot be explained.
+   */
+  symbolic?(ctx: SymbolicContext): Expr[];
 
   /** @internal The native layer spec; `seed` is used when the layer has none of its own. */
   toNative(seed: number): NativeLayerSpec {

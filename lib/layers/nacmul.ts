@@ -1,8 +1,15 @@
 import { randomUniform, type Initializer, type InitializerLike } from '../initializers';
 import { choiceOption, epsilonOption, infiniteOption, initializerOption } from '../options';
+import type { Expr } from '../explain/expr';
+import { outputs, sigmoid, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import { nacGrid, nacWeight } from './nac';
+import { logPath } from './nalu';
+import { nmuGrid } from './nmu';
 import { registerLayer } from './registry';
 import { nmuSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
+import type { OpGraph } from '../export/graph';
+import { graphNacWeight } from './nac';
 
 /** How NACMul forms W: 'nac' tanh(Ŵ) ⊙ σ(M̂), 'sigma' σ(Ŵ), 'nmu' W ∈ [0, 1] clamped. @category Layers */
 export type NACMulWeight = 'nac' | 'sigma' | 'nmu';
@@ -61,6 +68,21 @@ export class NACMul extends Layer {
     const s = [inputDim, this.units];
     if (this.weight === 'nac') return [{ name: 'W_hat', shape: s }, { name: 'M_hat', shape: s }];
     return [{ name: this.weight === 'sigma' ? 'W_hat' : 'W', shape: s }];
+  }
+  /** exp(min(log(|x| + ε)·W, ω)), W as `weight` forms it. */
+  toGraph(g: OpGraph, x: string): string {
+    const w = this.weight === 'nac' ? graphNacWeight(g, 0, 1) : this.weight === 'sigma' ? g.op('Sigmoid', [g.weight(0)]) : g.weight(0);
+    const logX = g.op('Log', [g.op('Add', [g.op('Abs', [x]), g.scalar(this.epsilon)])]);
+    let l = g.op('MatMul', [logX, w]);
+    if (Number.isFinite(this.clipExp)) l = g.op('Min', [l, g.scalar(this.clipExp)]);
+    return g.op('Exp', [l]);
+  }
+  /** Π_i |x_i|^W_ij, W snapped to {−1, 0, 1} ('nac') or {0, 1} ('sigma', 'nmu'). */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const n = this.units, [w0, w1] = ctx.weights;
+    const W = this.weight === 'nac' ? nacWeight(w0, w1) : this.weight === 'sigma' ? w0.map(sigmoid) : w0;
+    const grid = this.weight === 'nac' ? nacGrid : nmuGrid;
+    return outputs(n, (j) => logPath(ctx, (i) => ctx.snap(W[i * n + j], grid), this.epsilon, this.clipExp));
   }
 }
 

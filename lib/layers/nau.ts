@@ -1,7 +1,10 @@
 import type { Initializer, InitializerLike } from '../initializers';
 import { paperInitializerOption } from '../options';
+import { linear, outputs, type SymbolicContext } from '../explain/symbolic';
+import type { Expr } from '../explain/expr';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
 import { nauSparsity, sparsityOption, type Sparsity, type SparsityArgs } from './sparsity';
 
 /** Options of NAU; the sparsity regularizer's default: λ̂ 0.01 over 0.1 % → 1 % of a fit. @category Layers */
@@ -33,6 +36,18 @@ export class NAU extends Layer {
   weightSpecs(inputDim: number): WeightSpec[] {
     return [{ name: 'W', shape: [inputDim, this.units] }];
   }
+  /** MatMul on W. */
+  toGraph(g: OpGraph, x: string): string {
+    return g.op('MatMul', [x, g.weight(0)]);
+  }
+  /** Σ_i W_ij·x_i, W snapped to {−1, 0, 1}. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    const W = ctx.weights[0], n = this.units;
+    return outputs(n, (j) => linear(ctx.inputs, (i) => ctx.snap(W[i * n + j], nauGrid)));
+  }
 }
+
+/** The values an NAU or NAC weight snaps to: add, ignore, subtract. */
+export const nauGrid = [-1, 0, 1] as const;
 
 registerLayer(NAU);

@@ -6,8 +6,11 @@
 import { constant, type Initializer, type InitializerLike } from '../initializers';
 import { epsilonOption, groupOption, initializerOption, type Schema } from '../options';
 import { checkNumber } from '../registry';
+import { add, call, mul, variable, type Expr } from '../explain/expr';
+import { outputs, type SymbolicContext } from '../explain/symbolic';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import type { OpGraph } from '../export/graph';
 
 /**
  * The L1 penalty β·Σ|p|, summed over every parameter of the unit (W or W_re, W_im, and the raw gate g),
@@ -111,6 +114,56 @@ export class RealNPU extends Layer {
       { name: 'g', shape: [inputDim] },
     ];
   }
+  /** exp(log r·W) ⊙ cos(k·W). */
+  toGraph(g: OpGraph, x: string): string {
+    const { logR, k } = this.graphInputs(g, x, 1);
+    const w = g.weight(0);
+    return g.op('Mul', [g.op('Exp', [g.op('MatMul', [logR, w])]), g.op('Cos', [g.op('MatMul', [k, w])])]);
+  }
+  /** log r and k, r = ĝ(|x| + ε) + 1 − ĝ, k = ĝπ·[x < 0], ĝ = clamp(g, 0, 1) of weight `gate`. */
+  protected graphInputs(g: OpGraph, x: string, gate: number): { logR: string; k: string } {
+    const gHat = g.op('Clip', [g.weight(gate), g.scalar(0), g.scalar(1)]);
+    const r = g.op('Add', [g.op('Mul', [gHat, g.op('Add', [g.op('Abs', [x]), g.scalar(this.epsilon)])]), g.op('Sub', [g.scalar(1), gHat])]);
+    const k = g.op('Mul', [g.op('Cast', [g.op('Less', [x, g.scalar(0)])], { to: 1 }), g.op('Mul', [gHat, g.scalar(Math.PI)])]);
+    return { logR: g.op('Log', [r]), k };
+  }
+  /** Π_i x_i^W_ij over the inputs whose gate is 1, W snapped to the halves and thirds in [−3, 3]. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    return powers(ctx, this.units, this.epsilon, ctx.weights[0], undefined, ctx.weights[1]);
+  }
+}
+
+/** The exponents an NPU weight snaps to: the integers, halves and thirds in [−3, 3]. */
+export const npuGrid: readonly number[] = [...new Set([1, 2, 3].flatMap((d) => Array.from({ length: 6 * d + 1 }, (_, k) => (k - 3 * d) / d)))].sort((a, b) => a - b);
+
+/**
+ * Π_i r_i^W_re · exp(−π Σ_i k_i·W_im) · cos(π Σ_i k_i·W_re + Σ_i W_im·log r_i), k_i = ĝ_i·[x_i < 0],
+ * r_i = ĝ_i·|x_i| + 1 − ĝ_i (+ ĝ_i·ε raw): the gate ĝ snaps to {0, 1}, W_re to npuGrid, W_im to 0.
+ * An open gate and an integer exponent give x^W itself: |x|^n·cos(π·n·[x < 0]) = x^n.
+ */
+function powers(ctx: SymbolicContext, n: number, epsilon: number, wRe: Float64Array, wIm: Float64Array | undefined, g: Float64Array): Expr[] {
+  return outputs(n, (j) => {
+    const factors: { base: Expr; exp: number }[] = [];
+    const phase: { coef: number; expr: Expr }[] = [], damping: { coef: number; expr: Expr }[] = [];
+    for (let i = 0; i < ctx.inputs; i++) {
+      const gate = ctx.snap(Math.min(1, Math.max(0, g[i])), [0, 1]);
+      if (gate === 0) continue;
+      const re = ctx.snap(wRe[i * n + j], npuGrid), im = wIm ? ctx.snap(wIm[i * n + j], [0]) : 0;
+      const x = variable(i), negative = call('negative', x);
+      if (!ctx.raw && gate === 1 && im === 0 && Number.isInteger(re)) {
+        factors.push({ base: x, exp: re });
+        continue;
+      }
+      const r = add([{ coef: gate, expr: call('abs', x) }], (ctx.raw ? gate * epsilon : 0) + 1 - gate);
+      factors.push({ base: r, exp: re });
+      phase.push({ coef: gate * re, expr: negative });
+      if (im !== 0) {
+        phase.push({ coef: im / Math.PI, expr: call('log', r) });
+        damping.push({ coef: -Math.PI * gate * im, expr: negative });
+      }
+    }
+    return mul([...factors, { base: call('cospi', add(phase)), exp: 1 }, { base: call('exp', add(damping)), exp: 1 }]);
+  });
 }
 
 /**
@@ -138,6 +191,17 @@ export class NPU extends RealNPU {
       { name: 'W_im', shape: s },
       { name: 'g', shape: [inputDim] },
     ];
+  }
+  /** exp(log r·W_re − k·W_im) ⊙ cos(k·W_re + log r·W_im). */
+  override toGraph(g: OpGraph, x: string): string {
+    const { logR, k } = this.graphInputs(g, x, 2);
+    const re = g.weight(0), im = g.weight(1);
+    const mag = g.op('Exp', [g.op('Sub', [g.op('MatMul', [logR, re]), g.op('MatMul', [k, im])])]);
+    return g.op('Mul', [mag, g.op('Cos', [g.op('Add', [g.op('MatMul', [k, re]), g.op('MatMul', [logR, im])])])]);
+  }
+  /** As RealNPU's with W_re, once W_im snaps to 0; else its damping and phase stay. */
+  override symbolic(ctx: SymbolicContext): Expr[] {
+    return powers(ctx, this.units, this.epsilon, ctx.weights[0], ctx.weights[1], ctx.weights[2]);
   }
 }
 

@@ -1,8 +1,8 @@
 // `nalu sweep status`: the queue's counts, its pace (runs a second over the latest completions),
 // an ETA, the live workers (BullMQ getWorkers: their Redis connections) and what each is running.
 import { fmt } from '../cli/progress';
-import { allJobs, openQueue } from './open';
-import { jobLabel } from './runs';
+import { allJobs, jobsIn, openQueue } from './open';
+import { runLabel } from './runs';
 import type { Queue } from 'bullmq';
 
 export interface StatusResult {
@@ -12,12 +12,12 @@ export interface StatusResult {
   workers: string[];
 }
 
-async function snapshot(queue: Queue, name: string): Promise<{ text: string; res: StatusResult; total: number; done: number }> {
+async function snapshot(queue: Queue, name: string, onBad: (m: string) => void): Promise<{ text: string; res: StatusResult; total: number; done: number }> {
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
   const waiting = counts.waiting + counts.prioritized;
   const left = waiting + counts.delayed + counts.active;
   // The pace of the latest (up to 100) completions within the last hour.
-  const recent = (await queue.getJobs(['completed'], 0, 99, false)).filter((j) => j?.finishedOn && j.finishedOn > Date.now() - 3600_000);
+  const recent = (await jobsIn(queue, 'completed', 0, 99, false, onBad)).jobs.filter((j) => j.finishedOn && j.finishedOn > Date.now() - 3600_000);
   // k runs done between the first one's start and the last one's end (parallel workers count).
   let rate = NaN;
   if (recent.length) {
@@ -34,7 +34,7 @@ async function snapshot(queue: Queue, name: string): Promise<{ text: string; res
     const n = raw.includes(':w:') ? raw.slice(raw.indexOf(':w:') + 3) : '(unnamed)';
     if (!byName.has(n)) byName.set(n, c);
   }
-  const active = await allJobs(queue, 'active');
+  const active = await allJobs(queue, 'active', onBad);
   const lines = [
     `queue '${name}': ${counts.waiting + counts.prioritized} waiting, ${counts.active} active, ${counts.completed} completed, ${counts.failed} failed` +
       (counts.delayed ? `, ${counts.delayed} delayed (retrying)` : ''),
@@ -44,11 +44,11 @@ async function snapshot(queue: Queue, name: string): Promise<{ text: string; res
   ];
   for (const [n, c] of byName) {
     const mine = active.filter((j) => j.processedBy === n);
-    const runs = mine.map((j) => `${jobLabel(j.data)} ${typeof j.progress === 'number' ? `${(100 * j.progress).toFixed(0)}%` : ''}`.trim());
+    const runs = mine.map((j) => `${runLabel(j.data)} ${typeof j.progress === 'number' ? `${(100 * j.progress).toFixed(0)}%` : ''}`.trim());
     lines.push(`  ${n}  ${c.addr ?? ''}  connected ${fmt(Number(c.age))}  ${runs.length ? `running ${runs.join(', ')}` : 'idle'}`);
   }
   const orphans = active.filter((j) => !j.processedBy || !byName.has(j.processedBy));
-  if (orphans.length) lines.push(`  ${orphans.length} active run(s) of no connected worker (back in the queue when their locks expire): ${orphans.map((j) => jobLabel(j.data)).join(', ')}`);
+  if (orphans.length) lines.push(`  ${orphans.length} active run(s) of no connected worker (back in the queue when their locks expire): ${orphans.map((j) => runLabel(j.data)).join(', ')}`);
   const total = left + counts.completed + counts.failed;
   return { text: lines.join('\n'), res: { counts, runsPerSecond: rate, etaSeconds: eta, workers: [...byName.keys()] }, total, done: counts.completed + counts.failed };
 }
@@ -59,13 +59,16 @@ function bar(done: number, total: number): string {
   return `${'█'.repeat(Math.round(f * width)).padEnd(width, '░')} ${(f * 100).toFixed(1).padStart(5)}%  ${done}/${total} runs`;
 }
 
-export async function status(o: { url: string; queue: string; watch: number; out: NodeJS.WriteStream }): Promise<StatusResult> {
-  const queue = await openQueue(o.url, o.queue);
+export async function status(o: { url: string; queue: string; watch: number; out: NodeJS.WriteStream; log: (s: string) => void }): Promise<StatusResult> {
+  const queue = await openQueue(o.url, o.queue, { mustExist: true });
   try {
     const tty = Boolean(o.out.isTTY);
     let lines = 0;
+    // A bad job is told once, not at every --watch.
+    const told = new Set<string>();
+    const onBad = (m: string) => told.has(m) || (told.add(m), o.log(m));
     for (;;) {
-      const s = await snapshot(queue, o.queue);
+      const s = await snapshot(queue, o.queue, onBad);
       let text = s.text;
       if (tty) text += `\n${bar(s.done, s.total)}`;
       if (tty && lines) o.out.write(`\x1b[${lines}A\x1b[J`);

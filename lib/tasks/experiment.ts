@@ -15,7 +15,7 @@ import {
 } from './arithmetic';
 import { modelRegistry } from './models';
 import { runGroup } from './group';
-import { resolveSettings, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
+import { resolveSettings, runArithmetic, runKey, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
 
 /** A point of a sweep: instance parameters, and optionally its own length, operations or models. @category Experiments */
 export interface GridPoint extends InstanceOverrides {
@@ -95,8 +95,17 @@ const pointNames = ['interpolation', 'extrapolation', 'inputSize', 'subsetRatio'
 const experimentNames = ['name', 'description', 'source', 'compare', 'task', 'ops', 'models', 'seeds', 'firstSeed', 'iterations', 'evalEvery',
   'batchSize', 'bestWindow', 'thresholdSamples', 'settings', 'grid'];
 
+/** `s` with its control characters escaped (\n, \u001b…), so that a name from a file cannot retitle or clear a terminal. @category Experiments */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return ({ 9: '\\t', 10: '\\n', 13: '\\r' } as Record<number, string>)[n] ?? (n < 256 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`);
+  });
+}
+
 function checkKeys(o: Record<string, unknown>, known: string[], where: string) {
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new RangeError(`${where}.${k}: unknown key, expected one of ${known.join(', ')}`);
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new RangeError(`${printable(where)}.${printable(k)}: unknown key, expected one of ${known.join(', ')}`);
 }
 
 function checkNames(v: unknown, where: string, choices: string[]): string[] {
@@ -226,16 +235,20 @@ export function countRuns(e: Experiment): number {
 }
 
 /**
- * The runs of an experiment, in order (point, operation, instance, model, seed).
+ * The runs of an experiment, in order (point, operation, instance, model, seed). A run whose key
+ * an earlier run of the plan has (a point given twice, or once with its defaults spelt out) is
+ * dropped, and `warn` is told how many were.
  * @throws RangeError for more than maxRuns runs, or settings resolveSettings refuses.
  * @category Experiments
  */
-export function planRuns(e: Experiment): PlannedRun[] {
+export function planRuns(e: Experiment, warn?: (message: string) => void): PlannedRun[] {
   const count = countRuns(e);
-  if (count > maxRuns) throw new RangeError(`seeds: ${e.name} would make ${count} runs, more than the ${maxRuns} one plan may hold; split it (--first-seed, --ops, --models)`);
+  if (count > maxRuns) throw new RangeError(`seeds: ${printable(e.name)} would make ${count} runs, more than the ${maxRuns} one plan may hold; split it (--first-seed, --ops, --models)`);
   const task = taskRegistry.get(e.task, 'task');
   const d = task.defaults;
   const runs: PlannedRun[] = [];
+  const keys = new Set<string>();
+  let repeated = 0;
   const firstSeed = e.firstSeed ?? 0;
   for (const point of e.grid ?? [{}]) {
     const { iterations: pointIterations, ops, models, ...overrides } = point;
@@ -244,20 +257,29 @@ export function planRuns(e: Experiment): PlannedRun[] {
       for (const instance of task.instances(op, overrides))
         for (const model of models ?? e.models) {
           const { settings, scaledFrom } = resolveSettings(task, model, op, e.settings ?? {}, iterations);
-          for (let seed = firstSeed; seed < firstSeed + e.seeds; seed++)
-            runs.push({
+          for (let seed = firstSeed; seed < firstSeed + e.seeds; seed++) {
+            const run: PlannedRun = {
               instance, model, seed, iterations, settings, scaledFrom,
               evalEvery: e.evalEvery ?? d.evalEvery,
               batchSize: e.batchSize ?? d.batchSize,
               bestWindow: e.bestWindow ?? 5000,
               thresholdSamples: e.thresholdSamples ?? 1e6,
-            });
+            };
+            const key = runKey(plannedKeyFields(run));
+            if (keys.has(key)) {
+              repeated++;
+              continue;
+            }
+            keys.add(key);
+            runs.push(run);
+          }
         }
   }
+  if (repeated) warn?.(`${printable(e.name)}: dropped ${repeated} run(s) that repeat another run of the plan (a grid point given twice, or once more with its defaults spelt out)`);
   return runs;
 }
 
-/** A planned run's options for runGroup. @internal */
+/** A planned run's options for runArithmetic and runGroup. @internal */
 export function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptions, 'onEval' | 'signal'> {
   return {
     instance: r.instance,
@@ -272,9 +294,15 @@ export function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptio
   };
 }
 
+/** Trains one planned run: sweep workers run it so, and get the record nalu benchmark's groups give but its seconds. @category Experiments */
+export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: AbortSignal, onEval?: (e: TaskEval) => void): Promise<RunRecord> {
+  const { record } = await runArithmetic({ ...plannedOptions(r), signal, onEval });
+  return record;
+}
+
 /**
- * Trains planned runs of one group (groupPlanned) fused: nalu benchmark and sweep workers both run
- * them so, and get the records each run gets alone (runArithmetic) but their seconds.
+ * Trains planned runs of one group (groupPlanned) fused, as nalu benchmark does: each record is the
+ * one the run gets alone (runPlanned) but its seconds.
  * @category Experiments
  */
 export async function runPlannedGroup(
@@ -318,5 +346,8 @@ export function groupPlanned<T extends Omit<PlannedRun, 'scaledFrom'>>(runs: T[]
 
 /** The fields of a planned run that its run key is made of. @category Experiments */
 export function plannedKeyFields(r: PlannedRun): RunKeyFields {
-  return { ...r.instance, model: r.model, seed: r.seed, iterations: r.iterations, evalEvery: r.evalEvery, batchSize: r.batchSize, bestWindow: r.bestWindow, ...r.settings };
+  return {
+    ...r.instance, model: r.model, seed: r.seed, iterations: r.iterations, evalEvery: r.evalEvery, batchSize: r.batchSize, bestWindow: r.bestWindow,
+    thresholdSamples: r.thresholdSamples, ...r.settings,
+  };
 }

@@ -7,4 +7,5 @@ export * from './stats';
 export * from './summary';
 export { successRateSpec, successRateSvg } from './plot';
 export * from './experiment';
-export { publishedRegistry, type PublishedCell, type PublishedResults, type PublishedValue } from './papers';
+export { publishedRegistry, type PaperSeeds, type PublishedCell, type PublishedResults, type PublishedValue, type SeedCell, type SeedRun } from './papers';
+export * from './compare';

@@ -6,7 +6,7 @@ import { native } from '../binding';
 import type { Layer } from '../layers/layer';
 import { checkNumber, checkOptions } from '../registry';
 import { Adam, type Optimizer } from '../optimizers';
-import { nativeTaskSpec, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
+import { checkRange, nativeTaskSpec, opRegistry, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
 import { buildModel, modelRegistry, modelSettings } from './models';
 
 /**
@@ -66,6 +66,8 @@ export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'>
   batchSize: number;
   /** Evaluations the best model was picked from (records written before this field existed: 100). */
   bestWindow: number;
+  /** Monte-Carlo samples of the threshold (records written before this field existed: 1e6). */
+  thresholdSamples: number;
   /** The iterations actually trained (less when stopped early). */
   trained: number;
   /** The success threshold (successThreshold). */
@@ -142,17 +144,74 @@ export function resolveSettings(task: TaskDefinition, model: string, op: Arithme
 /** What identifies a run; the optional fields are those older records may lack. @category Runs */
 export type RunKeyFields = Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize'> &
   Pick<TrainingSettings, 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
-  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'bestWindow'> & TrainingSettings>;
+  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'bestWindow' | 'thresholdSamples'> & TrainingSettings>;
 
-/** The identity of a run in a results file: every setting and the seed. @category Runs */
+/** Monte-Carlo samples of the threshold when not given. */
+const defaultThresholdSamples = 1e6;
+
+/** The identity of a run in a results file: every setting that changes its record, and the seed. @category Runs */
 export function runKey(r: RunKeyFields): string {
   // Records from before a field existed ran with its default (bestWindow: the last 100 evaluations).
   const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
+  const samples = r.thresholdSamples ?? defaultThresholdSamples;
   return JSON.stringify([
     r.task, r.op, r.model, r.interpolation, r.extrapolation, r.inputSize ?? d?.inputSize, r.subsetRatio ?? d?.subsetRatio,
     r.overlapRatio ?? d?.overlapRatio, r.hiddenSize ?? d?.hiddenSize, r.seed, r.iterations, r.evalEvery, r.batchSize,
     ...trainingSettingNames.map((k) => r[k] ?? 0), r.bestWindow ?? 100,
+    // Only when not the default, so that the keys (and job ids) of runs recorded before stay as they were.
+    ...(samples === defaultThresholdSamples ? [] : [{ thresholdSamples: samples }]),
   ]);
+}
+
+const show = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.slice(0, 60)) : typeof v === 'object' ? 'an object' : String(v));
+
+/**
+ * Why `v` is not a run record that a table, a run key or a sweep may use (undefined: it is one).
+ * Fields that records written before they existed lack may be absent.
+ * @category Runs
+ */
+export function recordError(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `expected a run record (an object), received ${show(v)}`;
+  const r = v as Record<string, unknown>;
+  if (typeof r.task !== 'string' || !taskRegistry.has(r.task)) return `task: expected one of ${taskRegistry.names().join(', ')}, received ${show(r.task)}`;
+  if (typeof r.op !== 'string' || !opRegistry.has(r.op)) return `op: expected one of ${opRegistry.names().join(', ')}, received ${show(r.op)}`;
+  // Any model name this or another version may have, but nothing that would garble a table or a terminal.
+  if (typeof r.model !== 'string' || !/^[A-Za-z0-9_.+-]{1,64}$/.test(r.model)) return `model: expected a model's name, received ${show(r.model)}`;
+  for (const k of ['interpolation', 'extrapolation'] as const) {
+    try {
+      checkRange(r[k], k);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  const int = (k: string, lo: number, hi: number, optional = false) =>
+    (optional && r[k] === undefined) || (Number.isInteger(r[k]) && (r[k] as number) >= lo && (r[k] as number) <= hi)
+      ? undefined
+      : `${k}: expected an integer in [${lo}, ${hi}], received ${show(r[k])}`;
+  const iterations = typeof r.iterations === 'number' ? r.iterations : 0;
+  const num = (k: string, lo: number, hi: number, optional = false) =>
+    (optional && r[k] === undefined) || (typeof r[k] === 'number' && (r[k] as number) >= lo && (r[k] as number) <= hi)
+      ? undefined
+      : `${k}: expected a number in [${lo}, ${hi}], received ${show(r[k])}`;
+  const bad =
+    int('seed', 0, 2 ** 32) ?? int('iterations', 0, 1e12) ?? int('evalEvery', 1, 1e12) ?? int('batchSize', 1, 2 ** 20) ??
+    int('trained', 0, iterations, true) ?? int('bestWindow', 1, 2 ** 20, true) ?? int('thresholdSamples', 1, 2 ** 32, true) ??
+    int('inputSize', 1, 1 << 20, true) ?? int('hiddenSize', 0, 1 << 16, true) ?? num('subsetRatio', 0, 1, true) ?? num('overlapRatio', 0, 1, true) ??
+    trainingSettingNames.map((k) => num(k, 0, trainingSettingLimits[k], true)).find(Boolean) ?? num('threshold', 0, Infinity) ?? num('seconds', 0, Infinity, true);
+  if (bad) return bad;
+  if (typeof r.success !== 'boolean') return `success: expected true or false, received ${show(r.success)}`;
+  if (r.solvedAt !== null && int('solvedAt', 0, iterations)) return `solvedAt: expected null or a step in [0, ${iterations}], received ${show(r.solvedAt)}`;
+  if (r.stopReason !== 'completed' && r.stopReason !== 'aborted' && r.stopReason !== 'nonFinite')
+    return `stopReason: expected 'completed', 'aborted' or 'nonFinite', received ${show(r.stopReason)}`;
+  for (const k of ['best', 'last'] as const) {
+    const e = r[k] as Record<string, unknown> | null;
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) return `${k}: expected an evaluation (an object), received ${show(e)}`;
+    if (!Number.isInteger(e.iteration)) return `${k}.iteration: expected an integer, received ${show(e.iteration)}`;
+    // A non-finite loss or MSE is written as null (JSON has no NaN); the table reads best.sparsity.
+    for (const f of ['trainLoss', 'interpolation', 'extrapolation', 'sparsity'])
+      if (typeof e[f] !== 'number' && (e[f] !== null || (k === 'best' && f === 'sparsity'))) return `${k}.${f}: expected a number, received ${show(e[f])}`;
+  }
+  return undefined;
 }
 
 /** An instance's fields as a record holds them (depth follows from the task), in the file's order. */
@@ -201,7 +260,7 @@ export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where
   // The reference's optimizer: PyTorch Adam (ε 1e-8), plain MSE, clipping where its paper clipped.
   const optimizer: Optimizer = new Adam({ learningRate, epsilon: 1e-8, ...(clipNorm > 0 ? { clipNorm } : {}), ...(clipValue > 0 ? { clipValue } : {}) });
   return {
-    record: { ...instanceFields(inst), model: o.model, seed, iterations, evalEvery, batchSize, ...settings, bestWindow },
+    record: { ...instanceFields(inst), model: o.model, seed, iterations, evalEvery, batchSize, ...settings, bestWindow, thresholdSamples },
     layers,
     network: { inputDim: inst.inputSize, layers: layers.map((l, i) => l.toNative(seeds[i])), loss: { type: 'mse' }, optimizer: optimizer.toNative() },
     task: nativeTaskSpec(inst, seed),

@@ -47,7 +47,7 @@ export interface SummaryRow {
   sparsityCI: number;
   /** The steps each run was asked for. */
   iterations: number;
-  /** The published cell of the same experiment, when compared (`compare`). */
+  /** The published cell of the same experiment (attachPublished; the plot marks its rate). */
   paper?: PublishedCell;
 }
 
@@ -140,7 +140,7 @@ export function sci(v: number): string {
 }
 
 
-/** Attaches to each row at the paper's settings (default instance, the paper's length) its published cell. @category Tables */
+/** Attaches to each row at the paper's settings (default instance, the paper's length) its published cell (for the plot's marks). @category Tables */
 export function attachPublished(rows: SummaryRow[], published: PublishedResults): SummaryRow[] {
   if (!taskRegistry.has(published.task)) return rows;
   const task = taskRegistry.get(published.task, 'task');
@@ -156,26 +156,11 @@ export function attachPublished(rows: SummaryRow[], published: PublishedResults)
   });
 }
 
-/**
- * How our success rate stands to the paper's: 'inside' its 95 % interval, 'overlaps' (the two
- * intervals share values, so the difference is within what the seeds allow), else 'outside'.
- * @category Tables
- */
-export function agreement(r: Pick<SummaryRow, 'rate' | 'rateCI'>, paper: PublishedCell): 'inside' | 'overlaps' | 'outside' {
-  const lo = paper.success.value - paper.success.minus;
-  const hi = paper.success.value + paper.success.plus;
-  // The paper prints its bounds rounded to whole percents.
-  const tol = 0.005 + 1e-9;
-  if (r.rate >= lo - tol && r.rate <= hi + tol) return 'inside';
-  if (r.rateCI[0] <= hi + tol && r.rateCI[1] >= lo - tol) return 'overlaps';
-  return 'outside';
-}
-
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 const ci = (v: number, p: number) => (Number.isFinite(p) ? `${sci(v)} ± ${sci(p)}` : sci(v));
 
 /**
- * The table as Markdown (readable in a terminal, pasteable into the README); paper columns when rows carry one.
+ * The table as Markdown (readable in a terminal, pasteable into the README).
  * @throws TypeError or RangeError naming a row field that is wrong.
  * @category Tables
  */
@@ -196,28 +181,19 @@ export function formatTable(rows: SummaryRow[]): string {
   if (varies((r) => r.overlapRatio)) params.push(['Overlap', (r) => String(r.overlapRatio)]);
   if (varies((r) => r.hiddenSize)) params.push(['Hidden', (r) => String(r.hiddenSize)]);
   if (varies((r) => r.iterations)) params.push(['Steps', (r) => sci(r.iterations)]);
-  const compared = rows.some((r) => r.paper);
   const header = ['Op', 'Model', ...(withRange ? ['Train → test'] : []), ...params.map((p) => p[0]), 'Success [95% CI]',
-    ...(compared ? ['Paper', 'vs paper'] : []), 'Solved at (median)', ...(compared ? ['Paper'] : []), 'Solved at (mean)', 'Sparsity error',
-    ...(compared ? ['Paper'] : []), 'Runs'];
-  const body = rows.map((r) => {
-    const p = r.paper;
-    const paperRate = p ? `${pct(p.success.value)} [${pct(p.success.value - p.success.minus)}, ${pct(p.success.value + p.success.plus)}]` : '';
-    return [
-      opSymbols[r.op],
-      r.model,
-      ...(withRange ? [`${r.interpolation} → ${r.extrapolation}`] : []),
-      ...params.map((q) => q[1](r)),
-      `${pct(r.rate)} [${pct(r.rateCI[0])}, ${pct(r.rateCI[1])}]`,
-      ...(compared ? [paperRate, p ? agreement(r, p) : ''] : []),
-      sci(r.solvedAtMedian),
-      ...(compared ? [p ? sci(p.solvedAtMedian ?? NaN) : ''] : []),
-      ci(r.solvedAtMean, r.solvedAtCI),
-      ci(r.sparsityMean, r.sparsityCI),
-      ...(compared ? [p?.sparsityError ? sci(p.sparsityError.value) : p ? '—' : ''] : []),
-      String(r.runs),
-    ];
-  });
+    'Solved at (median)', 'Solved at (mean)', 'Sparsity error', 'Runs'];
+  const body = rows.map((r) => [
+    opSymbols[r.op],
+    r.model,
+    ...(withRange ? [`${r.interpolation} → ${r.extrapolation}`] : []),
+    ...params.map((q) => q[1](r)),
+    `${pct(r.rate)} [${pct(r.rateCI[0])}, ${pct(r.rateCI[1])}]`,
+    sci(r.solvedAtMedian),
+    ci(r.solvedAtMean, r.solvedAtCI),
+    ci(r.sparsityMean, r.sparsityCI),
+    String(r.runs),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');

@@ -34,6 +34,24 @@ export interface Toy {
   regularized?: boolean;
 }
 
+/**
+ * A one-layer model with hand-set weights and the formula explain() must print for it, exactly
+ * (test/explain.test.ts also checks that its JS agrees with predict on 1,000 rows).
+ */
+export interface ExplainCase {
+  /** The layer's options besides units and inputDim. */
+  options?: Options;
+  inputDim: number;
+  units: number;
+  /** The weights in getWeights order, row-major. */
+  weights: number[][];
+  /** The data: |x| in [lo, hi], of random sign when mixed. */
+  domain: { lo: number; hi: number; mixed?: boolean };
+  text: string;
+  latex: string;
+  js: string;
+}
+
 /** A registered layer class's entry: everything the per-unit tests need to know about it. */
 export interface UnitReference<L extends Layer = Layer> {
   /** The class the entry is for (it must be the one registered under its className). */
@@ -63,6 +81,8 @@ export interface UnitReference<L extends Layer = Layer> {
   /** Whether the native layer runs feature-major (the layout test compares both layouts then). */
   featureMajor: boolean;
   toy: Toy[];
+  /** Hand-set weights and their formula (Layer.symbolic, read by explain()). */
+  explain: ExplainCase[];
 }
 
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

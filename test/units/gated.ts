@@ -37,4 +37,25 @@ export const gated: UnitReference<GatedNAUNMU> = {
     { name: 'a + b', options: schedule, op: (a, b) => a + b, learned: (ws) => ws[0], want: [1, 1] },
     { name: 'a · b', options: schedule, op: (a, b) => a * b, learned: (ws) => ws[1], want: [1, 1] },
   ],
+  // A gate logit of ±100·x (x ≥ 0.2) opens or closes the gate.
+  explain: [
+    {
+      inputDim: 3,
+      units: 1,
+      weights: [[1, -1, 0], [1, 1, 0], [100, 100, 100]],
+      domain: { lo: 0.2, hi: 2 },
+      text: 'x0 - x1',
+      latex: 'x_{0} - x_{1}',
+      js: '({ x0, x1 }) => x0 - x1',
+    },
+    {
+      inputDim: 3,
+      units: 1,
+      weights: [[1, -1, 0], [1, 1, 0], [-100, -100, -100]],
+      domain: { lo: 0.2, hi: 2 },
+      text: 'x0 * x1',
+      latex: 'x_{0} \\cdot x_{1}',
+      js: '({ x0, x1 }) => x0 * x1',
+    },
+  ],
 };

@@ -31,4 +31,26 @@ export const inalu: UnitReference<INALU> = {
     { name: 'a · b', op: (a, b) => a * b, learningRate: 0.1, epochs: 1000, learned: (ws) => Array.from(nacWeight(ws[2], ws[3])), want: [1, 1] },
     { name: 'a + b', op: (a, b) => a + b, learningRate: 0.1, learned: (ws) => Array.from(nacWeight(ws[0], ws[1])), want: [1, 1] },
   ],
+  // Ŵ, M̂ = ±20: W is ±1 in float32; G = ∓30 closes or opens the gate.
+  explain: [
+    {
+      // The sign correction keeps the sign: x0·x1 on data of both signs.
+      inputDim: 3,
+      units: 1,
+      weights: [[0, 0, 0], [0, 0, 0], [20, 20, 0], [20, 20, 20], [-30]],
+      domain: { lo: 0.3, hi: 2, mixed: true },
+      text: 'x0 * x1',
+      latex: 'x_{0} \\cdot x_{1}',
+      js: '({ x0, x1 }) => x0 * x1',
+    },
+    {
+      inputDim: 3,
+      units: 1,
+      weights: [[20, 0, -20], [20, 0, 20], [0, 0, 0], [0, 0, 0], [30]],
+      domain: { lo: 0.3, hi: 2, mixed: true },
+      text: 'x0 - x2',
+      latex: 'x_{0} - x_{2}',
+      js: '({ x0, x2 }) => x0 - x2',
+    },
+  ],
 };

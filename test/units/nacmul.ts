@@ -40,4 +40,26 @@ export const nacmul: UnitReference<NACMul> = {
     { name: 'a · b', options: { weight: 'sigma' }, op: (a, b) => a * b, learningRate: 0.1, epochs: 1000, learned: (ws) => ws[0].map(sigmoid), want: [1, 1] },
     { name: 'a · b', options: { weight: 'nmu', sparsityLambda: 1, sparsityStart: 2000, sparsityEnd: 4000 }, op: (a, b) => a * b, want: [1, 1] },
   ],
+  explain: [
+    {
+      options: { weight: 'nmu' },
+      inputDim: 3,
+      units: 1,
+      weights: [[1, 0, 1]],
+      domain: { lo: 0.3, hi: 2 },
+      text: 'x0 * x2',
+      latex: 'x_{0} \\cdot x_{2}',
+      js: '({ x0, x2 }) => x0 * x2',
+    },
+    {
+      // Ŵ, M̂ = ±20: W = ±1; the log path loses the sign.
+      inputDim: 2,
+      units: 1,
+      weights: [[20, -20], [20, 20]],
+      domain: { lo: 0.3, hi: 2, mixed: true },
+      text: 'abs(x0) / abs(x1)',
+      latex: '\\frac{\\left|x_{0}\\right|}{\\left|x_{1}\\right|}',
+      js: '({ x0, x1 }) => Math.abs(x0) / Math.abs(x1)',
+    },
+  ],
 };

@@ -38,4 +38,36 @@ export const nalu: UnitReference<NALU> = {
   },
   featureMajor: true,
   toy: [{ name: 'a + b', op: (a, b) => a + b, learningRate: 0.1, epochs: 1000, learned: (ws) => Array.from(nacWeight(ws[0], ws[1])), want: [1, 1] }],
+  // Ŵ, M̂ = ±20: W is ±1 in float32; a gate logit of ±100·x (x ≥ 0.3) or ±30 opens or closes it.
+  explain: [
+    {
+      inputDim: 3,
+      units: 1,
+      weights: [[20, 20, 0], [20, 20, 20], [100, 100, 100]],
+      domain: { lo: 0.3, hi: 3 },
+      text: 'x0 + x1',
+      latex: 'x_{0} + x_{1}',
+      js: '({ x0, x1 }) => x0 + x1',
+    },
+    {
+      inputDim: 3,
+      units: 1,
+      weights: [[20, -20, 0], [20, 20, 20], [-100, -100, -100]],
+      domain: { lo: 0.3, hi: 3 },
+      text: 'x0 / x1',
+      latex: '\\frac{x_{0}}{x_{1}}',
+      js: '({ x0, x1 }) => x0 / x1',
+    },
+    {
+      // The multiplicative path loses the sign: |x0|·|x1| on data of both signs.
+      options: { gate: 'independent' },
+      inputDim: 2,
+      units: 1,
+      weights: [[20, 20], [20, 20], [-30]],
+      domain: { lo: 0.3, hi: 3, mixed: true },
+      text: 'abs(x0) * abs(x1)',
+      latex: '\\left|x_{0}\\right| \\cdot \\left|x_{1}\\right|',
+      js: '({ x0, x1 }) => Math.abs(x0) * Math.abs(x1)',
+    },
+  ],
 };

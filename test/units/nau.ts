@@ -26,4 +26,15 @@ export const nau: UnitReference<NAU> = {
     { name: 'a + b', options: schedule, op: (a, b) => a + b, want: [1, 1] },
     { name: 'a − b', options: schedule, op: (a, b) => a - b, want: [1, -1] },
   ],
+  explain: [
+    {
+      inputDim: 3,
+      units: 2,
+      weights: [[1, 0, 1, 1, 0, -1]],
+      domain: { lo: 0.2, hi: 2, mixed: true },
+      text: 'y0 = x0 + x1\ny1 = x1 - x2',
+      latex: 'y_{0} = x_{0} + x_{1} \\\\\ny_{1} = x_{1} - x_{2}',
+      js: '({ x0, x1, x2 }) => [x0 + x1, x1 - x2]',
+    },
+  ],
 };

@@ -39,4 +39,15 @@ export const nmru: UnitReference<NMRU> = {
     want: [1, 0, 0, 1],
     regularized: true,
   })),
+  // W over [x0, x1, 1/x0, 1/x1].
+  explain: [false, true].map((signRetrieval) => ({
+    options: { signRetrieval },
+    inputDim: 2,
+    units: 1,
+    weights: [[1, 0, 0, 1]],
+    domain: { lo: 0.4, hi: 2, mixed: true },
+    text: 'x0 / x1',
+    latex: '\\frac{x_{0}}{x_{1}}',
+    js: '({ x0, x1 }) => x0 / x1',
+  })),
 };

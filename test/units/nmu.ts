@@ -16,4 +16,15 @@ export const nmu: UnitReference<NMU> = {
   },
   featureMajor: true,
   toy: [{ name: 'a · b', options: { sparsityLambda: 1, sparsityStart: 2000, sparsityEnd: 4000 }, op: (a, b) => a * b, want: [1, 1] }],
+  explain: [
+    {
+      inputDim: 3,
+      units: 1,
+      weights: [[1, 1, 0]],
+      domain: { lo: 0.2, hi: 2, mixed: true },
+      text: 'x0 * x1',
+      latex: 'x_{0} \\cdot x_{1}',
+      js: '({ x0, x1 }) => x0 * x1',
+    },
+  ],
 };

@@ -47,6 +47,28 @@ function npuReference<L extends RealNPU>(cls: new (args: never) => L, complex: b
     featureMajor: false,
     // The default gate 0.5 closes (ĝ = 0) on this task within the first steps; a gate of 1 learns it.
     toy: [{ name: 'a · b', options: { gateInitializer: 'ones' }, op: (a, b) => a * b, want: [1, 1] }],
+    // |x| ≥ 1: ε = 1.2e-7 in |x| + ε stays below 1e-6 relative. Integer exponents keep the sign
+    // (|x|^n·cos(π·n·[x < 0]) = x^n); a closed gate drops its input.
+    explain: [
+      {
+        inputDim: 3,
+        units: 1,
+        weights: complex ? [[2, 1, 5], [0, 0, 0], [1, 1, 0]] : [[2, -1, 5], [1, 1, 0]],
+        domain: { lo: 1, hi: 2, mixed: true },
+        text: complex ? 'x0^2 * x1' : 'x0^2 / x1',
+        latex: complex ? 'x_{0}^{2} \\cdot x_{1}' : '\\frac{x_{0}^{2}}{x_{1}}',
+        js: complex ? '({ x0, x1 }) => x0 ** 2 * x1' : '({ x0, x1 }) => x0 ** 2 / x1',
+      },
+      {
+        inputDim: 2,
+        units: 1,
+        weights: complex ? [[0.5, 1], [0, 0], [1, 1]] : [[0.5, 1], [1, 1]],
+        domain: { lo: 1, hi: 2 },
+        text: 'x0^(1/2) * x1',
+        latex: 'x_{0}^{1/2} \\cdot x_{1}',
+        js: '({ x0, x1 }) => x0 ** (1/2) * x1',
+      },
+    ],
   };
 }
 

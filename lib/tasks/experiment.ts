@@ -15,7 +15,7 @@ import {
 } from './arithmetic';
 import { modelRegistry } from './models';
 import { runGroup } from './group';
-import { resolveSettings, runArithmetic, runKey, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
+import { resolveSettings, runKey, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
 
 /** A point of a sweep: instance parameters, and optionally its own length, operations or models. @category Experiments */
 export interface GridPoint extends InstanceOverrides {
@@ -279,7 +279,7 @@ export function planRuns(e: Experiment, warn?: (message: string) => void): Plann
   return runs;
 }
 
-/** A planned run's options for runArithmetic and runGroup. @internal */
+/** A planned run's options for runGroup. @internal */
 export function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptions, 'onEval' | 'signal'> {
   return {
     instance: r.instance,
@@ -294,15 +294,9 @@ export function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptio
   };
 }
 
-/** Trains one planned run: sweep workers run it so, and get the record nalu benchmark's groups give but its seconds. @category Experiments */
-export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: AbortSignal, onEval?: (e: TaskEval) => void): Promise<RunRecord> {
-  const { record } = await runArithmetic({ ...plannedOptions(r), signal, onEval });
-  return record;
-}
-
 /**
- * Trains planned runs of one group (groupPlanned) fused, as nalu benchmark does: each record is the
- * one the run gets alone (runPlanned) but its seconds.
+ * Trains planned runs of one group (groupPlanned) fused: nalu benchmark and sweep workers both run
+ * them so, and get the records each run gets alone (runArithmetic) but their seconds.
  * @category Experiments
  */
 export async function runPlannedGroup(

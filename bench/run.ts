@@ -390,7 +390,7 @@ async function profiles(): Promise<Profile[]> {
 interface Fused {
   iterations: number;
   runs: number;
-  /** CPU µs a run-iteration, the runs' fixed start (iterations 0) subtracted: the whole group fused, every run alone; per model (its 6 operations). */
+  /** CPU µs an iteration trained (NaN: none trained), the runs' fixed start (iterations 0) subtracted: the whole group fused, every run alone; per model (its 6 operations). */
   fusedMicros: Stat;
   loneMicros: Stat;
   models: { model: string; loneMicros: number; fusedMicros: number }[];
@@ -401,20 +401,21 @@ interface Fused {
   profile?: { total: number; phases: Record<string, number> };
 }
 
-/** Table 1's runs of seed 0 as `nalu benchmark` prepares them (settings scaled to the run's length). */
+/** Table 1's runs of seed 1 as `nalu benchmark` prepares them (settings scaled to the run's length): seed 0's Gated NAU/NMU diverges before its first step. */
 function table1Runs(iterations: number, thresholdSamples: number): PreparedRun[] {
-  return planRuns({ ...loadExperiment('madsen2020-table1'), seeds: 1, iterations, thresholdSamples }).map((r, i) => prepareRun(plannedOptions(r), `runs[${i}].`));
+  return planRuns({ ...loadExperiment('madsen2020-table1'), seeds: 1, firstSeed: 1, iterations, thresholdSamples }).map((r, i) => prepareRun(plannedOptions(r), `runs[${i}].`));
 }
 const loneRun = (p: PreparedRun) => native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }).promise;
 const groupRun = (ps: PreparedRun[], profile = false) => {
   const { op, ...task } = ps[0].task;
   return native.runArithmeticGroup({ task, runs: ps.map((p) => ({ network: p.network, op: p.task.op, run: p.run })), profile }).promise;
 };
-async function cpuSeconds(f: () => Promise<unknown>): Promise<number> {
+/** CPU seconds of the process while f runs, and the iterations its runs trained. */
+async function cpuSeconds(f: () => Promise<{ iterations: number } | { results: { iterations: number }[] }>): Promise<[number, number]> {
   const c0 = process.cpuUsage();
-  await f();
+  const r = await f();
   const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1e6;
+  return [(c.user + c.system) / 1e6, 'results' in r ? r.results.reduce((a, x) => a + x.iterations, 0) : r.iterations];
 }
 
 async function fusedRow(): Promise<Fused> {
@@ -422,27 +423,39 @@ async function fusedRow(): Promise<Fused> {
   const runs = table1Runs(N, 1000), empty = table1Runs(0, 1000);
   const models = [...new Set(runs.map((p) => p.record.model))];
   const ofModel = <T extends PreparedRun>(ps: T[], m: string) => ps.filter((p) => p.record.model === m);
+  // µs an iteration trained (a run that stops non-finite trains fewer), the fixed start subtracted.
+  const micros = async (run: () => ReturnType<typeof groupRun | typeof loneRun>, start: () => ReturnType<typeof groupRun | typeof loneRun>) => {
+    const [s] = await cpuSeconds(start);
+    const [c, its] = await cpuSeconds(run);
+    return [c - s, its];
+  };
   const lone: Record<string, number[]> = {}, fused6: Record<string, number[]> = {};
   const whole: number[] = [], alone: number[] = [];
   // Alternated repetitions: a slow spell of the host falls on all of them.
   for (let k = 0; k < (quick ? 1 : 3); k++) {
-    const start = await cpuSeconds(() => groupRun(empty));
-    whole.push((1e6 * ((await cpuSeconds(() => groupRun(runs))) - start)) / (runs.length * N));
-    let sum = 0;
+    const [c, its] = await micros(() => groupRun(runs), () => groupRun(empty));
+    whole.push((1e6 * c) / its);
+    let sum = 0, sumIts = 0;
     for (const m of models) {
-      let t = 0;
-      for (const [i, p] of runs.entries()) if (p.record.model === m) t += (await cpuSeconds(() => loneRun(p))) - (await cpuSeconds(() => loneRun(empty[i])));
-      (lone[m] ??= []).push((1e6 * t) / (6 * N));
+      let t = 0, n = 0;
+      for (const [i, p] of runs.entries())
+        if (p.record.model === m) {
+          const [ci, ni] = await micros(() => loneRun(p), () => loneRun(empty[i]));
+          t += ci;
+          n += ni;
+        }
+      (lone[m] ??= []).push((1e6 * t) / n);
       sum += t;
-      const s6 = await cpuSeconds(() => groupRun(ofModel(empty, m)));
-      (fused6[m] ??= []).push((1e6 * ((await cpuSeconds(() => groupRun(ofModel(runs, m)))) - s6)) / (6 * N));
+      sumIts += n;
+      const [c6, n6] = await micros(() => groupRun(ofModel(runs, m)), () => groupRun(ofModel(empty, m)));
+      (fused6[m] ??= []).push((1e6 * c6) / n6);
     }
-    alone.push((1e6 * sum) / (runs.length * N));
+    alone.push((1e6 * sum) / sumIts);
   }
   const paper = table1Runs(0, 1e6);
-  const groupSetupSeconds = await cpuSeconds(() => groupRun(paper));
+  const [groupSetupSeconds] = await cpuSeconds(() => groupRun(paper));
   let loneSetupSeconds = 0;
-  for (const p of paper) loneSetupSeconds += await cpuSeconds(() => loneRun(p));
+  for (const p of paper) loneSetupSeconds += (await cpuSeconds(() => loneRun(p)))[0];
   const profiled = (await groupRun(runs, true)).profile;
   return {
     iterations: N,
@@ -467,7 +480,7 @@ function fusedSection(f: Fused): string[] {
   const fusedHours = table1Hours(f.fusedMicros.median, runs, seeds * f.groupSetupSeconds);
   const loneHours = table1Hours(f.loneMicros.median, runs, seeds * f.loneSetupSeconds);
   const L = [
-    `**Fused runs** (Table 1, one seed: ${f.runs} runs of ${fmt(f.iterations)} iterations, as \`nalu benchmark\` plans them; CPU µs a run-iteration of the process, the runs' fixed start subtracted, median of ${f.fusedMicros.reps} (min–max); run-iterations a second per core = 10⁶ / µs): fused ${fmt(f.fusedMicros.median, 2)} µs (${spread(f.fusedMicros)}) = ${si(1e6 / f.fusedMicros.median)}/s, alone ${fmt(f.loneMicros.median, 2)} µs (${spread(f.loneMicros)}) = ${si(1e6 / f.loneMicros.median)}/s: ${times(f.loneMicros.median / f.fusedMicros.median)}. Fixed start at 10⁶-sample thresholds: ${fmt(f.groupSetupSeconds, 2)} CPU-s a group, ${fmt(f.loneSetupSeconds, 1)} CPU-s for its runs alone.`,
+    `**Fused runs** (Table 1, seed 1: ${f.runs} runs of ${fmt(f.iterations)} iterations, as \`nalu benchmark\` plans them; CPU µs of the process an iteration a run trained (one that stops non-finite trains fewer), the runs' fixed start subtracted, median of ${f.fusedMicros.reps} (min–max); run-iterations a second per core = 10⁶ / µs): fused ${fmt(f.fusedMicros.median, 2)} µs (${spread(f.fusedMicros)}) = ${si(1e6 / f.fusedMicros.median)}/s, alone ${fmt(f.loneMicros.median, 2)} µs (${spread(f.loneMicros)}) = ${si(1e6 / f.loneMicros.median)}/s: ${times(f.loneMicros.median / f.fusedMicros.median)}. Fixed start at 10⁶-sample thresholds: ${fmt(f.groupSetupSeconds, 2)} CPU-s a group, ${fmt(f.loneSetupSeconds, 1)} CPU-s for its runs alone.`,
     `Table 1 at ${seeds} seeds (${fmt(runs)} runs × 5·10⁶ steps) projected: **${fmt(fusedHours, 0)} CPU-hours fused**, ${fmt(loneHours, 0)} alone (target ≤ 40: ${status(fusedHours <= 40)}).`,
     '',
     '| model | alone µs | fused (its 6 ops) µs | run-iterations/s alone | fused | CPU-hours at 600 runs alone | fused |',
@@ -476,14 +489,15 @@ function fusedSection(f: Fused): string[] {
   let sumLone = 0, sumFused = 0;
   for (const m of f.models) {
     const hl = table1Hours(m.loneMicros, 6 * seeds, 0), hf = table1Hours(m.fusedMicros, 6 * seeds, 0);
-    sumLone += hl;
-    sumFused += hf;
+    // A model none of whose runs trained (diverged at once) has no rate.
+    if (Number.isFinite(hl)) sumLone += hl;
+    if (Number.isFinite(hf)) sumFused += hf;
     L.push(`| ${m.model} | ${fmt(m.loneMicros, 2)} | ${fmt(m.fusedMicros, 2)} | ${si(1e6 / m.loneMicros)} | ${si(1e6 / m.fusedMicros)} | ${fmt(hl, 1)} | ${fmt(hf, 1)} |`);
   }
   L.push(`| sum | | | | | ${fmt(sumLone, 0)} | ${fmt(sumFused, 0)} |`);
   if (f.profile) {
     const p = f.profile;
-    L.push('', `The fused group profiled (µs a run-iteration): ${fmt(p.total, 2)} in all; ${Object.entries(p.phases).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}.`);
+    L.push('', `The fused group profiled (wall µs a run-iteration, inflated where the host is busy; its shares are the point): ${fmt(p.total, 2)} in all; ${Object.entries(p.phases).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}.`);
   }
   return L;
 }

@@ -113,6 +113,7 @@ export interface NativeFitOptions {
   profile?: boolean;
 }
 
+/** fit's event callback; one that throws stops the fit, whose promise rejects with what it threw. */
 export type NativeEpochEvent = (
   kind: 'begin' | 'end',
   epoch: number,
@@ -262,7 +263,7 @@ export interface NativeBinding {
    */
   benchCore(probe: 'clock' | 'fma512' | 'fma256' | 'fma', reps: number): number[];
   benchCore(probe: 'copy', reps: number, bytes: number): number[];
-  /** Trains a network on fresh batches of an arithmetic task on a worker thread (1 native thread). */
+  /** Trains a network on fresh batches of an arithmetic task on a worker thread (1 native thread). An onEval that throws stops the run, whose promise rejects with what it threw. */
   runArithmeticTask(
     spec: { network: NativeNetworkSpec; task: NativeTaskSpec; run: NativeTaskRunOptions },
     onEval?: (e: NativeTaskEval) => void,

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --fused-only]
+// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --discover | --fused-only (that section alone)]
 // Training and inference speed of one NALU layer at the issue's shapes, through the public
 // API both ways a user trains (fit: loop in C++, at 1 batch an epoch (the seed's pattern) and at
 // many; trainOnBatch: one N-API call a step), on 1 thread and on all cores, against cblas_sgemm
@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { native } from '../lib/binding';
 import type { NativeStepProfile } from '../binding';
 import { NALU, Sequential, setNumThreads, tensor } from '../lib/index';
+import { discoverBench, discoverSection, type DiscoverBench } from './discover';
 import { loadExperiment, plannedOptions, planRuns } from '../lib/tasks/experiment';
 import { prepareRun, type PreparedRun } from '../lib/tasks/run';
 import { tfjsStepsPerSecond } from './tfjs';
@@ -528,8 +529,8 @@ async function main() {
     fs.writeFileSync(path.join(outDir, 'latest.md'), md);
     return console.log(md);
   }
+  if (argv.includes('--discover')) return console.log(discoverSection(await discoverBench(console.error)).join('\n'));
   if (argv.includes('--fused-only')) {
-    // The fused row alone, printed (not saved: latest.json keeps a whole run).
     setNumThreads(1);
     console.error(`nalu bench --fused-only: ${os.cpus()[0]?.model ?? 'unknown'}, ${cores} cores, isa ${native.isa}, load average ${fmt(os.loadavg()[0], 1)}`);
     return console.log(fusedSection(await fusedRow()).join('\n'));
@@ -589,6 +590,7 @@ async function main() {
       console.error(`  tfjs ${backend} ${s.join('×')}: ${JSON.stringify(tfjs[tfjs.length - 1].stepsPerSec ?? tfjs[tfjs.length - 1].error)}`);
     }
   }
+  const discover = await discoverBench(console.error);
   const rss = rssChild();
   console.error(`  rss: ${JSON.stringify(rss)}`);
   machine.loadAverageAtEnd = os.loadavg()[0];
@@ -608,6 +610,7 @@ async function main() {
     fused,
     torch,
     tfjs,
+    discover,
     rss,
     seconds: (Date.now() - started) / 1000,
   };
@@ -685,6 +688,7 @@ interface Result {
   fused?: Fused;
   torch: TorchRun[];
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
+  discover?: DiscoverBench;
   rss: Record<string, number> | { error: string };
   seconds: number;
 }
@@ -889,6 +893,7 @@ function markdown(r: Result): string {
   }
   if (r.profiles?.length) L.push('', ...profileSection(r));
   if (r.fused) L.push('', ...fusedSection(r.fused));
+  if (r.discover) L.push('', ...discoverSection(r.discover));
   L.push('');
   if ('error' in r.rss) L.push(`RSS (4096, 1024, 1024): not measured (${r.rss.error}).`);
   else {

@@ -30,8 +30,11 @@ type Awaitable = unknown;
  * @category Callbacks
  */
 export interface Callback {
-  /** Called before onTrainBegin with the model being fitted. */
-  setModel?(model: Sequential): void;
+  /**
+   * Called before onTrainBegin with the model being fitted (a promise it returns is awaited). A
+   * callback with setModel serves one fit at a time: a concurrent second fit is refused with BUSY.
+   */
+  setModel?(model: Sequential): Awaitable;
   /** Before the first epoch. */
   onTrainBegin?(): Awaitable;
   /** Before epoch `epoch`; a stopTraining() here stops fit before it. */
@@ -81,11 +84,12 @@ function logKey(monitor: string): string {
   return monitor.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function monitored(logs: EpochLogs, monitor: string, who: string): number {
+/** The log `monitor` names; `where` names the option that named it. */
+function monitored(logs: EpochLogs, monitor: string, where: string): number {
   const v = logs[logKey(monitor)];
   if (typeof v !== 'number')
     throw new RangeError(
-      `${who}.monitor: '${monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')})` +
+      `${where}: '${monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')})` +
         (logKey(monitor).startsWith('val') ? '; give fit validationData or validationSplit' : ''),
     );
   return v;
@@ -180,7 +184,7 @@ export class EarlyStopping implements Callback {
    * @throws RangeError when the monitor is not in the logs (a val log without validation data).
    */
   onEpochEnd(epoch: number, logs: EpochLogs) {
-    const v = monitored(logs, this.monitor, 'earlyStopping');
+    const v = monitored(logs, this.monitor, 'earlyStopping.monitor');
     this.#wait++;
     if (Number.isNaN(this.best) || this.#improved(v, this.best)) {
       this.best = v;
@@ -273,7 +277,7 @@ export class ReduceLROnPlateau implements Callback {
    * @throws RangeError when the monitor is not in the logs.
    */
   onEpochEnd(_epoch: number, logs: EpochLogs) {
-    const v = monitored(logs, this.monitor, 'reduceLROnPlateau');
+    const v = monitored(logs, this.monitor, 'reduceLROnPlateau.monitor');
     if (this.#cooling > 0) {
       this.#cooling--;
       this.#wait = 0;
@@ -340,6 +344,16 @@ export interface ModelCheckpointArgs {
   everyEpochs?: number;
 }
 
+/** A field of a checkpoint's dir, Keras' `{name}` or `{name:format}` (format: [0][width][.precision](d|f|e|g)). */
+const fieldRe = /\{([A-Za-z_]\w*)(?::(0?)(\d*)(?:\.(\d+))?([dfeg]?))?\}/g;
+
+/** The text of a field's value (Python's format rules, as Keras' filepath; e keeps JS' exponent). */
+function formatField(v: number, zero: string, width: string, precision: string, type: string): string {
+  const p = precision === '' ? 6 : Number(precision);
+  const t = type === 'd' ? String(Math.round(v)) : type === 'f' ? v.toFixed(p) : type === 'e' ? v.toExponential(p) : type === 'g' ? String(Number(v.toPrecision(p))) : String(v);
+  return width === '' ? t : t.padStart(Number(width), zero ? '0' : ' ');
+}
+
 /** Saves the model (atomically, as model.save) into `dir` during fit (Keras ModelCheckpoint). @category Callbacks */
 export class ModelCheckpoint implements Callback {
   /** The log it watches. */
@@ -352,13 +366,17 @@ export class ModelCheckpoint implements Callback {
   declare readonly everyEpochs: number;
   /** The epoch last saved. */
   savedEpoch?: number;
+  /** The directory last saved into (dir with its fields filled in). */
+  savedDir?: string;
   #model?: Sequential;
   #best = NaN;
   #improved: (v: number, best: number) => boolean;
   /**
-   * @param dir - The directory it saves into (replaced atomically at each save).
+   * @param dir - The directory it saves into (replaced atomically at each save). As Keras' filepath it
+   * may name fields, filled in at each save: `{epoch}` (counted from 1, as Keras) and any log, e.g.
+   * 'ckpt-{epoch:02d}-{val_loss:.2f}'.
    * @param args - Its options.
-   * @throws TypeError for an empty or non-string dir; TypeError or RangeError for a bad option.
+   * @throws TypeError for an empty or non-string dir; RangeError for a `{` or `}` that is no field; TypeError or RangeError for a bad option.
    */
   constructor(
     /** The directory it saves into. */
@@ -366,6 +384,11 @@ export class ModelCheckpoint implements Callback {
     args: ModelCheckpointArgs = {},
   ) {
     if (typeof dir !== 'string' || dir === '') throw new TypeError(`modelCheckpoint.dir: expected a directory path, received ${describe(dir)}`);
+    const stray = dir.replace(fieldRe, '').match(/[{}]/);
+    if (stray)
+      throw new RangeError(
+        `modelCheckpoint.dir: '${stray[0]}' in ${JSON.stringify(dir)} is not part of a field such as {epoch:02d} or {val_loss:.4f}`,
+      );
     Object.assign(this, readOptions(checkpointSchema, args, 'modelCheckpoint'));
     this.#improved = better(this.mode, this.monitor, 0);
   }
@@ -383,12 +406,16 @@ export class ModelCheckpoint implements Callback {
    */
   async onEpochEnd(epoch: number, logs: EpochLogs) {
     if (this.saveBestOnly) {
-      const v = monitored(logs, this.monitor, 'modelCheckpoint');
+      const v = monitored(logs, this.monitor, 'modelCheckpoint.monitor');
       if (!Number.isNaN(this.#best) && !this.#improved(v, this.#best)) return;
       this.#best = v;
     } else if ((epoch + 1) % this.everyEpochs !== 0) return;
-    await this.#model!.save(this.dir);
+    const dir = this.dir.replace(fieldRe, (_, name: string, zero = '', width = '', precision = '', type = '') =>
+      formatField(name === 'epoch' ? epoch + 1 : monitored(logs, name, 'modelCheckpoint.dir'), zero, width, precision, type),
+    );
+    await this.#model!.save(dir);
     this.savedEpoch = epoch;
+    this.savedDir = dir;
   }
 }
 

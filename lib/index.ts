@@ -30,9 +30,11 @@ export * as symbolic from './explain/symbolic';
 export * from './callbacks';
 export { loadModel } from './io';
 export { toONNX, saveONNX, onnxOpset } from './export/onnx';
-export { fromTfjs, tfjsHandler } from './export/tfjs';
+export { fromTfjs, tfjsHandler, type TfjsLoadHandler } from './export/tfjs';
 export { loadKerasWeights } from './export/keras';
 export type { OpGraph, OpAttr } from './export/graph';
+export { fitRestarts, seedOf, type RestartArgs, type RestartReport, type RestartsResult } from './restarts';
+export { readCsv, type ReadCsvOptions, type CsvTable } from './csv';
 /**
  * The arithmetic benchmark of Madsen & Johansen 2020 and Mistry et al. 2021 (tasks, models, runs, experiments,
  * statistics, tables), as the `nalu` CLI runs it: `tasks.runArithmetic`, `tasks.planRuns`, `tasks.summarize`…

@@ -467,14 +467,21 @@ async function loadOnce(dir: string): Promise<Sequential> {
     }
     return { data, shape: s.shape };
   });
+  // The native network is built here: what it refuses (too many layers, say) is the topology's fault.
+  try {
+    model.setWeights(weights);
+  } catch (e) {
+    if (e instanceof NaluError) throw e;
+    bad(dir, `bad topology: ${(e as Error).message}`);
+  }
   if (json.trainingConfig) {
     try {
       const { optimizer, loss, metrics } = json.trainingConfig;
       model.compile({ optimizer: getOptimizer(optimizer), loss: getLoss(loss), ...(metrics === undefined ? {} : { metrics: metrics as Metric[] }) });
     } catch (e) {
+      model.dispose();
       bad(dir, `bad trainingConfig: ${(e as Error).message}`);
     }
   }
-  model.setWeights(weights);
   return model;
 }

@@ -36,7 +36,10 @@ export interface FitArgs {
    * change there takes effect at that epoch. A hook that throws stops fit, which rejects with its error.
    */
   callbacks?: Callbacks;
-  /** Aborting stops after the current batch; fit resolves with stopReason 'aborted'. */
+  /**
+   * Aborting stops after the current batch; fit resolves with stopReason 'aborted', without waiting
+   * for a hook that is still running (unless the hook itself aborted).
+   */
   signal?: AbortSignal;
   /** Seed of the shuffling order. Default: random. */
   seed?: number;
@@ -141,7 +144,10 @@ export interface ModelArgs {
 function checkMetrics(v: unknown): Metric[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) throw new TypeError(`metrics: expected an array of metric names, received ${describe(v)}`);
-  return [...new Set(v.map((m, i) => checkChoice(m, `metrics[${i}]`, metricNames)))];
+  // An index loop: map skips the holes of [, 'mae'], which would become a metric named undefined.
+  const out: Metric[] = [];
+  for (let i = 0; i < v.length; i++) out.push(checkChoice(v[i], `metrics[${i}]`, metricNames));
+  return [...new Set(out)];
 }
 
 /** The warning for a layer whose outputs all went constant in `epoch`. */
@@ -150,6 +156,27 @@ function constantWarning(layer: Layer, epoch: number): string {
     `layer '${layer.name}' (${layer.className}): every output was the same for every row of epoch ${epoch}'s last batch ` +
     '(a dead unit); try a smaller learning rate, another initialization, or a later regularizer warm-up'
   );
+}
+
+/** FitArgs' keys: any other is refused (Keras' epoch or batch_size would be ignored unseen). */
+const fitKeys = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'signal', 'seed', 'onNonFinite', 'reinitialize'];
+
+/** Callbacks with setModel that a running fit holds. */
+const callbacksInUse = new WeakSet<Callback>();
+
+/** How an error names a callback: its class as the factory spells it (earlyStopping), else 'callback'. */
+function callbackKind(c: Callback): string {
+  const n = Object.getPrototypeOf(c) === Object.prototype ? '' : (c.constructor?.name ?? '');
+  return n ? n[0].toLowerCase() + n.slice(1) : 'callback';
+}
+
+/** Refuses a non-finite value of `data` (rows of `cols`), named as `name` row `first + r`. */
+function checkFinite(data: Float32Array, cols: number, name: string, first = 0): void {
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i]))
+      throw new RangeError(
+        `${name}: expected finite values, received ${Number.isNaN(data[i]) ? 'NaN' : 'Infinity'} at row ${first + Math.floor(i / cols)}, column ${i % cols}`,
+      );
 }
 
 function randomSeed(): number {
@@ -174,6 +201,12 @@ export class Sequential {
   #stopRequested = false;
   #fitting = false;
   #metrics: Metric[] = [];
+  // The running fit's callbacks that it claimed (callbacksInUse), and how a stop from outside its
+  // hooks makes it stop waiting for them; #inHook > 0 while a hook runs synchronously.
+  #claimed: Callback[] = [];
+  #release?: () => void;
+  #unlisten?: () => void;
+  #inHook = 0;
 
   /**
    * From an array of layers or {layers, name}.
@@ -211,12 +244,17 @@ export class Sequential {
   }
   /**
    * Number of input features (from the first layer's inputDim).
-   * @throws RangeError when the first layer has no inputDim.
+   * @throws RangeError when the model has no layers or its first layer has no inputDim.
    */
   get inputDim(): number {
-    const d = this.#layers[0]?.inputDim;
-    if (d === undefined) throw new RangeError('the first layer needs inputDim (or inputShape)');
-    return d;
+    return this.#inputDim('inputDim');
+  }
+
+  #inputDim(method: string): number {
+    const first = this.#layers[0];
+    if (!first) throw new RangeError(`${method}: the model has no layers; give them to new Sequential([…]) or add()`);
+    if (first.inputDim === undefined) throw new RangeError(`${method}: the first layer '${first.name}' needs inputDim (or inputShape)`);
+    return first.inputDim;
   }
 
   /**
@@ -249,6 +287,8 @@ export class Sequential {
     const optimizer = getOptimizer(o.optimizer, 'optimizer');
     const loss = getLoss(o.loss, 'loss');
     const metrics = checkMetrics(o.metrics);
+    // Between epochs too: a new native network would end the fit without a word.
+    if (this.#fitting) throw new NaluError('compile: the model is busy in fit()', 'BUSY');
     this.#checkIdle('compile');
     if (this.#native?.disposed) throw new NaluError('compile: the model has been disposed', 'DISPOSED');
     const weights = this.#native ? this.#native.getWeights().map((w) => w.data) : undefined;
@@ -261,13 +301,17 @@ export class Sequential {
     this.#loss = loss;
     this.#metrics = metrics;
     this.#compiled = true;
-    this.#build(weights);
+    this.#build('compile', weights);
   }
 
   /** The weight names and shapes of every layer, with the layer's name, in getWeights order. */
   weightSpecs(): (WeightSpec & { layer: string })[] {
+    return this.#specs('weightSpecs');
+  }
+
+  #specs(method: string): (WeightSpec & { layer: string })[] {
     const out: (WeightSpec & { layer: string })[] = [];
-    let d = this.inputDim;
+    let d = this.#inputDim(method);
     for (const l of this.#layers) {
       for (const w of l.weightSpecs(d)) out.push({ ...w, layer: l.name });
       d = l.units;
@@ -279,9 +323,8 @@ export class Sequential {
     if (this.#native?.busy && !this.#native.paused) throw new NaluError(`${method}: the model is busy in fit()`, 'BUSY');
   }
 
-  #build(weights?: Float32Array[]) {
-    if (this.#layers.length === 0) throw new RangeError('the model has no layers');
-    const inputDim = this.inputDim;
+  #build(method: string, weights?: Float32Array[]) {
+    const inputDim = this.#inputDim(method);
     if (this.#seeds.length !== this.#layers.length) this.#seeds = this.#layers.map(() => randomSeed());
     const net = new native.NativeNetwork({
       inputDim,
@@ -294,13 +337,13 @@ export class Sequential {
     this.#native = net;
   }
 
-  #net(): NativeNetwork {
-    if (!this.#native) this.#build();
+  #net(method: string): NativeNetwork {
+    if (!this.#native) this.#build(method);
     return this.#native!;
   }
 
-  #x(x: unknown, name = 'x') {
-    return toMatrix(x, name, this.inputDim);
+  #x(x: unknown, method: string, name = 'x') {
+    return toMatrix(x, name, this.#inputDim(method));
   }
 
   #y(y: unknown, rows: number, name = 'y') {
@@ -320,9 +363,9 @@ export class Sequential {
    */
   trainOnBatch(x: TensorLike, y: TensorLike): number {
     this.#requireCompiled('trainOnBatch');
-    const mx = this.#x(x);
+    const mx = this.#x(x, 'trainOnBatch');
     const my = this.#y(y, mx.rows);
-    return this.#net().trainOnBatch(mx.data, my.data, mx.rows);
+    return this.#net('trainOnBatch').trainOnBatch(mx.data, my.data, mx.rows);
   }
 
   /**
@@ -333,10 +376,10 @@ export class Sequential {
    */
   computeGradients(x: TensorLike, y: TensorLike): { loss: number; regularization: number; grads: Tensor[] } {
     this.#requireCompiled('computeGradients');
-    const mx = this.#x(x);
+    const mx = this.#x(x, 'computeGradients');
     const my = this.#y(y, mx.rows);
-    const specs = this.weightSpecs();
-    const r = this.#net().computeGradients(mx.data, my.data, mx.rows);
+    const specs = this.#specs('computeGradients');
+    const r = this.#net('computeGradients').computeGradients(mx.data, my.data, mx.rows);
     return { loss: r.loss, regularization: r.regularization, grads: r.grads.map((g, i) => ({ data: g, shape: specs[i].shape })) };
   }
 
@@ -347,10 +390,10 @@ export class Sequential {
   predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
     const o = checkOptions(args, 'predict options');
     refuseUnknown(o, ['batchSize'], 'predict');
-    const mx = this.#x(x);
+    const mx = this.#x(x, 'predict');
     const batch = o.batchSize === undefined ? mx.rows : checkNumber(o.batchSize, 'batchSize', 1, 2 ** 24, true);
     const units = this.#layers[this.#layers.length - 1].units;
-    const net = this.#net();
+    const net = this.#net('predict');
     let data: Float32Array;
     if (batch >= mx.rows) data = net.predict(mx.data, mx.rows);
     else {
@@ -375,11 +418,11 @@ export class Sequential {
     const o = checkOptions(args, 'evaluate options');
     refuseUnknown(o, ['batchSize', 'returnDict'], 'evaluate');
     const returnDict = checkBoolean(o.returnDict ?? false, 'returnDict');
-    const mx = this.#x(x);
+    const mx = this.#x(x, 'evaluate');
     const my = this.#y(y, mx.rows);
     const batchSize = checkNumber(o.batchSize ?? 1024, 'batchSize', 1, 2 ** 24, true);
-    if (!returnDict) return this.#net().evaluate(mx.data, my.data, mx.rows, batchSize);
-    const r = this.#net().evaluate(mx.data, my.data, mx.rows, batchSize, true);
+    if (!returnDict) return this.#net('evaluate').evaluate(mx.data, my.data, mx.rows, batchSize);
+    const r = this.#net('evaluate').evaluate(mx.data, my.data, mx.rows, batchSize, true);
     return { loss: r.loss, ...metricLogs(this.#metrics, r, false) };
   }
 
@@ -397,12 +440,19 @@ export class Sequential {
       return await this.#fit(x, y, args);
     } finally {
       this.#fitting = false;
+      this.#release = undefined;
+      this.#unlisten?.();
+      this.#unlisten = undefined;
+      for (const c of this.#claimed) callbacksInUse.delete(c);
+      this.#claimed = [];
     }
   }
 
   async #fit(x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
     this.#requireCompiled('fit');
-    const o = checkOptions(args, 'fit options') as FitArgs;
+    const raw = checkOptions(args, 'fit options');
+    refuseUnknown(raw, fitKeys, 'fit');
+    const o = raw as FitArgs;
     const epochs = checkNumber(o.epochs ?? 1, 'epochs', 0, 2 ** 30, true);
     const batchSize = checkNumber(o.batchSize ?? 32, 'batchSize', 1, 2 ** 24, true);
     const shuffle = checkBoolean(o.shuffle ?? true, 'shuffle');
@@ -419,29 +469,50 @@ export class Sequential {
     const signal = o.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal))
       throw new TypeError(`signal: expected an AbortSignal, received ${describe(signal)}`);
+    // Checked even beside validationData, which takes precedence.
+    const split = o.validationSplit === undefined ? undefined : checkNumber(o.validationSplit, 'validationSplit', 0, 1);
 
-    let mx = this.#x(x);
+    let mx = this.#x(x, 'fit');
     let my = this.#y(y, mx.rows);
     let val: { x: Float32Array; y: Float32Array; rows: number } | undefined;
     if (o.validationData !== undefined) {
       if (!Array.isArray(o.validationData) || o.validationData.length !== 2)
         throw new TypeError(`validationData: expected [x, y], received ${describe(o.validationData)}`);
-      const vx = this.#x(o.validationData[0], 'validationData[0]');
+      const vx = this.#x(o.validationData[0], 'fit', 'validationData[0]');
       const vy = this.#y(o.validationData[1], vx.rows, 'validationData[1]');
+      checkFinite(vx.data, vx.cols, 'validationData[0]');
+      checkFinite(vy.data, vy.cols, 'validationData[1]');
       val = { x: vx.data, y: vy.data, rows: vx.rows };
-    } else if (o.validationSplit !== undefined) {
-      const split = checkNumber(o.validationSplit, 'validationSplit', 0, 1);
+    } else if (split !== undefined && split > 0) {
       const valRows = Math.floor(mx.rows * split);
       const trainRows = mx.rows - valRows;
-      if (valRows > 0) {
-        if (trainRows < 1) throw new RangeError(`validationSplit: ${split} leaves no training rows of ${mx.rows}`);
-        val = { x: mx.data.subarray(trainRows * mx.cols), y: my.data.subarray(trainRows * my.cols), rows: valRows };
-        mx = { ...mx, data: mx.data.subarray(0, trainRows * mx.cols), rows: trainRows };
-        my = { ...my, data: my.data.subarray(0, trainRows * my.cols), rows: trainRows };
-      }
+      if (valRows === 0)
+        throw new RangeError(
+          `validationSplit: ${split} of ${mx.rows} rows holds out no row; give at least ${1 / mx.rows} (one row), or validationData`,
+        );
+      if (trainRows < 1) throw new RangeError(`validationSplit: ${split} leaves no training rows of ${mx.rows}`);
+      val = { x: mx.data.subarray(trainRows * mx.cols), y: my.data.subarray(trainRows * my.cols), rows: valRows };
+      checkFinite(val.x, mx.cols, 'x', trainRows);
+      checkFinite(val.y, my.cols, 'y', trainRows);
+      mx = { ...mx, data: mx.data.subarray(0, trainRows * mx.cols), rows: trainRows };
+      my = { ...my, data: my.data.subarray(0, trainRows * my.cols), rows: trainRows };
     }
+    // A callback with setModel is bound to one model: it serves one fit at a time.
+    callbacks.forEach((c, i) => {
+      if (typeof c.setModel !== 'function') return;
+      const name = Array.isArray(o.callbacks) ? `callbacks[${i}]` : 'callbacks';
+      const kind = callbackKind(c);
+      const first = callbacks.indexOf(c);
+      if (first !== i) throw new RangeError(`${name}: this ${kind} is callbacks[${first}] already; give each callback once`);
+      if (callbacksInUse.has(c)) throw new NaluError(`${name}: this ${kind} is already in use by another fit`, 'BUSY');
+    });
+    for (const c of callbacks)
+      if (typeof c.setModel === 'function') {
+        callbacksInUse.add(c);
+        this.#claimed.push(c);
+      }
 
-    const net = this.#net();
+    const net = this.#net('fit');
     const history = new History();
     history.warnings.push(...this.#placeSchedules(net, mx.rows, batchSize, epochs));
     for (const w of history.warnings) {
@@ -450,15 +521,49 @@ export class Sequential {
     }
     // A box, so that a thrown undefined (or any non-Error) is kept and rethrown as it was.
     let callbackError = undefined as { value: unknown } | undefined;
+    // Bumped when a stop lets fit stop waiting for its hooks: the chain left behind calls no more.
+    let stage = 0;
     // Each hook in order; synchronous until one returns a promise (then the rest await it), so
     // that epochs of plain hooks resume the native loop in the same tick. Errors propagate.
-    const hooks = (f: (c: Callback) => unknown, from = 0): Promise<void> | undefined => {
-      for (let i = from; i < callbacks.length && callbackError === undefined; i++) {
-        const r = f(callbacks[i]);
-        if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function')
-          return (r as Promise<unknown>).then(() => hooks(f, i + 1));
+    const hooks = (f: (c: Callback) => unknown, from = 0, at = stage): Promise<void> | undefined => {
+      for (let i = from; i < callbacks.length && callbackError === undefined && at === stage; i++) {
+        let r: unknown;
+        this.#inHook++;
+        try {
+          r = f(callbacks[i]);
+        } finally {
+          this.#inHook--;
+        }
+        if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function')
+          return Promise.resolve(r as PromiseLike<unknown>).then(() => hooks(f, i + 1, at));
       }
       return undefined;
+    };
+    // Waits for hooks until a stop from outside them (#release): the hooks go on, unwaited.
+    let releaseWait: (() => void) | undefined;
+    const wait = (p: Promise<void> | undefined): Promise<void> | undefined => {
+      if (!p) return undefined;
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const release = () => {
+          if (settled) return;
+          settled = true;
+          stage++;
+          resolve();
+        };
+        releaseWait = release;
+        p.then(
+          () => ((settled = true), resolve()),
+          (e) => ((settled = true), reject(e)),
+        ).finally(() => {
+          if (releaseWait === release) releaseWait = undefined;
+        });
+      });
+    };
+    // A turn later, so that the synchronous rest of a hook chain that stopped it still runs awaited.
+    this.#release = () => {
+      const r = releaseWait;
+      if (r) setImmediate(r);
     };
     const fail = (e: unknown) => {
       callbackError ??= { value: e };
@@ -471,87 +576,98 @@ export class Sequential {
       history.stopReason = 'aborted';
       return history;
     }
+    let aborted = false;
+    const abort = () => {
+      aborted = true;
+      net.stop();
+      if (this.#inHook === 0) this.#release?.();
+    };
+    // Until fit settles (fit's finally removes it): an abort releases a hung onTrainEnd too.
+    signal?.addEventListener('abort', abort);
+    this.#unlisten = () => signal?.removeEventListener('abort', abort);
     this.#stopRequested = false;
-    for (const c of callbacks) c.setModel?.(this);
     const batchHooks = callbacks.some((c) => c.onBatchBegin || c.onBatchEnd);
     // onTrainBegin/End run outside the native loop: only epoch and batch hooks make it wait.
     const awaitEpochs = batchHooks || callbacks.some((c) => c.onEpochBegin || c.onEpochEnd);
     const metrics = this.#metrics;
     const layers = this.#layers;
-    if (callbacks.length)
-      try {
-        await hooks((c) => c.onTrainBegin?.());
-        await hooks((c) => c.onEpochBegin?.(0));
-      } catch (e) {
-        fail(e);
-      }
-    rethrow();
     const print = (epoch: number, logs: EpochLogs) => {
       const shown = Object.entries(logs).filter(([k, v]) => k !== 'regularization' && typeof v === 'number') as [string, number][];
       console.log(`Epoch ${epoch + 1}/${epochs} - ${shown.map(([k, v]) => `${k}: ${v.toPrecision(6)}`).join(' - ')}`);
       for (const w of logs.warnings ?? []) console.log(`Warning: ${w}`);
     };
     // The epoch-end hooks of the epoch the native loop waits at; fit settles after them.
-    let pending = Promise.resolve();
+    let pending: Promise<void> = Promise.resolve();
+    // Runs on the JS thread for the native loop, which waits (awaitEpochs) until resume(): anything
+    // thrown here must stop the fit and resume it, or the fit would never settle.
     const onEvent = (kind: 'begin' | 'end', epoch: number, loss: number, valLoss: number, regularization: number, extras?: NativeEpochExtras) => {
-      if (kind !== 'end' || callbackError !== undefined) return;
-      const logs: EpochLogs = { loss, regularization };
-      if (!Number.isNaN(valLoss)) logs.valLoss = valLoss;
-      Object.assign(logs, metricLogs(metrics, extras ?? {}, val !== undefined));
-      if (extras?.constantLayers) logs.warnings = extras.constantLayers.map((i) => constantWarning(layers[i], epoch));
-      if (verbose === 1) print(epoch, logs);
-      if (!awaitEpochs) return;
-      const next = () => (epoch + 1 < epochs && !this.#stopRequested ? hooks((c) => c.onEpochBegin?.(epoch + 1)) : undefined);
-      // The epoch's batches, delivered together before its end.
-      const losses = extras?.batchLosses ?? new Float32Array(0);
-      const batches = (b: number): Promise<void> | undefined => {
-        for (; b < losses.length; b++) {
-          const k = b;
-          const endBatch = () => hooks((c) => c.onBatchEnd?.(k, { loss: losses[k] }));
-          const began = hooks((c) => c.onBatchBegin?.(k));
-          const done = began ? began.then(endBatch) : endBatch();
-          if (done) return done.then(() => batches(k + 1));
-        }
-        return undefined;
-      };
-      const end = () => hooks((c) => c.onEpochEnd?.(epoch, { ...logs }));
+      if (kind !== 'end') return;
       try {
+        if (callbackError !== undefined) return net.resume();
+        const logs: EpochLogs = { loss, regularization };
+        if (!Number.isNaN(valLoss)) logs.valLoss = valLoss;
+        Object.assign(logs, metricLogs(metrics, extras ?? {}, val !== undefined));
+        if (extras?.constantLayers) logs.warnings = extras.constantLayers.map((i) => constantWarning(layers[i], epoch));
+        if (verbose === 1) print(epoch, logs);
+        if (!awaitEpochs) return;
+        const next = () => (epoch + 1 < epochs && !this.#stopRequested ? hooks((c) => c.onEpochBegin?.(epoch + 1)) : undefined);
+        // The epoch's batches, delivered together before its end.
+        const losses = extras?.batchLosses ?? new Float32Array(0);
+        const batches = (b: number): Promise<void> | undefined => {
+          for (; b < losses.length; b++) {
+            const k = b;
+            const endBatch = () => hooks((c) => c.onBatchEnd?.(k, { loss: losses[k] }));
+            const began = hooks((c) => c.onBatchBegin?.(k));
+            const done = began ? began.then(endBatch) : endBatch();
+            if (done) return done.then(() => batches(k + 1));
+          }
+          return undefined;
+        };
+        const end = () => hooks((c) => c.onEpochEnd?.(epoch, { ...logs }));
         const batched = batches(0);
         const ended = batched ? batched.then(end) : end();
         const begun = ended ? ended.then(next) : next();
         if (!begun) return net.resume();
-        pending = begun.catch(fail).finally(() => net.resume());
+        pending = wait(begun)!.catch(fail).finally(() => net.resume());
       } catch (e) {
         fail(e);
         net.resume();
       }
     };
-    const abort = () => net.stop();
-    signal?.addEventListener('abort', abort);
     let result: NativeFitColumns = { epochs: 0, loss: new Float64Array(0), valLoss: new Float64Array(0), regularization: new Float64Array(0), constantLayers: [], stopReason: 'aborted' };
     try {
-      // A stop asked for in onTrainBegin or the first onEpochBegin: no epoch runs.
-      if (!this.#stopRequested) result = await net.fit(
-        mx.data,
-        my.data,
-        mx.rows,
-        {
-          epochs,
-          batchSize,
-          shuffle,
-          seed,
-          throwOnNonFinite: onNonFinite === 'throw',
-          ...(reinitialize ? { reinitialize } : {}),
-          ...(val ? { xVal: val.x, yVal: val.y, valRows: val.rows } : {}),
-          ...(awaitEpochs ? { awaitEpochs } : {}),
-          ...(metrics.length ? { errors: true } : {}),
-          ...(batchHooks ? { batchLosses: true } : {}),
-          columns: true,
-        },
-        verbose === 1 || awaitEpochs ? onEvent : undefined,
-      );
+      if (callbacks.length)
+        try {
+          // setModel's promise too: a rejection nobody awaits would end the process.
+          await wait(hooks((c) => c.setModel?.(this)));
+          await wait(hooks((c) => c.onTrainBegin?.()));
+          await wait(hooks((c) => c.onEpochBegin?.(0)));
+        } catch (e) {
+          fail(e);
+        }
+      rethrow();
+      // A stop, abort or dispose in onTrainBegin or the first onEpochBegin: no epoch runs.
+      if (!this.#stopRequested && !aborted && !net.disposed)
+        result = await net.fit(
+          mx.data,
+          my.data,
+          mx.rows,
+          {
+            epochs,
+            batchSize,
+            shuffle,
+            seed,
+            throwOnNonFinite: onNonFinite === 'throw',
+            ...(reinitialize ? { reinitialize } : {}),
+            ...(val ? { xVal: val.x, yVal: val.y, valRows: val.rows } : {}),
+            ...(awaitEpochs ? { awaitEpochs } : {}),
+            ...(metrics.length ? { errors: true } : {}),
+            ...(batchHooks ? { batchLosses: true } : {}),
+            columns: true,
+          },
+          verbose === 1 || awaitEpochs ? onEvent : undefined,
+        );
     } finally {
-      signal?.removeEventListener('abort', abort);
       await pending;
     }
     rethrow();
@@ -585,7 +701,10 @@ export class Sequential {
       );
     if (callbacks.length)
       try {
-        await hooks((c) => c.onTrainEnd?.(history));
+        const at = stage;
+        await wait(hooks((c) => c.onTrainEnd?.(history)));
+        // Released from a hung onTrainEnd: its work (restoring the best weights, say) may be undone.
+        if (stage !== at) history.stopReason = 'aborted';
       } catch (e) {
         fail(e);
       }
@@ -616,10 +735,16 @@ export class Sequential {
     return warnings;
   }
 
-  /** Asks a running fit to stop after the current batch (as an AbortSignal does). */
+  /**
+   * Asks a running fit to stop after the current batch (as an AbortSignal does). From a hook's
+   * synchronous code (before any await) it takes effect once that epoch's hooks are done; from
+   * anywhere else (a timer, a watchdog) fit also stops waiting for a hook still running, which goes
+   * on unawaited, and resolves 'aborted'.
+   */
   stopTraining(): void {
     this.#stopRequested = true;
     this.#native?.stop();
+    if (this.#inHook === 0) this.#release?.();
   }
 
   /**
@@ -628,7 +753,7 @@ export class Sequential {
    */
   getWeights(): Tensor[] {
     this.#checkIdle('getWeights');
-    return this.#net().getWeights().map((w) => ({ data: w.data, shape: w.shape }));
+    return this.#net('getWeights').getWeights().map((w) => ({ data: w.data, shape: w.shape }));
   }
 
   /**
@@ -637,7 +762,7 @@ export class Sequential {
    */
   setWeights(weights: Tensor[]): void {
     if (!Array.isArray(weights)) throw new TypeError(`setWeights: expected an array of Tensors, received ${describe(weights)}`);
-    const specs = this.weightSpecs();
+    const specs = this.#specs('setWeights');
     if (weights.length !== specs.length)
       throw new RangeError(`setWeights: expected ${specs.length} tensors (${specs.map((s) => `${s.layer}.${s.name}`).join(', ')}), received ${weights.length}`);
     const data = weights.map((w, i) => {
@@ -656,7 +781,7 @@ export class Sequential {
       return d;
     });
     this.#checkIdle('setWeights');
-    this.#net().setWeights(data);
+    this.#net('setWeights').setWeights(data);
   }
 
   /**
@@ -674,7 +799,7 @@ export class Sequential {
     if (typeof print !== 'function') throw new TypeError(`summary: expected a print function, received ${describe(print)}`);
     const rows: string[][] = [['Layer (type)', 'Output shape', 'Params']];
     let total = 0;
-    let d = this.inputDim;
+    let d = this.#inputDim('summary');
     for (const l of this.#layers) {
       const n = l.weightSpecs(d).reduce((a, w) => a + w.shape.reduce((p, q) => p * q, 1), 0);
       total += n;
@@ -690,9 +815,13 @@ export class Sequential {
     return text;
   }
 
-  /** Frees the native memory now (or when a running fit stops). The model cannot be used after. */
+  /**
+   * Frees the native memory now (or when a running fit stops; that fit resolves 'aborted' without
+   * waiting for a hook still running, as stopTraining). The model cannot be used after.
+   */
   dispose(): void {
     this.#native?.dispose();
+    if (this.#inHook === 0) this.#release?.();
   }
 
   /** Serializable topology (tfjs-style): {name, layers: each layer's {className, config}}. */

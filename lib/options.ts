@@ -27,10 +27,43 @@ export function optionKeys(schema: Schema): string[] {
   return Object.entries(schema).flatMap(([field, o]) => (o.keys.length ? o.keys : [field]));
 }
 
+/**
+ * The key of `known` that `key` likely means: the same but for case, `_` and `-` (Keras' batch_size),
+ * a plural s (epoch), or at most two letters off (a typo); undefined when none is close.
+ */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const norm = (k: string) => k.toLowerCase().replace(/[_-]/g, '');
+  const k = norm(key);
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of known) {
+    const n = norm(c);
+    if (n === k || n === `${k}s` || `${n}s` === k) return c;
+    const d = editDistance(k, n);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 /** Refuses a key of `args` outside `known` (a misspelt option would fall back to its default unseen). */
 export function refuseUnknown(args: Args, known: readonly string[], cls: string): void {
   const set = new Set(known);
-  for (const k of Object.keys(args)) if (!set.has(k)) throw new RangeError(`${cls}: unknown option '${k}', expected one of ${known.join(', ')}`);
+  for (const k of Object.keys(args))
+    if (!set.has(k)) {
+      const near = nearestKey(k, known);
+      throw new RangeError(`${cls}: unknown option '${k}', expected one of ${known.join(', ')}${near ? `; did you mean '${near}'?` : ''}`);
+    }
 }
 
 /** Parses `args` by `schema`: every field validated or defaulted, in schema order. */

@@ -26,3 +26,5 @@ fs.writeFileSync(path.join(dist, 'esm', 'index.d.mts'), entry("'s types"));
 const tfjsEntry = "// ESM entry of nalu/tfjs: the CommonJS build's exports.\nexport * from '../cjs/tfjs/index.js';\n";
 fs.writeFileSync(path.join(dist, 'esm', 'tfjs.mjs'), tfjsEntry);
 fs.writeFileSync(path.join(dist, 'esm', 'tfjs.d.mts'), tfjsEntry);
+// tsc emits 0644: the bin must stay executable, or `npx nalu` in a clone fails with EACCES.
+fs.chmodSync(path.join(dist, 'cjs', 'cli', 'main.js'), 0o755);

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   Dense,
   NaluError,
@@ -204,6 +204,39 @@ describe('awaited callbacks', () => {
     expect(() => net.setLearningRate('x' as never)).toThrow(TypeError);
     net.dispose();
   });
+
+  it('a raw onEvent that throws stops the fit, which rejects with what it threw (it used to wait for resume() forever)', async () => {
+    const x = new Float32Array([1, 2]);
+    for (const awaitEpochs of [true, false])
+      for (const thrown of [new Error('from onEvent'), undefined, 'text']) {
+        const net = new native.NativeNetwork({ inputDim: 1, layers: [{ type: 'dense', units: 1, seed: 1 }], loss: { type: 'mse' }, optimizer: { type: 'sgd', learningRate: 0.1 } });
+        let events = 0;
+        const fit = net.fit(x, x, 2, { epochs: 1 << 20, batchSize: 2, shuffle: false, seed: 0, throwOnNonFinite: false, awaitEpochs }, (kind: string) => {
+          if (kind !== 'end') return;
+          events++;
+          throw thrown;
+        });
+        const err = await fit.then(() => 'resolved', (e: unknown) => ({ e }));
+        expect(err, `awaitEpochs ${awaitEpochs}`).not.toBe('resolved');
+        expect((err as { e: unknown }).e).toBe(thrown);
+        if (awaitEpochs) expect(events).toBe(1);
+        expect(net.busy).toBe(false);
+        net.dispose();
+      }
+    // A raw task run's onEval, likewise.
+    const thrown = new Error('from onEval');
+    const run = native.runArithmeticTask(
+      {
+        network: { inputDim: 2, layers: [{ type: 'nau', units: 1, seed: 1 }], loss: { type: 'mse' }, optimizer: { type: 'adam' } },
+        task: { op: 'add', inputSize: 2, subsetRatio: 0.5, overlapRatio: 0, interpolation: [[1, 2]], extrapolation: [[2, 6]], seed: 1 },
+        run: { iterations: 1e9, batchSize: 8, evalEvery: 10, validationSize: 16, testSize: 16, epsilon: 1e-5, thresholdSamples: 10, bestWindow: 1, seed: 1 },
+      },
+      () => {
+        throw thrown;
+      },
+    );
+    await expect(run.promise).rejects.toBe(thrown);
+  });
 });
 
 describe('History', () => {
@@ -362,6 +395,162 @@ describe('modelCheckpoint', () => {
     await m.fit(x, y, { epochs: 5, callbacks: [ckpt] });
     expect(ckpt.savedEpoch).toBe(3);
     expect(() => modelCheckpoint('' as never)).toThrow(TypeError);
+    m.dispose();
+  });
+});
+
+describe('fits that always settle (issue 27)', () => {
+  const never = () => new Promise<void>(() => {});
+
+  it('a hook that never settles: an abort, stopTraining() or dispose() from outside resolves fit aborted at once', async () => {
+    const { x, y } = data(32);
+    for (const how of ['signal', 'stopTraining', 'dispose'] as const) {
+      const m = model();
+      const ac = new AbortController();
+      let ended = 0;
+      let hung = false;
+      const fit = m.fit(x, y, {
+        epochs: 100,
+        signal: ac.signal,
+        callbacks: [{ onEpochEnd: (e) => (e === 1 ? ((hung = true), never()) : undefined) }, { onEpochEnd: () => void ended++ }],
+      });
+      // Stopped once fit waits at epoch 1's end for the hook.
+      while (!hung) await new Promise((r) => setTimeout(r, 5));
+      if (how === 'signal') ac.abort();
+      else if (how === 'stopTraining') m.stopTraining();
+      else m.dispose();
+      const h = await fit;
+      expect(h.stopReason, how).toBe('aborted');
+      expect(h.epoch, how).toEqual([0, 1]);
+      // The hooks left behind run no further: the second callback never saw epoch 1.
+      expect(ended, how).toBe(1);
+      expect(m.busy, how).toBe(false);
+      if (how !== 'dispose') {
+        // The model is idle and trains again.
+        expect((await m.fit(x, y, { epochs: 2 })).epoch).toEqual([0, 1]);
+        m.dispose();
+      }
+    }
+  });
+
+  it('an abort stops a fit held by a hung onTrainBegin, onEpochBegin or onTrainEnd', async () => {
+    const { x, y } = data(32);
+    for (const hook of ['onTrainBegin', 'onEpochBegin'] as const) {
+      const m = model();
+      const h = await m.fit(x, y, { epochs: 3, signal: AbortSignal.timeout(100), callbacks: { [hook]: never } });
+      expect(h.stopReason, hook).toBe('aborted');
+      expect(h.epoch, hook).toEqual([]);
+      m.dispose();
+    }
+    // After the last epoch: every epoch is in the History, but its onTrainEnd was cut short.
+    const m = model();
+    const ac = new AbortController();
+    const h = await m.fit(x, y, { epochs: 3, signal: ac.signal, callbacks: { onTrainEnd: () => (setTimeout(() => ac.abort(), 20), never()) } });
+    expect(h.epoch).toEqual([0, 1, 2]);
+    expect(h.stopReason).toBe('aborted');
+    m.dispose();
+  });
+
+  it('a stop from a hook itself still waits for the rest of that epoch’s hooks (an async save)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nalu-ckpt-'));
+    dirs.push(dir);
+    const { x, y } = data(16);
+    const m = model();
+    const ckpt = modelCheckpoint(join(dir, 'last'));
+    const h = await m.fit(x, y, {
+      epochs: 50,
+      callbacks: [{ onEpochEnd: (e) => (e === 2 ? m.stopTraining() : undefined) }, { onEpochEnd: () => new Promise((r) => setTimeout(r, 100)) }, ckpt],
+    });
+    expect(h.epoch).toEqual([0, 1, 2]);
+    expect(ckpt.savedEpoch).toBe(2);
+    m.dispose();
+  });
+
+  it('an async setModel that rejects rejects fit (no unhandled rejection)', async () => {
+    const { x, y } = data(16);
+    const m = model();
+    const err = await m.fit(x, y, { epochs: 2, callbacks: { setModel: async () => Promise.reject(new Error('no model for me')) } }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('no model for me');
+    expect(m.busy).toBe(false);
+    m.dispose();
+  });
+
+  it('an exception in the epoch event outside the hooks (the verbose print) rejects fit cleanly', async () => {
+    const { x, y } = data(16);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {
+      throw new Error('stdout is gone');
+    });
+    try {
+      for (const callbacks of [{ onEpochEnd: () => {} }, undefined]) {
+        const m = model();
+        await expect(m.fit(x, y, { epochs: 5, verbose: 1, callbacks })).rejects.toThrow('stdout is gone');
+        expect(m.busy).toBe(false);
+        m.dispose();
+      }
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('one callback object in two concurrent fits, or twice in one: refused by name', async () => {
+    const { x, y } = data(16);
+    const a = model();
+    const b = model();
+    const es = earlyStopping({ monitor: 'loss', patience: 3 });
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const first = a.fit(x, y, { epochs: 3, callbacks: [{ onEpochEnd: () => held }, es] });
+    const err = (await b.fit(x, y, { epochs: 3, callbacks: [es] }).catch((e: unknown) => e)) as NaluError;
+    expect(err).toBeInstanceOf(NaluError);
+    expect(err.code).toBe('BUSY');
+    expect(err.message).toBe('callbacks[0]: this earlyStopping is already in use by another fit');
+    await expect(b.fit(x, y, { epochs: 1, callbacks: reduceLROnPlateau({ monitor: 'loss' }) })).resolves.toBeDefined();
+    const lr = reduceLROnPlateau({ monitor: 'loss' });
+    await expect(b.fit(x, y, { epochs: 1, callbacks: [lr, lr] })).rejects.toThrow('callbacks[1]: this reduceLROnPlateau is callbacks[0] already');
+    // A plain object without setModel holds no model: sharing it is fine.
+    const counter = { onEpochEnd: () => {} };
+    await expect(b.fit(x, y, { epochs: 1, callbacks: [counter] })).resolves.toBeDefined();
+    release();
+    await first;
+    // Free again once the first fit settled.
+    expect((await b.fit(x, y, { epochs: 2, callbacks: [es] })).epoch).toEqual([0, 1]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('compile() inside a fit throws BUSY, as predict and trainOnBatch do there', async () => {
+    const { x, y } = data(16);
+    for (const hook of ['onTrainBegin', 'onEpochEnd'] as const) {
+      const m = model();
+      const err = (await m.fit(x, y, { epochs: 3, callbacks: { [hook]: () => m.compile({ optimizer: 'sgd', loss: 'mse' }) } }).catch((e: unknown) => e)) as NaluError;
+      expect(err, hook).toBeInstanceOf(NaluError);
+      expect(err.code).toBe('BUSY');
+      expect(err.message).toBe('compile: the model is busy in fit()');
+      // The model is intact: it predicts and fits again.
+      expect(m.predict(x).data.every(Number.isFinite)).toBe(true);
+      expect((await m.fit(x, y, { epochs: 2 })).stopReason).toBe('completed');
+      m.dispose();
+    }
+  });
+
+  it('modelCheckpoint fills in Keras fields ({epoch:02d}, {val_loss:.2f}); a stray brace or unknown log is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nalu-ckpt-'));
+    dirs.push(dir);
+    const { x, y } = data(40);
+    const m = model();
+    const ckpt = modelCheckpoint(join(dir, 'ckpt-{epoch:02d}-{val_loss:.2f}'));
+    const plain = modelCheckpoint(join(dir, 'e{epoch}-{loss:.3e}'));
+    const seen: string[] = [];
+    const h = await m.fit(x, y, { epochs: 3, validationSplit: 0.25, callbacks: [ckpt, plain, { onEpochEnd: () => void seen.push(ckpt.savedDir!) }] });
+    const expected = h.valLoss.map((v, e) => join(dir, `ckpt-${String(e + 1).padStart(2, '0')}-${v.toFixed(2)}`));
+    expect(seen).toEqual(expected);
+    expect(plain.savedDir).toBe(join(dir, `e3-${h.loss[2].toExponential(3)}`));
+    (await loadModel(expected[2])).dispose();
+    expect(() => modelCheckpoint(join(dir, 'ckpt-{epoch'))).toThrow(/modelCheckpoint.dir: '\{' in .* is not part of a field/);
+    expect(() => modelCheckpoint(join(dir, 'ckpt-}'))).toThrow(RangeError);
+    await expect(m.fit(x, y, { epochs: 1, callbacks: modelCheckpoint(join(dir, '{val_los}')) })).rejects.toThrow(
+      /modelCheckpoint.dir: 'val_los' is not in the epoch logs/,
+    );
     m.dispose();
   });
 });

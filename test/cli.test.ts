@@ -52,6 +52,9 @@ describe('nalu CLI', () => {
     expect(await main(['benchmark', '--extrapolation', '[6,2]'])).toBe(2);
     expect(err).toMatch(/--extrapolation/);
     err = '';
+    expect(await main(['benchmark', '--preset', 'huge'])).toBe(2);
+    expect(err).toMatch(/--preset: experiment 'huge': no such file, and not a shipped experiment/);
+    err = '';
     expect(await main(['frobnicate'])).toBe(2);
     expect(err).toMatch(/unknown command 'frobnicate'/);
     err = '';

@@ -175,6 +175,20 @@ describe('loadModel cannot be tricked', () => {
     fs.writeFileSync(s.jsonPath, JSON.stringify(s.json));
     await badFile(s.dir, /inputDim/);
   });
+
+  it('a model.json of 5000 layers (more than the native network takes): BAD_FILE, not a raw RangeError', async () => {
+    const s = await saved();
+    const layer = s.json.modelTopology.config.layers[0];
+    s.json.modelTopology.config.layers = [layer, ...Array.from({ length: 4999 }, (_, i) => ({ className: 'NALU', config: { ...layer.config, inputDim: 2, name: `l${i}` } }))];
+    delete s.json.trainingConfig;
+    // The manifest and weights file of that many layers, so that only the layer count is wrong.
+    const first: { shape: number[] }[] = s.json.weightsManifest[0].weights;
+    const weights = [...first, ...Array.from({ length: 4999 }, () => first.map((w) => ({ ...w, shape: [2, 2] }))).flat()];
+    s.json.weightsManifest[0].weights = weights;
+    fs.writeFileSync(s.weightsPath, Buffer.alloc(weights.reduce((a, w) => a + w.shape[0] * w.shape[1] * 4, 0)));
+    fs.writeFileSync(s.jsonPath, JSON.stringify(s.json));
+    await badFile(s.dir, /bad topology: .*4096 layers, received 5000/);
+  });
 });
 
 function small(seed = 1) {

@@ -1,5 +1,6 @@
 // Every TypeScript snippet of the README runs as written, as a user's ES module importing the built
-// package (dist/esm, from npm run build), each in a fresh process and directory.
+// package (dist/esm, from npm run build), each in a fresh process and directory; a snippet's
+// `// prints: …` lines are the lines its output must have, in that order.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -55,7 +56,27 @@ describe('README snippets', () => {
       for (const [name, from] of Object.entries(fixtures)) if (code.includes(`'${name}'`)) fs.copyFileSync(from, path.join(cwd, name));
       const r = await run(file, cwd);
       expect(r.code, r.out.slice(-3000)).toBe(0);
+      const stated = [...s.code.matchAll(/^\/\/ prints: (.*)$/gm)].map((m) => m[1].trim());
+      const lines = r.out.split('\n').map((l) => l.trim());
+      let at = 0;
+      for (const line of stated) {
+        const found = lines.indexOf(line, at);
+        expect(found, `README.md line ${s.line}: the snippet prints\n${r.out}\nnot the line '${line}'`).toBeGreaterThanOrEqual(0);
+        at = found + 1;
+      }
     });
+
+  it('states what the snippets of "Fit your own data" print', () => {
+    const start = readme.indexOf('## Fit your own data');
+    const section = readme.slice(start, readme.slice(start + 3).search(/\n##+ /) + start + 3);
+    const fits = snippets.filter((s) => section.includes(s.code));
+    expect(fits.length).toBeGreaterThanOrEqual(2);
+    for (const f of fits) {
+      expect(f.code, `README.md line ${f.line}`).toMatch(/^\/\/ prints: /m);
+      // Data from Math.random would print something else on every run.
+      expect(f.code, `README.md line ${f.line}`).not.toMatch(/Math\.random/);
+    }
+  });
 });
 
 describe('README links', () => {
@@ -64,6 +85,16 @@ describe('README links', () => {
     expect(links.length).toBeGreaterThan(3);
     const missing = links.filter((l) => !fs.existsSync(path.join(root, l)));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('README anchors', () => {
+  it('every #link names a heading (GitHub slugs)', () => {
+    const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-');
+    const headings = new Set([...readme.matchAll(/^#{1,6} (.*)$/gm)].map((m) => slug(m[1])));
+    const anchors = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+    expect(anchors.length).toBeGreaterThan(5);
+    expect(anchors.filter((a) => !headings.has(a))).toEqual([]);
   });
 });
 

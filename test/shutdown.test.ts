@@ -1,7 +1,8 @@
 // The process ends while native training threads run (issue 17): process.exit, an uncaught
 // exception or an unhandled rejection during fits and task runs, the main thread leaving a
-// worker_thread that fits, terminate() during a task run. Every child must exit with its own
-// code: never killed by a signal (SIGSEGV when OpenBLAS tears down under a running sgemm) and
+// worker_thread that fits, terminate() during a task run or inside a native fit call (issue 27).
+// Every child must exit with its own code: never killed by a signal (SIGSEGV when OpenBLAS tears
+// down under a running sgemm, SIGABRT from an error N-API cannot throw into a dying worker) and
 // never hung (a task run's thread that nothing stops).
 import { describe, expect, it } from 'vitest';
 import { lastJson, runChild, type ChildResult } from './helpers/child';
@@ -73,6 +74,20 @@ describe('shutdown while native training runs', () => {
     expect(outcome(thrown), thrown.stderr.slice(-2000)).toBe('exit 1');
     expect(thrown.stderr).toMatch(/uncaught while running a task/);
   });
+
+  it('worker.terminate() inside a native fit call (its options read JS) does not abort the process', async () => {
+    const r = await run('terminate-in-fit-call');
+    expect(outcome(r), r.stderr.slice(-2000)).toBe('exit 0');
+    expect(lastJson<{ code: number }>(r).code).toBe(1);
+  });
+
+  // A race (issue 27: SIGABRT, "terminate called after throwing an instance of 'Napi::Error'", in
+  // about 1 of 17 terminations before NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS): 60 in a row.
+  it('worker.terminate() just as fits with an event callback start, 60 times: never SIGABRT', async () => {
+    const r = await runChild('shutdown-child.ts', ['terminate-starting', '2', '60'], { timeoutMs: 150_000 });
+    expect(outcome(r), r.stderr.slice(-2000)).toBe('exit 0');
+    expect(lastJson<{ terminated: number }>(r).terminated).toBe(60);
+  }, 160_000);
 
   it('worker.terminate() during tasks.runArithmetic returns within 2 s', async () => {
     const r = await run('terminate-task');

@@ -19,6 +19,7 @@ import {
   getOptimizer,
   randomUniform,
   setNumThreads,
+  tasks,
   tensor,
 } from '../lib/index';
 import { native } from '../lib/binding';
@@ -78,8 +79,23 @@ describe('Sequential', () => {
     throws(() => new Sequential('layers' as never), TypeError, 'Sequential options: expected an options object, received string');
     throws(() => new Sequential({ layers: 3 as never }), TypeError, 'layers: expected an array of layers, received 3');
     throws(() => new Sequential([{ units: 1 } as never]), TypeError, 'add: expected a Layer, received an object');
-    throws(() => new Sequential([new Dense({ units: 1 })]).predict(x), RangeError, 'the first layer needs inputDim (or inputShape)');
-    throws(() => new Sequential().predict(x), RangeError, 'inputDim');
+    throws(() => new Sequential([new Dense({ units: 1, name: 'd' })]).predict(x), RangeError, "predict: the first layer 'd' needs inputDim (or inputShape)");
+    throws(() => new Sequential().predict(x), RangeError, 'predict: the model has no layers');
+  });
+
+  it('compile and predict of a model without layers or inputDim name the method and the layer', () => {
+    const compile = (m: Sequential) => () => m.compile({ optimizer: 'sgd', loss: 'mse' });
+    throws(compile(new Sequential()), RangeError, 'compile: the model has no layers; give them to new Sequential([…]) or add()');
+    throws(compile(new Sequential([new Dense({ units: 2, name: 'hidden' })])), RangeError, "compile: the first layer 'hidden' needs inputDim (or inputShape)");
+    throws(() => new Sequential([new Dense({ units: 2, name: 'hidden' })]).summary(() => {}), RangeError, "summary: the first layer 'hidden' needs inputDim");
+    throws(() => new Sequential().getWeights(), RangeError, 'getWeights: the model has no layers');
+  });
+
+  it('compile: metrics are checked one by one, holes too', () => {
+    const m = new Sequential([new NAC({ units: 1, inputDim: 3 })]);
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: [, 'mae'] as never }), TypeError, "metrics[0]: expected one of 'mae', 'mse', 'rmse', received undefined");
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae', 'acc'] as never }), RangeError, 'metrics[1]: ', "'acc'");
+    expect(m.compiled).toBe(false);
   });
 
   it('compile: required args and registries listing valid names', () => {
@@ -176,6 +192,15 @@ describe('fit options', () => {
     ['callbacks function', { callbacks: { onEpochEnd: 1 } }, TypeError, 'callbacks.onEpochEnd: expected a function, received 1'],
     ['signal', { signal: {} }, TypeError, 'signal: expected an AbortSignal, received an object'],
     ['options type', 5 as never, TypeError, 'fit options: expected an options object, received number'],
+    // Keras spellings and typos are refused, with the option meant (issue 27).
+    ['unknown epoch', { epoch: 50 }, RangeError, "fit: unknown option 'epoch', expected one of epochs, batchSize", "did you mean 'epochs'?"],
+    ['unknown validation_split', { validation_split: 0.2 }, RangeError, "fit: unknown option 'validation_split'", "did you mean 'validationSplit'?"],
+    ['unknown batch_size', { epochs: 2, batch_size: 4 }, RangeError, "fit: unknown option 'batch_size'", "did you mean 'batchSize'?"],
+    ['profile is the raw binding’s', { profile: true }, RangeError, "fit: unknown option 'profile'"],
+    ['validationSplit holding out no row', { validationSplit: 0.1 }, RangeError, 'validationSplit: 0.1 of 4 rows holds out no row; give at least 0.25 (one row), or validationData'],
+    ['validationSplit beside validationData', { validationData: [x, y], validationSplit: -1 }, RangeError, 'validationSplit: expected a number in [0, 1], received -1'],
+    ['NaN in validationData[1]', { validationData: [x, tensor(new Float32Array([1, 2, NaN, 4]), [4, 1])] }, RangeError, 'validationData[1]: expected finite values, received NaN at row 2, column 0'],
+    ['Infinity in validationData[0]', { validationData: [tensor(new Float32Array(12).fill(Infinity, 4, 5), [4, 3]), y] }, RangeError, 'validationData[0]: expected finite values, received Infinity at row 1, column 1'],
   ];
   for (const [name, opts, type, ...parts] of cases)
     it(name, async () => {
@@ -186,9 +211,27 @@ describe('fit options', () => {
     await rejects(m.fit(tensor(new Float32Array(8), [4, 2]), y), RangeError, 'x: expected 3 features');
     await rejects(m.fit(x, [[1], [2]]), RangeError, 'y: expected 4 rows to match x, received 2');
   });
+  it('NaN in the rows validationSplit holds out is named as x or y, at its row of x', async () => {
+    const yy = tensor(new Float32Array([1, 2, 3, NaN]), [4, 1]);
+    await rejects(m.fit(x, yy, { validationSplit: 0.5 }), RangeError, 'y: expected finite values, received NaN at row 3, column 0');
+    // Without validationSplit, the native check names y too.
+    await rejects(m.fit(x, yy), RangeError, 'y: expected finite values, received NaN at row 3');
+    expect((await m.fit(x, y, { validationSplit: 0 })).valLoss).toEqual([]);
+  });
   it('fit before compile rejects with NOT_COMPILED', async () => {
     const e = await rejects(new Sequential([new NAC({ units: 1, inputDim: 3 })]).fit(x, y), NaluError, 'fit: call compile');
     expect((e as NaluError).code).toBe('NOT_COMPILED');
+  });
+});
+
+describe('tasks.runArithmetic options', () => {
+  it('refuses unknown options, with the option meant', async () => {
+    const instance = tasks.taskRegistry.get('static', 'task').instances('add')[0];
+    const run = { instance, model: 'nau', seed: 1, iterations: 10, evalEvery: 5, thresholdSamples: 10, evalSize: 10 };
+    await rejects(tasks.runArithmetic({ ...run, learning_rate: 0.1 } as never), RangeError, "runArithmetic: unknown option 'learning_rate'", "did you mean 'learningRate'?");
+    await rejects(tasks.runArithmetic({ ...run, iteration: 5 } as never), RangeError, "did you mean 'iterations'?");
+    await rejects(tasks.runArithmetic({ ...run, profile: true } as never), RangeError, "runArithmetic: unknown option 'profile'");
+    expect((await tasks.runArithmetic({ ...run, learningRate: 0.01 })).record.iterations).toBe(10);
   });
 });
 

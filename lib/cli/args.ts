@@ -41,8 +41,37 @@ export function parseWithPositionals(
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (e) {
     // Node's messages name the flag ("Unknown option '--x'", "Option '--seeds <value>' argument missing").
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    const unknown = /^Unknown option '--([^'=]+)/.exec(message);
+    throw new UsageError(unknown ? message + didYouMean(unknown[1], Object.keys(options), '--') : message);
   }
+}
+
+/** Edit distance (insertions, deletions, substitutions), for the did-you-mean hints. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * A hint naming the candidates close to a mistyped word (", did you mean --seeds or --first-seed?"),
+ * or '': those within a third of its length in edits, or that contain it or are contained in it.
+ */
+export function didYouMean(word: string, candidates: string[], prefix = ''): string {
+  const w = word.toLowerCase();
+  const near = candidates
+    .map((c) => ({ c, d: distance(w, c.toLowerCase()) }))
+    .filter(({ c, d }) => d <= Math.max(1, Math.floor(w.length / 3)) || (w.length >= 3 && (c.includes(w) || w.includes(c))))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map(({ c }) => prefix + c);
+  if (!near.length) return '';
+  return `, did you mean ${near.length === 1 ? near[0] : `${near.slice(0, -1).join(', ')} or ${near.at(-1)}`}?`;
 }
 
 /** A number flag: accepts 5e6, 1_000_000 is refused; integer and bounds checked. */

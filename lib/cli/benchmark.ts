@@ -115,7 +115,7 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
   try {
     base = named !== undefined ? loadExperiment(named) : { name: 'command line', task: 'static', ops: ['add', 'sub', 'mul'], models: ['nau-nmu', 'nalu'], seeds: 10 };
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(`${positionals.length === 0 && named !== undefined ? '--preset: ' : ''}${(e as Error).message}`);
   }
   const e: Experiment = { ...base, settings: { ...base.settings } };
   if (v.task !== undefined) {

@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // The `nalu` command: dispatches to one file per command. Bad flags exit with code 2.
-import { UsageError, type Command } from './args';
-import { benchmarkCommand } from './benchmark';
-import { exportCommand } from './export';
-import { summaryCommand } from './summary';
-import { sweepCommand } from './sweep';
-import { trainCommand } from './train';
+import type { Command } from './args';
 
-function commands(): Command[] {
-  return [benchmarkCommand, exportCommand, summaryCommand, sweepCommand, trainCommand];
-}
-
-const names = ['benchmark', 'export', 'summary', 'sweep', 'train'];
+// Loaded on use: they load the native addon, which --help and --version must not need.
+const loaders: Record<string, () => Promise<Command>> = {
+  benchmark: async () => (await import('./benchmark')).benchmarkCommand,
+  discover: async () => (await import('./discover')).discoverCommand,
+  export: async () => (await import('./export')).exportCommand,
+  summary: async () => (await import('./summary')).summaryCommand,
+  sweep: async () => (await import('./sweep')).sweepCommand,
+  train: async () => (await import('./train')).trainCommand,
+};
+const names = Object.keys(loaders);
 
 /** The version in nalu's package.json (found upwards: lib/cli from source, dist/cjs/cli built). */
 function packageVersion(): string {
@@ -28,10 +28,14 @@ function packageVersion(): string {
   }
 }
 
-function help(): string {
-  const list = commands()
-    .map((c) => `  ${c.name.padEnd(11)}${c.summary}`)
-    .join('\n');
+async function help(): Promise<string> {
+  let list: string;
+  try {
+    list = (await Promise.all(names.map((n) => loaders[n]()))).map((c) => `  ${c.name.padEnd(11)}${c.summary}`).join('\n');
+  } catch (e) {
+    // A missing or broken addon: the commands by name, and why they cannot run.
+    list = `  ${names.join(', ')}\n\n${String((e as Error).message)}`;
+  }
   return `Usage: nalu <command> [options]
 
 Neural arithmetic units: the arithmetic benchmark of Madsen & Johansen (ICLR 2020) and
@@ -41,8 +45,8 @@ Commands:
 ${list}
 
 Options:
-  -h, --help   this help (and \`nalu <command> --help\` for a command's options)
-  --version    the package version
+  -h, --help      this help (and \`nalu <command> --help\` for a command's options)
+  -v, --version   the package version (also \`nalu version\`)
 
 Run \`npm start\` for the quick benchmark (nalu benchmark --preset quick).
 `;
@@ -50,18 +54,22 @@ Run \`npm start\` for the quick benchmark (nalu benchmark --preset quick).
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (cmd === undefined || cmd === '-h' || cmd === '--help' || (cmd === 'help' && !names.includes(rest[0]))) {
+    process.stdout.write(await help());
+    return cmd === undefined ? 2 : 0;
+  }
+  const { UsageError, didYouMean } = await import('./args');
   try {
-    if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
-      if (cmd === 'help' && rest[0] && names.includes(rest[0])) return await commands().find((c) => c.name === rest[0])!.run(['--help']);
-      process.stdout.write(help());
-      return cmd === undefined ? 2 : 0;
+    if (cmd === 'help') return await (await loaders[rest[0]]()).run(['--help']);
+    if (!names.includes(cmd)) {
+      const hint = cmd.startsWith('-') ? didYouMean(cmd.replace(/^-+/, ''), ['help', 'version'], '--') : didYouMean(cmd, [...names, 'help', 'version']);
+      throw new UsageError(`unknown command '${cmd}'${hint} (expected one of ${names.join(', ')})`);
     }
-    if (cmd === '--version') {
-      process.stdout.write(`${packageVersion()}\n`);
-      return 0;
-    }
-    if (!names.includes(cmd)) throw new UsageError(`unknown command '${cmd}', expected one of ${names.join(', ')}`);
-    return await commands().find((c) => c.name === cmd)!.run(rest);
+    return await (await loaders[cmd]()).run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`nalu${cmd && names.includes(cmd) ? ` ${cmd}` : ''}: ${e.message}\nRun 'nalu ${cmd && names.includes(cmd) ? `${cmd} ` : ''}--help' for the options.\n`);

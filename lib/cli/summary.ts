@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NaluError } from '../errors';
-import { loadVega, successRateSvg } from '../tasks/plot';
+import { loadPlotPackages, successRatePng, successRateSvg } from '../tasks/plot';
 import { recordError, runKey, type RunRecord } from '../tasks/run';
 import { publishedRegistry } from '../tasks/papers';
 import { compareCells, compareNotes, compareThresholds, formatCompare, recordCells } from '../tasks/compare';
@@ -27,13 +27,13 @@ error and the best model's errors (Mann–Whitney U), the paper's estimators on 
 and a verdict per cell ("consistent", or "differs" where a Holm-adjusted p is below 0.05).
 
 ${flagHelp([
-  ['--plot FILE', "also write the success rates with their intervals as an SVG chart (Vega-Lite); --compare marks the paper's"],
+  ['--plot FILE', "also write the success rates with their intervals as a chart (Vega-Lite): SVG, or PNG when FILE ends in .png; --compare draws the paper's beside ours"],
   ['--compare ID', `published per-seed results to compare ours with: ${publishedRegistry.names().join(', ')}`],
   ['-h, --help', 'this help'],
 ])}
 Example:
   nalu summary results.jsonl --plot results.svg
-  nalu summary table1.jsonl --compare madsen2020
+  nalu summary table1.jsonl --compare madsen2020 --plot table1.png
 `;
 }
 
@@ -111,11 +111,10 @@ const plotTemp = (plot: string) => `${plot}.${process.pid}.tmp`;
 const ioReason = (e: unknown) => String((e as Error).message).split(', ')[0];
 
 /**
- * With --plot, before any run or file is read: the target (a file in an existing folder, which
- * the file system lets us create) and the plot's packages. A usage error if not.
+ * With --plot, before any run or file is read: the target is a file in an existing folder, which
+ * the file system lets us create. A usage error if not.
  */
-export async function checkPlot(plot: string | undefined): Promise<void> {
-  if (plot === undefined) return;
+export function checkPlotTarget(plot: string): void {
   outputFile(plot, 'plot');
   // Root passes every permission check and a read-only file system passes some: create the temp file once.
   const tmp = plotTemp(plot);
@@ -125,12 +124,23 @@ export async function checkPlot(plot: string | undefined): Promise<void> {
   } catch (e) {
     throw new UsageError(`--plot: cannot write in folder ${path.dirname(path.resolve(plot))}: ${ioReason(e)}`);
   }
+}
+
+/** The plot's optional packages (for .png also resvg): a usage error naming them if missing. */
+async function checkPlotPackages(plot: string): Promise<void> {
   try {
-    await loadVega();
+    await loadPlotPackages(plot);
   } catch (e) {
     if (e instanceof NaluError && e.code === 'MISSING_DEPENDENCY') throw new UsageError(`--plot: ${e.message}`);
     throw e;
   }
+}
+
+/** With --plot, before a benchmark trains: its target and its packages. A usage error if not. */
+export async function checkPlot(plot: string | undefined): Promise<void> {
+  if (plot === undefined) return;
+  checkPlotTarget(plot);
+  await checkPlotPackages(plot);
 }
 
 /** Prints one table per task of `records` (with `compare`, the paper's task as the per-seed comparison) and, with `plot`, writes their chart atomically; false if it could not. */
@@ -156,11 +166,14 @@ export async function printSummary(records: RunRecord[], plot: string | undefine
   }
   const all = plot ? rowsOf(records) : [];
   if (plot && all.length) {
-    const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate (95% Wilson interval)` : undefined;
-    const svg = await successRateSvg(all, title);
+    // After the tables: a missing optional package costs the chart, not the numbers.
+    await checkPlotPackages(plot);
+    const what = published && all.some((r) => r.paper) ? `ours against ${published.title.split(',')[0]}, ` : '';
+    const title = tasks.length === 1 ? `${labels[tasks[0]] ?? tasks[0]}: success rate, ${what}95% Wilson intervals` : undefined;
+    const image = /\.png$/i.test(plot) ? await successRatePng(all, title) : await successRateSvg(all, title);
     const tmp = plotTemp(plot);
     try {
-      fs.writeFileSync(tmp, svg);
+      fs.writeFileSync(tmp, image);
       fs.renameSync(tmp, plot);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -180,7 +193,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (!positionals.length) throw new UsageError('expected at least one results file (nalu summary FILE…)');
   const plot = values.plot === undefined ? undefined : String(values.plot);
-  await checkPlot(plot);
+  if (plot !== undefined) checkPlotTarget(plot);
   let records: RunRecord[] = [];
   for (const file of positionals) {
     if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);

@@ -137,12 +137,18 @@ export async function fromTfjs(dir: string): Promise<Sequential> {
   return model;
 }
 
+/** The part of tfjs's IOHandler that tf.loadLayersModel calls. @category Export */
+export interface TfjsLoadHandler {
+  /** Reads model.json and its weights as tfjs's ModelArtifacts. */
+  load(): Promise<Record<string, unknown>>;
+}
+
 /**
  * A tfjs IOHandler that reads what toTfjs wrote in `dir` (Node, where pure-JS tfjs has no file://):
  * `await tf.loadLayersModel(tfjsHandler(dir))` once `nalu/tfjs` is imported.
  * @category Export
  */
-export function tfjsHandler(dir: string): { load(): Promise<Record<string, unknown>> } {
+export function tfjsHandler(dir: string): TfjsLoadHandler {
   if (typeof dir !== 'string' || dir.length === 0) throw new TypeError(`tfjsHandler: expected a directory path, received ${typeof dir}`);
   return {
     async load() {

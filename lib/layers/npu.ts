@@ -120,7 +120,7 @@ export class RealNPU extends Layer {
     const w = g.weight(0);
     return g.op('Mul', [g.op('Exp', [g.op('MatMul', [logR, w])]), g.op('Cos', [g.op('MatMul', [k, w])])]);
   }
-  /** log r and k, r = ĝ(|x| + ε) + 1 − ĝ, k = ĝπ·[x < 0], ĝ = clamp(g, 0, 1) of weight `gate`. */
+  /** @internal log r and k, r = ĝ(|x| + ε) + 1 − ĝ, k = ĝπ·[x < 0], ĝ = clamp(g, 0, 1) of weight `gate`. */
   protected graphInputs(g: OpGraph, x: string, gate: number): { logR: string; k: string } {
     const gHat = g.op('Clip', [g.weight(gate), g.scalar(0), g.scalar(1)]);
     const r = g.op('Add', [g.op('Mul', [gHat, g.op('Add', [g.op('Abs', [x]), g.scalar(this.epsilon)])]), g.op('Sub', [g.scalar(1), gHat])]);

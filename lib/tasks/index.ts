@@ -5,7 +5,7 @@ export * from './run';
 export * from './group';
 export * from './stats';
 export * from './summary';
-export { successRateSpec, successRateSvg } from './plot';
+export { successRatePng, successRateSpec, successRateSvg } from './plot';
 export * from './experiment';
 export { publishedRegistry, type PaperSeeds, type PublishedCell, type PublishedResults, type PublishedValue, type SeedCell, type SeedRun } from './papers';
 export * from './compare';

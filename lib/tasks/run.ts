@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import type { NativeNetworkSpec, NativeTaskEval, NativeTaskRunOptions, NativeTaskRunResult, NativeTaskSpec, NativeWeight } from '../../binding';
 import { native } from '../binding';
 import type { Layer } from '../layers/layer';
+import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { Adam, type Optimizer } from '../optimizers';
 import { checkRange, nativeTaskSpec, opRegistry, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
@@ -227,6 +228,9 @@ function layerSeeds(seed: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (seed * 7919 + i * 104729 + 1) % Number.MAX_SAFE_INTEGER);
 }
 
+/** RunOptions' own keys (the training settings are the others), the callbacks last. */
+const runKeys = ['instance', 'model', 'seed', 'iterations', 'evalEvery', 'batchSize', 'epsilon', 'thresholdSamples', 'evalSize', 'bestWindow', 'onEval', 'signal'];
+
 /** A run's options checked and resolved: what its native run takes and its record's settings. @internal */
 export interface PreparedRun {
   record: Omit<RunRecord, 'trained' | 'threshold' | 'success' | 'solvedAt' | 'best' | 'last' | 'stopReason' | 'seconds'>;
@@ -238,7 +242,10 @@ export interface PreparedRun {
 
 /** Checks a run's options (the callbacks aside) and builds its network; `where` prefixes errors' names. @internal */
 export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where = ''): PreparedRun {
-  const o = checkOptions(options, where ? where.slice(0, -1) : 'runArithmetic options') as unknown as RunOptions;
+  const raw = checkOptions(options, where ? where.slice(0, -1) : 'runArithmetic options');
+  // A group's runs take no callbacks of their own.
+  refuseUnknown(raw, [...(where ? runKeys.slice(0, -2) : runKeys), ...trainingSettingNames], where ? where.slice(0, -1) : 'runArithmetic');
+  const o = raw as unknown as RunOptions;
   const inst = o.instance;
   if (inst === null || typeof inst !== 'object') throw new TypeError(`${where}instance: expected a task instance, received ${typeof inst}`);
   const def = taskRegistry.get(inst.task, `${where}instance.task`);
@@ -319,7 +326,7 @@ export async function withSignal<T>(handle: { promise: Promise<T>; stop(): void 
 
 /**
  * Trains `model` on a fresh batch every step and reports the paper's metrics.
- * @throws (rejects) TypeError or RangeError naming a bad option; an error onEval threw.
+ * @throws (rejects) TypeError or RangeError naming a bad option (an unknown one too); an error onEval threw.
  * @category Runs
  */
 export async function runArithmetic(options: RunOptions): Promise<RunOutput> {

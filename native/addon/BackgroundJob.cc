@@ -31,14 +31,26 @@ Registry& registry() {
 }  // namespace
 
 struct BackgroundJob::Access {
-  static void CallJs(Napi::Env env, Napi::Function cb, BackgroundJob*, Event* ev) {
+  static void CallJs(Napi::Env env, Napi::Function cb, BackgroundJob* job, Event* ev) {
     std::unique_ptr<Event> owned(ev);
     if (!env || cb.IsEmpty()) return;
     // Nothing may escape into N-API's C frames: an exception there terminates the process. The
-    // TS wrappers catch their callbacks' errors and stop the job; a raw caller's error is
-    // dropped, and while a worker_thread is terminating every call fails.
+    // TS wrappers catch their callbacks' errors and stop the job; a raw caller's error stops it
+    // too (else a fit waiting for resume() would never settle) and the promise rejects with it.
     try {
       (*ev)(env, cb);
+      bool pending = false;
+      napi_value thrown;
+      if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+          napi_get_and_clear_last_exception(env, &thrown) == napi_ok) {
+        job->stop_->store(true);
+        job->CallbackThrew();
+        if (job->thrown_.IsEmpty()) {
+          Napi::Object box = Napi::Array::New(env, 1);
+          box.Set(0u, Napi::Value(env, thrown));
+          job->thrown_ = Napi::Persistent(box);
+        }
+      }
     } catch (...) {
     }
   }
@@ -118,7 +130,8 @@ struct BackgroundJob::Access {
     } catch (...) {
     }
     try {
-      if (job->error_) job->deferred_.Reject(args::makeError(env, *job->error_).Value());
+      if (!job->thrown_.IsEmpty()) job->deferred_.Reject(job->thrown_.Value().Get(0u));
+      else if (job->error_) job->deferred_.Reject(args::makeError(env, *job->error_).Value());
       else job->deferred_.Resolve(job->Result(env));
       settled = true;
     } catch (...) {

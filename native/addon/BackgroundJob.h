@@ -34,7 +34,8 @@ class BackgroundJob {
   // Installs the exit handler (once per process; called when the addon loads).
   static void InstallExitHandler();
   // cb(args…) from an Event. Not Napi::Function::Call: in a worker being terminated the call
-  // fails, and building that failure's JS error aborts the process. A JS exception stays pending.
+  // fails, and building that failure's JS error aborts the process. A JS exception stays pending
+  // (CallJs takes it: CallbackThrew).
   static void Call(Napi::Env env, Napi::Function cb, std::initializer_list<napi_value> args);
 
   virtual ~BackgroundJob() = default;
@@ -53,6 +54,9 @@ class BackgroundJob {
   virtual void Finished(Napi::Env env) {}
   // On the JS thread: the value the promise resolves with (when Run returned).
   virtual Napi::Value Result(Napi::Env env) = 0;
+  // On the JS thread when the event callback threw (a raw caller's: the TS wrappers catch theirs).
+  // The job is already asked to stop; a job that waits for the callback must go on to that stop.
+  virtual void CallbackThrew() {}
 
   // On the job's thread: queues an event for the callback (dropped without one, or while the
   // env or the process is going away).
@@ -70,6 +74,8 @@ class BackgroundJob {
   std::string what_;
   bool hasCallback_ = false;
   std::optional<nalu::Error> error_;
+  // [the callback's first exception] (boxed: a reference holds no primitive): the promise rejects with it.
+  Napi::ObjectReference thrown_;
   napi_threadsafe_function tsfn_ = nullptr;
   std::thread thread_;
   bool cleanupHook_ = false;           // registered with napi_add_env_cleanup_hook

@@ -436,6 +436,15 @@ class NativeNetwork::FitJob : public BackgroundJob {
     result_ = self->net_->fit(x.data(), y.data(), rows, options, hooks);
   }
 
+  // A raw onEvent threw: the fit is stopped (BackgroundJob); one waiting at an epoch's end goes on.
+  void CallbackThrew() override {
+    {
+      std::lock_guard<std::mutex> lock(self->pauseMu_);
+      self->paused_ = false;
+    }
+    self->pauseCv_.notify_all();
+  }
+
   // dispose() during the fit: the fit stopped at the batch after it (or had already ended) and
   // resolves with stopReason 'aborted'; the network is freed here, when its job has ended.
   void Finished(Napi::Env) override {

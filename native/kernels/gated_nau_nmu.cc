@@ -53,15 +53,19 @@ class GatedNAUNMU : public Layer {
     regAdd_.parse(o, SparsityRegularizer::Signed, 10);  // one λ̂ for both, the NMU's
     regMul_.parse(o, SparsityRegularizer::Unsigned, 10);
   }
+  // Its three paths are an NAU's, an NMU's and a linear gate: each has a feature-major form, and
+  // the gate's element-wise passes are the same in either layout.
+  bool supportsFeatureMajor() const override { return true; }
   void reserve(int rows) override {
     for (Buffer* b : {&a_, &m_, &z_}) grow(*b, size_t(rows) * out_);
-    kernel_.reserve(rows, in_, out_);
+    kernel_.reserve(rows, in_, out_, fm_);
   }
   void forward(const float* x, float* y, int rows) override {
     const int64_t no = int64_t(rows) * out_;
     float *a = a_.data(), *m = m_.data(), *z = z_.data();
     xW(x, params_[0].value.data(), 0, a, rows);
-    kernel_.forward(x, params_[1].value.data(), m, rows, in_, out_);
+    if (fm_) kernel_.forwardFM(x, params_[1].value.data(), m, rows, in_, out_);
+    else kernel_.forward(x, params_[1].value.data(), m, rows, in_, out_);
     xW(x, params_[2].value.data(), 0, z, rows);
     parallelChunks(no, [&](int64_t b, int64_t e) { gatedForward(z, a, m, y, b, e); });
   }
@@ -73,7 +77,8 @@ class GatedNAUNMU : public Layer {
     xtDy(x, da, 0, params_[0].grad.data(), rows);
     xtDy(x, dz, 0, params_[2].grad.data(), rows);
     // Writes dx (when non-null) first; the two linear paths add to it.
-    kernel_.backward(x, params_[1].value.data(), dm, params_[1].grad.data(), dx, rows, in_, out_);
+    if (fm_) kernel_.backwardFM(x, params_[1].value.data(), dm, params_[1].grad.data(), dx, rows, in_, out_);
+    else kernel_.backward(x, params_[1].value.data(), dm, params_[1].grad.data(), dx, rows, in_, out_);
     if (!dx) return;
     dyWt(da, params_[0].value.data(), 1, dx, rows);
     dyWt(dz, params_[2].value.data(), 1, dx, rows);

@@ -9,7 +9,7 @@ import { loadBullmq, redisOptions } from '../../lib/sweep/connection';
 export const root = path.resolve(__dirname, '..', '..');
 export const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!haveRedis) {
-  if (process.env.CI === 'true') throw new Error('sweep tests: redis-server is not installed (CI=true: .ci/setup installs it)');
+  if (process.env.CI === 'true') throw new Error('sweep tests: redis-server is not installed (CI=true: .ci/setup-ci installs it)');
   // eslint-disable-next-line no-console
   console.warn('sweep tests skipped: redis-server is not installed (apt-get install redis-server)');
 }

@@ -32,7 +32,7 @@ export const gated: UnitReference<GatedNAUNMU> = {
       [0.7, -0.5, 0.2, 0.9, -1.1, 0.4],
     ],
   },
-  featureMajor: false,
+  featureMajor: true,
   toy: [
     { name: 'a + b', options: schedule, op: (a, b) => a + b, learned: (ws) => ws[0], want: [1, 1] },
     { name: 'a · b', options: schedule, op: (a, b) => a * b, learned: (ws) => ws[1], want: [1, 1] },

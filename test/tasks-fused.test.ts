@@ -85,6 +85,7 @@ describe('runGroup', () => {
     await expect(runGroup({ runs: [base, { ...base, model: 'nope' }] })).rejects.toThrow(/runs\[1\]\.model/);
     await expect(runGroup({ runs: [base, { ...base, iterations: -1 }] })).rejects.toThrow(/^runs\[1\]\.iterations/);
     await expect(runGroup({ runs: [base], onEval: 3 as never })).rejects.toThrow(TypeError);
+    await expect(runGroup({ runs: [base, { ...base, onEval: () => {} } as never] })).rejects.toThrow(/^runs\[1\]: unknown option 'onEval'/);
     // The native entry point checks the same without the TS layer.
     const one = (seed: number) => ({
       network: { inputDim: 100, layers: [{ type: 'nau', units: 1 }], loss: { type: 'mse' }, optimizer: { type: 'adam' } },

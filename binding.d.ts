@@ -213,11 +213,29 @@ export interface NativeTaskRunResult {
   best: NativeTaskEval;
   weights: NativeWeight[];
   profile?: NativeStepProfile;
+  /** Native threads the run used. */
+  threads: number;
+  /** The instruction set of the kernels it ran (NativeBinding.isa). */
+  isa: 'avx512' | 'avx2' | 'baseline';
 }
 
 export interface NativeTaskRun {
   promise: Promise<NativeTaskRunResult>;
   /** Stops after the current step; the promise resolves with stopReason 'aborted'. */
+  stop(): void;
+}
+
+/** One run of a fused group: its network, operation and options (batchSize, evalEvery, validationSize, testSize and seed equal to every other run's). */
+export interface NativeGroupRunSpec {
+  network: NativeNetworkSpec;
+  op: NativeTaskSpec['op'];
+  run: Omit<NativeTaskRunOptions, 'profile'>;
+}
+
+export interface NativeGroupRun {
+  /** Each run's result in the order given; profile: the whole group's, steps counted per run-iteration. */
+  promise: Promise<{ results: Omit<NativeTaskRunResult, 'profile'>[]; profile?: NativeStepProfile }>;
+  /** Stops every run after the current step; they resolve with stopReason 'aborted'. */
   stop(): void;
 }
 
@@ -250,6 +268,16 @@ export interface NativeBinding {
     spec: { network: NativeNetworkSpec; task: NativeTaskSpec; run: NativeTaskRunOptions },
     onEval?: (e: NativeTaskEval) => void,
   ): NativeTaskRun;
+  /**
+   * Trains every run of one task instance and seed on one stream of batches (fused) on a worker
+   * thread (1 native thread); each result equals the same run's alone with runArithmeticTask.
+   */
+  runArithmeticGroup(
+    spec: { task: Omit<NativeTaskSpec, 'op'>; runs: NativeGroupRunSpec[]; profile?: boolean },
+    onEval?: (run: number, e: NativeTaskEval) => void,
+  ): NativeGroupRun;
+  /** The instruction set of the kernels on this CPU: x86-64-v4 clones (avx512), x86-64-v3 (avx2) or baseline. */
+  readonly isa: 'avx512' | 'avx2' | 'baseline';
   /** Extrapolation MSE of the ε-perturbed perfect solution (Monte-Carlo over `samples`). */
   arithmeticThreshold(task: NativeTaskSpec, epsilon: number, samples: number, seed: number): number;
   /** Samples of the task and its slices a = [start, end), b = [start, end). */

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --discover (that section alone)]
+// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --discover | --fused-only (that section alone)]
 // Training and inference speed of one NALU layer at the issue's shapes, through the public
 // API both ways a user trains (fit: loop in C++, at 1 batch an epoch (the seed's pattern) and at
 // many; trainOnBatch: one N-API call a step), on 1 thread and on all cores, against cblas_sgemm
@@ -14,6 +14,8 @@ import { native } from '../lib/binding';
 import type { NativeStepProfile } from '../binding';
 import { NALU, Sequential, setNumThreads, tensor } from '../lib/index';
 import { discoverBench, discoverSection, type DiscoverBench } from './discover';
+import { loadExperiment, plannedOptions, planRuns } from '../lib/tasks/experiment';
+import { prepareRun, type PreparedRun } from '../lib/tasks/run';
 import { tfjsStepsPerSecond } from './tfjs';
 
 type Shape = [batch: number, inDim: number, outDim: number];
@@ -385,6 +387,122 @@ async function profiles(): Promise<Profile[]> {
   return out;
 }
 
+/** Table 1 (6 operations × 11 models) fused against alone, per CPU-second of the process, one seed, the runs `iterations` long. */
+interface Fused {
+  iterations: number;
+  runs: number;
+  /** CPU µs an iteration trained (NaN: none trained), the runs' fixed start (iterations 0) subtracted: the whole group fused, every run alone; per model (its 6 operations). */
+  fusedMicros: Stat;
+  loneMicros: Stat;
+  models: { model: string; loneMicros: number; fusedMicros: number }[];
+  /** CPU seconds of the fixed start at the paper's 10⁶-sample thresholds: a group, and the 66 runs alone. */
+  groupSetupSeconds: number;
+  loneSetupSeconds: number;
+  /** The fused group's profile, µs a run-iteration. */
+  profile?: { total: number; phases: Record<string, number> };
+}
+
+/** Table 1's runs of seed 1 as `nalu benchmark` prepares them (settings scaled to the run's length): seed 0's Gated NAU/NMU diverges before its first step. */
+function table1Runs(iterations: number, thresholdSamples: number): PreparedRun[] {
+  return planRuns({ ...loadExperiment('madsen2020-table1'), seeds: 1, firstSeed: 1, iterations, thresholdSamples }).map((r, i) => prepareRun(plannedOptions(r), `runs[${i}].`));
+}
+const loneRun = (p: PreparedRun) => native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }).promise;
+const groupRun = (ps: PreparedRun[], profile = false) => {
+  const { op, ...task } = ps[0].task;
+  return native.runArithmeticGroup({ task, runs: ps.map((p) => ({ network: p.network, op: p.task.op, run: p.run })), profile }).promise;
+};
+/** CPU seconds of the process while f runs, and the iterations its runs trained. */
+async function cpuSeconds(f: () => Promise<{ iterations: number } | { results: { iterations: number }[] }>): Promise<[number, number]> {
+  const c0 = process.cpuUsage();
+  const r = await f();
+  const c = process.cpuUsage(c0);
+  return [(c.user + c.system) / 1e6, 'results' in r ? r.results.reduce((a, x) => a + x.iterations, 0) : r.iterations];
+}
+
+async function fusedRow(): Promise<Fused> {
+  const N = quick ? 2000 : 5000;
+  const runs = table1Runs(N, 1000), empty = table1Runs(0, 1000);
+  const models = [...new Set(runs.map((p) => p.record.model))];
+  const ofModel = <T extends PreparedRun>(ps: T[], m: string) => ps.filter((p) => p.record.model === m);
+  // µs an iteration trained (a run that stops non-finite trains fewer), the fixed start subtracted.
+  const micros = async (run: () => ReturnType<typeof groupRun | typeof loneRun>, start: () => ReturnType<typeof groupRun | typeof loneRun>) => {
+    const [s] = await cpuSeconds(start);
+    const [c, its] = await cpuSeconds(run);
+    return [c - s, its];
+  };
+  const lone: Record<string, number[]> = {}, fused6: Record<string, number[]> = {};
+  const whole: number[] = [], alone: number[] = [];
+  // Alternated repetitions: a slow spell of the host falls on all of them.
+  for (let k = 0; k < (quick ? 1 : 3); k++) {
+    const [c, its] = await micros(() => groupRun(runs), () => groupRun(empty));
+    whole.push((1e6 * c) / its);
+    let sum = 0, sumIts = 0;
+    for (const m of models) {
+      let t = 0, n = 0;
+      for (const [i, p] of runs.entries())
+        if (p.record.model === m) {
+          const [ci, ni] = await micros(() => loneRun(p), () => loneRun(empty[i]));
+          t += ci;
+          n += ni;
+        }
+      (lone[m] ??= []).push((1e6 * t) / n);
+      sum += t;
+      sumIts += n;
+      const [c6, n6] = await micros(() => groupRun(ofModel(runs, m)), () => groupRun(ofModel(empty, m)));
+      (fused6[m] ??= []).push((1e6 * c6) / n6);
+    }
+    alone.push((1e6 * sum) / sumIts);
+  }
+  const paper = table1Runs(0, 1e6);
+  const [groupSetupSeconds] = await cpuSeconds(() => groupRun(paper));
+  let loneSetupSeconds = 0;
+  for (const p of paper) loneSetupSeconds += (await cpuSeconds(() => loneRun(p)))[0];
+  const profiled = (await groupRun(runs, true)).profile;
+  return {
+    iterations: N,
+    runs: runs.length,
+    fusedMicros: stat(whole),
+    loneMicros: stat(alone),
+    models: models.map((m) => ({ model: m, loneMicros: stat(lone[m]).median, fusedMicros: stat(fused6[m]).median })),
+    groupSetupSeconds,
+    loneSetupSeconds,
+    profile: profiled && {
+      total: (1e6 * profiled.total) / profiled.steps,
+      phases: Object.fromEntries(Object.entries(profiled.phases).map(([k, v]) => [k, (1e6 * v) / profiled.steps])),
+    },
+  };
+}
+
+/** CPU-hours of Table 1 at 100 seeds, 5·10⁶ steps a run, from µs a run-iteration and the fixed starts. */
+const table1Hours = (micros: number, runs: number, setupSeconds: number) => (runs * 5e6 * micros * 1e-6 + setupSeconds) / 3600;
+
+function fusedSection(f: Fused): string[] {
+  const seeds = 100, runs = f.runs * seeds;
+  const fusedHours = table1Hours(f.fusedMicros.median, runs, seeds * f.groupSetupSeconds);
+  const loneHours = table1Hours(f.loneMicros.median, runs, seeds * f.loneSetupSeconds);
+  const L = [
+    `**Fused runs** (Table 1, seed 1: ${f.runs} runs of ${fmt(f.iterations)} iterations, as \`nalu benchmark\` plans them; CPU µs of the process an iteration a run trained (one that stops non-finite trains fewer), the runs' fixed start subtracted, median of ${f.fusedMicros.reps} (min–max); run-iterations a second per core = 10⁶ / µs): fused ${fmt(f.fusedMicros.median, 2)} µs (${spread(f.fusedMicros)}) = ${si(1e6 / f.fusedMicros.median)}/s, alone ${fmt(f.loneMicros.median, 2)} µs (${spread(f.loneMicros)}) = ${si(1e6 / f.loneMicros.median)}/s: ${times(f.loneMicros.median / f.fusedMicros.median)}. Fixed start at 10⁶-sample thresholds: ${fmt(f.groupSetupSeconds, 2)} CPU-s a group, ${fmt(f.loneSetupSeconds, 1)} CPU-s for its runs alone.`,
+    `Table 1 at ${seeds} seeds (${fmt(runs)} runs × 5·10⁶ steps) projected: **${fmt(fusedHours, 0)} CPU-hours fused**, ${fmt(loneHours, 0)} alone (target ≤ 40: ${status(fusedHours <= 40)}).`,
+    '',
+    '| model | alone µs | fused (its 6 ops) µs | run-iterations/s alone | fused | CPU-hours at 600 runs alone | fused |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  let sumLone = 0, sumFused = 0;
+  for (const m of f.models) {
+    const hl = table1Hours(m.loneMicros, 6 * seeds, 0), hf = table1Hours(m.fusedMicros, 6 * seeds, 0);
+    // A model none of whose runs trained (diverged at once) has no rate.
+    if (Number.isFinite(hl)) sumLone += hl;
+    if (Number.isFinite(hf)) sumFused += hf;
+    L.push(`| ${m.model} | ${fmt(m.loneMicros, 2)} | ${fmt(m.fusedMicros, 2)} | ${si(1e6 / m.loneMicros)} | ${si(1e6 / m.fusedMicros)} | ${fmt(hl, 1)} | ${fmt(hf, 1)} |`);
+  }
+  L.push(`| sum | | | | | ${fmt(sumLone, 0)} | ${fmt(sumFused, 0)} |`);
+  if (f.profile) {
+    const p = f.profile;
+    L.push('', `The fused group profiled (wall µs a run-iteration, inflated where the host is busy; its shares are the point): ${fmt(p.total, 2)} in all; ${Object.entries(p.phases).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}.`);
+  }
+  return L;
+}
+
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
 const spread = (s: Stat) => { const d = s.max < 100 ? 2 : 0; return `${fmt(s.min, d)}–${fmt(s.max, d)}`; };
 /** 1.46 M, 7.3 k, 153: rates in three significant figures. */
@@ -412,6 +530,11 @@ async function main() {
     return console.log(md);
   }
   if (argv.includes('--discover')) return console.log(discoverSection(await discoverBench(console.error)).join('\n'));
+  if (argv.includes('--fused-only')) {
+    setNumThreads(1);
+    console.error(`nalu bench --fused-only: ${os.cpus()[0]?.model ?? 'unknown'}, ${cores} cores, isa ${native.isa}, load average ${fmt(os.loadavg()[0], 1)}`);
+    return console.log(fusedSection(await fusedRow()).join('\n'));
+  }
   const started = Date.now();
   const addon = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('nalu.node'))?.split(/\s+/).pop();
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cpuId: cpuId(), cores, node: process.version, addon, openblas: native.benchOpenblasCore(), openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '', loadAverageAtStart: os.loadavg()[0], loadAverageAtEnd: NaN };
@@ -450,6 +573,8 @@ async function main() {
   }
   const task = await staticTask();
   console.error(`  static task: ${JSON.stringify(task)}`);
+  const fused = await fusedRow();
+  console.error(`  fused: ${JSON.stringify(fused)}`);
   const profiled = await profiles();
   for (const q of profiled) console.error(`  profile ${q.shape ? `${q.shape.join('×')} ` : ''}${q.what}: ${fmt(q.total, 2)} µs a step, ${JSON.stringify(q.phases)}`);
   const tfShapes = SHAPES.filter(([b, i, o]) => b * i * o <= (quick ? 1 << 14 : 1 << 26));
@@ -482,6 +607,7 @@ async function main() {
     staticLimit: staticLimit(core),
     epochOverhead: epochOverheads,
     profiles: profiled,
+    fused,
     torch,
     tfjs,
     discover,
@@ -559,6 +685,7 @@ interface Result {
   staticLimit: Limit;
   epochOverhead?: EpochOverhead[];
   profiles?: Profile[];
+  fused?: Fused;
   torch: TorchRun[];
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
   discover?: DiscoverBench;
@@ -765,6 +892,7 @@ function markdown(r: Result): string {
     }
   }
   if (r.profiles?.length) L.push('', ...profileSection(r));
+  if (r.fused) L.push('', ...fusedSection(r.fused));
   if (r.discover) L.push('', ...discoverSection(r.discover));
   L.push('');
   if ('error' in r.rss) L.push(`RSS (4096, 1024, 1024): not measured (${r.rss.error}).`);

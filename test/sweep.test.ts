@@ -98,7 +98,7 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
   it('enqueued twice and collected twice: no run executed twice, no record twice; equal to nalu benchmark', async () => {
     const q = ['--redis', url, '--queue', 'twice'];
     const first = await naluOk(['sweep', 'enqueue', ...q, ...tiny]);
-    expect(first.err).toMatch(/added 4 of 4 runs/);
+    expect(first.err).toMatch(/added 4 of 4 runs \(2 group jobs/);
     const again = await naluOk(['sweep', 'enqueue', ...q, ...tiny]);
     expect(again.err).toMatch(/added 0 of 4 runs.*4 waiting already queued/);
     const w = await naluOk(['sweep', 'worker', ...q, ...fast, '--exit-when-done']);
@@ -110,6 +110,14 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     // A run already in --out is not enqueued anywhere.
     const elsewhere = await naluOk(['sweep', 'enqueue', '--redis', url, '--queue', 'twice-2', ...tiny, '--out', out]);
     expect(elsewhere.err).toMatch(/added 0 of 4 runs.*4 already in/);
+    // A group partly in --out: only its missing run is enqueued and trained.
+    const partial = path.join(tmp, 'partial.jsonl');
+    fs.writeFileSync(partial, fs.readFileSync(out, 'utf8').trim().split('\n').slice(1).join('\n') + '\n');
+    const q3 = ['--redis', url, '--queue', 'twice-3'];
+    expect((await naluOk(['sweep', 'enqueue', ...q3, ...tiny, '--out', partial])).err).toMatch(/added 1 of 4 runs \(1 group job.*3 already in/);
+    expect(count((await naluOk(['sweep', 'worker', ...q3, ...fast, '--exit-when-done'])).err, /\] done /g)).toBe(1);
+    expect((await naluOk(['sweep', 'collect', ...q3, '--out', partial])).err).toMatch(/wrote 1 new record/);
+    expect(records(partial).map(keyOf).sort()).toEqual(records(out).map(keyOf).sort());
     // The same runs on this machine: the same records, bit for bit, but the seconds.
     const local = path.join(tmp, 'local.jsonl');
     await naluOk(['benchmark', ...tiny, '--workers', '2', '--quiet', '--out', local]);
@@ -168,6 +176,27 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     expect(st.out).toMatch(/0 waiting, 0 active, 5 completed, 0 failed/);
   }, 120_000);
 
+  it('hands back a group with its finished runs, which the next worker does not train again', async () => {
+    const q = ['--redis', url, '--queue', 'resume'];
+    // √ of slice sums that are sometimes negative: that run stops non-finite in its first steps, + trains on.
+    const group = ['--task', 'static', '--ops', 'sqrt,add', '--models', 'linear', '--interpolation', '[-1,2.36]', '--iterations', '2e5', '--eval-every', '1000',
+      '--threshold-samples', '100', '--batch-size', '64', '--seeds', '1'];
+    expect((await naluOk(['sweep', 'enqueue', ...q, ...group])).err).toMatch(/added 2 of 2 runs \(1 group job/);
+    const first = nalu(['sweep', 'worker', ...q, ...fast, '--progress-seconds', '1', '--name', 'r1']);
+    await waitFor('the group past its first steps', () => /static seed 0: 2 of 2 runs [1-9]/.test(first.err));
+    first.child.kill('SIGTERM');
+    expect((await first.exit).code).toBe(0);
+    expect(first.err).toMatch(/handed back static seed 0: 2 of 2 runs/);
+    const second = await naluOk(['sweep', 'worker', ...q, ...fast, '--exit-when-done', '--name', 'r2']);
+    expect(second.err).toMatch(/start static seed 0: 1 of 2 runs/);
+    expect(count(second.err, /\] done /g)).toBe(1);
+    expect(second.err).toMatch(/done static add linear seed 0/);
+    const out = path.join(tmp, 'resume.jsonl');
+    await naluOk(['sweep', 'collect', ...q, '--out', out]);
+    const rs = records(out);
+    expect(rs.map((r) => [r.op, r.stopReason]).sort()).toEqual([['add', 'completed'], ['sqrt', 'nonFinite']]);
+  }, 120_000);
+
   it('connects with an ACL user and password from the URL', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const IORedis = require('ioredis') as typeof import('ioredis').default;
@@ -175,7 +204,7 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     await admin.call('ACL', 'SETUSER', 'sweeper', 'on', '>p@ss:w', '~*', '&*', '+@all');
     admin.disconnect();
     const st = await naluOk(['sweep', 'status', '--redis', `redis://sweeper:p%40ss%3Aw@127.0.0.1:${port}`, '--queue', 'twice']);
-    expect(st.out).toMatch(/0 waiting, 0 active, 4 completed/);
+    expect(st.out).toMatch(/0 waiting, 0 active, 2 completed/);
     const bad = nalu(['sweep', 'status', '--redis', `redis://sweeper:wrong@127.0.0.1:${port}`, '--queue', 'twice']);
     expect((await bad.exit).code).toBe(1);
     expect(bad.err).toMatch(/cannot reach Redis at redis:\/\/sweeper:\*\*\*@/);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { opRegistry, parseRange, taskRegistry, type ArithmeticOp } from '../tasks/arithmetic';
-import { loadExperiment, planRuns, plannedKeyFields, printable, runPlanned, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
+import { groupPlanned, loadExperiment, planRuns, plannedKeyFields, printable, runPlannedGroup, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
 import { runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
@@ -86,7 +86,7 @@ would not start within --iterations is scaled to the run's length, and says so.
 Options:
 ${flagHelp([
   ...experimentHelpRows,
-  ['--workers N', `runs in parallel, one native thread each (default ${os.availableParallelism()}, the cores)`],
+  ['--workers N', `groups of runs in parallel, one native thread each (default ${os.availableParallelism()}, the cores); a group trains one seed's runs fused`],
   ['--out FILE', 'append one JSON line per finished run; a rerun with the same file skips those runs'],
   ['--plot FILE', 'write the success rates with their intervals as an SVG chart (Vega-Lite)'],
   ['--compare ID', `print published results beside ours: ${publishedRegistry.names().join(', ')} (default: the experiment's)`],
@@ -156,6 +156,8 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
   return e;
 }
 
+const groupSteps = (g: PlannedRun[]) => g.reduce((s, j) => s + j.iterations, 0);
+
 /** Tells, once per model and length, where a model's warm-up was scaled to a shorter run. */
 function reportScaling(runs: PlannedRun[]) {
   const seen = new Set<string>();
@@ -208,13 +210,13 @@ async function run(argv: string[]): Promise<number> {
   const wanted = new Set(jobs.map(jobKey));
   const previous = out ? uniqueRecords(readResults(out).filter((r) => wanted.has(runKey(r))), 'nalu benchmark') : [];
   const have = new Set(previous.map(runKey));
-  // Longest runs first, so that a short one, not a long one, is the last to finish.
-  const todo = jobs.filter((j) => !have.has(jobKey(j))).sort((a, b) => b.iterations - a.iterations);
+  const todo = jobs.filter((j) => !have.has(jobKey(j)));
   const records: RunRecord[] = [...previous];
   if (previous.length) process.stderr.write(`nalu benchmark: ${previous.length} of ${jobs.length} runs already in ${out}, ${todo.length} to go\n`);
 
   const progress = new Progress(todo.reduce((s, j) => s + j.iterations, 0), process.stderr, !v.quiet);
-  const inFlight = new Map<number, number>(); // job index → iterations done
+  const inFlight = new Map<number, number>(); // run slot → iterations done
+  let slot = 0;
   let doneSteps = 0;
   let finished = 0;
   let failed = 0;
@@ -232,33 +234,38 @@ async function run(argv: string[]): Promise<number> {
     for (const it of inFlight.values()) sum += it;
     progress.update(sum, `${finished}/${todo.length} runs`);
   };
+  // Fused groups (one seed and instance each, a group a worker), the longest first.
+  const groups = groupPlanned(todo, workers).sort((a, b) => groupSteps(b) - groupSteps(a));
   let next = 0;
   const worker = async () => {
-    while (next < todo.length && !interrupted) {
-      const k = next++;
-      const j = todo[k];
-      inFlight.set(k, 0);
+    while (next < groups.length && !interrupted) {
+      const group = groups[next++];
+      const keys = group.map(() => slot++);
+      for (const k of keys) inFlight.set(k, 0);
       try {
-        const record = await runPlanned(j, controller.signal, (e) => {
-          inFlight.set(k, e.iteration);
+        const done = await runPlannedGroup(group, controller.signal, (i, e) => {
+          inFlight.set(keys[i], e.iteration);
           report();
         });
-        if (record.stopReason === 'aborted') continue;
-        records.push(record);
-        if (out) fs.appendFileSync(out, `${JSON.stringify(record)}\n`);
-        finished++;
-        doneSteps += j.iterations;
+        done.forEach((record, i) => {
+          if (record.stopReason === 'aborted') return;
+          records.push(record);
+          if (out) fs.appendFileSync(out, `${JSON.stringify(record)}\n`);
+          finished++;
+          doneSteps += group[i].iterations;
+        });
       } catch (e) {
-        failed++;
-        process.stderr.write(`\nnalu benchmark: ${j.instance.op} ${j.model} seed ${j.seed} failed: ${(e as Error).message}\n`);
+        failed += group.length;
+        const j = group[0];
+        process.stderr.write(`\nnalu benchmark: the group of seed ${j.seed} (${group.length} runs: ${group.map((r) => `${r.instance.op} ${r.model}`).join(', ')}) failed: ${(e as Error).message}\n`);
       } finally {
-        inFlight.delete(k);
+        for (const k of keys) inFlight.delete(k);
         report();
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, todo.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, groups.length)) }, worker));
   } finally {
     process.off('SIGINT', onSigint);
   }

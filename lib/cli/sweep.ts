@@ -19,8 +19,9 @@ const sub: Record<string, { options: Options; usage: string; rows: [string, stri
   enqueue: {
     options: { ...experimentOptions, ...common, out: { type: 'string' }, attempts: { type: 'string' }, backoff: { type: 'string' }, 'retry-failed': { type: 'boolean' } },
     usage: 'nalu sweep enqueue [EXPERIMENT] --redis URL [the flags of nalu benchmark] [--out FILE]',
-    text: `Adds one job per run of the experiment (the runs nalu benchmark would make). A job's id is a
-hash of its run key: enqueuing the same runs again adds nothing, nor do runs already in --out.`,
+    text: `Adds one job per seed group of the experiment's runs (the runs nalu benchmark would make,
+trained fused). A job's id is a hash of its runs' keys: enqueuing the same runs again adds
+nothing, nor do runs already in --out.`,
     rows: [
       ...experimentHelpRows,
       ...commonHelp.slice(0, 2),
@@ -34,15 +35,15 @@ hash of its run key: enqueuing the same runs again adds nothing, nor do runs alr
   worker: {
     options: { ...common, workers: { type: 'string' }, 'lock-seconds': { type: 'string' }, 'stalled-seconds': { type: 'string' }, 'max-stalled': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'progress-seconds': { type: 'string' }, name: { type: 'string' } },
     usage: 'nalu sweep worker --redis URL [--workers N]',
-    text: `Takes runs from the queue and trains them, N at a time in this process (one native thread
-each), until stopped. SIGINT/SIGTERM abort the runs in flight and hand them back to the queue
-(another worker starts them again), then exit; a second signal exits at once, and so does
+    text: `Takes group jobs from the queue and trains each group's runs fused, N groups at a time in
+this process (one native thread each), until stopped. SIGINT/SIGTERM abort the groups in flight
+and hand them back to the queue (another worker trains their unfinished runs), then exit; a second signal exits at once, and so does
 the first while Redis is down or refuses the worker. A worker that
 dies (SIGKILL, power) holds its runs until their locks expire (--lock-seconds), then any
 worker's stalled check (every --stalled-seconds) puts them back in the queue.`,
     rows: [
       ...commonHelp.slice(0, 2),
-      ['--workers N', 'runs at a time (default 1)'],
+      ['--workers N', 'groups at a time (default 1)'],
       ['--lock-seconds S', 'a run\'s lock, renewed every S/2 while it trains (default 60)'],
       ['--stalled-seconds S', 'how often the runs of dead workers are looked for (default 30)'],
       ['--max-stalled N', 'times a run may lose its worker before it fails (default 3)'],

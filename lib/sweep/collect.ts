@@ -1,10 +1,10 @@
-// `nalu sweep collect`: appends the record of every completed run whose key is not yet in
+// `nalu sweep collect`: appends each record of the completed group jobs whose run key is not yet in
 // --out (so collecting again adds nothing), in the format `nalu summary` reads; reports failures.
 import * as fs from 'node:fs';
 import { endCutLine, readResults } from '../cli/summary';
 import { recordError, runKey, type RunRecord } from '../tasks/run';
 import { allJobs, openQueue } from './open';
-import { jobIdOfKey, runLabel } from './runs';
+import { jobIdOfKeys, jobLabel } from './runs';
 import { SweepError } from './server';
 
 export interface CollectResult {
@@ -12,7 +12,7 @@ export interface CollectResult {
   already: number;
   failed: { label: string; reason: string; attempts: number }[];
   pending: number;
-  /** Jobs skipped: unreadable, or completed without a valid record of their run. */
+  /** Jobs skipped: unreadable, or completed without valid records of their runs. */
   skipped: number;
 }
 
@@ -28,19 +28,26 @@ export async function collect(o: { url: string; queue: string; out: string; log:
     };
     const lines: string[] = [];
     for (const job of await allJobs(queue, 'completed', skip)) {
-      const r = job.returnvalue as RunRecord;
-      const why = recordError(r) ?? (jobIdOfKey(runKey(r)) === job.id ? undefined : 'its record is of another run than the job');
+      // A group's records (a job queued before groups: one record), all of the job's runs.
+      const rv = job.returnvalue as RunRecord[] | RunRecord;
+      const rs = Array.isArray(rv) ? rv : [rv];
+      const why =
+        (rs.length ? undefined : 'no record') ??
+        rs.map(recordError).find(Boolean) ??
+        (jobIdOfKeys(rs.map(runKey)) === job.id ? undefined : 'its records are of other runs than the job');
       if (why) {
-        skip(`skipped completed job ${job.id} (key ${queue.toKey(job.id!)}): its return value is not a valid run record: ${why}`);
+        skip(`skipped completed job ${job.id} (key ${queue.toKey(job.id!)}): its return value is not valid run records: ${why}`);
         continue;
       }
-      const key = runKey(r);
-      if (have.has(key)) {
-        res.already++;
-        continue;
+      for (const r of rs) {
+        const key = runKey(r);
+        if (have.has(key)) {
+          res.already++;
+          continue;
+        }
+        have.add(key);
+        lines.push(`${JSON.stringify(r)}\n`);
       }
-      have.add(key);
-      lines.push(`${JSON.stringify(r)}\n`);
     }
     // One append of whole lines: a crash leaves at worst a cut last line, which the next collect ends.
     try {
@@ -50,7 +57,7 @@ export async function collect(o: { url: string; queue: string; out: string; log:
     }
     res.written = lines.length;
     for (const job of await allJobs(queue, 'failed', skip))
-      res.failed.push({ label: runLabel(job.data), reason: job.failedReason ?? '?', attempts: job.attemptsMade });
+      res.failed.push({ label: jobLabel(job.data), reason: job.failedReason ?? '?', attempts: job.attemptsMade });
     const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     res.pending = Object.values(c).reduce((a, b) => a + b, 0);
     o.log(

@@ -2,7 +2,7 @@
 // an ETA, the live workers (BullMQ getWorkers: their Redis connections) and what each is running.
 import { fmt } from '../cli/progress';
 import { allJobs, jobsIn, openQueue } from './open';
-import { runLabel } from './runs';
+import { jobLabel } from './runs';
 import type { Queue } from 'bullmq';
 
 export interface StatusResult {
@@ -44,11 +44,11 @@ async function snapshot(queue: Queue, name: string, onBad: (m: string) => void):
   ];
   for (const [n, c] of byName) {
     const mine = active.filter((j) => j.processedBy === n);
-    const runs = mine.map((j) => `${runLabel(j.data)} ${typeof j.progress === 'number' ? `${(100 * j.progress).toFixed(0)}%` : ''}`.trim());
+    const runs = mine.map((j) => `${jobLabel(j.data)} ${typeof j.progress === 'number' ? `${(100 * j.progress).toFixed(0)}%` : ''}`.trim());
     lines.push(`  ${n}  ${c.addr ?? ''}  connected ${fmt(Number(c.age))}  ${runs.length ? `running ${runs.join(', ')}` : 'idle'}`);
   }
   const orphans = active.filter((j) => !j.processedBy || !byName.has(j.processedBy));
-  if (orphans.length) lines.push(`  ${orphans.length} active run(s) of no connected worker (back in the queue when their locks expire): ${orphans.map((j) => runLabel(j.data)).join(', ')}`);
+  if (orphans.length) lines.push(`  ${orphans.length} active run(s) of no connected worker (back in the queue when their locks expire): ${orphans.map((j) => jobLabel(j.data)).join(', ')}`);
   const total = left + counts.completed + counts.failed;
   return { text: lines.join('\n'), res: { counts, runsPerSecond: rate, etaSeconds: eta, workers: [...byName.keys()] }, total, done: counts.completed + counts.failed };
 }

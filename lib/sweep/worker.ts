@@ -1,13 +1,14 @@
-// `nalu sweep worker`: takes runs from the queue, N at a time in this process (BullMQ Worker
-// concurrency; never a sandboxed child process, whose children outlive a SIGKILLed parent), each
-// trained on its own native thread so that the event loop stays free to renew the job locks.
-// SIGINT/SIGTERM abort the runs in flight and hand their jobs back to the queue, then exit.
+// `nalu sweep worker`: takes group jobs (a seed's runs, trained fused) from the queue, N at a time
+// in this process (BullMQ Worker concurrency; never a sandboxed child process, whose children
+// outlive a SIGKILLed parent), each on its own native thread so that the event loop stays free to
+// renew the job locks. SIGINT/SIGTERM abort the groups in flight and hand their jobs back to the
+// queue (with the records of runs already finished, which are not run again), then exit.
 import * as os from 'node:os';
 import type { ConnectionOptions, Job } from 'bullmq';
 import type { RunRecord } from '../tasks/run';
 import { loadBullmq, redactUrl, redisOptions } from './connection';
-import { runPlanned } from '../tasks/experiment';
-import { jobDataError, runLabel, type SweepJobData } from './runs';
+import { runPlannedGroup } from '../tasks/experiment';
+import { jobDataError, jobLabel, jobRuns, runLabel, type SweepJobData } from './runs';
 import { fmt } from '../cli/progress';
 import { SweepError, checkDatabase, clientOf, missingQueue, persistenceWarning, queueExists } from './server';
 
@@ -30,9 +31,12 @@ export interface WorkerOptions {
 }
 
 interface InFlight {
-  job: Job<SweepJobData, RunRecord>;
+  job: Job<SweepJobData, RunRecord[]>;
   controller: AbortController;
+  /** Steps done and to do, over the group's runs. */
   iteration: number;
+  iterations: number;
+  runs: number;
   started: number;
 }
 
@@ -60,7 +64,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     dataLost = true;
   };
 
-  const processor = async (job: Job<SweepJobData, RunRecord>, token?: string, lockSignal?: AbortSignal): Promise<RunRecord> => {
+  const runsInFlight = () => [...inFlight.values()].reduce((a, f) => a + f.runs, 0);
+  const processor = async (job: Job<SweepJobData, RunRecord[]>, token?: string, lockSignal?: AbortSignal): Promise<RunRecord[]> => {
     const controller = new AbortController();
     // BullMQ aborts this signal when the job's lock is lost (another worker may have it now).
     const onLockLost = () => controller.abort();
@@ -69,33 +74,42 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       // No attempt could train it: failed at once, not retried.
       if (bad) throw new UnrecoverableError(`job ${job.id}: ${bad}`);
       const d = job.data;
-      const f: InFlight = { job, controller, iteration: 0, started: Date.now() };
+      const runs = jobRuns(d);
+      const prior = d.done ?? [];
+      const steps = runs.map(() => 0);
+      const f: InFlight = { job, controller, iteration: 0, iterations: runs.reduce((a, r) => a + r.iterations, 0), runs: runs.length, started: Date.now() };
       inFlight.set(job.id!, f);
       lockSignal?.addEventListener('abort', onLockLost, { once: true });
       if (stopping) controller.abort();
-      log(`start ${runLabel(d)} (${job.id}, attempt ${job.attemptsStarted})`);
+      log(`start ${jobLabel(d)} (${job.id}, attempt ${job.attemptsStarted})`);
       let lastProgress = 0;
-      const record = await runPlanned(d, controller.signal, (e) => {
-        f.iteration = e.iteration;
+      const records = await runPlannedGroup(runs, controller.signal, (i, e) => {
+        f.iteration += e.iteration - steps[i];
+        steps[i] = e.iteration;
         const now = Date.now();
         if (now - lastProgress > 5000) {
           lastProgress = now;
-          job.updateProgress(Math.round((1000 * e.iteration) / Math.max(1, d.iterations)) / 1000).catch(() => {});
+          job.updateProgress(Math.round((1000 * f.iteration) / Math.max(1, f.iterations)) / 1000).catch(() => {});
         }
       });
-      if (record.stopReason === 'aborted') {
+      const finished = records.filter((r) => r.stopReason !== 'aborted');
+      if (finished.length < records.length) {
         if (stopping && token) {
-          // Back to the queue, attempts untouched: another worker runs it from the start.
+          // Back to the queue, attempts untouched, with the finished runs' records: another
+          // worker trains only the rest.
+          if (finished.length) await job.updateData({ runs: runs.filter((_, i) => records[i].stopReason === 'aborted'), done: [...prior, ...finished] });
           await job.moveToWait(token);
           handedBack++;
-          log(`handed back ${runLabel(d)} at step ${f.iteration} of ${d.iterations}`);
+          log(`handed back ${jobLabel(d)} at step ${Math.min(...steps)} of ${Math.max(...runs.map((r) => r.iterations))}`);
           throw new WaitingError();
         }
-        throw new Error(`aborted at step ${f.iteration}: the job's lock was lost`);
+        throw new Error(`aborted at step ${Math.min(...steps)}: the job's lock was lost`);
       }
-      done++;
-      log(`done ${runLabel(d)} in ${fmt(record.seconds)}: ${record.stopReason}, ${record.success ? 'solved' : 'not solved'}`);
-      return record;
+      for (const r of records) {
+        done++;
+        log(`done ${runLabel(r)} in ${fmt(r.seconds)}: ${r.stopReason}, ${r.success ? 'solved' : 'not solved'}`);
+      }
+      return [...prior, ...records];
     } finally {
       lockSignal?.removeEventListener('abort', onLockLost);
       inFlight.delete(job.id!);
@@ -103,7 +117,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   };
 
   const options = redisOptions(o.url, 'worker');
-  const worker = new Worker<SweepJobData, RunRecord>(o.queue, processor, {
+  const worker = new Worker<SweepJobData, RunRecord[]>(o.queue, processor, {
     connection: options as ConnectionOptions,
     concurrency: o.workers,
     name,
@@ -135,7 +149,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
         .catch(() => {});
   });
   worker.on('failed', (job, e) => {
-    if (job && !(e instanceof WaitingError) && e?.name !== 'WaitingError') log(`failed ${runLabel(job.data)} (attempt ${job.attemptsMade}): ${e.message}`);
+    if (job && !(e instanceof WaitingError) && e?.name !== 'WaitingError') log(`failed ${jobLabel(job.data)} (attempt ${job.attemptsMade}): ${e.message}`);
   });
 
   let stopped: () => void = () => {};
@@ -146,7 +160,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       process.exit(130);
     }
     stopping = signal;
-    log(`${signal}: handing back ${inFlight.size} run(s) in flight and exiting`);
+    log(`${signal}: handing back ${runsInFlight()} run(s) in flight and exiting`);
     for (const f of inFlight.values()) f.controller.abort();
     void worker.close();
     stopped();
@@ -154,7 +168,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     const since = Date.now();
     setInterval(() => {
       if (!redisDown && Date.now() - since < closeGraceMs) return;
-      log(`${redisDown ? 'Redis is unreachable' : `Redis did not answer within ${closeGraceMs / 1000} s`}: exiting without handing back ${inFlight.size} run(s); they go back to the queue when their locks expire`);
+      log(`${redisDown ? 'Redis is unreachable' : `Redis did not answer within ${closeGraceMs / 1000} s`}: exiting without handing back ${runsInFlight()} run(s); they go back to the queue when their locks expire`);
       process.exit(exitCode());
     }, 500).unref();
   };
@@ -184,7 +198,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     if (o.progressSeconds > 0)
       timers.push(
         setInterval(() => {
-          const runs = [...inFlight.values()].map((f) => `${runLabel(f.job.data)} ${((100 * f.iteration) / Math.max(1, f.job.data.iterations)).toFixed(0)}%`);
+          const runs = [...inFlight.values()].map((f) => `${jobLabel(f.job.data)} ${((100 * f.iteration) / Math.max(1, f.iterations)).toFixed(0)}%`);
           log(`${done} done in ${fmt((Date.now() - startedAt) / 1000)}; running ${runs.length ? runs.join(', ') : 'nothing (waiting for runs)'}`);
         }, o.progressSeconds * 1000),
       );

@@ -14,7 +14,8 @@ import {
   type TrainingSettings,
 } from './arithmetic';
 import { modelRegistry } from './models';
-import { resolveSettings, runArithmetic, runKey, type RunKeyFields, type RunRecord, type TaskEval } from './run';
+import { runGroup } from './group';
+import { resolveSettings, runKey, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
 
 /** A point of a sweep: instance parameters, and optionally its own length, operations or models. @category Experiments */
 export interface GridPoint extends InstanceOverrides {
@@ -278,9 +279,9 @@ export function planRuns(e: Experiment, warn?: (message: string) => void): Plann
   return runs;
 }
 
-/** Trains one planned run: nalu benchmark and sweep workers both run it so, and get the same record. @category Experiments */
-export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: AbortSignal, onEval?: (e: TaskEval) => void): Promise<RunRecord> {
-  const { record } = await runArithmetic({
+/** A planned run's options for runGroup. @internal */
+export function plannedOptions(r: Omit<PlannedRun, 'scaledFrom'>): Omit<RunOptions, 'onEval' | 'signal'> {
+  return {
     instance: r.instance,
     model: r.model,
     seed: r.seed,
@@ -290,10 +291,51 @@ export async function runPlanned(r: Omit<PlannedRun, 'scaledFrom'>, signal?: Abo
     bestWindow: r.bestWindow,
     thresholdSamples: r.thresholdSamples,
     ...r.settings,
-    signal,
-    onEval,
-  });
-  return record;
+  };
+}
+
+/**
+ * Trains planned runs of one group (groupPlanned) fused: nalu benchmark and sweep workers both run
+ * them so, and get the records each run gets alone (runArithmetic) but their seconds.
+ * @category Experiments
+ */
+export async function runPlannedGroup(
+  runs: Omit<PlannedRun, 'scaledFrom'>[],
+  signal?: AbortSignal,
+  onEval?: (run: number, e: TaskEval) => void,
+): Promise<RunRecord[]> {
+  const outputs = await runGroup({ runs: runs.map(plannedOptions), signal, onEval });
+  return outputs.map((o) => o.record);
+}
+
+/** What the runs of one fused group share: the seed, the instance but its operation (and hidden size), the stream's settings. */
+export function groupKey(r: Omit<PlannedRun, 'scaledFrom'>): string {
+  const i = r.instance;
+  return JSON.stringify([r.seed, i.task, i.inputSize, i.subsetRatio, i.overlapRatio, i.interpolation, i.extrapolation, r.evalEvery, r.batchSize]);
+}
+
+/**
+ * Planned runs in fused groups (groupKey), in their first run's order. Split in halves, largest
+ * first, while there are fewer groups than `parallel` and a group has more than one run.
+ * @category Experiments
+ */
+export function groupPlanned<T extends Omit<PlannedRun, 'scaledFrom'>>(runs: T[], parallel = 1): T[][] {
+  const byKey = new Map<string, T[]>();
+  for (const r of runs) {
+    const k = groupKey(r);
+    const g = byKey.get(k);
+    if (g) g.push(r);
+    else byKey.set(k, [r]);
+  }
+  const groups = [...byKey.values()];
+  while (groups.length < parallel) {
+    let largest = 0;
+    for (let i = 1; i < groups.length; i++) if (groups[i].length > groups[largest].length) largest = i;
+    const g = groups[largest];
+    if (!g || g.length < 2) break;
+    groups.splice(largest, 1, g.slice(0, Math.ceil(g.length / 2)), g.slice(Math.ceil(g.length / 2)));
+  }
+  return groups;
 }
 
 /** The fields of a planned run that its run key is made of. @category Experiments */

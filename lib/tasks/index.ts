@@ -2,6 +2,7 @@
 export * from './arithmetic';
 export * from './models';
 export * from './run';
+export * from './group';
 export * from './stats';
 export * from './summary';
 export { successRatePng, successRateSpec, successRateSvg } from './plot';

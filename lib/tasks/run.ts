@@ -1,6 +1,7 @@
 // One training run of a model on an arithmetic task instance, natively on a thread of its own
 // (one native thread, off libuv's pool), with an evaluation callback and AbortSignal support.
-import type { NativeTaskEval, NativeTaskRunResult, NativeWeight } from '../../binding';
+import * as os from 'node:os';
+import type { NativeNetworkSpec, NativeTaskEval, NativeTaskRunOptions, NativeTaskRunResult, NativeTaskSpec, NativeWeight } from '../../binding';
 import { native } from '../binding';
 import type { Layer } from '../layers/layer';
 import { refuseUnknown } from '../options';
@@ -82,8 +83,14 @@ export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'>
   last: TaskEval;
   /** Why it ended ('nonFinite': the loss or a weight went non-finite). */
   stopReason: 'completed' | 'aborted' | 'nonFinite';
-  /** Wall time of the run. */
+  /** Wall time of the run (of a fused run: its group's, divided by the group's runs). */
   seconds: number;
+  /** The CPU model that ran it (records written before this field existed lack it). */
+  cpu?: string;
+  /** The instruction set of the native kernels it ran: 'avx512', 'avx2' or 'baseline' (see `native.isa`). */
+  isa?: string;
+  /** Native threads it trained with. */
+  threads?: number;
 }
 
 /** A finished run: its record, its layers and their trained weights. @category Runs */
@@ -221,86 +228,60 @@ function layerSeeds(seed: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (seed * 7919 + i * 104729 + 1) % Number.MAX_SAFE_INTEGER);
 }
 
-/** RunOptions' own keys (the training settings are the others). */
+/** RunOptions' own keys (the training settings are the others), the callbacks last. */
 const runKeys = ['instance', 'model', 'seed', 'iterations', 'evalEvery', 'batchSize', 'epsilon', 'thresholdSamples', 'evalSize', 'bestWindow', 'onEval', 'signal'];
 
-/**
- * Trains `model` on a fresh batch every step and reports the paper's metrics.
- * @throws (rejects) TypeError or RangeError naming a bad option (an unknown one too); an error onEval threw.
- * @category Runs
- */
-export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
-  const raw = checkOptions(options, 'runArithmetic options');
-  refuseUnknown(raw, [...runKeys, ...trainingSettingNames], 'runArithmetic');
+/** A run's options checked and resolved: what its native run takes and its record's settings. @internal */
+export interface PreparedRun {
+  record: Omit<RunRecord, 'trained' | 'threshold' | 'success' | 'solvedAt' | 'best' | 'last' | 'stopReason' | 'seconds'>;
+  layers: Layer[];
+  network: NativeNetworkSpec;
+  task: NativeTaskSpec;
+  run: NativeTaskRunOptions;
+}
+
+/** Checks a run's options (the callbacks aside) and builds its network; `where` prefixes errors' names. @internal */
+export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where = ''): PreparedRun {
+  const raw = checkOptions(options, where ? where.slice(0, -1) : 'runArithmetic options');
+  // A group's runs take no callbacks of their own.
+  refuseUnknown(raw, [...(where ? runKeys.slice(0, -2) : runKeys), ...trainingSettingNames], where ? where.slice(0, -1) : 'runArithmetic');
   const o = raw as unknown as RunOptions;
   const inst = o.instance;
-  if (inst === null || typeof inst !== 'object') throw new TypeError(`instance: expected a task instance, received ${typeof inst}`);
-  const def = taskRegistry.get(inst.task, 'instance.task');
-  modelRegistry.get(o.model, 'model');
-  const seed = checkNumber(o.seed, 'seed', 0, 2 ** 32, true);
+  if (inst === null || typeof inst !== 'object') throw new TypeError(`${where}instance: expected a task instance, received ${typeof inst}`);
+  const def = taskRegistry.get(inst.task, `${where}instance.task`);
+  modelRegistry.get(o.model, `${where}model`);
+  const seed = checkNumber(o.seed, `${where}seed`, 0, 2 ** 32, true);
   const d = def.defaults;
-  const iterations = checkNumber(o.iterations ?? d.iterations, 'iterations', 0, 1e12, true);
-  const evalEvery = checkNumber(o.evalEvery ?? d.evalEvery, 'evalEvery', 1, 1e12, true);
-  const batchSize = checkNumber(o.batchSize ?? d.batchSize, 'batchSize', 1, 2 ** 20, true);
+  const iterations = checkNumber(o.iterations ?? d.iterations, `${where}iterations`, 0, 1e12, true);
+  const evalEvery = checkNumber(o.evalEvery ?? d.evalEvery, `${where}evalEvery`, 1, 1e12, true);
+  const batchSize = checkNumber(o.batchSize ?? d.batchSize, `${where}batchSize`, 1, 2 ** 20, true);
   const { settings } = resolveSettings(def, o.model, inst.op, o, iterations);
   const { learningRate, clipNorm, clipValue } = settings;
-  const epsilon = checkNumber(o.epsilon ?? 1e-5, 'epsilon', 0, 0.5);
-  const thresholdSamples = checkNumber(o.thresholdSamples ?? 1e6, 'thresholdSamples', 1, 2 ** 32, true);
-  const evalSize = checkNumber(o.evalSize ?? 1e4, 'evalSize', 1, 2 ** 24, true);
-  const bestWindow = checkNumber(o.bestWindow ?? 5000, 'bestWindow', 1, 2 ** 20, true);
-  if (o.onEval !== undefined && typeof o.onEval !== 'function') throw new TypeError(`onEval: expected a function, received ${typeof o.onEval}`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError('signal: expected an AbortSignal');
+  const epsilon = checkNumber(o.epsilon ?? 1e-5, `${where}epsilon`, 0, 0.5);
+  const thresholdSamples = checkNumber(o.thresholdSamples ?? 1e6, `${where}thresholdSamples`, 1, 2 ** 32, true);
+  const evalSize = checkNumber(o.evalSize ?? 1e4, `${where}evalSize`, 1, 2 ** 24, true);
+  const bestWindow = checkNumber(o.bestWindow ?? 5000, `${where}bestWindow`, 1, 2 ** 20, true);
 
   const seeds = layerSeeds(seed, 2);
   const layers = buildModel(o.model, { ...inst, ...settings }, seeds);
   // The reference's optimizer: PyTorch Adam (ε 1e-8), plain MSE, clipping where its paper clipped.
   const optimizer: Optimizer = new Adam({ learningRate, epsilon: 1e-8, ...(clipNorm > 0 ? { clipNorm } : {}), ...(clipValue > 0 ? { clipValue } : {}) });
-  const network = {
-    inputDim: inst.inputSize,
-    layers: layers.map((l, i) => l.toNative(seeds[i])),
-    loss: { type: 'mse' },
-    optimizer: optimizer.toNative(),
+  return {
+    record: { ...instanceFields(inst), model: o.model, seed, iterations, evalEvery, batchSize, ...settings, bestWindow, thresholdSamples },
+    layers,
+    network: { inputDim: inst.inputSize, layers: layers.map((l, i) => l.toNative(seeds[i])), loss: { type: 'mse' }, optimizer: optimizer.toNative() },
+    task: nativeTaskSpec(inst, seed),
+    run: { iterations, batchSize, evalEvery, validationSize: evalSize, testSize: evalSize, epsilon, thresholdSamples, bestWindow, seed },
   };
-  const started = Date.now();
-  // A box, so that a thrown undefined (or any non-Error) is kept and rethrown as it was.
-  let callbackError: { value: unknown } | undefined;
-  const handle = native.runArithmeticTask(
-    {
-      network,
-      task: nativeTaskSpec(inst, seed),
-      run: { iterations, batchSize, evalEvery, validationSize: evalSize, testSize: evalSize, epsilon, thresholdSamples, bestWindow, seed },
-    },
-    o.onEval
-      ? (e) => {
-          try {
-            o.onEval!(e);
-          } catch (err) {
-            callbackError ??= { value: err };
-            handle.stop();
-          }
-        }
-      : undefined,
-  );
-  const onAbort = () => handle.stop();
-  if (o.signal?.aborted) handle.stop();
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  let r: NativeTaskRunResult;
-  try {
-    r = await handle.promise;
-  } finally {
-    o.signal?.removeEventListener('abort', onAbort);
-  }
-  if (callbackError !== undefined) throw callbackError.value;
-  const record: RunRecord = {
-    ...instanceFields(inst),
-    model: o.model,
-    seed,
-    iterations,
-    evalEvery,
-    batchSize,
-    ...settings,
-    bestWindow,
-    thresholdSamples,
+}
+
+/** The CPU model of this machine, as records name it. @internal */
+export const cpuModel = (): string => os.cpus()[0]?.model.trim() || 'unknown';
+
+/** A prepared run's record from its native result. @internal */
+export function finishRecord(p: PreparedRun, r: Omit<NativeTaskRunResult, 'weights' | 'profile'>, seconds: number): RunRecord {
+  return {
+    ...p.record,
     trained: r.iterations,
     threshold: r.threshold,
     success: r.success,
@@ -308,7 +289,56 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
     best: r.best,
     last: r.last,
     stopReason: r.stopReason,
-    seconds: (Date.now() - started) / 1000,
+    seconds,
+    cpu: cpuModel(),
+    isa: r.isa,
+    threads: r.threads,
   };
-  return { record, layers, weights: r.weights };
+}
+
+/** Calls a run's onEval; the first error it throws is kept (a box, so a thrown undefined is too) and stops the run. @internal */
+export function guardedCallback<A extends unknown[]>(cb: ((...a: A) => void) | undefined, stop: () => void) {
+  const state: { error?: { value: unknown } } = {};
+  const call = cb
+    ? (...a: A) => {
+        try {
+          cb(...a);
+        } catch (err) {
+          state.error ??= { value: err };
+          stop();
+        }
+      }
+    : undefined;
+  return { call, state };
+}
+
+/** Awaits a native run's promise with `signal` wired to its stop(). @internal */
+export async function withSignal<T>(handle: { promise: Promise<T>; stop(): void }, signal: AbortSignal | undefined): Promise<T> {
+  const onAbort = () => handle.stop();
+  if (signal?.aborted) handle.stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await handle.promise;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Trains `model` on a fresh batch every step and reports the paper's metrics.
+ * @throws (rejects) TypeError or RangeError naming a bad option (an unknown one too); an error onEval threw.
+ * @category Runs
+ */
+export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
+  const p = prepareRun(options);
+  if (options.onEval !== undefined && typeof options.onEval !== 'function') throw new TypeError(`onEval: expected a function, received ${typeof options.onEval}`);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('signal: expected an AbortSignal');
+  const started = Date.now();
+  let stop = () => {};
+  const cb = guardedCallback(options.onEval, () => stop());
+  const handle = native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }, cb.call);
+  stop = () => handle.stop();
+  const r = await withSignal(handle, options.signal);
+  if (cb.state.error !== undefined) throw cb.state.error.value;
+  return { record: finishRecord(p, r, (Date.now() - started) / 1000), layers: p.layers, weights: r.weights };
 }

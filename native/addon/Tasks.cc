@@ -9,10 +9,15 @@
 #include "NativeNetwork.h"
 #include "args.h"
 #include "kernels/arithmetic_task.h"
+#include "kernels/clones.h"
+#include "kernels/task_group.h"
 #include "kernels/task_run.h"
 #include "kernels/threads.h"
 
 namespace {
+
+// Native threads of a task run or group: parallel runs are the benchmark's parallelism.
+constexpr int kJobThreads = 1;
 
 double number(const Napi::Value& v, const std::string& name, double lo, double hi) {
   if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), name + ": expected a number, received " + args::describe(v));
@@ -42,13 +47,17 @@ nalu::SampleRange range(const Napi::Value& v, const std::string& name) {
   return r;
 }
 
-// {op, inputSize, subsetRatio, overlapRatio, interpolation, extrapolation, seed}
-nalu::TaskSpec taskSpec(const Napi::Value& v) {
+nalu::ArithOp arithOp(const Napi::Value& op, const std::string& name) {
+  if (!op.IsString()) throw Napi::TypeError::New(op.Env(), name + ": expected an operation name, received " + args::describe(op));
+  return args::guard(op.Env(), [&] { return nalu::parseArithOp(op.As<Napi::String>().Utf8Value(), name); });
+}
+
+// {op, inputSize, subsetRatio, overlapRatio, interpolation, extrapolation, seed}; withOp = false:
+// a group's instance, without op (each run has its own).
+nalu::TaskSpec taskSpec(const Napi::Value& v, bool withOp = true) {
   Napi::Object o = args::object(v, "task");
   nalu::TaskSpec s;
-  Napi::Value op = o.Get("op");
-  if (!op.IsString()) throw Napi::TypeError::New(v.Env(), "task.op: expected an operation name, received " + args::describe(op));
-  args::guard(v.Env(), [&] { s.op = nalu::parseArithOp(op.As<Napi::String>().Utf8Value(), "task.op"); });
+  if (withOp) s.op = arithOp(o.Get("op"), "task.op");
   s.inputSize = int(args::integer(o.Get("inputSize"), "task.inputSize", 1, 1 << 20));
   s.subsetRatio = number(o.Get("subsetRatio"), "task.subsetRatio", 0, 1);
   s.overlapRatio = number(o.Get("overlapRatio"), "task.overlapRatio", 0, 1);
@@ -68,6 +77,52 @@ Napi::Object evalToJs(Napi::Env env, const nalu::TaskEval& e) {
   return o;
 }
 
+// run: {iterations, batchSize, evalEvery, validationSize, testSize, epsilon, thresholdSamples,
+// bestWindow, seed} (profile is the caller's)
+nalu::TaskRunOptions runOptions(const Napi::Value& v, const std::string& name) {
+  Napi::Object run = args::object(v, name);
+  nalu::TaskRunOptions o;
+  const int64_t maxSafe = 9007199254740991LL;
+  o.iterations = args::integer(run.Get("iterations"), name + ".iterations", 0, maxSafe);
+  o.batchSize = int(args::integer(run.Get("batchSize"), name + ".batchSize", 1, 1 << 20));
+  o.evalEvery = args::integer(run.Get("evalEvery"), name + ".evalEvery", 1, maxSafe);
+  o.validationSize = args::integer(run.Get("validationSize"), name + ".validationSize", 1, 1 << 24);
+  o.testSize = args::integer(run.Get("testSize"), name + ".testSize", 1, 1 << 24);
+  o.epsilon = number(run.Get("epsilon"), name + ".epsilon", 0, 0.5);
+  o.thresholdSamples = args::integer(run.Get("thresholdSamples"), name + ".thresholdSamples", 1, 1LL << 32);
+  o.bestWindow = int(args::integer(run.Get("bestWindow"), name + ".bestWindow", 1, 1 << 20));
+  o.seed = uint64_t(args::integer(run.Get("seed"), name + ".seed", 0, maxSafe));
+  return o;
+}
+
+void checkEvalSize(Napi::Env env, const nalu::TaskSpec& ts, const nalu::TaskRunOptions& o, const std::string& name) {
+  if (int64_t(ts.inputSize) * std::max(o.validationSize, o.testSize) > nalu::kMaxElements)
+    throw Napi::RangeError::New(env, name + ".validationSize/testSize: too many values for inputSize " + std::to_string(ts.inputSize));
+}
+
+// A network for the task: inputSize inputs, 1 output.
+std::unique_ptr<nalu::Network> taskNetwork(const nalu::NetworkSpec& ns, const nalu::TaskSpec& ts, const std::string& name) {
+  auto net = std::make_unique<nalu::Network>(ns);
+  if (net->inputDim() != ts.inputSize || net->outputDim() != 1)
+    nalu::rangeError(name + ": expected inputDim " + std::to_string(ts.inputSize) + " and 1 output for this task, received " +
+                     std::to_string(net->inputDim()) + " and " + std::to_string(net->outputDim()));
+  return net;
+}
+
+Napi::Object resultToJs(Napi::Env env, const nalu::TaskRunResult& r, nalu::Network& net) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("threshold", r.threshold);
+  out.Set("iterations", double(r.iterations));
+  out.Set("solvedAt", r.solvedAt < 0 ? env.Null() : Napi::Number::New(env, double(r.solvedAt)));
+  out.Set("success", r.success);
+  out.Set("stopReason", r.stopReason);
+  out.Set("last", evalToJs(env, r.last));
+  out.Set("best", evalToJs(env, r.best));
+  out.Set("weights", args::weights(env, net.params()));
+  out.Set("threads", kJobThreads);
+  out.Set("isa", nalu::cloneIsa());
+  return out;
+}
 
 // One training run (nalu::runTask) with one native thread: parallel runs are the benchmark's
 // parallelism. Evaluations reach onEval as they happen.
@@ -86,7 +141,7 @@ class RunJob : public BackgroundJob {
   nalu::TaskRunResult result_;
 
   void Run() override {
-    nalu::setThreadsForThisThread(1);
+    nalu::setThreadsForThisThread(kJobThreads);
     nalu::TaskRunHooks hooks;
     hooks.stop = stop.get();
     if (HasCallback())
@@ -97,17 +152,44 @@ class RunJob : public BackgroundJob {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    const nalu::TaskRunResult& r = result_;
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("threshold", r.threshold);
-    out.Set("iterations", double(r.iterations));
-    out.Set("solvedAt", r.solvedAt < 0 ? env.Null() : Napi::Number::New(env, double(r.solvedAt)));
-    out.Set("success", r.success);
-    out.Set("stopReason", r.stopReason);
-    out.Set("last", evalToJs(env, r.last));
-    out.Set("best", evalToJs(env, r.best));
-    out.Set("weights", args::weights(env, net->params()));
+    Napi::Object out = resultToJs(env, result_, *net);
     if (options.profile) out.Set("profile", profileToJs(env, profile));
+    return out;
+  }
+};
+
+// One fused group (nalu::runTaskGroup) with one native thread, as RunJob. Evaluations reach
+// onEval(run, eval) as they happen.
+class GroupJob : public BackgroundJob {
+ public:
+  std::shared_ptr<std::atomic<bool>> stop;
+  nalu::TaskSpec spec;
+  std::vector<std::unique_ptr<nalu::Network>> nets;
+  std::vector<nalu::TaskGroupRun> runs;
+  bool profiled = false;
+  nalu::StepProfile profile;
+
+  GroupJob(Napi::Env env, std::shared_ptr<std::atomic<bool>> s) : BackgroundJob(env, s.get(), "runArithmeticGroup"), stop(std::move(s)) {}
+
+ private:
+  std::vector<nalu::TaskRunResult> results_;
+
+  void Run() override {
+    nalu::setThreadsForThisThread(kJobThreads);
+    if (HasCallback())
+      for (size_t i = 0; i < runs.size(); ++i)
+        runs[i].onEval = [this, i](const nalu::TaskEval& e) {
+          Emit([e, i](Napi::Env env, Napi::Function cb) { Call(env, cb, {Napi::Number::New(env, double(i)), evalToJs(env, e)}); });
+        };
+    results_ = nalu::runTaskGroup(spec, runs, profiled ? &profile : nullptr, stop.get());
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    Napi::Array results = Napi::Array::New(env, results_.size());
+    for (size_t i = 0; i < results_.size(); ++i) results.Set(uint32_t(i), resultToJs(env, results_[i], *nets[i]));
+    out.Set("results", results);
+    if (profiled) out.Set("profile", profileToJs(env, profile));
     return out;
   }
 };
@@ -119,35 +201,72 @@ Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
   auto job = std::make_unique<RunJob>(env, std::make_shared<std::atomic<bool>>(false));
   nalu::NetworkSpec ns = parseNetworkSpec(spec.Get("network"), "network");
   nalu::TaskSpec ts = taskSpec(spec.Get("task"));
-  Napi::Object run = args::object(spec.Get("run"), "run");
+  job->options = runOptions(spec.Get("run"), "run");
   nalu::TaskRunOptions& o = job->options;
-  const int64_t maxSafe = 9007199254740991LL;
-  o.iterations = args::integer(run.Get("iterations"), "run.iterations", 0, maxSafe);
-  o.batchSize = int(args::integer(run.Get("batchSize"), "run.batchSize", 1, 1 << 20));
-  o.evalEvery = args::integer(run.Get("evalEvery"), "run.evalEvery", 1, maxSafe);
-  o.validationSize = args::integer(run.Get("validationSize"), "run.validationSize", 1, 1 << 24);
-  o.testSize = args::integer(run.Get("testSize"), "run.testSize", 1, 1 << 24);
-  o.epsilon = number(run.Get("epsilon"), "run.epsilon", 0, 0.5);
-  o.thresholdSamples = args::integer(run.Get("thresholdSamples"), "run.thresholdSamples", 1, 1LL << 32);
-  o.bestWindow = int(args::integer(run.Get("bestWindow"), "run.bestWindow", 1, 1 << 20));
-  o.seed = uint64_t(args::integer(run.Get("seed"), "run.seed", 0, maxSafe));
+  Napi::Object run = spec.Get("run").As<Napi::Object>();
   const Napi::Value profile = run.Get("profile");
   if (!profile.IsUndefined() && args::boolean(profile, "run.profile")) o.profile = &job->profile;
-  if (int64_t(ts.inputSize) * std::max(o.validationSize, o.testSize) > nalu::kMaxElements)
-    throw Napi::RangeError::New(env, "run.validationSize/testSize: too many values for inputSize " + std::to_string(ts.inputSize));
+  checkEvalSize(env, ts, o, "run");
   Napi::Function cb;
   if (info.Length() > 1 && !info[1].IsUndefined()) cb = args::function(info[1], "onEval");
   args::guard(env, [&] {
     job->task.emplace(ts);
-    job->net = std::make_unique<nalu::Network>(ns);
-    if (job->net->inputDim() != ts.inputSize || job->net->outputDim() != 1)
-      nalu::rangeError("network: expected inputDim " + std::to_string(ts.inputSize) + " and 1 output for this task, received " +
-                       std::to_string(job->net->inputDim()) + " and " + std::to_string(job->net->outputDim()));
+    job->net = taskNetwork(ns, ts, "network");
   });
 
   Napi::Object handle = Napi::Object::New(env);
   auto stop = job->stop;
   handle.Set("promise", BackgroundJob::Start(env, std::move(job), cb, "nalu.runArithmeticTask"));
+  handle.Set("stop", Napi::Function::New(env, [stop](const Napi::CallbackInfo&) { stop->store(true); }, "stop"));
+  return handle;
+}
+
+// runArithmeticGroup({task (without op), runs: [{network, op, run}], profile?}, onEval?(run, eval))
+//   → {promise: {results: [...], profile?}, stop()}
+Napi::Value RunArithmeticGroup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object spec = args::object(info[0], "spec");
+  auto job = std::make_unique<GroupJob>(env, std::make_shared<std::atomic<bool>>(false));
+  job->spec = taskSpec(spec.Get("task"), false);
+  Napi::Value runsValue = spec.Get("runs");
+  if (!runsValue.IsArray()) throw Napi::TypeError::New(env, "runs: expected an array of {network, op, run}, received " + args::describe(runsValue));
+  Napi::Array runs = runsValue.As<Napi::Array>();
+  if (runs.Length() < 1 || runs.Length() > 4096)
+    throw Napi::RangeError::New(env, "runs: expected 1 to 4096 runs, received " + std::to_string(runs.Length()));
+  std::vector<nalu::NetworkSpec> specs;
+  for (uint32_t i = 0; i < runs.Length(); ++i) {
+    const std::string at = "runs[" + std::to_string(i) + "]";
+    Napi::Object r = args::object(runs.Get(i), at);
+    specs.push_back(parseNetworkSpec(r.Get("network"), at + ".network"));
+    nalu::TaskGroupRun run;
+    run.op = arithOp(r.Get("op"), at + ".op");
+    run.options = runOptions(r.Get("run"), at + ".run");
+    checkEvalSize(env, job->spec, run.options, at + ".run");
+    job->runs.push_back(run);
+  }
+  const Napi::Value profile = spec.Get("profile");
+  job->profiled = !profile.IsUndefined() && args::boolean(profile, "profile");
+  Napi::Function cb;
+  if (info.Length() > 1 && !info[1].IsUndefined()) cb = args::function(info[1], "onEval");
+  args::guard(env, [&] {
+    nalu::ArithmeticTask check(job->spec);  // the instance's own errors before any network is built
+    for (size_t i = 0; i < specs.size(); ++i) {
+      job->nets.push_back(taskNetwork(specs[i], job->spec, "runs[" + std::to_string(i) + "].network"));
+      job->runs[i].net = job->nets.back().get();
+    }
+    for (size_t i = 1; i < job->runs.size(); ++i) {
+      // runTaskGroup checks these too; here they fail at the call, not in the promise.
+      const nalu::TaskRunOptions &o = job->runs[i].options, &g = job->runs[0].options;
+      if (o.batchSize != g.batchSize || o.evalEvery != g.evalEvery || o.validationSize != g.validationSize ||
+          o.testSize != g.testSize || o.seed != g.seed)
+        nalu::rangeError("runs[" + std::to_string(i) + "].run: batchSize, evalEvery, validationSize, testSize and seed " +
+                         "must equal runs[0]'s (a group's runs share their batches and evaluations)");
+    }
+  });
+
+  Napi::Object handle = Napi::Object::New(env);
+  auto stop = job->stop;
+  handle.Set("promise", BackgroundJob::Start(env, std::move(job), cb, "nalu.runArithmeticGroup"));
   handle.Set("stop", Napi::Function::New(env, [stop](const Napi::CallbackInfo&) { stop->store(true); }, "stop"));
   return handle;
 }
@@ -197,6 +316,8 @@ Napi::Value SampleArithmeticTask(const Napi::CallbackInfo& info) {
 
 void Tasks::Register(Napi::Env env, Napi::Object exports) {
   exports.Set("runArithmeticTask", Napi::Function::New<RunArithmeticTask>(env, "runArithmeticTask"));
+  exports.Set("runArithmeticGroup", Napi::Function::New<RunArithmeticGroup>(env, "runArithmeticGroup"));
+  exports.Set("isa", nalu::cloneIsa());
   exports.Set("arithmeticThreshold", Napi::Function::New<ArithmeticThreshold>(env, "arithmeticThreshold"));
   exports.Set("sampleArithmeticTask", Napi::Function::New<SampleArithmeticTask>(env, "sampleArithmeticTask"));
   Napi::Array ops = Napi::Array::New(env, nalu::arithOpNames().size());

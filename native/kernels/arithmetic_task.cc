@@ -150,25 +150,45 @@ void ArithmeticTask::draw(RngLanes& rng, const SampleRange& range, float* x, int
   }
 }
 
+void ArithmeticTask::sampleSums(RngLanes& rng, const SampleRange& range, float* x, float* xFeatureMajor, double* a,
+                                double* b, int64_t rows, PhaseClock* clock) const {
+  const int n = spec_.inputSize;
+  PhaseClock none(nullptr);
+  PhaseClock& c = clock ? *clock : none;
+  draw(rng, range, x, rows * n);
+  c.mark(StepProfile::Draw);
+  if (xFeatureMajor) {
+    // Transposed in one pass (blocks of rows drawn and transposed while in L1 were slower);
+    // then each slice summed down its columns, cheaper than a row at a time.
+    cols_.resize(size_t(n));
+    columnTargets(xFeatureMajor, n, int(rows), cols_.data());
+    gatherColumns(x, n, nullptr, int(rows), cols_.data());
+    c.mark(StepProfile::Layout);
+    columnSums(xFeatureMajor, rows, aStart_, aEnd_, a);
+    columnSums(xFeatureMajor, rows, bStart_, bEnd_, b);
+  } else {
+    for (int64_t r = 0; r < rows; ++r) {
+      a[r] = sliceSum(x + r * n, aStart_, aEnd_);
+      b[r] = sliceSum(x + r * n, bStart_, bEnd_);
+    }
+  }
+  c.mark(StepProfile::Targets);
+}
+
+void ArithmeticTask::targets(ArithOp op, const double* a, const double* b, float* t, int64_t rows) {
+  applyOps(op, a, b, t, rows);
+}
+
 void ArithmeticTask::sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows,
                             bool featureMajor, PhaseClock* clock) const {
   const int n = spec_.inputSize;
   PhaseClock none(nullptr);
   PhaseClock& c = clock ? *clock : none;
   if (featureMajor) {
-    // Drawn row-major and transposed in one pass (blocks of rows drawn and transposed while in
-    // L1 were slower); then each slice summed down its columns, cheaper than a row at a time.
     if (rowMajor_.size() < size_t(rows * n)) rowMajor_.resize(size_t(rows * n));
-    draw(rng, range, rowMajor_.data(), rows * n);
-    c.mark(StepProfile::Draw);
-    cols_.resize(size_t(n));
-    columnTargets(x, n, int(rows), cols_.data());
-    gatherColumns(rowMajor_.data(), n, nullptr, int(rows), cols_.data());
-    c.mark(StepProfile::Layout);
     if (sums_.size() < size_t(2 * rows)) sums_.resize(size_t(2 * rows));
     double *a = sums_.data(), *b = a + rows;
-    columnSums(x, rows, aStart_, aEnd_, a);
-    columnSums(x, rows, bStart_, bEnd_, b);
+    sampleSums(rng, range, rowMajor_.data(), x, a, b, rows, &c);
     applyOps(spec_.op, a, b, t, rows);
     c.mark(StepProfile::Targets);
     return;

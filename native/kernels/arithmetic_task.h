@@ -49,6 +49,13 @@ class ArithmeticTask {
   // x as [inputSize, rows] instead (the same numbers, transposed).
   void sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows,
               bool featureMajor = false, PhaseClock* clock = nullptr) const;
+  // One batch for every operation and both layouts (a fused group, task_group.h): x [rows,
+  // inputSize] as sample() draws it, transposed into xFeatureMajor when given, and the slice sums
+  // a, b [rows] from which targets() makes each operation's t as sample() does.
+  void sampleSums(RngLanes& rng, const SampleRange& range, float* x, float* xFeatureMajor, double* a, double* b,
+                  int64_t rows, PhaseClock* clock = nullptr) const;
+  // t [rows] = float(a ∘ b), the targets of op.
+  static void targets(ArithOp op, const double* a, const double* b, float* t, int64_t rows);
 
  private:
   // x[0, count) from the range, in the generator's order.

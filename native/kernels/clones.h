@@ -15,3 +15,22 @@
 #define NALU_CLONES
 #define NALU_CLONES_WIDE
 #endif
+
+// The clones this CPU runs: "avx512" (x86-64-v4, the wide kernels' widest), "avx2" (x86-64-v3) or
+// "baseline"; a build without clones names its -march's (records name it: results differ by it).
+namespace nalu {
+inline const char* cloneIsa() {
+#if NALU_HAVE_CLONES
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "avx512";
+  if (__builtin_cpu_supports("x86-64-v3")) return "avx2";
+  return "baseline";
+#elif defined(__AVX512F__)
+  return "avx512";
+#elif defined(__AVX2__)
+  return "avx2";
+#else
+  return "baseline";
+#endif
+}
+}  // namespace nalu

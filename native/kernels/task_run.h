@@ -2,6 +2,7 @@
 // step at which the extrapolation error falls below the success threshold. Pure C++ (no N-API).
 #pragma once
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <string>
 
@@ -14,6 +15,10 @@ namespace nalu {
 // −1, 0 or 1 (the paper's sparsity error), of the weights as each unit uses them
 // (Layer::sparsityWeights: NAC/NALU W = tanh(Ŵ)⊙σ(M̂), NAC•,σ W = σ(Ŵ); biases and gates left out).
 double sparsityError(Network& net);
+
+// The seeds of the fixed validation and test sets (independent of the run, as stable-nalu's) and
+// the stream of the training batches (RngLanes(seed, kBatchStream)).
+constexpr uint64_t kValidationSeed = 43953907, kTestSeed = 8689336, kBatchStream = 0xBA7C4;
 
 struct TaskRunOptions {
   int64_t iterations = 5000000;
@@ -47,6 +52,42 @@ struct TaskRunResult {
 struct TaskRunHooks {
   std::function<void(const TaskEval&)> onEval;
   const std::atomic<bool>* stop = nullptr;
+};
+
+// The fixed validation (interpolation) and test (extrapolation) sets of a run in its network's
+// layout: toBlocks' blocks of vChunk and tChunk rows.
+struct TaskEvalSets {
+  const float *xv = nullptr, *tv = nullptr, *xt = nullptr, *tt = nullptr;
+  int64_t validationSize = 0, testSize = 0;
+  int vChunk = 0, tChunk = 0;
+};
+
+// Checks the options a run needs (RangeError naming the first bad one).
+void checkTaskRunOptions(const TaskRunOptions& o);
+
+// One run's bookkeeping, whoever feeds it batches (runTask alone, runTaskGroup fused): its
+// evaluations, best-model window, solved-at and stop reason.
+class TaskRunState {
+ public:
+  TaskRunState(Network& net, const TaskRunOptions& o, double threshold, std::function<void(const TaskEval&)> onEval);
+  // The evaluation at iteration `it`; candidate = false: reported as `last` only, neither a
+  // best-model candidate nor a "solved at".
+  void evaluate(int64_t it, bool candidate, const TaskEvalSets& sets);
+  // Step `it` on a batch in the network's layout. False when it went non-finite: the run ended
+  // (the weights before the step evaluated once more for `last`).
+  bool train(int64_t it, const float* x, const float* t, int rows, const TaskEvalSets& sets);
+  void abort() { res_.stopReason = "aborted"; }
+  // The result, its best model picked (once, after the last step).
+  TaskRunResult finish();
+
+ private:
+  Network& net_;
+  TaskRunOptions o_;
+  std::function<void(const TaskEval&)> onEval_;
+  TaskRunResult res_;
+  std::deque<TaskEval> window_;
+  double lossSum_ = 0;
+  int64_t lossCount_ = 0;
 };
 
 // Trains `net` on fresh batches of `task` and evaluates it every evalEvery steps on fixed

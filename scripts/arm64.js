@@ -26,8 +26,14 @@ function npmPackage(spec) {
   fs.mkdirSync(cacheDir(), { recursive: true });
   const tmp = fs.mkdtempSync(path.join(cacheDir(), '.fetch-'));
   try {
-    const packed = spawnSync('npm', ['pack', spec, '--silent', '--pack-destination', tmp], { encoding: 'utf8' });
-    const tgz = packed.status === 0 && path.join(tmp, packed.stdout.trim().split('\n').pop());
+    // --json always: an outer `npm pack --json` (the packaging test's) sets it for nested npm runs.
+    const packed = spawnSync('npm', ['pack', spec, '--json', '--pack-destination', tmp], { encoding: 'utf8' });
+    let tgz = '';
+    try {
+      tgz = packed.status === 0 ? path.join(tmp, JSON.parse(packed.stdout).pop().filename) : '';
+    } catch {
+      /* reported below */
+    }
     if (!tgz || !fs.existsSync(tgz)) throw new Error(`npm pack ${spec} failed: ${packed.stderr || packed.stdout}`);
     const x = spawnSync('tar', ['-xzf', tgz, '-C', tmp], { encoding: 'utf8' });
     if (x.status !== 0) throw new Error(`unpacking ${tgz} failed: ${x.stderr}`);

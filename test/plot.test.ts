@@ -100,7 +100,7 @@ describe('nalu summary --plot', () => {
       // The copy has no addon of its own: the checkout's.
       env: { ...process.env, NALU_NATIVE_PATH: process.env.NALU_NATIVE_PATH ?? path.join(root, 'build/Release/nalu.node') },
     });
-    expect(r.stdout).toMatch(/Static arithmetic task: 329 runs/);
+    expect(r.stdout).toMatch(/Static arithmetic task: \d+ runs/);
     expect(r.stdout).toMatch(/\| ×  \| nmu +\| 9\/10 90% \[60%, 98%\]/);
     expect(r.stderr).toMatch(/--plot: plots need the optional packages vega and vega-lite: npm install vega@\^6\.4\.0 vega-lite@\^6\.4\.3/);
     expect(r.status).toBe(2);

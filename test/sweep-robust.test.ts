@@ -134,7 +134,8 @@ describe.skipIf(!haveRedis)('nalu sweep when things go wrong', () => {
 
   it('stops a worker at SIGTERM while Redis is down, and while Redis refuses it (NOAUTH)', async () => {
     const q = ['--redis', volatile.url, '--queue', 'down'];
-    await naluOk(['sweep', 'enqueue', ...q, ...slow, '--seeds', '2']);
+    // Long enough to be still in flight when Redis is seen to go, however fast the machine.
+    await naluOk(['sweep', 'enqueue', ...q, ...slow, '--iterations', '1e8', '--seeds', '2']);
     const w = nalu(['sweep', 'worker', ...q, ...fast]);
     await waitFor('a run in flight', () => /\] start /.test(w.err));
     await volatile.stop('SIGKILL');

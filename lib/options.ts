@@ -45,8 +45,8 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
   return best;
 }
 
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, for the did-you-mean hints of options and flags. @internal */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

@@ -8,21 +8,12 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { Dense, NAU, NMU, NaluError, Sequential, loadModel, onnxOpset, toONNX, type Layer } from '../lib/index';
 import { matmul, type UnitReference } from './units/common';
+import { rng } from './helpers/reference';
 import { build, registeredVariants } from './units/index';
 
-// A seeded generator, so that each case's inputs are the same on every run.
-function uniform(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function inputs(rows: number, inp: number, lo: number, hi: number, seed: number): Float32Array {
-  const u = uniform(seed);
+  const u = rng(seed);
   return Float32Array.from({ length: rows * inp }, () => (lo + (hi - lo) * u()) * (u() < 0.5 ? -1 : 1));
 }
 

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NAU, NMU, NaluError, Sequential, fromTfjs, layerRegistry, tfjsHandler, type Layer } from '../lib/index';
 import { naluLayer, naluLayerNames } from '../lib/tfjs';
+import { rng } from './helpers/reference';
 import { build, registeredVariants } from './units/index';
 
 tf.setBackend('cpu');
@@ -15,17 +16,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nalu-tfjs-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 
-function uniform(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function inputs(rows: number, inp: number, lo: number, hi: number, seed: number): Float32Array {
-  const u = uniform(seed);
+  const u = rng(seed);
   return Float32Array.from({ length: rows * inp }, () => (lo + (hi - lo) * u()) * (u() < 0.5 ? -1 : 1));
 }
 function close(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, what: string) {

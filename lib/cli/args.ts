@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { editDistance } from '../options';
 import type { Registry } from '../registry';
 import { trainingSettingLimits, type TrainingSettings } from '../tasks/arithmetic';
 
@@ -47,17 +48,6 @@ export function parseWithPositionals(
   }
 }
 
-/** Edit distance (insertions, deletions, substitutions), for the did-you-mean hints. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
 /**
  * A hint naming the candidates close to a mistyped word (", did you mean --seeds or --first-seed?"),
  * or '': those within a third of its length in edits, or that contain it or are contained in it.
@@ -65,7 +55,7 @@ function distance(a: string, b: string): number {
 export function didYouMean(word: string, candidates: string[], prefix = ''): string {
   const w = word.toLowerCase();
   const near = candidates
-    .map((c) => ({ c, d: distance(w, c.toLowerCase()) }))
+    .map((c) => ({ c, d: editDistance(w, c.toLowerCase()) }))
     .filter(({ c, d }) => d <= Math.max(1, Math.floor(w.length / 3)) || (w.length >= 3 && (c.includes(w) || w.includes(c))))
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)

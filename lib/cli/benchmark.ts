@@ -2,6 +2,7 @@
 // in parallel, appends one JSON line per finished run (a rerun skips those), prints the table.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { opRegistry, parseRange, taskRegistry, type ArithmeticOp } from '../tasks/arithmetic';
 import { groupPlanned, loadExperiment, planRuns, plannedKeyFields, printable, runPlannedGroup, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
@@ -38,6 +39,7 @@ const options: Options = {
   ...experimentOptions,
   workers: { type: 'string' },
   out: { type: 'string' },
+  'no-out': { type: 'boolean' },
   plot: { type: 'string' },
   compare: { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -87,7 +89,8 @@ Options:
 ${flagHelp([
   ...experimentHelpRows,
   ['--workers N', `groups of runs in parallel, one native thread each (default ${os.availableParallelism()}, the cores); a group trains one seed's runs fused`],
-  ['--out FILE', 'append one JSON line per finished run; a rerun with the same file skips those runs'],
+  ['--out FILE', "append one JSON line per finished run; a rerun with the same file skips those runs (default results/NAME.jsonl in the current folder, NAME the experiment's, command-line for flags alone)"],
+  ['--no-out', 'keep no results file: nothing to resume from'],
   ['--plot FILE', 'write the success rates with their intervals as an SVG chart (Vega-Lite)'],
   ['--compare ID', `print published results beside ours: ${publishedRegistry.names().join(', ')} (default: the experiment's)`],
   ['--dry-run', 'print the runs it would make (one JSON line each, with its settings) and exit'],
@@ -96,12 +99,14 @@ ${flagHelp([
 ])}
 
 Examples:
-  nalu benchmark madsen2020-table1 --seeds 10 --models nau,nmu,linear --out table1.jsonl --compare madsen2020
+  nalu benchmark madsen2020-table1 --seeds 10 --models nau,nmu,linear --compare madsen2020
+                                       (appends to results/madsen2020-table1.jsonl)
   nalu benchmark --ops add,sub,mul --models nau-nmu,nalu --seeds 10 --iterations 5e6 --out results.jsonl
   nalu benchmark --task single-module --ops mul --models nmu,nalu --seeds 5 --plot mul.svg
   nalu benchmark quick                 (what npm start runs)
 
-Ctrl-C stops the running runs; finished runs are already in --out, a rerun resumes.
+Ctrl-C stops the running runs; finished runs are already in the results file, and the same
+command resumes.
 Exit codes: 0 done, 1 a run failed with an error, 2 bad flags, 130 interrupted.
 `;
 }
@@ -156,6 +161,21 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
   return e;
 }
 
+/** results/NAME.jsonl under the current folder (created), NAME the experiment's made safe for a file name. */
+function defaultResults(e: Experiment): string {
+  const dir = path.resolve('results');
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--out: cannot create the default results folder ${dir} (${(err as NodeJS.ErrnoException).code}); give --out FILE or --no-out`);
+  }
+  const name = e.name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'benchmark';
+  return outputFile(path.join(dir, `${name}.jsonl`), 'out')!;
+}
+
+/** A path as the user would type it: relative to the current folder when it is inside it. */
+const displayPath = (file: string) => (path.relative('.', file).startsWith('..') ? file : path.relative('.', file));
+
 const groupSteps = (g: PlannedRun[]) => g.reduce((s, j) => s + j.iterations, 0);
 
 /** Tells, once per model and length, where a model's warm-up was scaled to a shorter run. */
@@ -184,7 +204,8 @@ async function run(argv: string[]): Promise<number> {
   if (compareId !== undefined && !publishedRegistry.has(compareId))
     throw new UsageError(`--compare: unknown value '${compareId}', expected one of ${publishedRegistry.names().join(', ')}`);
   const workers = num(v.workers, 'workers', os.availableParallelism(), 1, 1024, true);
-  const out = outputFile(v.out, 'out');
+  if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out: give one of them');
+  const givenOut = outputFile(v.out, 'out');
   const plot = outputFile(v.plot, 'plot');
   await checkPlot(plot);
   let jobs: PlannedRun[];
@@ -204,15 +225,18 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const out = v['no-out'] ? undefined : (givenOut ?? defaultResults(experiment));
+  const shown = out && displayPath(out);
   if (out && endCutLine(out))
-    process.stderr.write(`nalu benchmark: ${out} ended in a cut line; it is skipped, and the new runs start on a line of their own\n`);
+    process.stderr.write(`nalu benchmark: ${shown} ended in a cut line; it is skipped, and the new runs start on a line of their own\n`);
   const jobKey = (j: PlannedRun) => runKey(plannedKeyFields(j));
   const wanted = new Set(jobs.map(jobKey));
   const previous = out ? uniqueRecords(readResults(out).filter((r) => wanted.has(runKey(r))), 'nalu benchmark') : [];
   const have = new Set(previous.map(runKey));
   const todo = jobs.filter((j) => !have.has(jobKey(j)));
   const records: RunRecord[] = [...previous];
-  if (previous.length) process.stderr.write(`nalu benchmark: ${previous.length} of ${jobs.length} runs already in ${out}, ${todo.length} to go\n`);
+  if (previous.length) process.stderr.write(`nalu benchmark: ${previous.length} of ${jobs.length} runs already in ${shown}, ${todo.length} to go\n`);
+  else if (out) process.stderr.write(`nalu benchmark: appending each finished run to ${shown}; rerun to resume\n`);
 
   const progress = new Progress(todo.reduce((s, j) => s + j.iterations, 0), process.stderr, !v.quiet);
   const inFlight = new Map<number, number>(); // run slot → iterations done
@@ -226,7 +250,7 @@ async function run(argv: string[]): Promise<number> {
     if (interrupted) process.exit(130);
     interrupted = true;
     controller.abort();
-    process.stderr.write('\nnalu benchmark: interrupted; stopping the running runs (Ctrl-C again to quit now)\n');
+    process.stderr.write(`\nnalu benchmark: interrupted; stopping the running runs (Ctrl-C again to quit now)${out ? `; finished runs are in ${shown}, the same command resumes` : ''}\n`);
   };
   process.on('SIGINT', onSigint);
   const report = () => {

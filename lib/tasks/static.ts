@@ -6,10 +6,10 @@ import { defaultInstance, taskRegistry, type TaskDefinition, type TaskParam } fr
 export const arithmeticParams: readonly TaskParam[] = [
   { name: 'interpolation', type: 'range', help: 'training range, e.g. [1,2]', runKey: true, native: true },
   { name: 'extrapolation', type: 'range', help: 'test range, e.g. [2,6] or [[-6,-2],[2,6]]', runKey: true, native: true },
-  { name: 'inputSize', type: 'integer', min: 1, max: 1 << 20, help: 'inputs of x', runKey: true, native: true },
-  { name: 'subsetRatio', type: 'number', min: Number.MIN_VALUE, max: 1, help: "size of each of a and b's slices as a fraction of the inputs", runKey: true, native: true },
-  { name: 'overlapRatio', type: 'number', min: 0, max: 1, help: 'fraction of a slice shared by a and b', runKey: true, native: true },
-  { name: 'hiddenSize', type: 'integer', min: 1, max: 1 << 16, help: 'hidden units between the two layers', runKey: true, native: false },
+  { name: 'inputSize', type: 'integer', min: 1, max: 1 << 20, help: 'inputs of x', column: 'Inputs', runKey: true, native: true },
+  { name: 'subsetRatio', type: 'number', min: Number.MIN_VALUE, max: 1, help: "size of each of a and b's slices as a fraction of the inputs", column: 'Subset', runKey: true, native: true },
+  { name: 'overlapRatio', type: 'number', min: 0, max: 1, help: 'fraction of a slice shared by a and b', column: 'Overlap', runKey: true, native: true },
+  { name: 'hiddenSize', type: 'integer', min: 1, max: 1 << 16, help: 'hidden units between the two layers', column: 'Hidden', runKey: true, native: false },
 ];
 
 const staticTask: TaskDefinition = {

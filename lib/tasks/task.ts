@@ -36,6 +36,8 @@ export interface TaskParam {
   max?: number;
   /** The flag's help, without its default (the flags list each task's). */
   help: string;
+  /** The header of its column in the table, shown when its rows differ in it (a number's). */
+  column?: string;
   /** Whether it is written in records and joins the run key (in the order of `params`). */
   runKey: boolean;
   /** Whether the native task takes it (and a fused group's runs must share it). */

@@ -7,7 +7,7 @@ import type { Layer } from '../layers/layer';
 import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { Adam, type Optimizer } from '../optimizers';
-import { checkRange, nativeTaskSpec, opRegistry, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
+import { checkParam, nativeTaskSpec, opRegistry, paramOf, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
 import { buildModel, modelRegistry, modelSettings } from './models';
 
 /**
@@ -153,12 +153,12 @@ const defaultThresholdSamples = 1e6;
 /** The identity of a run in a results file: every setting that changes its record, and the seed. @category Runs */
 export function runKey(r: RunKeyFields): string {
   // Records from before a field existed ran with its default (bestWindow: the last 100 evaluations).
-  const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
+  const task = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task') : undefined;
+  const d = task?.instances(r.op)[0];
   const samples = r.thresholdSamples ?? defaultThresholdSamples;
   return JSON.stringify([
-    r.task, r.op, r.model, r.interpolation, r.extrapolation, r.inputSize ?? d?.inputSize, r.subsetRatio ?? d?.subsetRatio,
-    r.overlapRatio ?? d?.overlapRatio, r.hiddenSize ?? d?.hiddenSize, r.seed, r.iterations, r.evalEvery, r.batchSize,
-    ...trainingSettingNames.map((k) => r[k] ?? 0), r.bestWindow ?? 100,
+    r.task, r.op, r.model, ...(task?.params ?? []).filter((p) => p.runKey).map((p) => paramOf(r, p.name) ?? (d && paramOf(d, p.name))),
+    r.seed, r.iterations, r.evalEvery, r.batchSize, ...trainingSettingNames.map((k) => r[k] ?? 0), r.bestWindow ?? 100,
     // Only when not the default, so that the keys (and job ids) of runs recorded before stay as they were.
     ...(samples === defaultThresholdSamples ? [] : [{ thresholdSamples: samples }]),
   ]);
@@ -178,9 +178,11 @@ export function recordError(v: unknown): string | undefined {
   if (typeof r.op !== 'string' || !opRegistry.has(r.op)) return `op: expected one of ${opRegistry.names().join(', ')}, received ${show(r.op)}`;
   // Any model name this or another version may have, but nothing that would garble a table or a terminal.
   if (typeof r.model !== 'string' || !/^[A-Za-z0-9_.+-]{1,64}$/.test(r.model)) return `model: expected a model's name, received ${show(r.model)}`;
-  for (const k of ['interpolation', 'extrapolation'] as const) {
+  // Its task's parameters; records written before one existed lack it (the ranges were always written).
+  for (const p of taskRegistry.get(r.task, 'task').params) {
+    if (r[p.name] === undefined && p.type !== 'range') continue;
     try {
-      checkRange(r[k], k);
+      checkParam(p, r[p.name], p.name);
     } catch (e) {
       return (e as Error).message;
     }
@@ -197,7 +199,6 @@ export function recordError(v: unknown): string | undefined {
   const bad =
     int('seed', 0, 2 ** 32) ?? int('iterations', 0, 1e12) ?? int('evalEvery', 1, 1e12) ?? int('batchSize', 1, 2 ** 20) ??
     int('trained', 0, iterations, true) ?? int('bestWindow', 1, 2 ** 20, true) ?? int('thresholdSamples', 1, 2 ** 32, true) ??
-    int('inputSize', 1, 1 << 20, true) ?? int('hiddenSize', 0, 1 << 16, true) ?? num('subsetRatio', 0, 1, true) ?? num('overlapRatio', 0, 1, true) ??
     trainingSettingNames.map((k) => num(k, 0, trainingSettingLimits[k], true)).find(Boolean) ?? num('threshold', 0, Infinity) ?? num('seconds', 0, Infinity, true);
   if (bad) return bad;
   if (typeof r.success !== 'boolean') return `success: expected true or false, received ${show(r.success)}`;
@@ -217,10 +218,8 @@ export function recordError(v: unknown): string | undefined {
 
 /** An instance's fields as a record holds them (depth follows from the task), in the file's order. */
 function instanceFields(i: TaskInstance): Omit<TaskInstance, 'depth'> {
-  return {
-    task: i.task, op: i.op, interpolation: i.interpolation, extrapolation: i.extrapolation,
-    inputSize: i.inputSize, subsetRatio: i.subsetRatio, overlapRatio: i.overlapRatio, hiddenSize: i.hiddenSize,
-  };
+  const params = taskRegistry.get(i.task, 'instance.task').params.filter((p) => p.runKey);
+  return { task: i.task, op: i.op, ...Object.fromEntries(params.map((p) => [p.name, paramOf(i, p.name)])) } as Omit<TaskInstance, 'depth'>;
 }
 
 /** Layer seeds derived from the run seed (so seeds 0…n−1 give independent initializations). */
@@ -336,7 +335,7 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const started = Date.now();
   let stop = () => {};
   const cb = guardedCallback(options.onEval, () => stop());
-  const handle = native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }, cb.call);
+  const handle = native.runTask({ network: p.network, task: p.task, run: p.run }, cb.call);
   stop = () => handle.stop();
   const r = await withSignal(handle, options.signal);
   if (cb.state.error !== undefined) throw cb.state.error.value;

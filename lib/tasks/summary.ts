@@ -2,7 +2,7 @@
 // "solved at" (median and mean ± t-interval over the successful runs) and the sparsity error
 // (mean ± t-interval over the successful runs), one row per task instance × operation × model.
 import { checkOptions } from '../registry';
-import { checkRange, formatRange, opSymbols, taskRegistry, type ArithmeticOp } from './arithmetic';
+import { allTaskParams, checkRange, formatRange, opSymbols, paramOf, taskRegistry, type ArithmeticOp } from './arithmetic';
 import type { PublishedCell, PublishedResults } from './papers';
 import type { RunRecord } from './run';
 import { mean, median, tInterval, wilson } from './stats';
@@ -19,14 +19,8 @@ export interface SummaryRow {
   interpolation: string;
   /** The test range, so written. */
   extrapolation: string;
-  /** Size of x. */
-  inputSize: number;
-  /** Fraction of x in each slice. */
-  subsetRatio: number;
-  /** Fraction of a slice shared by a and b. */
-  overlapRatio: number;
-  /** Units of the hidden layer. */
-  hiddenSize: number;
+  /** The instance's other parameters by name (its task's schema, each a number): inputSize, subsetRatio… */
+  params: Record<string, number>;
   /** Runs (seeds) in the row; aborted ones are left out. */
   runs: number;
   /** Runs that succeeded. */
@@ -51,15 +45,12 @@ export interface SummaryRow {
   paper?: PublishedCell;
 }
 
-/** The instance parameters of a record; records from before they were written ran the task's defaults. */
-function instanceOf(r: RunRecord) {
-  const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
-  return {
-    inputSize: r.inputSize ?? d?.inputSize ?? NaN,
-    subsetRatio: r.subsetRatio ?? d?.subsetRatio ?? NaN,
-    overlapRatio: r.overlapRatio ?? d?.overlapRatio ?? NaN,
-    hiddenSize: r.hiddenSize ?? d?.hiddenSize ?? NaN,
-  };
+/** The numeric parameters of a record; records from before one was written ran the task's default. */
+function instanceOf(r: RunRecord): Record<string, number> {
+  if (!taskRegistry.has(r.task)) return {};
+  const task = taskRegistry.get(r.task, 'task');
+  const d = task.instances(r.op)[0];
+  return Object.fromEntries(task.params.filter((p) => p.type !== 'range').map((p) => [p.name, (paramOf(r, p.name) ?? paramOf(d, p.name)) as number]));
 }
 
 /** The fields of a run record the table reads, checked so that junk is named, not dereferenced. */
@@ -106,7 +97,7 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
       model: rs[0].model,
       interpolation: formatRange(rs[0].interpolation),
       extrapolation: formatRange(rs[0].extrapolation),
-      ...instanceOf(rs[0]),
+      params: instanceOf(rs[0]),
       runs: rs.length,
       successes: ok.length,
       rate: ok.length / rs.length,
@@ -123,7 +114,7 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
   return rows.sort(
     (a, b) =>
       a.task.localeCompare(b.task) || opOrder.indexOf(a.op) - opOrder.indexOf(b.op) || a.interpolation.localeCompare(b.interpolation) ||
-      a.inputSize - b.inputSize || a.subsetRatio - b.subsetRatio || a.overlapRatio - b.overlapRatio || a.hiddenSize - b.hiddenSize ||
+      Object.keys(a.params).reduce((c, k) => c || (a.params[k] ?? NaN) - (b.params[k] ?? NaN) || 0, 0) ||
       a.iterations - b.iterations || a.model.localeCompare(b.model),
   );
 }
@@ -148,7 +139,7 @@ export function attachPublished(rows: SummaryRow[], published: PublishedResults)
     if (r.task !== published.task || r.iterations !== task.defaults.iterations) return r;
     const d = task.instances(r.op)[0];
     const paperInstance = formatRange(d.interpolation) === r.interpolation && formatRange(d.extrapolation) === r.extrapolation &&
-      d.inputSize === r.inputSize && d.subsetRatio === r.subsetRatio && d.overlapRatio === r.overlapRatio && d.hiddenSize === r.hiddenSize;
+      Object.entries(r.params).every(([k, v]) => paramOf(d, k) === v);
     // nau-nmu is the paper's NAU row for + and −, its NMU row otherwise.
     const model = r.model === 'nau-nmu' ? (r.op === 'add' || r.op === 'sub' ? 'nau' : 'nmu') : r.model;
     const paper = paperInstance ? published.cells.find((c) => c.op === r.op && c.model === model) : undefined;
@@ -176,10 +167,8 @@ export function formatTable(rows: SummaryRow[]): string {
   const varies = (f: (r: SummaryRow) => unknown) => new Set(rows.map(f)).size > 1;
   const withRange = rows.some((r) => r.task !== 'static') || varies((r) => r.interpolation + r.extrapolation);
   const params: [string, (r: SummaryRow) => string][] = [];
-  if (varies((r) => r.inputSize)) params.push(['Inputs', (r) => String(r.inputSize)]);
-  if (varies((r) => r.subsetRatio)) params.push(['Subset', (r) => String(r.subsetRatio)]);
-  if (varies((r) => r.overlapRatio)) params.push(['Overlap', (r) => String(r.overlapRatio)]);
-  if (varies((r) => r.hiddenSize)) params.push(['Hidden', (r) => String(r.hiddenSize)]);
+  for (const p of allTaskParams())
+    if (p.column && varies((r) => r.params?.[p.name])) params.push([p.column, (r) => String(r.params?.[p.name] ?? '—')]);
   if (varies((r) => r.iterations)) params.push(['Steps', (r) => sci(r.iterations)]);
   const header = ['Op', 'Model', ...(withRange ? ['Train → test'] : []), ...params.map((p) => p[0]), 'Success [95% CI]',
     'Solved at (median)', 'Solved at (mean)', 'Sparsity error', 'Runs'];

@@ -93,26 +93,25 @@ TaskRunResult TaskRunState::finish() {
   return res_;
 }
 
-TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOptions& o, const TaskRunHooks& hooks) {
-  const TaskSpec& spec = task.spec();
-  if (net.inputDim() != spec.inputSize || net.outputDim() != 1)
-    rangeError("model: expected " + std::to_string(spec.inputSize) + " inputs and 1 output for this task, received " +
+TaskRunResult runTask(Network& net, const Task& task, const TaskRunOptions& o, const TaskRunHooks& hooks) {
+  const int n = task.inputSize();
+  if (net.inputDim() != n || net.outputDim() != 1)
+    rangeError("model: expected " + std::to_string(n) + " inputs and 1 output for this task, received " +
                std::to_string(net.inputDim()) + " inputs and " + std::to_string(net.outputDim()) + " outputs");
   checkTaskRunOptions(o);
-  const int n = spec.inputSize;
   ProfileScope<Network> profiling(net, o.profile);
-  TaskRunState run(net, o, successThreshold(spec, o.epsilon, o.thresholdSamples, 1), hooks.onEval);
+  TaskRunState run(net, o, task.successThreshold(o.epsilon, o.thresholdSamples, 1), hooks.onEval);
 
   // Fixed validation/test sets: their seeds do not depend on the run's seed (as stable-nalu),
-  // only the slices do.
+  // only the task instance does.
   std::vector<float> xv(size_t(o.validationSize * n)), tv(size_t(o.validationSize));
   std::vector<float> xt(size_t(o.testSize * n)), tt(size_t(o.testSize));
   TaskEvalSets sets{xv.data(), tv.data(), xt.data(), tt.data(), o.validationSize, o.testSize,
                     int(std::min<int64_t>(o.validationSize, 1 << 14)), int(std::min<int64_t>(o.testSize, 1 << 14))};
   {
     RngLanes rv(kValidationSeed), rt(kTestSeed);
-    task.sample(rv, spec.interpolation, xv.data(), tv.data(), o.validationSize);
-    task.sample(rt, spec.extrapolation, xt.data(), tt.data(), o.testSize);
+    task.sample(rv, TaskSplit::Interpolation, xv.data(), tv.data(), o.validationSize);
+    task.sample(rt, TaskSplit::Extrapolation, xt.data(), tt.data(), o.testSize);
     // In the network's layout once, not at every evaluation (a transpose of each set each time).
     std::vector<float> blocks(std::max(xv.size(), xt.size()));
     net.toBlocks(xv.data(), o.validationSize, n, sets.vChunk, blocks.data());
@@ -132,7 +131,7 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
     }
     // Drawn straight into the network's layout: trainOnBatch then skips its transpose.
     net.clock().skip();
-    task.sample(rng, spec.interpolation, xb.data(), tb.data(), o.batchSize, net.featureMajor(), &net.clock());
+    task.sample(rng, TaskSplit::Interpolation, xb.data(), tb.data(), o.batchSize, net.featureMajor(), &net.clock());
     if (o.profile) ++o.profile->steps;
     if (!run.train(it, xb.data(), tb.data(), o.batchSize, sets)) break;
   }

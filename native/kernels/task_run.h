@@ -1,12 +1,12 @@
-// The training run of an arithmetic task (arithmetic_task.h): a fresh batch every step, and the
-// step at which the extrapolation error falls below the success threshold. Pure C++ (no N-API).
+// The training run of a task (task.h): a fresh batch every step, and the step at which the
+// extrapolation error falls below the success threshold. Pure C++ (no N-API).
 #pragma once
 #include <atomic>
 #include <deque>
 #include <functional>
 #include <string>
 
-#include "arithmetic_task.h"
+#include "task.h"
 #include "network.h"
 
 namespace nalu {
@@ -92,6 +92,6 @@ class TaskRunState {
 
 // Trains `net` on fresh batches of `task` and evaluates it every evalEvery steps on fixed
 // validation (interpolation) and test (extrapolation) sets. Runs on the calling thread.
-TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOptions& o, const TaskRunHooks& hooks);
+TaskRunResult runTask(Network& net, const Task& task, const TaskRunOptions& o, const TaskRunHooks& hooks);
 
 }  // namespace nalu

@@ -72,16 +72,11 @@ describe("a record's formula", () => {
     }
   });
 
-  it('is not exact for a model that is not the task: an unsolved run, or another op', { timeout: 60_000 }, async () => {
+  it('is not exact for a model that has not learned the task', { timeout: 60_000 }, async () => {
     const { record } = await runArithmetic({ ...add(1), iterations: 200 });
     expect(record.success).toBe(false);
     expect(record.formula).toMatch(/x\d/);
     expect(record.formulaExact).toBe(false);
-    // The same weights judged against − of the same slices (the formula of + is no formula of −).
-    const plus = await runArithmetic(add(1));
-    const minus = await runArithmetic({ ...add(1), instance: instance('sub'), iterations: 0 });
-    expect(plus.record.formulaExact).toBe(true);
-    expect(minus.record.formulaExact).toBe(false);
   });
 
   it('is checked in a record: a string with a boolean beside it, or neither', () => {

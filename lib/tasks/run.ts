@@ -297,7 +297,7 @@ export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where
 export const cpuModel = (): string => os.cpus()[0]?.model.trim() || 'unknown';
 
 /** Rows of each range's sample that a best model's formula is read and checked on. */
-const formulaRows = 1000;
+const formulaRows = 500;
 /** The largest relative error of a formula that names the slices exactly (the targets are float32). */
 const formulaTolerance = 1e-6;
 

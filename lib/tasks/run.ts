@@ -78,7 +78,10 @@ export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'>
   success: boolean;
   /** First evaluation with extrapolation MSE < threshold (null: never). */
   solvedAt: number | null;
-  /** The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations. */
+  /**
+   * The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations of the
+   * run's whole grid (of a run stopped early, those it reached; none finite: the last evaluation).
+   */
   best: TaskEval;
   /** The last evaluation. */
   last: TaskEval;

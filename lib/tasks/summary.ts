@@ -12,6 +12,14 @@ import { mean, median, tInterval, wilson } from './stats';
 const minIntervalRuns = 3;
 const interval = (v: number[]) => (v.length >= minIntervalRuns ? tInterval(v) : NaN);
 
+/** A successful run whose formula is not op(Σa, Σb) of its slices (SummaryRow.wrongFormulas). @category Tables */
+export interface FormulaFinding {
+  /** The run's seed. */
+  seed: number;
+  /** Its record's formula. */
+  formula: string;
+}
+
 /** One row of the table: the runs of one task instance × operation × model × length (summarize). @category Tables */
 export interface SummaryRow {
   /** The task. */
@@ -55,7 +63,7 @@ export interface SummaryRow {
   /** Of those, the ones whose formula names the run's slices with its operation (RunRecord.formulaExact). */
   exactFormulas: number;
   /** The others: findings, a run the benchmark counts as solved whose model is not the task's formula. */
-  wrongFormulas: { seed: number; formula: string }[];
+  wrongFormulas: FormulaFinding[];
   /** The steps each run was asked for. */
   iterations: number;
   /** The published cell of the same experiment (attachPublished; the plot marks its rate). */

@@ -209,7 +209,10 @@ export interface NativeTaskRunResult {
   stopReason: 'completed' | 'aborted' | 'nonFinite';
   last: NativeTaskEval;
   best: NativeTaskEval;
+  /** The weights after the last step. */
   weights: NativeWeight[];
+  /** The weights at `best` (those of `weights` when no evaluation of the window was finite). */
+  bestWeights: NativeWeight[];
   profile?: NativeStepProfile;
   /** Native threads the run used. */
   threads: number;

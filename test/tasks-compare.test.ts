@@ -24,7 +24,7 @@ function row(o: Partial<SummaryRow>): SummaryRow {
   return {
     task: 'static', op: 'mul', model: 'nmu', interpolation: 'U[1,2]', extrapolation: 'U[2,6]',
     params: { inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, hiddenSize: 2 }, runs, successes, rate: successes / runs, rateCI: wilson(successes, runs), solvedAtMedian: 1.4e6,
-    solvedAtMean: 1.5e6, solvedAtCI: 1e5, sparsityMean: 5e-7, sparsityCI: 1e-7, iterations: 5e6, ...o,
+    solvedAtMean: 1.5e6, solvedAtCI: 1e5, sparsityMean: 5e-7, sparsityCI: 1e-7, formulas: 0, exactFormulas: 0, wrongFormulas: [], iterations: 5e6, ...o,
   };
 }
 

@@ -1,6 +1,6 @@
 // Fused runs (runGroup): every run of a group gets the record, field for field (but its seconds),
-// and the weights it gets trained alone; a run that goes non-finite stops alone; the benchmark's
-// runner trains groups and resumes a group from the runs already in its file.
+// and the weights (last and best) it gets trained alone; a run that goes non-finite stops alone;
+// the benchmark's runner trains groups and resumes a group from the runs already in its file.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,7 +19,8 @@ const short = { seed: 3, evalEvery: 50, evalSize: 700, thresholdSamples: 2000 };
 function comparable(o: RunOutput) {
   const { seconds, ...record } = o.record;
   expect(seconds).toBeGreaterThanOrEqual(0);
-  return { record, weights: o.weights.map((w) => ({ name: w.name, shape: w.shape, data: Array.from(w.data) })) };
+  const plain = (ws: RunOutput['weights']) => ws.map((w) => ({ name: w.name, shape: w.shape, data: Array.from(w.data) }));
+  return { record, weights: plain(o.weights), bestWeights: plain(o.bestWeights) };
 }
 
 async function expectFusedEqualsLone(runs: RunOptions[]) {

@@ -56,5 +56,5 @@ export async function runGroup(options: GroupOptions): Promise<RunOutput[]> {
   const { results } = await withSignal(handle, o.signal);
   if (cb.state.error !== undefined) throw cb.state.error.value;
   const seconds = (Date.now() - started) / 1000 / prepared.length;
-  return prepared.map((p, i) => ({ record: finishRecord(p, results[i], seconds), layers: p.layers, weights: results[i].weights }));
+  return prepared.map((p, i) => ({ record: finishRecord(p, results[i], seconds), layers: p.layers, weights: results[i].weights, bestWeights: results[i].bestWeights }));
 }

@@ -6,6 +6,7 @@ import { native } from '../binding';
 import type { Layer } from '../layers/layer';
 import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
+import { Sequential } from '../model';
 import { Adam, type Optimizer } from '../optimizers';
 import { checkParam, nativeTaskSpec, opRegistry, paramOf, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
 import { buildModel, modelRegistry, modelSettings } from './models';
@@ -77,10 +78,24 @@ export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'>
   success: boolean;
   /** First evaluation with extrapolation MSE < threshold (null: never). */
   solvedAt: number | null;
-  /** The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations. */
+  /**
+   * The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations of the
+   * run's whole grid (of a run stopped early, those it reached; none finite: the last evaluation).
+   */
   best: TaskEval;
   /** The last evaluation. */
   last: TaskEval;
+  /**
+   * The best model's formula, inputs x0, x1, …: the text of model.explain's simplest exact candidate
+   * (true to the model and the targets to 1e-3), else of its reading at the default tolerance.
+   * Records written before this field existed, or whose best weights are not finite, lack it.
+   */
+  formula?: string;
+  /**
+   * Whether `formula` names exactly the run's two slices with its operation, op(Σa, Σb): it
+   * matches the task's targets to 1e-6 relative on samples of both ranges (absent with `formula`).
+   */
+  formulaExact?: boolean;
   /** Why it ended ('nonFinite': the loss or a weight went non-finite). */
   stopReason: 'completed' | 'aborted' | 'nonFinite';
   /** Wall time of the run (of a fused run: its group's, divided by the group's runs). */
@@ -101,6 +116,8 @@ export interface RunOutput {
   layers: Layer[];
   /** The trained weights, each {name, shape, data}, in layer order. */
   weights: NativeWeight[];
+  /** The weights of the best model (record.best), as `weights`. */
+  bestWeights: NativeWeight[];
 }
 
 /** The settings of a run and whether its warm-up was scaled. @category Runs */
@@ -213,6 +230,10 @@ export function recordError(v: unknown): string | undefined {
     for (const f of ['trainLoss', 'interpolation', 'extrapolation', 'sparsity'])
       if (typeof e[f] !== 'number' && (e[f] !== null || (k === 'best' && f === 'sparsity'))) return `${k}.${f}: expected a number, received ${show(e[f])}`;
   }
+  if (r.formula !== undefined || r.formulaExact !== undefined) {
+    if (typeof r.formula !== 'string' || r.formula.length > 1 << 16) return `formula: expected a formula's text, received ${show(r.formula)}`;
+    if (typeof r.formulaExact !== 'boolean') return `formulaExact: expected true or false beside formula, received ${show(r.formulaExact)}`;
+  }
   return undefined;
 }
 
@@ -277,6 +298,34 @@ export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where
 /** The CPU model of this machine, as records name it. @internal */
 export const cpuModel = (): string => os.cpus()[0]?.model.trim() || 'unknown';
 
+/** Rows of each range's sample that a best model's formula is read and checked on. */
+const formulaRows = 500;
+/** The largest relative error of a formula that names the slices exactly (the targets are float32). */
+const formulaTolerance = 1e-6;
+
+/** The formula of a run's best model and whether it is op(Σa, Σb) of the run's own slices. */
+function bestFormula(p: PreparedRun, weights: NativeWeight[]): Pick<RunRecord, 'formula' | 'formulaExact'> {
+  if (!weights.every((w) => w.data.every(Number.isFinite))) return {};
+  const n = p.record.inputSize;
+  // Samples the run never saw (other seeds than its validation and test sets), at its slices.
+  const sample = (which: 'interpolation' | 'extrapolation', seed: number) => {
+    const s = native.sampleTask(p.task, which, formulaRows, seed);
+    return { x: { data: s.x, shape: [formulaRows, n] }, y: { data: s.t, shape: [formulaRows, 1] } };
+  };
+  const model = new Sequential(p.layers);
+  try {
+    model.compile({ optimizer: new Adam(), loss: 'mse' });
+    model.setWeights(weights.map((w) => ({ data: w.data, shape: w.shape })));
+    const e = model.explain({ ...sample('interpolation', 1), extrapolation: sample('extrapolation', 2) });
+    // The simplest formula true to the model and the data, as explain ranks them; else its reading.
+    const f = e.best ?? e;
+    const error = Math.max(f.fidelity.data!.maxRelError, f.fidelity.extrapolation!.data!.maxRelError);
+    return { formula: f.text, formulaExact: error <= formulaTolerance };
+  } finally {
+    model.dispose();
+  }
+}
+
 /** A prepared run's record from its native result. @internal */
 export function finishRecord(p: PreparedRun, r: Omit<NativeTaskRunResult, 'weights' | 'profile'>, seconds: number): RunRecord {
   return {
@@ -287,6 +336,7 @@ export function finishRecord(p: PreparedRun, r: Omit<NativeTaskRunResult, 'weigh
     solvedAt: r.solvedAt,
     best: r.best,
     last: r.last,
+    ...bestFormula(p, r.bestWeights),
     stopReason: r.stopReason,
     seconds,
     cpu: cpuModel(),
@@ -339,5 +389,5 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   stop = () => handle.stop();
   const r = await withSignal(handle, options.signal);
   if (cb.state.error !== undefined) throw cb.state.error.value;
-  return { record: finishRecord(p, r, (Date.now() - started) / 1000), layers: p.layers, weights: r.weights };
+  return { record: finishRecord(p, r, (Date.now() - started) / 1000), layers: p.layers, weights: r.weights, bestWeights: r.bestWeights };
 }

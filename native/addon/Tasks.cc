@@ -1,5 +1,6 @@
 #include "Tasks.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <memory>
@@ -114,6 +115,21 @@ std::unique_ptr<nalu::Network> taskNetwork(const nalu::NetworkSpec& ns, const na
   return net;
 }
 
+// The weights at the best evaluation, as args::weights gives the network's own (those when the
+// run had no finite best).
+Napi::Array bestWeightsToJs(Napi::Env env, const nalu::TaskRunResult& r, nalu::Network& net) {
+  const std::vector<nalu::Param*> ps = net.params();
+  Napi::Array out = args::weights(env, ps);
+  if (r.bestWeights.empty()) return out;
+  const float* from = r.bestWeights.data();
+  for (uint32_t k = 0; k < ps.size(); ++k) {
+    auto data = out.Get(k).As<Napi::Object>().Get("data").As<Napi::Float32Array>();
+    std::copy(from, from + ps[k]->size(), data.Data());
+    from += ps[k]->size();
+  }
+  return out;
+}
+
 Napi::Object resultToJs(Napi::Env env, const nalu::TaskRunResult& r, nalu::Network& net) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("threshold", r.threshold);
@@ -124,6 +140,7 @@ Napi::Object resultToJs(Napi::Env env, const nalu::TaskRunResult& r, nalu::Netwo
   out.Set("last", evalToJs(env, r.last));
   out.Set("best", evalToJs(env, r.best));
   out.Set("weights", args::weights(env, net.params()));
+  out.Set("bestWeights", bestWeightsToJs(env, r, net));
   out.Set("threads", kJobThreads);
   out.Set("isa", nalu::cloneIsa());
   return out;

@@ -136,9 +136,13 @@ class Dense : public Layer {
     if (useBias_) {  // each unit's sum over the rows in order, in either layout
       float* db = params_[1].grad.data();
       std::fill(db, db + out_, 0.f);
-      const int64_t unitStride = fm_ ? rows : 1, rowStride = fm_ ? 1 : out_;
-      for (int r = 0; r < rows; ++r)
-        for (int j = 0; j < out_; ++j) db[j] += dz[j * unitStride + r * rowStride];
+      if (fm_) {
+        for (int j = 0; j < out_; ++j)
+          for (int r = 0; r < rows; ++r) db[j] += dz[int64_t(j) * rows + r];
+      } else {
+        for (int r = 0; r < rows; ++r)
+          for (int j = 0; j < out_; ++j) db[j] += dz[int64_t(r) * out_ + j];
+      }
     }
     if (dx) dyWt(dz, params_[kernel_].value.data(), 0, dx, rows);
   }

@@ -112,31 +112,35 @@ __attribute__((always_inline)) inline void dotBody(const float* A, int M, const 
 }
 
 // The column form of dW[i, j] = Σ_k xᵀ[i·K + k]·dyᵀ[j·K + k] (+ beta·dW, beta 0 or 1), M ≥ 8:
-// lane m of a v4 holds the partial sum of k ≡ m mod 4. Eight rows of dW at once.
+// lane m of four holds the partial sum of k ≡ m mod 4. Two columns j, j + 1 share a v8 (lanes
+// 0–3 and 4–7; their dy interleaved four terms at a time in dyI), eight rows of dW at once.
 __attribute__((always_inline)) inline void columnBody(const float* xT, const float* dyT, int M, int N, int K, float beta,
-                                                      float* dW) {
+                                                      float* dW, float* dyI) {
   const int K4 = K / 4 * 4;
-  for (int i0 = 0; i0 < M; i0 += 8) {
-    const float* x[8];
-    for (int t = 0; t < 8; ++t) x[t] = xT + int64_t(std::min(i0 + t, M - 1)) * K;
-    for (int j = 0; j < N; ++j) {
-      const float* d = dyT + int64_t(j) * K;
-      v4 acc[8] = {};
+  for (int j = 0; j < N; j += 2) {
+    const int J = std::min(2, N - j);  // an odd N's last column pairs with itself
+    for (int k = 0; k < K4; k += 4)
+      for (int h = 0; h < 2; ++h) std::memcpy(dyI + 2 * k + 4 * h, dyT + int64_t(j + std::min(h, J - 1)) * K + k, 4 * sizeof(float));
+    for (int i0 = 0; i0 < M; i0 += 8) {
+      const float* x[8];
+      for (int t = 0; t < 8; ++t) x[t] = xT + int64_t(std::min(i0 + t, M - 1)) * K;
+      v8 acc[8] = {};
       for (int k = 0; k < K4; k += 4) {
-        v4 dk;
-        std::memcpy(&dk, d + k, sizeof dk);
+        const v8 d = NALU_LOAD8(dyI + 2 * k);
         for (int t = 0; t < 8; ++t) {
-          v4 xk;
-          std::memcpy(&xk, x[t] + k, sizeof xk);
-          acc[t] += dk * xk;
+          v4 x4;
+          std::memcpy(&x4, x[t] + k, sizeof x4);
+          acc[t] += d * __builtin_shufflevector(x4, x4, 0, 1, 2, 3, 0, 1, 2, 3);
         }
       }
-      for (int t = 0; t < 8 && i0 + t < M; ++t) {
-        for (int k = K4; k < K; ++k) acc[t][0] += d[k] * x[t][k];
-        const float s = (acc[t][0] + acc[t][1]) + (acc[t][2] + acc[t][3]);
-        float& c = dW[int64_t(i0 + t) * N + j];
-        c = beta == 0.f ? s : s + beta * c;
-      }
+      for (int t = 0; t < 8 && i0 + t < M; ++t)
+        for (int h = 0; h < J; ++h) {
+          const float* d = dyT + int64_t(j + h) * K;
+          for (int k = K4; k < K; ++k) acc[t][4 * h] += d[k] * x[t][k];
+          const float s = (acc[t][4 * h] + acc[t][4 * h + 1]) + (acc[t][4 * h + 2] + acc[t][4 * h + 3]);
+          float& c = dW[int64_t(i0 + t) * N + j + h];
+          c = beta == 0.f ? s : s + beta * c;
+        }
     }
   }
 }
@@ -183,8 +187,9 @@ void dotClone(const float* A, int M, const float* B, int64_t bk, int64_t bj, int
 }
 #endif
 
-NALU_CLONES NALU_AS_WRITTEN void columnClone(const float* xT, const float* dyT, int M, int N, int K, float beta, float* dW) {
-  columnBody(xT, dyT, M, N, K, beta, dW);
+NALU_CLONES NALU_AS_WRITTEN void columnClone(const float* xT, const float* dyT, int M, int N, int K, float beta, float* dW,
+                                             float* dyI) {
+  columnBody(xT, dyT, M, N, K, beta, dW, dyI);
 }
 NALU_CLONES NALU_AS_WRITTEN void inOrderClone(const float* xT, const float* dyT, int M, int N, int K, float beta, float* dW) {
   inOrderBody(xT, dyT, M, N, K, beta, dW);
@@ -229,7 +234,8 @@ void dyWtRowOrder(const float* dyT, const float* W, float beta, float* dxT, int 
 void xtDyRowOrder(const float* xT, const float* dyT, float beta, float* dW, int rows, int in, int out) {
   // Row-major: gemm(true, false, in, out, rows, x, dy).
   if (loopKernel(in, out, rows, false) && (beta == 0.f || beta == 1.f)) {
-    if (formOf(in, out, true) == Form::Column && in >= 8) return columnClone(xT, dyT, in, out, rows, beta, dW);
+    if (formOf(in, out, true) == Form::Column && in >= 8)
+      return columnClone(xT, dyT, in, out, rows, beta, dW, space(tA, size_t(rows / 4) * 8));
     return inOrderClone(xT, dyT, in, out, rows, beta, dW);
   }
   const float* x = transposed(xT, in, rows, tA);

@@ -111,7 +111,8 @@ describe('layout choice', () => {
     expect(layout(4, [{ type: 'nau', units: 2 }, { type: 'nmu', units: 1 }])).toBe('featureMajor');
     // A layer without a feature-major form keeps the whole network row-major.
     expect(layout(4, [{ type: 'nau', units: 2 }, { type: 'nmru', units: 1 }])).toBe('rowMajor');
-    expect(layout(4, [{ type: 'dense', units: 2 }], 'featureMajor')).toBe('rowMajor');
+    expect(layout(4, [{ type: 'dense', units: 2 }, { type: 'nacmul', units: 1 }])).toBe('featureMajor');
+    expect(layout(4, [{ type: 'dense', units: 2 }, { type: 'nmru', units: 1 }], 'featureMajor')).toBe('rowMajor');
   });
 
   it('rejects an unknown layout', () => {

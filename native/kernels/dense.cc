@@ -4,7 +4,6 @@
 #include <type_traits>
 
 #include "clones.h"
-#include "gemm.h"
 #include "layer.h"
 #include "mathfn.h"
 #include "parallel.h"
@@ -99,6 +98,8 @@ class Dense : public Layer {
     else checkInitializer(biasInit);
   }
 
+  bool supportsFeatureMajor() const override { return true; }
+  bool sumsRowMajor() const override { return true; }
   void reserve(int rows) override { grow(dz_, size_t(rows) * out_); }
 
   void forward(const float* x, float* y, int rows) override {
@@ -106,10 +107,13 @@ class Dense : public Layer {
     float beta = 0;
     if (useBias_) {
       const float* b = params_[1].value.data();
-      for (int r = 0; r < rows; ++r) std::copy(b, b + out_, y + int64_t(r) * out_);
+      if (fm_)
+        for (int j = 0; j < out_; ++j) std::fill(y + int64_t(j) * rows, y + int64_t(j + 1) * rows, b[j]);
+      else
+        for (int r = 0; r < rows; ++r) std::copy(b, b + out_, y + int64_t(r) * out_);
       beta = 1;
     }
-    gemm(false, false, rows, out_, in_, 1, x, params_[kernel_].value.data(), beta, y);
+    xW(x, params_[kernel_].value.data(), beta, y, rows);
     if (act_ == Act::Linear) return;
     withAct(act_, [&](auto act) {
       constexpr Act A = decltype(act)::value;
@@ -128,14 +132,19 @@ class Dense : public Layer {
       });
       dz = d;
     }
-    gemm(true, false, in_, out_, rows, 1, x, dz, 0, params_[kernel_].grad.data());
-    if (useBias_) {
+    xtDy(x, dz, 0, params_[kernel_].grad.data(), rows);
+    if (useBias_) {  // each unit's sum over the rows in order, in either layout
       float* db = params_[1].grad.data();
       std::fill(db, db + out_, 0.f);
-      for (int r = 0; r < rows; ++r)
-        for (int j = 0; j < out_; ++j) db[j] += dz[int64_t(r) * out_ + j];
+      if (fm_) {
+        for (int j = 0; j < out_; ++j)
+          for (int r = 0; r < rows; ++r) db[j] += dz[int64_t(j) * rows + r];
+      } else {
+        for (int r = 0; r < rows; ++r)
+          for (int j = 0; j < out_; ++j) db[j] += dz[int64_t(r) * out_ + j];
+      }
     }
-    if (dx) gemm(false, true, rows, in_, out_, 1, dz, params_[kernel_].value.data(), 0, dx);
+    if (dx) dyWt(dz, params_[kernel_].value.data(), 0, dx, rows);
   }
 
  private:

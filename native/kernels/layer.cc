@@ -7,6 +7,7 @@
 #include "error.h"
 #include "gemm.h"
 #include "mathfn.h"
+#include "row_order.h"
 
 namespace nalu {
 
@@ -25,17 +26,20 @@ void Layer::initialize(uint64_t seed) {
 
 // Feature-major, each product is the row-major one transposed: yᵀ = Wᵀ·xᵀ, dW = xᵀ·(dyᵀ)ᵀ, dxᵀ = W·dyᵀ.
 void Layer::xW(const float* x, const float* W, float beta, float* y, int rows) const {
-  if (fm_) gemm(true, false, out_, rows, in_, 1, W, x, beta, y);
+  if (rowOrder_) xWRowOrder(x, W, beta, y, rows, in_, out_);
+  else if (fm_) gemm(true, false, out_, rows, in_, 1, W, x, beta, y);
   else gemm(false, false, rows, out_, in_, 1, x, W, beta, y);
 }
 
 void Layer::xtDy(const float* x, const float* dy, float beta, float* dW, int rows) const {
-  if (fm_) gemm(false, true, in_, out_, rows, 1, x, dy, beta, dW);
+  if (rowOrder_) xtDyRowOrder(x, dy, beta, dW, rows, in_, out_);
+  else if (fm_) gemm(false, true, in_, out_, rows, 1, x, dy, beta, dW);
   else gemm(true, false, in_, out_, rows, 1, x, dy, beta, dW);
 }
 
 void Layer::dyWt(const float* dy, const float* W, float beta, float* dx, int rows) const {
-  if (fm_) gemm(false, false, in_, rows, out_, 1, W, dy, beta, dx);
+  if (rowOrder_) dyWtRowOrder(dy, W, beta, dx, rows, in_, out_);
+  else if (fm_) gemm(false, false, in_, rows, out_, 1, W, dy, beta, dx);
   else gemm(false, true, rows, in_, out_, 1, dy, W, beta, dx);
 }
 

@@ -47,10 +47,17 @@ class Layer {
   // whose small products then vectorize along the batch instead of along a handful of units.
   // Layers that implement both layouts say so here.
   virtual bool supportsFeatureMajor() const { return false; }
+  // True for the units that ran row-major only until their feature-major form (Dense, NAC•): a
+  // network holding one sums every feature-major product in the row-major order (row_order.h),
+  // so it trains bit-identically to the records those made.
+  virtual bool sumsRowMajor() const { return false; }
   // Calls visit on every weight the unit computes with, as it uses it (tanh(Ŵ)⊙σ(M̂), not Ŵ), for
   // the paper's sparsity error; gates and biases left out. Default: every matrix param as it is.
   virtual void sparsityWeights(const std::function<void(float)>& visit) const;
-  void setFeatureMajor(bool on) { fm_ = on && supportsFeatureMajor(); }
+  void setFeatureMajor(bool on, bool rowOrder = false) {
+    fm_ = on && supportsFeatureMajor();
+    rowOrder_ = fm_ && rowOrder;
+  }
   // Draws the initial values of every parameter from the layer's initializers.
   void initialize(uint64_t seed);
   // Applies each param's clamp (after an optimizer step, and after setWeights).
@@ -71,7 +78,7 @@ class Layer {
   void xtDy(const float* x, const float* dy, float beta, float* dW, int rows) const;
   void dyWt(const float* dy, const float* W, float beta, float* dx, int rows) const;
   int in_, out_;
-  bool fm_ = false;
+  bool fm_ = false, rowOrder_ = false;
   std::vector<Param> params_;
   std::vector<Options> inits_;
   float l1_ = 0, l2_ = 0;

@@ -9,7 +9,6 @@
 
 #include "clones.h"
 #include "error.h"
-#include "gemm.h"
 #include "layer.h"
 #include "log_path.h"
 #include "mathfn.h"
@@ -71,6 +70,8 @@ class NACMul : public Layer {
       reg_.parse(o, SparsityRegularizer::Unsigned, 10);
     }
   }
+  bool supportsFeatureMajor() const override { return true; }
+  bool sumsRowMajor() const override { return true; }
   void reserve(int rows) override {
     grow(lx_, size_t(rows) * in_);
     grow(l_, size_t(rows) * out_);
@@ -84,7 +85,7 @@ class NACMul : public Layer {
     float *lx = lx_.data(), *l = l_.data();
     const float omega = omega_;
     logAbs(LogPath::Libm, x, lx, eps_, ni);
-    gemm(false, false, rows, out_, in_, 1, lx, W, 0, l);
+    xW(lx, W, 0, l, rows);
     parallelChunks(no, [&](int64_t b, int64_t e) { expClipped(l, y, omega, b, e); });
   }
   void backward(const float* x, const float* y, const float* dy, float* dx, int rows) override {
@@ -95,7 +96,7 @@ class NACMul : public Layer {
     parallelChunks(no, [&](int64_t b, int64_t e) { expClippedBackward(l, y, dy, dl, omega, b, e); });
     // 'nmu' uses its param as W: its gradient is dW itself.
     float* dW = kind_ == Weight::Nmu ? params_[0].grad.data() : dW_.data();
-    gemm(true, false, in_, out_, rows, 1, lx_.data(), dl, 0, dW);
+    xtDy(lx_.data(), dl, 0, dW, rows);
     if (kind_ == Weight::Nac) {
       w_.backward(dW, params_[0].grad.data(), params_[1].grad.data(), nw);
     } else if (kind_ == Weight::Sigma) {
@@ -104,7 +105,7 @@ class NACMul : public Layer {
       parallelChunks(nw, [&](int64_t b, int64_t e) { sigmoidBackward(dW, s, dWHat, b, e); });
     }
     if (!dx) return;
-    gemm(false, true, rows, in_, out_, 1, dl, usedW_, 0, dx);
+    dyWt(dl, usedW_, 0, dx, rows);
     logAbsBackward(LogPath::Libm, x, dx, dx, eps_, ni);
   }
   bool hasRegularizer() const override { return kind_ == Weight::Nmu && reg_.active(); }

@@ -28,7 +28,9 @@ Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
   for (auto& l : layers_)
     fm_ = fm_ && l->supportsFeatureMajor() &&
           (spec.layout == "featureMajor" || int64_t(l->in()) * l->out() <= kFeatureMajorMaxWeights);
-  for (auto& l : layers_) l->setFeatureMajor(fm_);
+  bool rowOrder = false;
+  for (auto& l : layers_) rowOrder = rowOrder || l->sumsRowMajor();
+  for (auto& l : layers_) l->setFeatureMajor(fm_, rowOrder);
   loss_ = makeLoss(spec.loss);
   optimizer_ = makeOptimizer(spec.optimizer);
   optimizer_->attach(params());

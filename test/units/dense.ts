@@ -55,7 +55,7 @@ export const dense: UnitReference<Dense> = {
     },
     covers: (layer) => ({ relu: ['relu'], relu6: ['relu6', 'relu6.hi'], elu: ['elu'], selu: ['selu'] })[layer.activation as string] ?? [],
   },
-  featureMajor: false,
+  featureMajor: true,
   toy: [{ name: 'a + b', op: (a, b) => a + b, learningRate: 0.05, learned: (ws) => ws.flat(), want: [1, 1, 0] }],
   explain: [
     {

@@ -34,7 +34,7 @@ export const nacmul: UnitReference<NACMul> = {
       layer.weight === 'sigma' ? [[0.8, -1.2, 0.3, 1.5, -0.4, 0.05]] : layer.weight === 'nmu' ? [[0.2, 0.8, 0.35, 0.6, 0.9, 0.15]] : undefined,
     covers: (layer) => (Number.isFinite(layer.clipExp) ? ['nacmul.x', 'nacmul.clip'] : ['nacmul.x']),
   },
-  featureMajor: false,
+  featureMajor: true,
   toy: [
     { name: 'a · b', op: (a, b) => a * b, learningRate: 0.1, epochs: 1000, learned: (ws) => Array.from(nacWeight(ws[0], ws[1])), want: [1, 1] },
     { name: 'a · b', options: { weight: 'sigma' }, op: (a, b) => a * b, learningRate: 0.1, epochs: 1000, learned: (ws) => ws[0].map(sigmoid), want: [1, 1] },

@@ -34,6 +34,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value SetLearningRate(const Napi::CallbackInfo& info);
   Napi::Value SetSparsitySchedule(const Napi::CallbackInfo& info);
+  Napi::Value SetSteps(const Napi::CallbackInfo& info);
   Napi::Value IsPaused(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsBusy(const Napi::CallbackInfo& info);

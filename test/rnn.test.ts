@@ -207,3 +207,43 @@ describe('RNN with an NAU cell', () => {
     m.dispose();
   });
 });
+
+describe('RNN products over hundreds of steps (docs/units.md)', () => {
+  /** h of every step of a 1-unit cell with hand-set weights on the constant sequence x, and a fit's stopReason on it. */
+  async function steps(cell: string, cellOptions: object, weights: number[][], x: number, n: number) {
+    const m = new Sequential([new RNN({ cell, units: 1, inputDim: 1, cellOptions, returnSequences: true })]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    m.setWeights(m.getWeights().map((w, i) => ({ data: Float32Array.from(weights[i]), shape: w.shape })));
+    const xs = tensor(new Float32Array(n).fill(x), [1, n, 1]);
+    const h = Array.from(m.predict(xs).data);
+    const { stopReason } = await m.fit(xs, tensor(new Float32Array(n).fill(1), [1, n, 1]), { epochs: 1, seed: 1 });
+    m.dispose();
+    return { h, firstInfinite: h.findIndex((v) => !Number.isFinite(v)), stopReason };
+  }
+
+  it('NAC•,NMU and NMU overflow to Infinity, and fit stops nonFinite', async () => {
+    const nacNmu = await steps('NACMul', { weight: 'nmu' }, [[1, 1]], 2.5, 300);
+    expect(nacNmu.h[0]).toBeCloseTo(2.5e-7, 12); // x·(0 + ε)
+    expect(nacNmu.firstInfinite).toBe(113);
+    expect(nacNmu.stopReason).toBe('nonFinite');
+    const nmu = await steps('NMU', {}, [[1, 0.9]], 2.5, 300);
+    expect(nmu.firstInfinite).toBe(111);
+    expect(nmu.stopReason).toBe('nonFinite');
+    const clipped = await steps('NACMul', { weight: 'nmu', clipExp: 20 }, [[1, 1]], 2.5, 300);
+    expect(clipped.firstInfinite).toBe(-1);
+    expect(Math.max(...clipped.h)).toBeCloseTo(Math.exp(20), -3);
+  });
+
+  it('an NMU whose h weight is 1 stays 0, yet its gradient through 300 steps overflows', async () => {
+    const r = await steps('NMU', {}, [[1, 1]], 2.5, 300);
+    expect(r.h.every((v) => v === 0)).toBe(true);
+    expect(r.stopReason).toBe('nonFinite');
+  });
+
+  it('the log-space NAC• floors h near ε instead of reaching 0', async () => {
+    const r = await steps('NACMul', { weight: 'nmu' }, [[1, 1]], 0.5, 300);
+    expect(Math.min(...r.h)).toBeGreaterThan(4e-8);
+    expect(r.h[299]).toBeCloseTo(1e-7, 12);
+    expect(r.stopReason).toBe('completed');
+  });
+});

@@ -13,7 +13,7 @@ import { referenceFor } from './units/index';
 const cells = layerRegistry.names().filter((n) => n !== 'RNN');
 // h₋₁ = 0 reaches log space as log ε (NAC•) and 1/x as 1/ε (NMRU): the next steps' h are then about
 // ε^w, or grow as powers of 1/ε to Infinity within 6 steps. A large ε keeps them moderate.
-const stateOptions: Record<string, object> = { NACMul: { epsilon: 0.1 }, NMRU: { epsilon: 0.25 } };
+const stateOptions: Record<string, Record<string, unknown>> = { NACMul: { epsilon: 0.1 }, NMRU: { epsilon: 0.25 } };
 
 /** The RNN in float64: each step the cell's reference on [xₜ, hₜ₋₁]; its output and regularization. */
 function rnnForward(rnn: RNN, ws: ArrayLike<number>[], x: ArrayLike<number>, rows: number, steps: number, features: number, kinks: Kinks = {}) {
@@ -153,6 +153,19 @@ describe('RNN options, shapes and validation', () => {
     m.dispose();
   });
 
+  it('fit takes validation data of x\'s time steps and validationSplit, and refuses another length', async () => {
+    const m = new Sequential([new RNN({ cell: 'NAU', units: 1, inputDim: 1, seed: 2 })]);
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    const x = tensor(uniform(8 * 3, 1, 2, 5), [8, 3, 1]), y = tensor(uniform(8, 3, 6, 6), [8, 1]);
+    const other = tensor(uniform(8 * 4, 1, 2, 7), [8, 4, 1]);
+    await expect(m.fit(x, y, { validationData: [other, y] })).rejects.toThrow(/validationData\[0\]: expected 3 time steps/);
+    const h = await m.fit(x, y, { epochs: 2, batchSize: 4, validationData: [x, y], seed: 1 });
+    expect(h.valLoss).toHaveLength(2);
+    expect((await m.fit(x, y, { epochs: 1, validationSplit: 0.25, seed: 1 })).valLoss.every(Number.isFinite)).toBe(true);
+    expect(m.evaluate(other, y)).toBeGreaterThanOrEqual(0);
+    m.dispose();
+  });
+
   it('explain refuses a recurrent layer', () => {
     const m = new Sequential([new RNN({ cell: 'NAU', units: 1, inputDim: 1 })]);
     expect(() => m.explain({ x: [[[1]]] })).toThrow(/'rnn_\d+' \(RNN\) declares no symbolic form/);
@@ -210,7 +223,7 @@ describe('RNN with an NAU cell', () => {
 
 describe('RNN products over hundreds of steps (docs/units.md)', () => {
   /** h of every step of a 1-unit cell with hand-set weights on the constant sequence x, and a fit's stopReason on it. */
-  async function steps(cell: string, cellOptions: object, weights: number[][], x: number, n: number) {
+  async function steps(cell: string, cellOptions: Record<string, unknown>, weights: number[][], x: number, n: number) {
     const m = new Sequential([new RNN({ cell, units: 1, inputDim: 1, cellOptions, returnSequences: true })]);
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     m.setWeights(m.getWeights().map((w, i) => ({ data: Float32Array.from(weights[i]), shape: w.shape })));

@@ -252,6 +252,7 @@ NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   // Per weight: value, gradient, up to three optimizer slots, fit's snapshot, derived caches.
   paramBytes_ = weightFloats * 8 * sizeof(float);
   rowBytes_ = rowFloats * sizeof(float);
+  stepRowBytes_ = rowBytes_;
   if (!s.layers.empty()) args::affordable(env, paramBytes_, "layers[" + std::to_string(largestAt) + "].units");
   napi_type_tag_object(env, info.This(), &kTag);
   guard(env, [&] {
@@ -602,6 +603,7 @@ Napi::Value NativeNetwork::SetSteps(const Napi::CallbackInfo& info) {
   const int64_t steps = args::integer(info[0], "steps", 1, nalu::kMaxElements);
   nalu::Network& net = network(env, "setSteps");
   guard(env, [&] { net.setSteps(int(steps)); });
+  rowBytes_ = stepRowBytes_ * double(steps);
   return env.Undefined();
 }
 

@@ -413,6 +413,7 @@ export class Sequential {
 
   /**
    * The outputs for x: shape [...batch axes of x, units]; `batchSize` rows at a time (default: all).
+   * With an RNN first layer x is [batch, time, features] and the output [batch, units] ([batch, time, units] with returnSequences).
    * @throws TypeError or RangeError for an x that is not finite numbers of inputDim features.
    */
   predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {

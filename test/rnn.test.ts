@@ -106,6 +106,7 @@ describe('RNN options, shapes and validation', () => {
     expect(() => new native.NativeNetwork(spec({ cell: 'lstm' }))).toThrow(/layers\[0\] \(rnn\).cell: expected one of .*received 'lstm'/);
     expect(() => new native.NativeNetwork(spec({ cell: 'rnn' }))).toThrow(RangeError);
     expect(() => new native.NativeNetwork(spec({}))).toThrow(TypeError);
+    expect(() => new native.NativeNetwork(spec({ cell: 'nau', units: 0 }))).toThrow(/units/);
     expect(() => new native.NativeNetwork(spec({ cell: 'nau', cellOptions: { units: 2 } }))).toThrow(/cellOptions.units/);
     expect(() => new native.NativeNetwork(spec({ cell: 'nau', cellOptions: { nope: 2 } }))).toThrow(/nope/);
     expect(() => new native.NativeNetwork(spec({ cell: 'nau', kernelRegularizer: { l1: 1 } }))).toThrow(/cellOptions/);

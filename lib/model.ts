@@ -368,7 +368,8 @@ export class Sequential {
     if (last instanceof RNN && last.returnSequences) {
       if (m.shape.length !== 3 || m.shape[1] !== steps)
         throw new RangeError(`${name}: expected [batch, ${steps}, ${last.units}] (returnSequences: every step of x), received shape [${m.shape.join(', ')}]`);
-      return { ...m, rows: m.shape[0], cols: steps * last.units };
+      if (m.shape[0] !== rows) throw new RangeError(`${name}: expected ${rows} rows to match x, received ${m.shape[0]}`);
+      return { ...m, rows, cols: steps * last.units };
     }
     if (m.rows !== rows) throw new RangeError(`${name}: expected ${rows} rows to match x, received ${m.rows}`);
     return m;

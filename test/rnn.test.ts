@@ -150,6 +150,7 @@ describe('RNN options, shapes and validation', () => {
     const x = tensor(uniform(2 * 4, 1, 2, 1), [2, 4, 1]);
     expect(m.predict(x).shape).toEqual([2, 4, 2]);
     expect(() => m.evaluate(x, tensor(new Float32Array(2 * 3 * 2), [2, 3, 2]))).toThrow(/expected \[batch, 4, 2\]/);
+    expect(() => m.evaluate(x, tensor(new Float32Array(3 * 4 * 2), [3, 4, 2]))).toThrow(/expected 2 rows to match x, received 3/);
     expect(Number.isFinite(m.evaluate(x, tensor(new Float32Array(16), [2, 4, 2])))).toBe(true);
     m.dispose();
   });

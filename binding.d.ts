@@ -167,17 +167,15 @@ export declare class NativeNetwork {
   dispose(): void;
 }
 
-/** One arithmetic-task instance (Madsen & Johansen 2020; Mistry et al. 2021). */
+/**
+ * One instance of a registered native task (taskTypes): its name and its parameters, each a
+ * number, a string or a range [[lo, hi]] (or two intervals picked with equal probability). The
+ * task 'arithmetic' (Madsen & Johansen 2020; Mistry et al. 2021) takes op, inputSize, subsetRatio,
+ * overlapRatio, interpolation, extrapolation and seed (which picks the slices' offset).
+ */
 export interface NativeTaskSpec {
-  op: 'add' | 'sub' | 'mul' | 'div' | 'square' | 'sqrt';
-  inputSize: number;
-  subsetRatio: number;
-  overlapRatio: number;
-  /** [[lo, hi]] or two intervals [[lo, hi], [lo, hi]] picked with equal probability. */
-  interpolation: [number, number][];
-  extrapolation: [number, number][];
-  /** Picks the slices' offset. */
-  seed: number;
+  name: string;
+  [param: string]: string | number | [number, number][];
 }
 
 export interface NativeTaskRunOptions {
@@ -216,7 +214,10 @@ export interface NativeTaskRunResult {
   stopReason: 'completed' | 'aborted' | 'nonFinite';
   last: NativeTaskEval;
   best: NativeTaskEval;
+  /** The weights after the last step. */
   weights: NativeWeight[];
+  /** The weights at `best` (those of `weights` when no evaluation of the window was finite). */
+  bestWeights: NativeWeight[];
   profile?: NativeStepProfile;
   /** Native threads the run used. */
   threads: number;
@@ -230,10 +231,10 @@ export interface NativeTaskRun {
   stop(): void;
 }
 
-/** One run of a fused group: its network, operation and options (batchSize, evalEvery, validationSize, testSize and seed equal to every other run's). */
+/** One run of a fused group: its network, task (drawing the inputs of every other run's) and options (batchSize, evalEvery, validationSize, testSize and seed equal to every other run's). */
 export interface NativeGroupRunSpec {
   network: NativeNetworkSpec;
-  op: NativeTaskSpec['op'];
+  task: NativeTaskSpec;
   run: Omit<NativeTaskRunOptions, 'profile'>;
 }
 
@@ -268,30 +269,33 @@ export interface NativeBinding {
    */
   benchCore(probe: 'clock' | 'fma512' | 'fma256' | 'fma', reps: number): number[];
   benchCore(probe: 'copy', reps: number, bytes: number): number[];
-  /** Trains a network on fresh batches of an arithmetic task on a worker thread (1 native thread). An onEval that throws stops the run, whose promise rejects with what it threw. */
-  runArithmeticTask(
+  /** Trains a network on fresh batches of a task on a worker thread (1 native thread). An onEval that throws stops the run, whose promise rejects with what it threw. */
+  runTask(
     spec: { network: NativeNetworkSpec; task: NativeTaskSpec; run: NativeTaskRunOptions },
     onEval?: (e: NativeTaskEval) => void,
   ): NativeTaskRun;
   /**
-   * Trains every run of one task instance and seed on one stream of batches (fused) on a worker
-   * thread (1 native thread); each result equals the same run's alone with runArithmeticTask.
+   * Trains runs whose tasks draw the same inputs (one task instance and seed, their operations
+   * apart) on one stream of batches (fused) on a worker thread (1 native thread); each result
+   * equals the same run's alone with runTask.
    */
-  runArithmeticGroup(
-    spec: { task: Omit<NativeTaskSpec, 'op'>; runs: NativeGroupRunSpec[]; profile?: boolean },
+  runTaskGroup(
+    spec: { runs: NativeGroupRunSpec[]; profile?: boolean },
     onEval?: (run: number, e: NativeTaskEval) => void,
   ): NativeGroupRun;
   /** The instruction set of the kernels on this CPU: x86-64-v4 clones (avx512), x86-64-v3 (avx2) or baseline. */
   readonly isa: 'avx512' | 'avx2' | 'baseline';
   /** Extrapolation MSE of the ε-perturbed perfect solution (Monte-Carlo over `samples`). */
-  arithmeticThreshold(task: NativeTaskSpec, epsilon: number, samples: number, seed: number): number;
-  /** Samples of the task and its slices a = [start, end), b = [start, end). */
-  sampleArithmeticTask(
+  taskThreshold(task: NativeTaskSpec, epsilon: number, samples: number, seed: number): number;
+  /** Samples of the task and its ground truth: the slices of x its target is made of (arithmetic: a and b), each [start, end). */
+  sampleTask(
     task: NativeTaskSpec,
     which: 'interpolation' | 'extrapolation',
     rows: number,
     seed: number,
-  ): { x: Float32Array; t: Float32Array; a: [number, number]; b: [number, number] };
+  ): { x: Float32Array; t: Float32Array; structure: { name: string; start: number; end: number }[] };
+  /** The registered native tasks' names. */
+  readonly taskTypes: string[];
   readonly arithmeticOps: string[];
   readonly layerTypes: string[];
   readonly lossTypes: string[];

@@ -327,19 +327,19 @@ const staticSpec = (iterations: number, seed: number, profile = false, threshold
     loss: { type: 'mse' },
     optimizer: { type: 'adam', learningRate: 1e-3 },
   },
-  task: { op: 'mul' as const, inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed },
+  task: { name: 'arithmetic', op: 'mul', inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed },
   run: { iterations, batchSize: 128, evalEvery: 1000, validationSize: 10000, testSize: 10000, epsilon: 1e-5, thresholdSamples, bestWindow: 1, seed, profile },
 });
 
 async function staticTask(): Promise<{ iterationsPerSec: Stat; iterationsPerCpuSecond: Stat; runSetupSeconds: number } | { pending: string }> {
-  if (!native.layerTypes.includes('nau') || !native.layerTypes.includes('nmu') || !native.runArithmeticTask)
+  if (!native.layerTypes.includes('nau') || !native.layerTypes.includes('nmu') || !native.runTask)
     return { pending: 'NAU/NMU or the native task runner are not in this build' };
   const rates = await measure(async (n) => {
-    await native.runArithmeticTask(staticSpec(n, 1)).promise;
+    await native.runTask(staticSpec(n, 1)).promise;
   }, 1 << 24);
   // A run's fixed cost, left out of the rate: the paper's 10^6-sample threshold simulation and the evaluation sets.
   const t0 = performance.now();
-  await native.runArithmeticTask(staticSpec(0, 1, false, 1e6)).promise;
+  await native.runTask(staticSpec(0, 1, false, 1e6)).promise;
   return { iterationsPerSec: stat(rates.wall), iterationsPerCpuSecond: stat(rates.cpu), runSetupSeconds: (performance.now() - t0) / 1000 };
 }
 
@@ -379,7 +379,7 @@ async function profiles(): Promise<Profile[]> {
   if (native.layerTypes.includes('nau') && native.layerTypes.includes('nmu')) {
     const runs: NativeStepProfile[] = [];
     for (let k = 0; k < 3; k++) {
-      const r = await native.runArithmeticTask(staticSpec(quick ? 20000 : 60000, 1, true)).promise;
+      const r = await native.runTask(staticSpec(quick ? 20000 : 60000, 1, true)).promise;
       if (r.profile) runs.push(r.profile);
     }
     if (runs.length) out.push({ what: 'static task', ...perStep(medianRun(runs)) });
@@ -406,10 +406,9 @@ interface Fused {
 function table1Runs(iterations: number, thresholdSamples: number): PreparedRun[] {
   return planRuns({ ...loadExperiment('madsen2020-table1'), seeds: 1, firstSeed: 1, iterations, thresholdSamples }).map((r, i) => prepareRun(plannedOptions(r), `runs[${i}].`));
 }
-const loneRun = (p: PreparedRun) => native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }).promise;
+const loneRun = (p: PreparedRun) => native.runTask({ network: p.network, task: p.task, run: p.run }).promise;
 const groupRun = (ps: PreparedRun[], profile = false) => {
-  const { op, ...task } = ps[0].task;
-  return native.runArithmeticGroup({ task, runs: ps.map((p) => ({ network: p.network, op: p.task.op, run: p.run })), profile }).promise;
+  return native.runTaskGroup({ runs: ps.map((p) => ({ network: p.network, task: p.task, run: p.run })), profile }).promise;
 };
 /** CPU seconds of the process while f runs, and the iterations its runs trained. */
 async function cpuSeconds(f: () => Promise<{ iterations: number } | { results: { iterations: number }[] }>): Promise<[number, number]> {

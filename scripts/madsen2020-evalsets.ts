@@ -60,7 +60,7 @@ function paperSet(w: Which): Float64Array {
   return Float64Array.from({ length: rows * 100 }, () => lo + (hi - lo) * r.random());
 }
 const instance = (op: ArithmeticOp) => taskRegistry.get('static', 'task').instances(op)[0];
-const ourOffset = (seed: number) => sampleTask(instance('add'), 'interpolation', 1, 0, seed).a[0];
+const ourOffset = (seed: number) => sampleTask(instance('add'), 'interpolation', 1, 0, seed).slices.a[0];
 const ourSet = (w: Which, seed: number = sets[w].seed) => Float64Array.from(sampleTask(instance('add'), w, rows, seed).x);
 
 /** Per row the sums of the slices' parts: a only, shared, b only, the rest. */
@@ -164,7 +164,7 @@ for (const [op, model] of solved) {
       const net = new Sequential(buildModel(model, { ...inst, sparsityLambda: 0, sparsityStart: 0, sparsityEnd: 0 }, [1, 2]));
       net.compile({ optimizer: 'adam', loss: 'mse' });
       const nalu = [0, 1, 2, 3, 4].map((seed) => {
-        const d = sampleTask(inst, w, rows, sets[w].seed, seed), { w1, w2 } = weights(d.a[0], split);
+        const d = sampleTask(inst, w, rows, sets[w].seed, seed), { w1, w2 } = weights(d.slices.a[0], split);
         net.setWeights([tensor(w1, [100, 2]), tensor(w2, [2, 1])]);
         return net.evaluate(tensor(d.x, [rows, 100]), tensor(d.t, [rows, 1]), { batchSize: rows });
       });

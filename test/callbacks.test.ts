@@ -225,10 +225,10 @@ describe('awaited callbacks', () => {
       }
     // A raw task run's onEval, likewise.
     const thrown = new Error('from onEval');
-    const run = native.runArithmeticTask(
+    const run = native.runTask(
       {
         network: { inputDim: 2, layers: [{ type: 'nau', units: 1, seed: 1 }], loss: { type: 'mse' }, optimizer: { type: 'adam' } },
-        task: { op: 'add', inputSize: 2, subsetRatio: 0.5, overlapRatio: 0, interpolation: [[1, 2]], extrapolation: [[2, 6]], seed: 1 },
+        task: { name: 'arithmetic', op: 'add', inputSize: 2, subsetRatio: 0.5, overlapRatio: 0, interpolation: [[1, 2]], extrapolation: [[2, 6]], seed: 1 },
         run: { iterations: 1e9, batchSize: 8, evalEvery: 10, validationSize: 16, testSize: 16, epsilon: 1e-5, thresholdSamples: 10, bestWindow: 1, seed: 1 },
       },
       () => {

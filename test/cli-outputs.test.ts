@@ -87,6 +87,50 @@ describe('results files', () => {
   });
 });
 
+describe('the default results file', () => {
+  const results = (...p: string[]) => path.join(dir, 'results', ...p);
+  const inDir = async (argv: string[]) => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      return await main(argv);
+    } finally {
+      process.chdir(cwd);
+    }
+  };
+
+  it('is results/NAME.jsonl in the current folder, says so, and a rerun resumes from it', async () => {
+    expect(await inDir(['benchmark', ...tiny, '--dry-run'])).toBe(0);
+    expect(fs.existsSync(results()), '--dry-run writes nothing').toBe(false);
+    expect(await inDir(['benchmark', ...tiny])).toBe(0);
+    expect(err).toMatch(/appending each finished run to results\/command-line\.jsonl; rerun to resume/);
+    expect(fs.readFileSync(results('command-line.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    err = '';
+    expect(await inDir(['benchmark', ...tiny])).toBe(0);
+    expect(err).toMatch(/2 of 2 runs already in results\/command-line\.jsonl, 0 to go/);
+    expect(fs.readFileSync(results('command-line.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    // An experiment file's name, made safe for a file name: no folder of its own, no hidden file.
+    const exp = path.join(dir, 'exp.json');
+    fs.writeFileSync(exp, JSON.stringify({ name: '../x y', task: 'single-module', ops: ['add'], models: ['nau'], seeds: 1 }));
+    expect(await inDir(['benchmark', exp, ...tiny])).toBe(0);
+    expect(fs.readdirSync(results()).sort()).toEqual(['command-line.jsonl', 'x-y.jsonl']);
+  }, 60_000);
+
+  it('--no-out keeps none; --out with --no-out and an uncreatable folder are refused before training', async () => {
+    expect(await inDir(['benchmark', ...tiny, '--no-out'])).toBe(0);
+    expect(fs.existsSync(results())).toBe(false);
+    expect(err).not.toMatch(/appending/);
+    err = '';
+    expect(await inDir(['benchmark', ...tiny, '--no-out', '--out', 'r.jsonl'])).toBe(2);
+    expect(err).toMatch(/--out and --no-out: give one of them/);
+    err = '';
+    fs.writeFileSync(results(), '');
+    expect(await inDir(['benchmark', ...tiny])).toBe(2);
+    expect(err).toMatch(/--out: cannot create the default results folder .*results \(EEXIST\); give --out FILE or --no-out/);
+    expect(err).not.toMatch(/runs/);
+  }, 60_000);
+});
+
 describe('plans and ranges', () => {
   it('refuses a plan too large to hold before building it', async () => {
     const used = process.memoryUsage().heapUsed;

@@ -24,7 +24,7 @@ describe('nalu CLI', () => {
     expect(out).toMatch(/train/);
     out = '';
     expect(await main(['benchmark', '--help'])).toBe(0);
-    for (const flag of ['--task', '--ops', '--models', '--seeds', '--iterations', '--eval-every', '--workers', '--out', '--plot', '--preset'])
+    for (const flag of ['--task', '--ops', '--models', '--seeds', '--iterations', '--eval-every', '--workers', '--out', '--no-out', '--plot', '--preset'])
       expect(out).toContain(flag);
     expect(out).toMatch(/nau-nmu/);
     out = '';

@@ -17,4 +17,8 @@ describe('TS and native name lists', () => {
     expect(optimizerRegistry.names()).toEqual(native.optimizerTypes);
     expect([...tasks.arithmeticOps]).toEqual(native.arithmeticOps);
   });
+  it('every native task runs some TS task, and every TS task a native one', () => {
+    const used = tasks.taskRegistry.names().map((n) => tasks.taskRegistry.get(n, 'task').nativeTask);
+    expect(sorted([...new Set(used)])).toEqual(sorted(native.taskTypes));
+  });
 });

@@ -55,13 +55,13 @@ describe('fit profile', () => {
 describe('task run profile', () => {
   const spec = (run: Partial<NativeTaskRunOptions>) => ({
     network: { inputDim: 20, layers: [{ type: 'nau', units: 2, seed: 1 }, { type: 'nmu', units: 1, seed: 2 }], loss: { type: 'mse' }, optimizer: { type: 'adam' } },
-    task: { op: 'mul' as const, inputSize: 20, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed: 1 },
+    task: { name: 'arithmetic', op: 'mul', inputSize: 20, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed: 1 },
     run: { iterations: 300, batchSize: 32, evalEvery: 100, validationSize: 200, testSize: 200, epsilon: 1e-5, thresholdSamples: 100, bestWindow: 2, seed: 9, ...run },
   });
 
   it('times the fresh batches and the steps, and the run is the unprofiled one', async () => {
-    const plain = await native.runArithmeticTask(spec({})).promise;
-    const timed = await native.runArithmeticTask(spec({ profile: true })).promise;
+    const plain = await native.runTask(spec({})).promise;
+    const timed = await native.runTask(spec({ profile: true })).promise;
     expect(plain.profile).toBeUndefined();
     expectConsistent(timed.profile, 300, ['draw', 'layout', 'targets', 'forward', 'loss', 'backward', 'optimizer', 'evaluation']);
     expect(timed.best).toEqual(plain.best);
@@ -70,6 +70,6 @@ describe('task run profile', () => {
   });
 
   it('refuses a run.profile that is not a boolean, naming it', () => {
-    throws(() => native.runArithmeticTask(spec({ profile: 'yes' as never })), TypeError, /^run\.profile: expected a boolean, received/);
+    throws(() => native.runTask(spec({ profile: 'yes' as never })), TypeError, /^run\.profile: expected a boolean, received/);
   });
 });

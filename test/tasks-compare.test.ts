@@ -22,9 +22,9 @@ function row(o: Partial<SummaryRow>): SummaryRow {
   const runs = o.runs ?? 10;
   const successes = o.successes ?? 10;
   return {
-    task: 'static', op: 'mul', model: 'nmu', interpolation: 'U[1,2]', extrapolation: 'U[2,6]', inputSize: 100, subsetRatio: 0.25,
-    overlapRatio: 0.5, hiddenSize: 2, runs, successes, rate: successes / runs, rateCI: wilson(successes, runs), solvedAtMedian: 1.4e6,
-    solvedAtMean: 1.5e6, solvedAtCI: 1e5, sparsityMean: 5e-7, sparsityCI: 1e-7, iterations: 5e6, ...o,
+    task: 'static', op: 'mul', model: 'nmu', interpolation: 'U[1,2]', extrapolation: 'U[2,6]',
+    params: { inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, hiddenSize: 2 }, runs, successes, rate: successes / runs, rateCI: wilson(successes, runs), solvedAtMedian: 1.4e6,
+    solvedAtMean: 1.5e6, solvedAtCI: 1e5, sparsityMean: 5e-7, sparsityCI: 1e-7, formulas: 0, exactFormulas: 0, wrongFormulas: [], iterations: 5e6, ...o,
   };
 }
 
@@ -38,7 +38,7 @@ describe('published cells', () => {
 
   it('attaches only to rows at the paper instance and length; nau-nmu maps to NAU or NMU by operation', () => {
     const [a, b, c, d, e] = attachPublished(
-      [row({}), row({ iterations: 5e4 }), row({ hiddenSize: 3 }), row({ model: 'nau-nmu', op: 'add' }), row({ task: 'single-module' })],
+      [row({}), row({ iterations: 5e4 }), row({ params: { inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, hiddenSize: 3 } }), row({ model: 'nau-nmu', op: 'add' }), row({ task: 'single-module' })],
       paper,
     );
     expect(a.paper?.model).toBe('nmu');

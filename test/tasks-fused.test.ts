@@ -1,6 +1,6 @@
 // Fused runs (runGroup): every run of a group gets the record, field for field (but its seconds),
-// and the weights it gets trained alone; a run that goes non-finite stops alone; the benchmark's
-// runner trains groups and resumes a group from the runs already in its file.
+// and the weights (last and best) it gets trained alone; a run that goes non-finite stops alone;
+// the benchmark's runner trains groups and resumes a group from the runs already in its file.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,7 +19,8 @@ const short = { seed: 3, evalEvery: 50, evalSize: 700, thresholdSamples: 2000 };
 function comparable(o: RunOutput) {
   const { seconds, ...record } = o.record;
   expect(seconds).toBeGreaterThanOrEqual(0);
-  return { record, weights: o.weights.map((w) => ({ name: w.name, shape: w.shape, data: Array.from(w.data) })) };
+  const plain = (ws: RunOutput['weights']) => ws.map((w) => ({ name: w.name, shape: w.shape, data: Array.from(w.data) }));
+  return { record, weights: plain(o.weights), bestWeights: plain(o.bestWeights) };
 }
 
 async function expectFusedEqualsLone(runs: RunOptions[]) {
@@ -87,15 +88,18 @@ describe('runGroup', () => {
     await expect(runGroup({ runs: [base], onEval: 3 as never })).rejects.toThrow(TypeError);
     await expect(runGroup({ runs: [base, { ...base, onEval: () => {} } as never] })).rejects.toThrow(/^runs\[1\]: unknown option 'onEval'/);
     // The native entry point checks the same without the TS layer.
-    const one = (seed: number) => ({
+    const task = { name: 'arithmetic', op: 'add', inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed: 0 };
+    const one = (seed: number, t: Record<string, unknown> = {}) => ({
       network: { inputDim: 100, layers: [{ type: 'nau', units: 1 }], loss: { type: 'mse' }, optimizer: { type: 'adam' } },
-      op: 'add' as const,
+      task: { ...task, ...t } as typeof task,
       run: { iterations: 1, batchSize: 8, evalEvery: 1, validationSize: 8, testSize: 8, epsilon: 1e-5, thresholdSamples: 10, bestWindow: 1, seed },
     });
-    const task = { inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, interpolation: [[1, 2]] as [number, number][], extrapolation: [[2, 6]] as [number, number][], seed: 0 };
-    expect(() => native.runArithmeticGroup({ task, runs: [one(0), one(1)] })).toThrow(/^runs\[1\]\.run: batchSize, evalEvery, validationSize, testSize and seed/);
-    expect(() => native.runArithmeticGroup({ task, runs: [] })).toThrow(RangeError);
-    expect(() => native.runArithmeticGroup({ task, runs: [{ ...one(0), op: 'pow' as never }] })).toThrow(/^runs\[0\]\.op: unknown operation 'pow'/);
+    expect(() => native.runTaskGroup({ runs: [one(0), one(1)] })).toThrow(/^runs\[1\]\.run: batchSize, evalEvery, validationSize, testSize and seed/);
+    expect(() => native.runTaskGroup({ runs: [] })).toThrow(RangeError);
+    expect(() => native.runTaskGroup({ runs: [one(0, { op: 'pow' })] })).toThrow(/^runs\[0\]\.task\.op: unknown operation 'pow'/);
+    expect(() => native.runTaskGroup({ runs: [one(0, { name: 'nope' })] })).toThrow(/^runs\[0\]\.task\.name: unknown task 'nope', expected one of 'arithmetic'/);
+    expect(() => native.runTaskGroup({ runs: [one(0, { size: 3 })] })).toThrow(/^runs\[0\]\.task\.size: not a parameter of the task 'arithmetic'/);
+    expect(() => native.runTaskGroup({ runs: [one(0), one(0, { seed: 1 })] })).toThrow(/^runs\[1\]\.task: expected a task that draws the inputs of runs\[0\]'s/);
   });
 });
 

@@ -18,14 +18,14 @@ describe('static task generator (Madsen & Johansen, Algorithm 1)', () => {
   it('builds a and b from two overlapping slices of 25 inputs sharing 12', () => {
     for (const seed of [0, 1, 2, 3, 17]) {
       const s = sampleTask(staticTask('add'), 'interpolation', 4, 5, seed);
-      expect(s.a[1] - s.a[0]).toBe(25);
-      expect(s.b[1] - s.b[0]).toBe(25);
-      expect(s.a[1] - s.b[0]).toBe(12); // overlap floor(0.5 · 25)
-      expect(s.a[0]).toBeGreaterThanOrEqual(0);
-      expect(s.b[1]).toBeLessThanOrEqual(100);
+      expect(s.slices.a[1] - s.slices.a[0]).toBe(25);
+      expect(s.slices.b[1] - s.slices.b[0]).toBe(25);
+      expect(s.slices.a[1] - s.slices.b[0]).toBe(12); // overlap floor(0.5 · 25)
+      expect(s.slices.a[0]).toBeGreaterThanOrEqual(0);
+      expect(s.slices.b[1]).toBeLessThanOrEqual(100);
     }
     // The offset depends on the seed.
-    const offsets = new Set([0, 1, 2, 3, 4, 5, 6, 7].map((seed) => sampleTask(staticTask('add'), 'interpolation', 1, 0, seed).a[0]));
+    const offsets = new Set([0, 1, 2, 3, 4, 5, 6, 7].map((seed) => sampleTask(staticTask('add'), 'interpolation', 1, 0, seed).slices.a[0]));
     expect(offsets.size).toBeGreaterThan(1);
   });
 
@@ -43,7 +43,7 @@ describe('static task generator (Madsen & Johansen, Algorithm 1)', () => {
           expect(v).toBeLessThanOrEqual(hi);
         }
         for (let r = 0; r < rows; r++) {
-          const want = f[op](sum(s.x, r, 100, s.a), sum(s.x, r, 100, s.b));
+          const want = f[op](sum(s.x, r, 100, s.slices.a), sum(s.x, r, 100, s.slices.b));
           expect(Math.abs(s.t[r] - want)).toBeLessThanOrEqual(1e-6 * Math.abs(want) + 1e-6);
         }
       }
@@ -86,8 +86,8 @@ describe('static task generator (Madsen & Johansen, Algorithm 1)', () => {
 
   it('samples a two-part range from both parts', () => {
     const s = sampleTask(single('mul', [[-2, 2]], [[-6, -2], [2, 6]]), 'extrapolation', 500, 1);
-    expect(s.a).toEqual([0, 1]);
-    expect(s.b).toEqual([1, 2]);
+    expect(s.slices.a).toEqual([0, 1]);
+    expect(s.slices.b).toEqual([1, 2]);
     let neg = 0;
     for (const v of s.x) {
       expect(Math.abs(v)).toBeGreaterThanOrEqual(2);

@@ -10,9 +10,9 @@ import { build, registeredVariants } from './units/index';
 
 /** The sparsity error the runner reports for the initial weights (0 iterations), and those weights. */
 async function initialSparsity(layers: Layer[]): Promise<{ sparsity: number; weights: NativeWeight[] }> {
-  const run = native.runArithmeticTask({
+  const run = native.runTask({
     network: { inputDim: 4, layers: layers.map((l, i) => l.toNative(i + 1)), loss: { type: 'mse' }, optimizer: { type: 'adam' } },
-    task: { op: 'mul', inputSize: 4, subsetRatio: 0.25, overlapRatio: 0, interpolation: [[1, 2]], extrapolation: [[2, 6]], seed: 1 },
+    task: { name: 'arithmetic', op: 'mul', inputSize: 4, subsetRatio: 0.25, overlapRatio: 0, interpolation: [[1, 2]], extrapolation: [[2, 6]], seed: 1 },
     run: { iterations: 0, batchSize: 8, evalEvery: 1, validationSize: 16, testSize: 16, epsilon: 1e-5, thresholdSamples: 10, bestWindow: 1, seed: 1 },
   });
   const r = await run.promise;

@@ -2,7 +2,8 @@
 // in parallel, appends one JSON line per finished run (a rerun skips those), prints the table.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { opRegistry, parseRange, taskRegistry, type ArithmeticOp } from '../tasks/arithmetic';
+import * as path from 'node:path';
+import { allTaskParams, opRegistry, paramFlag, parseRange, taskRegistry, type ArithmeticOp, type TaskParam } from '../tasks/arithmetic';
 import { groupPlanned, loadExperiment, planRuns, plannedKeyFields, printable, runPlannedGroup, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
 import { availableModels, modelRegistry } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
@@ -23,12 +24,7 @@ export const experimentOptions: Options = {
   'eval-every': { type: 'string' },
   'batch-size': { type: 'string' },
   ...settingOptions,
-  interpolation: { type: 'string' },
-  extrapolation: { type: 'string' },
-  'input-size': { type: 'string' },
-  'subset-ratio': { type: 'string' },
-  'overlap-ratio': { type: 'string' },
-  'hidden-size': { type: 'string' },
+  ...Object.fromEntries(allTaskParams().map((p) => [paramFlag(p.name), { type: 'string' as const }])),
   'threshold-samples': { type: 'string' },
   'best-window': { type: 'string' },
   preset: { type: 'string' },
@@ -38,6 +34,7 @@ const options: Options = {
   ...experimentOptions,
   workers: { type: 'string' },
   out: { type: 'string' },
+  'no-out': { type: 'boolean' },
   plot: { type: 'string' },
   compare: { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -45,23 +42,36 @@ const options: Options = {
   help: { type: 'boolean', short: 'h' },
 };
 
+const tasks = () => taskRegistry.names().map((n) => taskRegistry.get(n, 'task'));
+
+/** "(default x)" when every task's is x, "(default x, static task only)", else each task's: "(default: the task's, 100 static, 2 single-module)". */
+function taskDefaults(of: (t: ReturnType<typeof tasks>[number]) => string | undefined): string {
+  const given = tasks().flatMap((t) => (of(t) === undefined ? [] : [[of(t)!, t.name]]));
+  if (given.length === tasks().length && given.every(([d]) => d === given[0][0])) return `(default ${given[0][0]})`;
+  if (given.length === 1) return `(default ${given[0][0]}, ${given[0][1]} task only)`;
+  return `(default: the task's, ${given.map(([d, name]) => `${d} ${name}`).join(', ')})`;
+}
+
+/** A task parameter's help row. */
+function paramHelp(p: TaskParam): [string, string] {
+  const metavar = p.type === 'range' ? 'R' : p.type === 'integer' ? 'N' : 'X';
+  const defaults =
+    p.type === 'range' ? "(default: the task's)" : taskDefaults((t) => (t.params.some((q) => q.name === p.name && !q.fixed) ? String(t.paramDefaults[p.name]) : undefined));
+  return [`--${paramFlag(p.name)} ${metavar}`, `${p.help} ${defaults}`];
+}
+
 /** The help rows of experimentOptions. */
 export const experimentHelpRows: [string, string][] = [
   ['--task NAME', `task: ${taskRegistry.names().join(', ')} (default static)`],
-  ['--ops LIST', `operations, comma-separated: ${opRegistry.names().join(', ')} (default add,sub,mul)`],
-  ['--models LIST', `models, comma-separated: ${availableModels().join(', ')} (default nau-nmu,nalu)`],
+  ['--ops LIST', `operations, comma-separated: ${opRegistry.names().join(', ')} ${taskDefaults((t) => t.ops.join(','))}`],
+  ['--models LIST', `models, comma-separated: ${availableModels().join(', ')} ${taskDefaults((t) => t.models.join(','))}`],
   ['--seeds N', 'seeds per operation × model (default 10)'],
   ['--first-seed S', 'first seed (default 0); seeds S … S+N−1'],
   ['--iterations N', "optimizer steps per run (default: the task's, 5e6 for static, 5e4 for single-module)"],
   ['--eval-every N', 'steps between evaluations (default 1000)'],
   ['--batch-size N', 'batch size (default 128)'],
   ...settingHelp,
-  ['--interpolation R', "training range, e.g. [1,2] (default: the task's)"],
-  ['--extrapolation R', "test range, e.g. [2,6] or [[-6,-2],[2,6]] (default: the task's)"],
-  ['--input-size N', "inputs of x (default: the task's, 100 static, 2 single-module)"],
-  ['--subset-ratio X', "size of each of a and b's slices as a fraction of the inputs (default 0.25 static)"],
-  ['--overlap-ratio X', "fraction of a slice shared by a and b (default 0.5 static)"],
-  ['--hidden-size N', 'hidden units between the two layers of the static task (default 2)'],
+  ...allTaskParams().map(paramHelp),
   ['--threshold-samples N', 'Monte-Carlo samples of the success threshold (default 1e6)'],
   ['--best-window N', 'evaluations, counted from the end, the judged model is picked from (default 5000)'],
   ['--preset NAME', 'the same as EXPERIMENT NAME (npm start: --preset quick)'],
@@ -87,7 +97,8 @@ Options:
 ${flagHelp([
   ...experimentHelpRows,
   ['--workers N', `groups of runs in parallel, one native thread each (default ${os.availableParallelism()}, the cores); a group trains one seed's runs fused`],
-  ['--out FILE', 'append one JSON line per finished run; a rerun with the same file skips those runs'],
+  ['--out FILE', "append one JSON line per finished run; a rerun with the same file skips those runs (default results/NAME.jsonl in the current folder, NAME the experiment's, command-line for flags alone)"],
+  ['--no-out', 'keep no results file: nothing to resume from'],
   ['--plot FILE', 'write the success rates with their intervals as an SVG chart (Vega-Lite)'],
   ['--compare ID', `print published results beside ours: ${publishedRegistry.names().join(', ')} (default: the experiment's)`],
   ['--dry-run', 'print the runs it would make (one JSON line each, with its settings) and exit'],
@@ -96,12 +107,14 @@ ${flagHelp([
 ])}
 
 Examples:
-  nalu benchmark madsen2020-table1 --seeds 10 --models nau,nmu,linear --out table1.jsonl --compare madsen2020
+  nalu benchmark madsen2020-table1 --seeds 10 --models nau,nmu,linear --compare madsen2020
+                                       (appends to results/madsen2020-table1.jsonl)
   nalu benchmark --ops add,sub,mul --models nau-nmu,nalu --seeds 10 --iterations 5e6 --out results.jsonl
   nalu benchmark --task single-module --ops mul --models nmu,nalu --seeds 5 --plot mul.svg
   nalu benchmark quick                 (what npm start runs)
 
-Ctrl-C stops the running runs; finished runs are already in --out, a rerun resumes.
+Ctrl-C stops the running runs; finished runs are already in the results file, and the same
+command resumes.
 Exit codes: 0 done, 1 a run failed with an error, 2 bad flags, 130 interrupted.
 `;
 }
@@ -113,7 +126,8 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
   const named = positionals[0] ?? (v.preset as string | undefined);
   let base: Experiment;
   try {
-    base = named !== undefined ? loadExperiment(named) : { name: 'command line', task: 'static', ops: ['add', 'sub', 'mul'], models: ['nau-nmu', 'nalu'], seeds: 10 };
+    const task = named === undefined ? taskRegistry.get(choice(v.task, 'task', 'static', taskRegistry), 'task') : undefined;
+    base = task ? { name: 'command line', task: task.name, ops: [...task.ops], models: [...task.models], seeds: 10 } : loadExperiment(named!);
   } catch (e) {
     throw new UsageError(`${positionals.length === 0 && named !== undefined ? '--preset: ' : ''}${(e as Error).message}`);
   }
@@ -131,16 +145,18 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
   Object.assign(e.settings!, parseSettings(v));
   // A point flag replaces that parameter in every point of the sweep.
   const point: GridPoint = {};
-  try {
-    if (v.interpolation !== undefined) point.interpolation = parseRange(String(v.interpolation), '--interpolation');
-    if (v.extrapolation !== undefined) point.extrapolation = parseRange(String(v.extrapolation), '--extrapolation');
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+  const task = taskRegistry.get(e.task, 'task');
+  for (const p of allTaskParams()) {
+    const flag = paramFlag(p.name), given = v[flag];
+    if (given === undefined) continue;
+    const own = task.params.find((q) => q.name === p.name);
+    if (!own || own.fixed) throw new UsageError(`--${flag}: the ${task.name} task has ${own?.fixed ?? `no ${p.name}`}`);
+    try {
+      point[p.name] = own.type === 'range' ? parseRange(String(given), `--${flag}`) : num(given, flag, 0, own.min ?? -Infinity, own.max ?? Infinity, own.type === 'integer');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   }
-  if (v['input-size'] !== undefined) point.inputSize = num(v['input-size'], 'input-size', 0, 1, 1 << 20, true);
-  if (v['subset-ratio'] !== undefined) point.subsetRatio = num(v['subset-ratio'], 'subset-ratio', 0, Number.MIN_VALUE, 1);
-  if (v['overlap-ratio'] !== undefined) point.overlapRatio = num(v['overlap-ratio'], 'overlap-ratio', 0, 0, 1);
-  if (v['hidden-size'] !== undefined) point.hiddenSize = num(v['hidden-size'], 'hidden-size', 0, 1, 1 << 16, true);
   if (v.iterations !== undefined) point.iterations = e.iterations;
   if (Object.keys(point).length) e.grid = (e.grid ?? [{}]).map((p) => ({ ...p, ...point }));
   // --ops and --models narrow the points that name their own; a point left with none is dropped.
@@ -155,6 +171,21 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
     if (!availableModels().includes(m)) throw new UsageError(`--models: '${m}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
   return e;
 }
+
+/** results/NAME.jsonl under the current folder (created), NAME the experiment's made safe for a file name. */
+function defaultResults(e: Experiment): string {
+  const dir = path.resolve('results');
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--out: cannot create the default results folder ${dir} (${(err as NodeJS.ErrnoException).code}); give --out FILE or --no-out`);
+  }
+  const name = e.name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'benchmark';
+  return outputFile(path.join(dir, `${name}.jsonl`), 'out')!;
+}
+
+/** A path as the user would type it: relative to the current folder when it is inside it. */
+const displayPath = (file: string) => (path.relative('.', file).startsWith('..') ? file : path.relative('.', file));
 
 const groupSteps = (g: PlannedRun[]) => g.reduce((s, j) => s + j.iterations, 0);
 
@@ -184,7 +215,8 @@ async function run(argv: string[]): Promise<number> {
   if (compareId !== undefined && !publishedRegistry.has(compareId))
     throw new UsageError(`--compare: unknown value '${compareId}', expected one of ${publishedRegistry.names().join(', ')}`);
   const workers = num(v.workers, 'workers', os.availableParallelism(), 1, 1024, true);
-  const out = outputFile(v.out, 'out');
+  if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out: give one of them');
+  const givenOut = outputFile(v.out, 'out');
   const plot = outputFile(v.plot, 'plot');
   await checkPlot(plot);
   let jobs: PlannedRun[];
@@ -204,15 +236,18 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const out = v['no-out'] ? undefined : (givenOut ?? defaultResults(experiment));
+  const shown = out && displayPath(out);
   if (out && endCutLine(out))
-    process.stderr.write(`nalu benchmark: ${out} ended in a cut line; it is skipped, and the new runs start on a line of their own\n`);
+    process.stderr.write(`nalu benchmark: ${shown} ended in a cut line; it is skipped, and the new runs start on a line of their own\n`);
   const jobKey = (j: PlannedRun) => runKey(plannedKeyFields(j));
   const wanted = new Set(jobs.map(jobKey));
   const previous = out ? uniqueRecords(readResults(out).filter((r) => wanted.has(runKey(r))), 'nalu benchmark') : [];
   const have = new Set(previous.map(runKey));
   const todo = jobs.filter((j) => !have.has(jobKey(j)));
   const records: RunRecord[] = [...previous];
-  if (previous.length) process.stderr.write(`nalu benchmark: ${previous.length} of ${jobs.length} runs already in ${out}, ${todo.length} to go\n`);
+  if (previous.length) process.stderr.write(`nalu benchmark: ${previous.length} of ${jobs.length} runs already in ${shown}, ${todo.length} to go\n`);
+  else if (out) process.stderr.write(`nalu benchmark: appending each finished run to ${shown}; rerun to resume\n`);
 
   const progress = new Progress(todo.reduce((s, j) => s + j.iterations, 0), process.stderr, !v.quiet);
   const inFlight = new Map<number, number>(); // run slot → iterations done
@@ -226,7 +261,7 @@ async function run(argv: string[]): Promise<number> {
     if (interrupted) process.exit(130);
     interrupted = true;
     controller.abort();
-    process.stderr.write('\nnalu benchmark: interrupted; stopping the running runs (Ctrl-C again to quit now)\n');
+    process.stderr.write(`\nnalu benchmark: interrupted; stopping the running runs (Ctrl-C again to quit now)${out ? `; finished runs are in ${shown}, the same command resumes` : ''}\n`);
   };
   process.on('SIGINT', onSigint);
   const report = () => {

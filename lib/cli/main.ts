@@ -85,6 +85,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that closed early (nalu … | head -1) ends the command quietly, as coreutils do.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(0);
+    });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

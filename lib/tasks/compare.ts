@@ -1,6 +1,6 @@
 // Our runs beside a paper's, seed by seed: per cell, Fisher's exact test on the success counts and
 // Mann–Whitney tests on solved-at, sparsity error and the best model's errors; Holm within a cell.
-import { arithmeticOps, formatRange, opSymbols, taskRegistry, type ArithmeticOp } from './arithmetic';
+import { arithmeticOps, opSymbols, paramOf, taskRegistry, type ArithmeticOp } from './arithmetic';
 import type { PaperSeeds, PublishedResults, SeedCell, SeedRun } from './papers';
 import type { RunRecord } from './run';
 import { betaEstimate, fisherExact, gammaEstimate, holm, mannWhitney, median, wilson, type Estimate } from './stats';
@@ -147,9 +147,8 @@ function atPaperSettings(r: RunRecord, taskName: string): boolean {
   const task = taskRegistry.get(taskName, 'task');
   if (r.iterations !== task.defaults.iterations) return false;
   const d = task.instances(r.op)[0];
-  return formatRange(d.interpolation) === formatRange(r.interpolation) && formatRange(d.extrapolation) === formatRange(r.extrapolation) &&
-    d.inputSize === (r.inputSize ?? d.inputSize) && d.subsetRatio === (r.subsetRatio ?? d.subsetRatio) &&
-    d.overlapRatio === (r.overlapRatio ?? d.overlapRatio) && d.hiddenSize === (r.hiddenSize ?? d.hiddenSize);
+  // A parameter a record lacks (written before it existed) ran at its default.
+  return task.params.every((p) => JSON.stringify(paramOf(r, p.name) ?? paramOf(d, p.name)) === JSON.stringify(paramOf(d, p.name)));
 }
 
 /** Our runs as cells (recordCells). @category Tables */

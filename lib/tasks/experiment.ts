@@ -4,12 +4,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkNumber, checkOptions } from '../registry';
 import {
-  checkRange,
+  checkOverrides,
   opRegistry,
+  paramOf,
   taskRegistry,
   trainingSettingLimits,
   type ArithmeticOp,
   type InstanceOverrides,
+  type ParamValue,
+  type TaskDefinition,
   type TaskInstance,
   type TrainingSettings,
 } from './arithmetic';
@@ -17,8 +20,14 @@ import { modelRegistry } from './models';
 import { runGroup } from './group';
 import { resolveSettings, runKey, type RunKeyFields, type RunOptions, type RunRecord, type TaskEval } from './run';
 
-/** A point of a sweep: instance parameters, and optionally its own length, operations or models. @category Experiments */
-export interface GridPoint extends InstanceOverrides {
+/**
+ * A point of a sweep: parameters of its task's instance (the task's schema, task.ts), and optionally
+ * its own length, operations or models.
+ * @category Experiments
+ */
+export interface GridPoint {
+  /** Its task's parameters by name: inputSize, interpolation… */
+  [param: string]: ParamValue | string[] | undefined;
   /** This point's steps instead of the experiment's. */
   iterations?: number;
   /** This point's operations instead of the experiment's. */
@@ -91,7 +100,8 @@ export interface PlannedRun {
   scaledFrom?: [number, number];
 }
 
-const pointNames = ['interpolation', 'extrapolation', 'inputSize', 'subsetRatio', 'overlapRatio', 'hiddenSize', 'iterations', 'ops', 'models'];
+/** The keys of a point of `task`'s experiments: its settable parameters, then iterations, ops and models. */
+const pointNames = (task: TaskDefinition) => [...task.params.filter((p) => !p.fixed).map((p) => p.name), 'iterations', 'ops', 'models'];
 const experimentNames = ['name', 'description', 'source', 'compare', 'task', 'ops', 'models', 'seeds', 'firstSeed', 'iterations', 'evalEvery',
   'batchSize', 'bestWindow', 'thresholdSamples', 'settings', 'grid'];
 
@@ -120,15 +130,11 @@ function checkString(v: unknown, where: string): string {
   return v;
 }
 
-function checkPoint(v: unknown, where: string): GridPoint {
+function checkPoint(v: unknown, where: string, task: TaskDefinition): GridPoint {
   const o = checkOptions(v, where);
-  checkKeys(o, pointNames, where);
-  const p: GridPoint = {};
-  for (const k of ['interpolation', 'extrapolation'] as const) if (o[k] !== undefined) p[k] = checkRange(o[k], `${where}.${k}`);
-  if (o.inputSize !== undefined) p.inputSize = checkNumber(o.inputSize, `${where}.inputSize`, 1, 1 << 20, true);
-  if (o.subsetRatio !== undefined) p.subsetRatio = checkNumber(o.subsetRatio, `${where}.subsetRatio`, Number.MIN_VALUE, 1);
-  if (o.overlapRatio !== undefined) p.overlapRatio = checkNumber(o.overlapRatio, `${where}.overlapRatio`, 0, 1);
-  if (o.hiddenSize !== undefined) p.hiddenSize = checkNumber(o.hiddenSize, `${where}.hiddenSize`, 1, 1 << 16, true);
+  checkKeys(o, pointNames(task), where);
+  const { iterations, ops, models, ...params } = o;
+  const p: GridPoint = checkOverrides(task, params as InstanceOverrides, `${where}.`);
   if (o.iterations !== undefined) p.iterations = checkNumber(o.iterations, `${where}.iterations`, 0, 1e12, true);
   if (o.ops !== undefined) p.ops = checkNames(o.ops, `${where}.ops`, opRegistry.names()) as ArithmeticOp[];
   if (o.models !== undefined) p.models = checkNames(o.models, `${where}.models`, modelRegistry.names());
@@ -144,7 +150,7 @@ export function checkExperiment(v: unknown, where = 'experiment'): Experiment {
   const o = checkOptions(v, where);
   checkKeys(o, experimentNames, where);
   const task = checkString(o.task ?? 'static', `${where}.task`);
-  taskRegistry.get(task, `${where}.task`);
+  const def = taskRegistry.get(task, `${where}.task`);
   const e: Experiment = {
     name: checkString(o.name, `${where}.name`),
     task,
@@ -164,7 +170,7 @@ export function checkExperiment(v: unknown, where = 'experiment'): Experiment {
   }
   if (o.grid !== undefined) {
     if (!Array.isArray(o.grid) || o.grid.length === 0) throw new TypeError(`${where}.grid: expected a non-empty array of points`);
-    e.grid = o.grid.map((p, i) => checkPoint(p, `${where}.grid[${i}]`));
+    e.grid = o.grid.map((p, i) => checkPoint(p, `${where}.grid[${i}]`, def));
   }
   return e;
 }
@@ -230,7 +236,7 @@ export function countRuns(e: Experiment): number {
   const task = taskRegistry.get(e.task, 'task');
   let n = 0;
   for (const { iterations, ops, models, ...overrides } of e.grid ?? [{}])
-    for (const op of ops ?? e.ops) n += task.instances(op, overrides).length * (models ?? e.models).length * e.seeds;
+    for (const op of ops ?? e.ops) n += task.instances(op, overrides as InstanceOverrides).length * (models ?? e.models).length * e.seeds;
   return n;
 }
 
@@ -254,7 +260,7 @@ export function planRuns(e: Experiment, warn?: (message: string) => void): Plann
     const { iterations: pointIterations, ops, models, ...overrides } = point;
     const iterations = pointIterations ?? e.iterations ?? d.iterations;
     for (const op of ops ?? e.ops)
-      for (const instance of task.instances(op, overrides))
+      for (const instance of task.instances(op, overrides as InstanceOverrides))
         for (const model of models ?? e.models) {
           const { settings, scaledFrom } = resolveSettings(task, model, op, e.settings ?? {}, iterations);
           for (let seed = firstSeed; seed < firstSeed + e.seeds; seed++) {
@@ -308,10 +314,11 @@ export async function runPlannedGroup(
   return outputs.map((o) => o.record);
 }
 
-/** What the runs of one fused group share: the seed, the instance but its operation (and hidden size), the stream's settings. */
+/** What the runs of one fused group share: the seed, the instance's native parameters but its operation, the stream's settings. */
 export function groupKey(r: Omit<PlannedRun, 'scaledFrom'>): string {
   const i = r.instance;
-  return JSON.stringify([r.seed, i.task, i.inputSize, i.subsetRatio, i.overlapRatio, i.interpolation, i.extrapolation, r.evalEvery, r.batchSize]);
+  const params = taskRegistry.get(i.task, 'instance.task').params.filter((p) => p.native);
+  return JSON.stringify([r.seed, i.task, ...params.map((p) => paramOf(i, p.name)), r.evalEvery, r.batchSize]);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Fused runs: every (operation, model) run of one seed and task instance trained natively on one
 // stream of batches and one set of evaluation inputs; each record is the same run's alone but its seconds.
-import type { NativeGroupRunSpec, NativeTaskSpec } from '../../binding';
+import type { NativeGroupRunSpec } from '../../binding';
 import { native } from '../binding';
 import { checkOptions } from '../registry';
 import { finishRecord, guardedCallback, prepareRun, withSignal, type PreparedRun, type RunOptions, type RunOutput, type TaskEval } from './run';
@@ -20,7 +20,7 @@ export interface GroupOptions {
 
 /** What the runs of a group must share: the instance's data and the stream's settings. */
 function shared(p: PreparedRun): Record<string, unknown> {
-  const { op, ...task } = p.task as NativeTaskSpec;
+  const { op, ...task } = p.task;
   return { task: p.record.task, ...task, batchSize: p.run.batchSize, evalEvery: p.run.evalEvery, evalSize: p.run.validationSize };
 }
 
@@ -47,15 +47,14 @@ export async function runGroup(options: GroupOptions): Promise<RunOutput[]> {
       if (JSON.stringify(v) !== JSON.stringify(group[k]))
         throw new RangeError(`runs[${i}].${k}: expected ${JSON.stringify(group[k])}, runs[0]'s (a group's runs share their batches and evaluations), received ${JSON.stringify(v)}`);
   });
-  const { op, ...task } = prepared[0].task;
-  const runs: NativeGroupRunSpec[] = prepared.map((p) => ({ network: p.network, op: p.task.op, run: p.run }));
+  const runs: NativeGroupRunSpec[] = prepared.map((p) => ({ network: p.network, task: p.task, run: p.run }));
   const started = Date.now();
   let stop = () => {};
   const cb = guardedCallback(o.onEval, () => stop());
-  const handle = native.runArithmeticGroup({ task, runs }, cb.call);
+  const handle = native.runTaskGroup({ runs }, cb.call);
   stop = () => handle.stop();
   const { results } = await withSignal(handle, o.signal);
   if (cb.state.error !== undefined) throw cb.state.error.value;
   const seconds = (Date.now() - started) / 1000 / prepared.length;
-  return prepared.map((p, i) => ({ record: finishRecord(p, results[i], seconds), layers: p.layers, weights: results[i].weights }));
+  return prepared.map((p, i) => ({ record: finishRecord(p, results[i], seconds), layers: p.layers, weights: results[i].weights, bestWeights: results[i].bestWeights }));
 }

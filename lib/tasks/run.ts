@@ -6,8 +6,9 @@ import { native } from '../binding';
 import type { Layer } from '../layers/layer';
 import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
+import { Sequential } from '../model';
 import { Adam, type Optimizer } from '../optimizers';
-import { checkRange, nativeTaskSpec, opRegistry, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
+import { checkParam, nativeTaskSpec, opRegistry, paramOf, taskRegistry, trainingSettingNames, trainingSettingLimits, type ArithmeticOp, type TaskDefinition, type TaskInstance, type TrainingSettings } from './arithmetic';
 import { buildModel, modelRegistry, modelSettings } from './models';
 
 /**
@@ -77,10 +78,24 @@ export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'>
   success: boolean;
   /** First evaluation with extrapolation MSE < threshold (null: never). */
   solvedAt: number | null;
-  /** The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations. */
+  /**
+   * The model picked by the lowest interpolation MSE among the last `bestWindow` evaluations of the
+   * run's whole grid (of a run stopped early, those it reached; none finite: the last evaluation).
+   */
   best: TaskEval;
   /** The last evaluation. */
   last: TaskEval;
+  /**
+   * The best model's formula, inputs x0, x1, …: the text of model.explain's simplest exact candidate
+   * (true to the model and the targets to 1e-3), else of its reading at the default tolerance.
+   * Records written before this field existed, or whose best weights are not finite, lack it.
+   */
+  formula?: string;
+  /**
+   * Whether `formula` names exactly the run's two slices with its operation, op(Σa, Σb): it
+   * matches the task's targets to 1e-6 relative on samples of both ranges (absent with `formula`).
+   */
+  formulaExact?: boolean;
   /** Why it ended ('nonFinite': the loss or a weight went non-finite). */
   stopReason: 'completed' | 'aborted' | 'nonFinite';
   /** Wall time of the run (of a fused run: its group's, divided by the group's runs). */
@@ -101,6 +116,8 @@ export interface RunOutput {
   layers: Layer[];
   /** The trained weights, each {name, shape, data}, in layer order. */
   weights: NativeWeight[];
+  /** The weights of the best model (record.best), as `weights`. */
+  bestWeights: NativeWeight[];
 }
 
 /** The settings of a run and whether its warm-up was scaled. @category Runs */
@@ -153,12 +170,12 @@ const defaultThresholdSamples = 1e6;
 /** The identity of a run in a results file: every setting that changes its record, and the seed. @category Runs */
 export function runKey(r: RunKeyFields): string {
   // Records from before a field existed ran with its default (bestWindow: the last 100 evaluations).
-  const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
+  const task = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task') : undefined;
+  const d = task?.instances(r.op)[0];
   const samples = r.thresholdSamples ?? defaultThresholdSamples;
   return JSON.stringify([
-    r.task, r.op, r.model, r.interpolation, r.extrapolation, r.inputSize ?? d?.inputSize, r.subsetRatio ?? d?.subsetRatio,
-    r.overlapRatio ?? d?.overlapRatio, r.hiddenSize ?? d?.hiddenSize, r.seed, r.iterations, r.evalEvery, r.batchSize,
-    ...trainingSettingNames.map((k) => r[k] ?? 0), r.bestWindow ?? 100,
+    r.task, r.op, r.model, ...(task?.params ?? []).filter((p) => p.runKey).map((p) => paramOf(r, p.name) ?? (d && paramOf(d, p.name))),
+    r.seed, r.iterations, r.evalEvery, r.batchSize, ...trainingSettingNames.map((k) => r[k] ?? 0), r.bestWindow ?? 100,
     // Only when not the default, so that the keys (and job ids) of runs recorded before stay as they were.
     ...(samples === defaultThresholdSamples ? [] : [{ thresholdSamples: samples }]),
   ]);
@@ -178,9 +195,11 @@ export function recordError(v: unknown): string | undefined {
   if (typeof r.op !== 'string' || !opRegistry.has(r.op)) return `op: expected one of ${opRegistry.names().join(', ')}, received ${show(r.op)}`;
   // Any model name this or another version may have, but nothing that would garble a table or a terminal.
   if (typeof r.model !== 'string' || !/^[A-Za-z0-9_.+-]{1,64}$/.test(r.model)) return `model: expected a model's name, received ${show(r.model)}`;
-  for (const k of ['interpolation', 'extrapolation'] as const) {
+  // Its task's parameters; records written before one existed lack it (the ranges were always written).
+  for (const p of taskRegistry.get(r.task, 'task').params) {
+    if (r[p.name] === undefined && p.type !== 'range') continue;
     try {
-      checkRange(r[k], k);
+      checkParam(p, r[p.name], p.name);
     } catch (e) {
       return (e as Error).message;
     }
@@ -197,7 +216,6 @@ export function recordError(v: unknown): string | undefined {
   const bad =
     int('seed', 0, 2 ** 32) ?? int('iterations', 0, 1e12) ?? int('evalEvery', 1, 1e12) ?? int('batchSize', 1, 2 ** 20) ??
     int('trained', 0, iterations, true) ?? int('bestWindow', 1, 2 ** 20, true) ?? int('thresholdSamples', 1, 2 ** 32, true) ??
-    int('inputSize', 1, 1 << 20, true) ?? int('hiddenSize', 0, 1 << 16, true) ?? num('subsetRatio', 0, 1, true) ?? num('overlapRatio', 0, 1, true) ??
     trainingSettingNames.map((k) => num(k, 0, trainingSettingLimits[k], true)).find(Boolean) ?? num('threshold', 0, Infinity) ?? num('seconds', 0, Infinity, true);
   if (bad) return bad;
   if (typeof r.success !== 'boolean') return `success: expected true or false, received ${show(r.success)}`;
@@ -212,15 +230,17 @@ export function recordError(v: unknown): string | undefined {
     for (const f of ['trainLoss', 'interpolation', 'extrapolation', 'sparsity'])
       if (typeof e[f] !== 'number' && (e[f] !== null || (k === 'best' && f === 'sparsity'))) return `${k}.${f}: expected a number, received ${show(e[f])}`;
   }
+  if (r.formula !== undefined || r.formulaExact !== undefined) {
+    if (typeof r.formula !== 'string' || r.formula.length > 1 << 16) return `formula: expected a formula's text, received ${show(r.formula)}`;
+    if (typeof r.formulaExact !== 'boolean') return `formulaExact: expected true or false beside formula, received ${show(r.formulaExact)}`;
+  }
   return undefined;
 }
 
 /** An instance's fields as a record holds them (depth follows from the task), in the file's order. */
 function instanceFields(i: TaskInstance): Omit<TaskInstance, 'depth'> {
-  return {
-    task: i.task, op: i.op, interpolation: i.interpolation, extrapolation: i.extrapolation,
-    inputSize: i.inputSize, subsetRatio: i.subsetRatio, overlapRatio: i.overlapRatio, hiddenSize: i.hiddenSize,
-  };
+  const params = taskRegistry.get(i.task, 'instance.task').params.filter((p) => p.runKey);
+  return { task: i.task, op: i.op, ...Object.fromEntries(params.map((p) => [p.name, paramOf(i, p.name)])) } as Omit<TaskInstance, 'depth'>;
 }
 
 /** Layer seeds derived from the run seed (so seeds 0…n−1 give independent initializations). */
@@ -278,6 +298,34 @@ export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where
 /** The CPU model of this machine, as records name it. @internal */
 export const cpuModel = (): string => os.cpus()[0]?.model.trim() || 'unknown';
 
+/** Rows of each range's sample that a best model's formula is read and checked on. */
+const formulaRows = 500;
+/** The largest relative error of a formula that names the slices exactly (the targets are float32). */
+const formulaTolerance = 1e-6;
+
+/** The formula of a run's best model and whether it is op(Σa, Σb) of the run's own slices. */
+function bestFormula(p: PreparedRun, weights: NativeWeight[]): Pick<RunRecord, 'formula' | 'formulaExact'> {
+  if (!weights.every((w) => w.data.every(Number.isFinite))) return {};
+  const n = p.record.inputSize;
+  // Samples the run never saw (other seeds than its validation and test sets), at its slices.
+  const sample = (which: 'interpolation' | 'extrapolation', seed: number) => {
+    const s = native.sampleTask(p.task, which, formulaRows, seed);
+    return { x: { data: s.x, shape: [formulaRows, n] }, y: { data: s.t, shape: [formulaRows, 1] } };
+  };
+  const model = new Sequential(p.layers);
+  try {
+    model.compile({ optimizer: new Adam(), loss: 'mse' });
+    model.setWeights(weights.map((w) => ({ data: w.data, shape: w.shape })));
+    const e = model.explain({ ...sample('interpolation', 1), extrapolation: sample('extrapolation', 2) });
+    // The simplest formula true to the model and the data, as explain ranks them; else its reading.
+    const f = e.best ?? e;
+    const error = Math.max(f.fidelity.data!.maxRelError, f.fidelity.extrapolation!.data!.maxRelError);
+    return { formula: f.text, formulaExact: error <= formulaTolerance };
+  } finally {
+    model.dispose();
+  }
+}
+
 /** A prepared run's record from its native result. @internal */
 export function finishRecord(p: PreparedRun, r: Omit<NativeTaskRunResult, 'weights' | 'profile'>, seconds: number): RunRecord {
   return {
@@ -288,6 +336,7 @@ export function finishRecord(p: PreparedRun, r: Omit<NativeTaskRunResult, 'weigh
     solvedAt: r.solvedAt,
     best: r.best,
     last: r.last,
+    ...bestFormula(p, r.bestWeights),
     stopReason: r.stopReason,
     seconds,
     cpu: cpuModel(),
@@ -336,9 +385,9 @@ export async function runArithmetic(options: RunOptions): Promise<RunOutput> {
   const started = Date.now();
   let stop = () => {};
   const cb = guardedCallback(options.onEval, () => stop());
-  const handle = native.runArithmeticTask({ network: p.network, task: p.task, run: p.run }, cb.call);
+  const handle = native.runTask({ network: p.network, task: p.task, run: p.run }, cb.call);
   stop = () => handle.stop();
   const r = await withSignal(handle, options.signal);
   if (cb.state.error !== undefined) throw cb.state.error.value;
-  return { record: finishRecord(p, r, (Date.now() - started) / 1000), layers: p.layers, weights: r.weights };
+  return { record: finishRecord(p, r, (Date.now() - started) / 1000), layers: p.layers, weights: r.weights, bestWeights: r.bestWeights };
 }

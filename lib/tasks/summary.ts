@@ -1,11 +1,24 @@
 // Aggregates run records into the paper's Table 1: success rate with a Wilson 95 % interval,
-// "solved at" (median and mean ± t-interval over the successful runs) and the sparsity error
-// (mean ± t-interval over the successful runs), one row per task instance × operation × model.
+// "solved at" (median and mean ± t-interval over the successful runs), the sparsity error
+// (mean ± t-interval over the successful runs) and, where records carry formulas, how many of the
+// successful runs name their slices exactly, one row per task instance × operation × model.
 import { checkOptions } from '../registry';
-import { checkRange, formatRange, opSymbols, taskRegistry, type ArithmeticOp } from './arithmetic';
+import { allTaskParams, checkRange, formatRange, opSymbols, paramOf, taskRegistry, type ArithmeticOp } from './arithmetic';
 import type { PublishedCell, PublishedResults } from './papers';
 import type { RunRecord } from './run';
 import { mean, median, tInterval, wilson } from './stats';
+
+/** Fewest values a t-interval is shown for: with 2 its quantile (12.7) makes it wider than the values. */
+const minIntervalRuns = 3;
+const interval = (v: number[]) => (v.length >= minIntervalRuns ? tInterval(v) : NaN);
+
+/** A successful run whose formula is not op(Σa, Σb) of its slices (SummaryRow.wrongFormulas). @category Tables */
+export interface FormulaFinding {
+  /** The run's seed. */
+  seed: number;
+  /** Its record's formula. */
+  formula: string;
+}
 
 /** One row of the table: the runs of one task instance × operation × model × length (summarize). @category Tables */
 export interface SummaryRow {
@@ -19,14 +32,8 @@ export interface SummaryRow {
   interpolation: string;
   /** The test range, so written. */
   extrapolation: string;
-  /** Size of x. */
-  inputSize: number;
-  /** Fraction of x in each slice. */
-  subsetRatio: number;
-  /** Fraction of a slice shared by a and b. */
-  overlapRatio: number;
-  /** Units of the hidden layer. */
-  hiddenSize: number;
+  /** The instance's other parameters by name (its task's schema, each a number): inputSize, subsetRatio… */
+  params: Record<string, number>;
   /** Runs (seeds) in the row; aborted ones are left out. */
   runs: number;
   /** Runs that succeeded. */
@@ -39,27 +46,30 @@ export interface SummaryRow {
   solvedAtMedian: number;
   /** Mean of those steps. */
   solvedAtMean: number;
-  /** Half-width of the t 95 % interval of that mean (NaN below 2 runs). */
+  /** Half-width of the t 95 % interval of that mean (NaN below 3 runs: with 2 it is wider than the steps). */
   solvedAtCI: number;
   /** Mean sparsity error of the successful runs' best models. */
   sparsityMean: number;
-  /** Half-width of its t 95 % interval. */
+  /** Half-width of its t 95 % interval (NaN below 3 runs). */
   sparsityCI: number;
+  /** Successful runs whose record carries a formula (RunRecord.formula). */
+  formulas: number;
+  /** Of those, the ones whose formula names the run's slices with its operation (RunRecord.formulaExact). */
+  exactFormulas: number;
+  /** The others: findings, a run the benchmark counts as solved whose model is not the task's formula. */
+  wrongFormulas: FormulaFinding[];
   /** The steps each run was asked for. */
   iterations: number;
   /** The published cell of the same experiment (attachPublished; the plot marks its rate). */
   paper?: PublishedCell;
 }
 
-/** The instance parameters of a record; records from before they were written ran the task's defaults. */
-function instanceOf(r: RunRecord) {
-  const d = taskRegistry.has(r.task) ? taskRegistry.get(r.task, 'task').instances(r.op)[0] : undefined;
-  return {
-    inputSize: r.inputSize ?? d?.inputSize ?? NaN,
-    subsetRatio: r.subsetRatio ?? d?.subsetRatio ?? NaN,
-    overlapRatio: r.overlapRatio ?? d?.overlapRatio ?? NaN,
-    hiddenSize: r.hiddenSize ?? d?.hiddenSize ?? NaN,
-  };
+/** The numeric parameters of a record; records from before one was written ran the task's default. */
+function instanceOf(r: RunRecord): Record<string, number> {
+  if (!taskRegistry.has(r.task)) return {};
+  const task = taskRegistry.get(r.task, 'task');
+  const d = task.instances(r.op)[0];
+  return Object.fromEntries(task.params.filter((p) => p.type !== 'range').map((p) => [p.name, (paramOf(r, p.name) ?? paramOf(d, p.name)) as number]));
 }
 
 /** The fields of a run record the table reads, checked so that junk is named, not dereferenced. */
@@ -76,6 +86,9 @@ function checkRecord(r: unknown, name: string): void {
   if (o.solvedAt !== null && typeof o.solvedAt !== 'number') throw new TypeError(`${name}.solvedAt: expected a number or null, received ${describe(o.solvedAt)}`);
   const best = checkOptions(o.best, `${name}.best`);
   if (typeof best.sparsity !== 'number') throw new TypeError(`${name}.best.sparsity: expected a number, received ${describe(best.sparsity)}`);
+  if (o.formula !== undefined && typeof o.formula !== 'string') throw new TypeError(`${name}.formula: expected a string, received ${describe(o.formula)}`);
+  if (o.formula !== undefined && typeof o.formulaExact !== 'boolean')
+    throw new TypeError(`${name}.formulaExact: expected a boolean beside formula, received ${describe(o.formulaExact)}`);
 }
 
 const isOp = (v: unknown) => typeof v === 'string' && Object.hasOwn(opSymbols, v);
@@ -100,22 +113,26 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
     const ok = rs.filter((r) => r.success);
     const solved = ok.map((r) => r.solvedAt).filter((s): s is number => s !== null);
     const sparsity = ok.map((r) => r.best.sparsity).filter((s) => !Number.isNaN(s));
+    const withFormula = ok.filter((r) => r.formula !== undefined);
     rows.push({
       task: rs[0].task,
       op: rs[0].op,
       model: rs[0].model,
       interpolation: formatRange(rs[0].interpolation),
       extrapolation: formatRange(rs[0].extrapolation),
-      ...instanceOf(rs[0]),
+      params: instanceOf(rs[0]),
       runs: rs.length,
       successes: ok.length,
       rate: ok.length / rs.length,
       rateCI: wilson(ok.length, rs.length),
       solvedAtMedian: median(solved),
       solvedAtMean: mean(solved),
-      solvedAtCI: tInterval(solved),
+      solvedAtCI: interval(solved),
       sparsityMean: mean(sparsity),
-      sparsityCI: tInterval(sparsity),
+      sparsityCI: interval(sparsity),
+      formulas: withFormula.length,
+      exactFormulas: withFormula.filter((r) => r.formulaExact).length,
+      wrongFormulas: withFormula.filter((r) => !r.formulaExact).map((r) => ({ seed: r.seed, formula: r.formula! })),
       iterations: rs[0].iterations,
     });
   }
@@ -123,7 +140,7 @@ export function summarize(records: RunRecord[]): SummaryRow[] {
   return rows.sort(
     (a, b) =>
       a.task.localeCompare(b.task) || opOrder.indexOf(a.op) - opOrder.indexOf(b.op) || a.interpolation.localeCompare(b.interpolation) ||
-      a.inputSize - b.inputSize || a.subsetRatio - b.subsetRatio || a.overlapRatio - b.overlapRatio || a.hiddenSize - b.hiddenSize ||
+      Object.keys(a.params).reduce((c, k) => c || (a.params[k] ?? NaN) - (b.params[k] ?? NaN) || 0, 0) ||
       a.iterations - b.iterations || a.model.localeCompare(b.model),
   );
 }
@@ -148,7 +165,7 @@ export function attachPublished(rows: SummaryRow[], published: PublishedResults)
     if (r.task !== published.task || r.iterations !== task.defaults.iterations) return r;
     const d = task.instances(r.op)[0];
     const paperInstance = formatRange(d.interpolation) === r.interpolation && formatRange(d.extrapolation) === r.extrapolation &&
-      d.inputSize === r.inputSize && d.subsetRatio === r.subsetRatio && d.overlapRatio === r.overlapRatio && d.hiddenSize === r.hiddenSize;
+      Object.entries(r.params).every(([k, v]) => paramOf(d, k) === v);
     // nau-nmu is the paper's NAU row for + and −, its NMU row otherwise.
     const model = r.model === 'nau-nmu' ? (r.op === 'add' || r.op === 'sub' ? 'nau' : 'nmu') : r.model;
     const paper = paperInstance ? published.cells.find((c) => c.op === r.op && c.model === model) : undefined;
@@ -157,6 +174,8 @@ export function attachPublished(rows: SummaryRow[], published: PublishedResults)
 }
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
+/** A formula cut to a line's worth (records keep it whole). */
+const clip = (f: string) => (f.length > 160 ? `${f.slice(0, 157)}...` : f);
 const ci = (v: number, p: number) => (Number.isFinite(p) ? `${sci(v)} ± ${sci(p)}` : sci(v));
 
 /**
@@ -176,13 +195,13 @@ export function formatTable(rows: SummaryRow[]): string {
   const varies = (f: (r: SummaryRow) => unknown) => new Set(rows.map(f)).size > 1;
   const withRange = rows.some((r) => r.task !== 'static') || varies((r) => r.interpolation + r.extrapolation);
   const params: [string, (r: SummaryRow) => string][] = [];
-  if (varies((r) => r.inputSize)) params.push(['Inputs', (r) => String(r.inputSize)]);
-  if (varies((r) => r.subsetRatio)) params.push(['Subset', (r) => String(r.subsetRatio)]);
-  if (varies((r) => r.overlapRatio)) params.push(['Overlap', (r) => String(r.overlapRatio)]);
-  if (varies((r) => r.hiddenSize)) params.push(['Hidden', (r) => String(r.hiddenSize)]);
+  for (const p of allTaskParams())
+    if (p.column && varies((r) => r.params?.[p.name])) params.push([p.column, (r) => String(r.params?.[p.name] ?? '—')]);
   if (varies((r) => r.iterations)) params.push(['Steps', (r) => sci(r.iterations)]);
+  // Only for records that carry formulas (those written before them do not).
+  const withFormulas = rows.some((r) => r.formulas > 0);
   const header = ['Op', 'Model', ...(withRange ? ['Train → test'] : []), ...params.map((p) => p[0]), 'Success [95% CI]',
-    'Solved at (median)', 'Solved at (mean)', 'Sparsity error', 'Runs'];
+    'Solved at (median)', 'Solved at (mean)', 'Sparsity error', ...(withFormulas ? ['Exact formula'] : []), 'Runs'];
   const body = rows.map((r) => [
     opSymbols[r.op],
     r.model,
@@ -192,9 +211,19 @@ export function formatTable(rows: SummaryRow[]): string {
     sci(r.solvedAtMedian),
     ci(r.solvedAtMean, r.solvedAtCI),
     ci(r.sparsityMean, r.sparsityCI),
+    ...(withFormulas ? [r.formulas ? `${r.exactFormulas}/${r.formulas} (${pct(r.exactFormulas / r.formulas)})` : '—'] : []),
     String(r.runs),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  const notes: string[] = [];
+  if (rows.some((r) => r.successes > 0 && r.successes < minIntervalRuns))
+    notes.push(`± is the half-width of a t 95% interval, shown from ${minIntervalRuns} successful runs (below, the mean alone).`);
+  if (withFormulas)
+    notes.push("Exact formula: of the solved runs with a formula, those whose best model's formula is op(Σa, Σb) of the run's own slices.");
+  for (const r of rows)
+    for (const w of r.wrongFormulas)
+      notes.push(`Finding: ${r.model} on ${opSymbols[r.op]}${withRange ? ` (${r.interpolation} → ${r.extrapolation})` : ''}, seed ${w.seed}, is solved but its formula is not op(Σa, Σb): ${clip(w.formula)}`);
+  const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  return notes.length ? `${table}\n\n${notes.join('\n')}` : table;
 }

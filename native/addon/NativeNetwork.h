@@ -8,7 +8,7 @@
 
 #include "kernels/network.h"
 
-// The network spec NativeNetwork and runArithmeticTask take: {inputDim, layers: [{type, seed,
+// The network spec NativeNetwork and runTask take: {inputDim, layers: [{type, seed,
 // ...options}], loss: {type, ...}, optimizer: {type, ...}, layout?}; `name` prefixes messages.
 nalu::NetworkSpec parseNetworkSpec(const Napi::Value& v, const std::string& name);
 // {steps, total, phases: {batch, draw, …}}: a profiled fit's or task run's seconds (profile.h).

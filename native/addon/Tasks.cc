@@ -1,14 +1,15 @@
 #include "Tasks.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <memory>
-#include <optional>
 
 #include "BackgroundJob.h"
 #include "NativeNetwork.h"
 #include "args.h"
 #include "kernels/arithmetic_task.h"
+#include "kernels/task.h"
 #include "kernels/clones.h"
 #include "kernels/task_group.h"
 #include "kernels/task_run.h"
@@ -47,24 +48,29 @@ nalu::SampleRange range(const Napi::Value& v, const std::string& name) {
   return r;
 }
 
-nalu::ArithOp arithOp(const Napi::Value& op, const std::string& name) {
-  if (!op.IsString()) throw Napi::TypeError::New(op.Env(), name + ": expected an operation name, received " + args::describe(op));
-  return args::guard(op.Env(), [&] { return nalu::parseArithOp(op.As<Napi::String>().Utf8Value(), name); });
-}
-
-// {op, inputSize, subsetRatio, overlapRatio, interpolation, extrapolation, seed}; withOp = false:
-// a group's instance, without op (each run has its own).
-nalu::TaskSpec taskSpec(const Napi::Value& v, bool withOp = true) {
-  Napi::Object o = args::object(v, "task");
-  nalu::TaskSpec s;
-  if (withOp) s.op = arithOp(o.Get("op"), "task.op");
-  s.inputSize = int(args::integer(o.Get("inputSize"), "task.inputSize", 1, 1 << 20));
-  s.subsetRatio = number(o.Get("subsetRatio"), "task.subsetRatio", 0, 1);
-  s.overlapRatio = number(o.Get("overlapRatio"), "task.overlapRatio", 0, 1);
-  s.interpolation = range(o.Get("interpolation"), "task.interpolation");
-  s.extrapolation = range(o.Get("extrapolation"), "task.extrapolation");
-  s.seed = uint64_t(args::integer(o.Get("seed"), "task.seed", 0, 9007199254740991LL));
-  return s;
+// {name, ...parameters}: a registered task (nalu::makeTask) and its parameters, each a number, a
+// string or a range; the task checks them.
+std::unique_ptr<nalu::Task> task(const Napi::Value& v, const std::string& name) {
+  Napi::Object o = args::object(v, name);
+  const Napi::Value type = o.Get("name");
+  if (!type.IsString()) throw Napi::TypeError::New(v.Env(), name + ".name: expected a task name, received " + args::describe(type));
+  nalu::TaskParams params;
+  params.where = name;
+  Napi::Array keys = o.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    const std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
+    if (k == "name") continue;
+    const Napi::Value p = o.Get(k);
+    if (p.IsNumber())
+      params.numbers[k] = p.As<Napi::Number>().DoubleValue();
+    else if (p.IsString())
+      params.strings[k] = p.As<Napi::String>().Utf8Value();
+    else if (p.IsArray())
+      params.ranges[k] = range(p, name + "." + k);
+    else
+      throw Napi::TypeError::New(v.Env(), name + "." + k + ": expected a number, a string or a range, received " + args::describe(p));
+  }
+  return args::guard(v.Env(), [&] { return nalu::makeTask(type.As<Napi::String>().Utf8Value(), params); });
 }
 
 Napi::Object evalToJs(Napi::Env env, const nalu::TaskEval& e) {
@@ -95,18 +101,33 @@ nalu::TaskRunOptions runOptions(const Napi::Value& v, const std::string& name) {
   return o;
 }
 
-void checkEvalSize(Napi::Env env, const nalu::TaskSpec& ts, const nalu::TaskRunOptions& o, const std::string& name) {
-  if (int64_t(ts.inputSize) * std::max(o.validationSize, o.testSize) > nalu::kMaxElements)
-    throw Napi::RangeError::New(env, name + ".validationSize/testSize: too many values for inputSize " + std::to_string(ts.inputSize));
+void checkEvalSize(Napi::Env env, const nalu::Task& t, const nalu::TaskRunOptions& o, const std::string& name) {
+  if (int64_t(t.inputSize()) * std::max(o.validationSize, o.testSize) > nalu::kMaxElements)
+    throw Napi::RangeError::New(env, name + ".validationSize/testSize: too many values for inputSize " + std::to_string(t.inputSize()));
 }
 
 // A network for the task: inputSize inputs, 1 output.
-std::unique_ptr<nalu::Network> taskNetwork(const nalu::NetworkSpec& ns, const nalu::TaskSpec& ts, const std::string& name) {
+std::unique_ptr<nalu::Network> taskNetwork(const nalu::NetworkSpec& ns, const nalu::Task& t, const std::string& name) {
   auto net = std::make_unique<nalu::Network>(ns);
-  if (net->inputDim() != ts.inputSize || net->outputDim() != 1)
-    nalu::rangeError(name + ": expected inputDim " + std::to_string(ts.inputSize) + " and 1 output for this task, received " +
+  if (net->inputDim() != t.inputSize() || net->outputDim() != 1)
+    nalu::rangeError(name + ": expected inputDim " + std::to_string(t.inputSize()) + " and 1 output for this task, received " +
                      std::to_string(net->inputDim()) + " and " + std::to_string(net->outputDim()));
   return net;
+}
+
+// The weights at the best evaluation, as args::weights gives the network's own (those when the
+// run had no finite best).
+Napi::Array bestWeightsToJs(Napi::Env env, const nalu::TaskRunResult& r, nalu::Network& net) {
+  const std::vector<nalu::Param*> ps = net.params();
+  Napi::Array out = args::weights(env, ps);
+  if (r.bestWeights.empty()) return out;
+  const float* from = r.bestWeights.data();
+  for (uint32_t k = 0; k < ps.size(); ++k) {
+    auto data = out.Get(k).As<Napi::Object>().Get("data").As<Napi::Float32Array>();
+    std::copy(from, from + ps[k]->size(), data.Data());
+    from += ps[k]->size();
+  }
+  return out;
 }
 
 Napi::Object resultToJs(Napi::Env env, const nalu::TaskRunResult& r, nalu::Network& net) {
@@ -119,6 +140,7 @@ Napi::Object resultToJs(Napi::Env env, const nalu::TaskRunResult& r, nalu::Netwo
   out.Set("last", evalToJs(env, r.last));
   out.Set("best", evalToJs(env, r.best));
   out.Set("weights", args::weights(env, net.params()));
+  out.Set("bestWeights", bestWeightsToJs(env, r, net));
   out.Set("threads", kJobThreads);
   out.Set("isa", nalu::cloneIsa());
   return out;
@@ -131,11 +153,11 @@ class RunJob : public BackgroundJob {
   // Shared with the handle's stop(), which can outlive the job.
   std::shared_ptr<std::atomic<bool>> stop;
   std::unique_ptr<nalu::Network> net;
-  std::optional<nalu::ArithmeticTask> task;
+  std::unique_ptr<nalu::Task> task;
   nalu::TaskRunOptions options;
   nalu::StepProfile profile;  // with run.profile (options.profile points here)
 
-  RunJob(Napi::Env env, std::shared_ptr<std::atomic<bool>> s) : BackgroundJob(env, s.get(), "runArithmeticTask"), stop(std::move(s)) {}
+  RunJob(Napi::Env env, std::shared_ptr<std::atomic<bool>> s) : BackgroundJob(env, s.get(), "runTask"), stop(std::move(s)) {}
 
  private:
   nalu::TaskRunResult result_;
@@ -163,13 +185,13 @@ class RunJob : public BackgroundJob {
 class GroupJob : public BackgroundJob {
  public:
   std::shared_ptr<std::atomic<bool>> stop;
-  nalu::TaskSpec spec;
+  std::vector<std::unique_ptr<nalu::Task>> tasks;
   std::vector<std::unique_ptr<nalu::Network>> nets;
   std::vector<nalu::TaskGroupRun> runs;
   bool profiled = false;
   nalu::StepProfile profile;
 
-  GroupJob(Napi::Env env, std::shared_ptr<std::atomic<bool>> s) : BackgroundJob(env, s.get(), "runArithmeticGroup"), stop(std::move(s)) {}
+  GroupJob(Napi::Env env, std::shared_ptr<std::atomic<bool>> s) : BackgroundJob(env, s.get(), "runTaskGroup"), stop(std::move(s)) {}
 
  private:
   std::vector<nalu::TaskRunResult> results_;
@@ -181,7 +203,7 @@ class GroupJob : public BackgroundJob {
         runs[i].onEval = [this, i](const nalu::TaskEval& e) {
           Emit([e, i](Napi::Env env, Napi::Function cb) { Call(env, cb, {Napi::Number::New(env, double(i)), evalToJs(env, e)}); });
         };
-    results_ = nalu::runTaskGroup(spec, runs, profiled ? &profile : nullptr, stop.get());
+    results_ = nalu::runTaskGroup(runs, profiled ? &profile : nullptr, stop.get());
   }
 
   Napi::Value Result(Napi::Env env) override {
@@ -194,42 +216,38 @@ class GroupJob : public BackgroundJob {
   }
 };
 
-// runArithmeticTask({network, task, run}, onEval?) → {promise, stop()}
-Napi::Value RunArithmeticTask(const Napi::CallbackInfo& info) {
+// runTask({network, task, run}, onEval?) → {promise, stop()}
+Napi::Value RunTask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object spec = args::object(info[0], "spec");
   auto job = std::make_unique<RunJob>(env, std::make_shared<std::atomic<bool>>(false));
   nalu::NetworkSpec ns = parseNetworkSpec(spec.Get("network"), "network");
-  nalu::TaskSpec ts = taskSpec(spec.Get("task"));
+  job->task = task(spec.Get("task"), "task");
   job->options = runOptions(spec.Get("run"), "run");
   nalu::TaskRunOptions& o = job->options;
   Napi::Object run = spec.Get("run").As<Napi::Object>();
   const Napi::Value profile = run.Get("profile");
   if (!profile.IsUndefined() && args::boolean(profile, "run.profile")) o.profile = &job->profile;
-  checkEvalSize(env, ts, o, "run");
+  checkEvalSize(env, *job->task, o, "run");
   Napi::Function cb;
   if (info.Length() > 1 && !info[1].IsUndefined()) cb = args::function(info[1], "onEval");
-  args::guard(env, [&] {
-    job->task.emplace(ts);
-    job->net = taskNetwork(ns, ts, "network");
-  });
+  args::guard(env, [&] { job->net = taskNetwork(ns, *job->task, "network"); });
 
   Napi::Object handle = Napi::Object::New(env);
   auto stop = job->stop;
-  handle.Set("promise", BackgroundJob::Start(env, std::move(job), cb, "nalu.runArithmeticTask"));
+  handle.Set("promise", BackgroundJob::Start(env, std::move(job), cb, "nalu.runTask"));
   handle.Set("stop", Napi::Function::New(env, [stop](const Napi::CallbackInfo&) { stop->store(true); }, "stop"));
   return handle;
 }
 
-// runArithmeticGroup({task (without op), runs: [{network, op, run}], profile?}, onEval?(run, eval))
-//   → {promise: {results: [...], profile?}, stop()}
-Napi::Value RunArithmeticGroup(const Napi::CallbackInfo& info) {
+// runTaskGroup({runs: [{network, task, run}], profile?}, onEval?(run, eval))
+//   → {promise: {results: [...], profile?}, stop()}; the runs' tasks draw the same inputs.
+Napi::Value RunTaskGroup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object spec = args::object(info[0], "spec");
   auto job = std::make_unique<GroupJob>(env, std::make_shared<std::atomic<bool>>(false));
-  job->spec = taskSpec(spec.Get("task"), false);
   Napi::Value runsValue = spec.Get("runs");
-  if (!runsValue.IsArray()) throw Napi::TypeError::New(env, "runs: expected an array of {network, op, run}, received " + args::describe(runsValue));
+  if (!runsValue.IsArray()) throw Napi::TypeError::New(env, "runs: expected an array of {network, task, run}, received " + args::describe(runsValue));
   Napi::Array runs = runsValue.As<Napi::Array>();
   if (runs.Length() < 1 || runs.Length() > 4096)
     throw Napi::RangeError::New(env, "runs: expected 1 to 4096 runs, received " + std::to_string(runs.Length()));
@@ -239,9 +257,10 @@ Napi::Value RunArithmeticGroup(const Napi::CallbackInfo& info) {
     Napi::Object r = args::object(runs.Get(i), at);
     specs.push_back(parseNetworkSpec(r.Get("network"), at + ".network"));
     nalu::TaskGroupRun run;
-    run.op = arithOp(r.Get("op"), at + ".op");
+    job->tasks.push_back(task(r.Get("task"), at + ".task"));
+    run.task = job->tasks.back().get();
     run.options = runOptions(r.Get("run"), at + ".run");
-    checkEvalSize(env, job->spec, run.options, at + ".run");
+    checkEvalSize(env, *run.task, run.options, at + ".run");
     job->runs.push_back(run);
   }
   const Napi::Value profile = spec.Get("profile");
@@ -249,9 +268,12 @@ Napi::Value RunArithmeticGroup(const Napi::CallbackInfo& info) {
   Napi::Function cb;
   if (info.Length() > 1 && !info[1].IsUndefined()) cb = args::function(info[1], "onEval");
   args::guard(env, [&] {
-    nalu::ArithmeticTask check(job->spec);  // the instance's own errors before any network is built
     for (size_t i = 0; i < specs.size(); ++i) {
-      job->nets.push_back(taskNetwork(specs[i], job->spec, "runs[" + std::to_string(i) + "].network"));
+      const std::string at = "runs[" + std::to_string(i) + "]";
+      if (job->tasks[i]->inputKey() != job->tasks[0]->inputKey())
+        nalu::rangeError(at + ".task: expected a task that draws the inputs of runs[0]'s (a group's runs share their batches), received " +
+                         job->tasks[i]->inputKey() + " against " + job->tasks[0]->inputKey());
+      job->nets.push_back(taskNetwork(specs[i], *job->tasks[i], at + ".network"));
       job->runs[i].net = job->nets.back().get();
     }
     for (size_t i = 1; i < job->runs.size(); ++i) {
@@ -266,48 +288,51 @@ Napi::Value RunArithmeticGroup(const Napi::CallbackInfo& info) {
 
   Napi::Object handle = Napi::Object::New(env);
   auto stop = job->stop;
-  handle.Set("promise", BackgroundJob::Start(env, std::move(job), cb, "nalu.runArithmeticGroup"));
+  handle.Set("promise", BackgroundJob::Start(env, std::move(job), cb, "nalu.runTaskGroup"));
   handle.Set("stop", Napi::Function::New(env, [stop](const Napi::CallbackInfo&) { stop->store(true); }, "stop"));
   return handle;
 }
 
-// arithmeticThreshold(task, epsilon, samples, seed) → MSE of the ε-perturbed perfect solution
-Napi::Value ArithmeticThreshold(const Napi::CallbackInfo& info) {
+// taskThreshold(task, epsilon, samples, seed) → MSE of the ε-perturbed perfect solution
+Napi::Value TaskThreshold(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  nalu::TaskSpec ts = taskSpec(info[0]);
+  std::unique_ptr<nalu::Task> t = task(info[0], "task");
   double eps = number(info[1], "epsilon", 0, 0.5);
   int64_t samples = args::integer(info[2], "samples", 1, 1LL << 32);
   uint64_t seed = uint64_t(args::integer(info[3], "seed", 0, 9007199254740991LL));
-  return Napi::Number::New(env, args::guard(env, [&] { return nalu::successThreshold(ts, eps, samples, seed); }));
+  return Napi::Number::New(env, args::guard(env, [&] { return t->successThreshold(eps, samples, seed); }));
 }
 
-// sampleArithmeticTask(task, which: 'interpolation' | 'extrapolation', rows, seed)
-//   → {x: Float32Array(rows × inputSize), t: Float32Array(rows), a: [start, end), b: [start, end)}
-Napi::Value SampleArithmeticTask(const Napi::CallbackInfo& info) {
+// sampleTask(task, which: 'interpolation' | 'extrapolation', rows, seed)
+//   → {x: Float32Array(rows × inputSize), t: Float32Array(rows), structure: [{name, start, end}]}
+Napi::Value SampleTask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  nalu::TaskSpec ts = taskSpec(info[0]);
+  std::unique_ptr<nalu::Task> t = task(info[0], "task");
   if (!info[1].IsString()) throw Napi::TypeError::New(env, "which: expected 'interpolation' or 'extrapolation', received " + args::describe(info[1]));
   std::string which = info[1].As<Napi::String>().Utf8Value();
   if (which != "interpolation" && which != "extrapolation")
     throw Napi::RangeError::New(env, "which: expected 'interpolation' or 'extrapolation', received '" + which + "'");
-  int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements / ts.inputSize);
+  const int n = t->inputSize();
+  int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements / n);
   uint64_t seed = uint64_t(args::integer(info[3], "seed", 0, 9007199254740991LL));
   Napi::Object out = Napi::Object::New(env);
   args::guard(env, [&] {
-    nalu::ArithmeticTask task(ts);
-    auto x = Napi::Float32Array::New(env, size_t(rows * ts.inputSize));
-    auto t = Napi::Float32Array::New(env, size_t(rows));
+    auto x = Napi::Float32Array::New(env, size_t(rows * n));
+    auto y = Napi::Float32Array::New(env, size_t(rows));
     nalu::RngLanes rng(seed);
-    task.sample(rng, which == "interpolation" ? ts.interpolation : ts.extrapolation, x.Data(), t.Data(), rows);
-    Napi::Array a = Napi::Array::New(env, 2), b = Napi::Array::New(env, 2);
-    a.Set(0u, task.aStart());
-    a.Set(1u, task.aEnd());
-    b.Set(0u, task.bStart());
-    b.Set(1u, task.bEnd());
+    t->sample(rng, which == "interpolation" ? nalu::TaskSplit::Interpolation : nalu::TaskSplit::Extrapolation, x.Data(), y.Data(), rows);
+    const std::vector<nalu::TaskSlice> slices = t->structure();
+    Napi::Array structure = Napi::Array::New(env, slices.size());
+    for (size_t i = 0; i < slices.size(); ++i) {
+      Napi::Object s = Napi::Object::New(env);
+      s.Set("name", slices[i].name);
+      s.Set("start", slices[i].start);
+      s.Set("end", slices[i].end);
+      structure.Set(uint32_t(i), s);
+    }
     out.Set("x", x);
-    out.Set("t", t);
-    out.Set("a", a);
-    out.Set("b", b);
+    out.Set("t", y);
+    out.Set("structure", structure);
   });
   return out;
 }
@@ -315,11 +340,14 @@ Napi::Value SampleArithmeticTask(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void Tasks::Register(Napi::Env env, Napi::Object exports) {
-  exports.Set("runArithmeticTask", Napi::Function::New<RunArithmeticTask>(env, "runArithmeticTask"));
-  exports.Set("runArithmeticGroup", Napi::Function::New<RunArithmeticGroup>(env, "runArithmeticGroup"));
+  exports.Set("runTask", Napi::Function::New<RunTask>(env, "runTask"));
+  exports.Set("runTaskGroup", Napi::Function::New<RunTaskGroup>(env, "runTaskGroup"));
   exports.Set("isa", nalu::cloneIsa());
-  exports.Set("arithmeticThreshold", Napi::Function::New<ArithmeticThreshold>(env, "arithmeticThreshold"));
-  exports.Set("sampleArithmeticTask", Napi::Function::New<SampleArithmeticTask>(env, "sampleArithmeticTask"));
+  exports.Set("taskThreshold", Napi::Function::New<TaskThreshold>(env, "taskThreshold"));
+  exports.Set("sampleTask", Napi::Function::New<SampleTask>(env, "sampleTask"));
+  Napi::Array names = Napi::Array::New(env, nalu::taskNames().size());
+  for (size_t i = 0; i < nalu::taskNames().size(); ++i) names.Set(uint32_t(i), nalu::taskNames()[i]);
+  exports.Set("taskTypes", names);
   Napi::Array ops = Napi::Array::New(env, nalu::arithOpNames().size());
   for (size_t i = 0; i < nalu::arithOpNames().size(); ++i) ops.Set(uint32_t(i), nalu::arithOpNames()[i]);
   exports.Set("arithmeticOps", ops);

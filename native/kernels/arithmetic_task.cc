@@ -34,26 +34,13 @@ double applyOp(ArithOp op, double a, double b) {
   return NAN;
 }
 
-double SampleRange::sample(Rng& rng) const {
-  // Draw the part first (only when there are two) so a one-part range uses one number a value.
-  const auto& p = parts.size() > 1 && rng.uniform() >= 0.5 ? parts[1] : parts[0];
-  return rng.uniform(p.first, p.second);
-}
-
 static std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
 }
 
-std::string SampleRange::str() const {
-  std::string s;
-  for (size_t i = 0; i < parts.size(); ++i)
-    s += (i ? " ∪ U[" : "U[") + num(parts[i].first) + "," + num(parts[i].second) + "]";
-  return s;
-}
-
-ArithmeticTask::ArithmeticTask(const TaskSpec& spec) : spec_(spec) {
+ArithmeticTask::ArithmeticTask(const ArithmeticSpec& spec) : spec_(spec) {
   const int n = spec.inputSize;
   if (n < 1 || n > (1 << 20)) rangeError("inputSize: expected an integer in [1, 1048576], received " + std::to_string(n));
   if (!(spec.subsetRatio > 0 && spec.subsetRatio <= 1))
@@ -150,9 +137,11 @@ void ArithmeticTask::draw(RngLanes& rng, const SampleRange& range, float* x, int
   }
 }
 
-void ArithmeticTask::sampleSums(RngLanes& rng, const SampleRange& range, float* x, float* xFeatureMajor, double* a,
-                                double* b, int64_t rows, PhaseClock* clock) const {
+void ArithmeticTask::sampleInputs(RngLanes& rng, TaskSplit split, float* x, float* xFeatureMajor, double* latent,
+                                  int64_t rows, PhaseClock* clock) const {
   const int n = spec_.inputSize;
+  const SampleRange& range = split == TaskSplit::Interpolation ? spec_.interpolation : spec_.extrapolation;
+  double *a = latent, *b = latent + rows;
   PhaseClock none(nullptr);
   PhaseClock& c = clock ? *clock : none;
   draw(rng, range, x, rows * n);
@@ -175,54 +164,54 @@ void ArithmeticTask::sampleSums(RngLanes& rng, const SampleRange& range, float* 
   c.mark(StepProfile::Targets);
 }
 
-void ArithmeticTask::targets(ArithOp op, const double* a, const double* b, float* t, int64_t rows) {
-  applyOps(op, a, b, t, rows);
+void ArithmeticTask::targets(const double* latent, float* t, int64_t rows) const {
+  applyOps(spec_.op, latent, latent + rows, t, rows);
 }
 
-void ArithmeticTask::sample(RngLanes& rng, const SampleRange& range, float* x, float* t, int64_t rows,
-                            bool featureMajor, PhaseClock* clock) const {
-  const int n = spec_.inputSize;
-  PhaseClock none(nullptr);
-  PhaseClock& c = clock ? *clock : none;
-  if (featureMajor) {
-    if (rowMajor_.size() < size_t(rows * n)) rowMajor_.resize(size_t(rows * n));
-    if (sums_.size() < size_t(2 * rows)) sums_.resize(size_t(2 * rows));
-    double *a = sums_.data(), *b = a + rows;
-    sampleSums(rng, range, rowMajor_.data(), x, a, b, rows, &c);
-    applyOps(spec_.op, a, b, t, rows);
-    c.mark(StepProfile::Targets);
-    return;
-  }
-  // The whole block at once: the generator dominated a step of the static task's network.
-  draw(rng, range, x, rows * n);
-  c.mark(StepProfile::Draw);
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * n;
-    // Summed in double from the float32 inputs the model sees, so the target is exact for them.
-    t[r] = float(applyOp(spec_.op, sliceSum(xr, aStart_, aEnd_), sliceSum(xr, bStart_, bEnd_)));
-  }
-  c.mark(StepProfile::Targets);
+std::string ArithmeticTask::inputKey() const {
+  return "arithmetic " + std::to_string(spec_.inputSize) + " " + num(spec_.subsetRatio) + " " + num(spec_.overlapRatio) + " " +
+         spec_.interpolation.str() + " " + spec_.extrapolation.str() + " " + std::to_string(spec_.seed);
 }
 
-double successThreshold(const TaskSpec& spec, double epsilon, int64_t samples, uint64_t seed) {
+std::string ArithmeticTask::key() const { return inputKey() + " " + arithOpNames()[size_t(spec_.op)]; }
+
+std::vector<TaskSlice> ArithmeticTask::structure() const { return {{"a", aStart_, aEnd_}, {"b", bStart_, bEnd_}}; }
+
+double ArithmeticTask::successThreshold(double epsilon, int64_t samples, uint64_t seed) const {
   if (!(epsilon >= 0 && epsilon < 1)) rangeError("epsilon: expected a number in [0, 1), received " + num(epsilon));
   if (samples < 1) rangeError("thresholdSamples: expected a positive integer, received " + std::to_string(samples));
-  ArithmeticTask task(spec);
-  const int n = spec.inputSize;
+  const int n = spec_.inputSize;
   Rng rng(seed, 0x7E57);
   std::vector<double> x(size_t(n), 0.0);
   double sum = 0;
   for (int64_t s = 0; s < samples; ++s) {
     double all = 0, a = 0, b = 0;
-    for (int i = 0; i < n; ++i) all += x[size_t(i)] = spec.extrapolation.sample(rng);
-    for (int i = task.aStart(); i < task.aEnd(); ++i) a += x[size_t(i)];
-    for (int i = task.bStart(); i < task.bEnd(); ++i) b += x[size_t(i)];
+    for (int i = 0; i < n; ++i) all += x[size_t(i)] = spec_.extrapolation.sample(rng);
+    for (int i = aStart_; i < aEnd_; ++i) a += x[size_t(i)];
+    for (int i = bStart_; i < bEnd_; ++i) b += x[size_t(i)];
     // W_ε: 1 − ε on the slice, ε on every other input.
     const double ae = (1 - epsilon) * a + epsilon * (all - a), be = (1 - epsilon) * b + epsilon * (all - b);
-    const double d = applyOp(spec.op, ae, be) - applyOp(spec.op, a, b);
+    const double d = target(ae, be) - target(a, b);
     sum += d * d;
   }
   return sum / double(samples);
 }
+
+ArithmeticSpec arithmeticSpec(const TaskParams& p) {
+  ArithmeticSpec s;
+  s.op = parseArithOp(p.string("op"), p.where + ".op");
+  s.inputSize = int(p.integer("inputSize", 1, 1 << 20));
+  s.subsetRatio = p.number("subsetRatio", 0, 1);
+  s.overlapRatio = p.number("overlapRatio", 0, 1);
+  s.interpolation = p.range("interpolation");
+  s.extrapolation = p.range("extrapolation");
+  s.seed = uint64_t(p.integer("seed", 0, 9007199254740991LL));
+  return s;
+}
+
+namespace {
+std::unique_ptr<Task> makeArithmetic(const TaskParams& p) { return std::make_unique<ArithmeticTask>(arithmeticSpec(p)); }
+const bool registered = registerTask("arithmetic", makeArithmetic);
+}  // namespace
 
 }  // namespace nalu

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 
 #include "error.h"
 
@@ -30,15 +29,20 @@ class GroupProfileScope {
   PhaseClock::Clock::time_point t0_;
 };
 
-void checkGroup(const TaskSpec& spec, const std::vector<TaskGroupRun>& runs) {
+void checkGroup(const std::vector<TaskGroupRun>& runs) {
   if (runs.empty()) rangeError("runs: expected at least one run, received none");
   const TaskRunOptions& g = runs[0].options;
   for (size_t i = 0; i < runs.size(); ++i) {
     const TaskGroupRun& r = runs[i];
     const std::string at = "runs[" + std::to_string(i) + "]";
     if (!r.net) rangeError(at + ".network: missing");
-    if (r.net->inputDim() != spec.inputSize || r.net->outputDim() != 1)
-      rangeError(at + ".network: expected " + std::to_string(spec.inputSize) + " inputs and 1 output for this task, received " +
+    if (!r.task) rangeError(at + ".task: missing");
+    if (r.task->inputKey() != runs[0].task->inputKey())
+      rangeError(at + ".task: expected the inputs of runs[0]'s task (" + runs[0].task->inputKey() + "), received " +
+                 r.task->inputKey());
+    const int n = r.task->inputSize();
+    if (r.net->inputDim() != n || r.net->outputDim() != 1)
+      rangeError(at + ".network: expected " + std::to_string(n) + " inputs and 1 output for this task, received " +
                  std::to_string(r.net->inputDim()) + " inputs and " + std::to_string(r.net->outputDim()) + " outputs");
     for (size_t j = 0; j < i; ++j)
       if (runs[j].net == r.net) rangeError(at + ".network: the same network as runs[" + std::to_string(j) + "]");
@@ -58,49 +62,49 @@ void checkGroup(const TaskSpec& spec, const std::vector<TaskGroupRun>& runs) {
 }
 }  // namespace
 
-std::vector<TaskRunResult> runTaskGroup(const TaskSpec& spec, const std::vector<TaskGroupRun>& runs, StepProfile* profile,
+std::vector<TaskRunResult> runTaskGroup(const std::vector<TaskGroupRun>& runs, StepProfile* profile,
                                         const std::atomic<bool>* stop) {
-  checkGroup(spec, runs);
+  checkGroup(runs);
   const TaskRunOptions& g = runs[0].options;
-  const int n = spec.inputSize, B = g.batchSize;
-  const size_t kOps = arithOpNames().size();
-  // One generator per operation in the group: the same slices (they depend on the seed alone),
-  // each its own targets.
-  std::vector<std::optional<ArithmeticTask>> tasks(kOps);
-  for (const TaskGroupRun& r : runs)
-    if (!tasks[size_t(r.op)]) {
-      TaskSpec s = spec;
-      s.op = r.op;
-      tasks[size_t(r.op)].emplace(s);
-    }
-  const ArithmeticTask& any = *tasks[size_t(runs[0].op)];
+  const Task& any = *runs[0].task;
+  const int n = any.inputSize(), B = g.batchSize, L = any.latentSize();
+  // The distinct targets: each run's index into them (tasks of one key make the same).
+  std::vector<const Task*> targetTasks;
+  std::vector<size_t> target(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    size_t j = 0;
+    while (j < targetTasks.size() && targetTasks[j]->key() != runs[i].task->key()) ++j;
+    if (j == targetTasks.size()) targetTasks.push_back(runs[i].task);
+    target[i] = j;
+  }
+  const size_t kTargets = targetTasks.size();
   GroupProfileScope profiling(runs, profile);
 
-  // Each threshold once per operation and simulation settings.
+  // Each threshold once per target and simulation settings.
   std::vector<double> thresholds(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     const TaskRunOptions& o = runs[i].options;
     size_t j = 0;
-    while (j < i && !(runs[j].op == runs[i].op && runs[j].options.epsilon == o.epsilon &&
+    while (j < i && !(target[j] == target[i] && runs[j].options.epsilon == o.epsilon &&
                       runs[j].options.thresholdSamples == o.thresholdSamples))
       ++j;
-    thresholds[i] = j < i ? thresholds[j] : successThreshold(tasks[size_t(runs[i].op)]->spec(), o.epsilon, o.thresholdSamples, 1);
+    thresholds[i] = j < i ? thresholds[j] : runs[i].task->successThreshold(o.epsilon, o.thresholdSamples, 1);
   }
 
   // The evaluation sets as runTask makes them: the inputs drawn once (in each layout a network of
-  // the group has), the targets once per operation.
+  // the group has), the targets once per distinct task.
   const int64_t V = g.validationSize, T = g.testSize;
   const int vChunk = int(std::min<int64_t>(V, 1 << 14)), tChunk = int(std::min<int64_t>(T, 1 << 14));
   std::vector<float> xv(size_t(V * n)), xt(size_t(T * n));
-  std::vector<std::vector<float>> tv(kOps), tt(kOps);
-  for (size_t op = 0; op < kOps; ++op)
-    if (tasks[op]) {
-      tv[op].resize(size_t(V));
-      tt[op].resize(size_t(T));
-      RngLanes rv(kValidationSeed), rt(kTestSeed);
-      tasks[op]->sample(rv, spec.interpolation, xv.data(), tv[op].data(), V);
-      tasks[op]->sample(rt, spec.extrapolation, xt.data(), tt[op].data(), T);
-    }
+  std::vector<std::vector<float>> tv(kTargets, std::vector<float>(size_t(V))), tt(kTargets, std::vector<float>(size_t(T)));
+  {
+    std::vector<double> latent(size_t(L * std::max(V, T)));
+    RngLanes rv(kValidationSeed), rt(kTestSeed);
+    any.sampleInputs(rv, TaskSplit::Interpolation, xv.data(), nullptr, latent.data(), V, nullptr);
+    for (size_t k = 0; k < kTargets; ++k) targetTasks[k]->targets(latent.data(), tv[k].data(), V);
+    any.sampleInputs(rt, TaskSplit::Extrapolation, xt.data(), nullptr, latent.data(), T, nullptr);
+    for (size_t k = 0; k < kTargets; ++k) targetTasks[k]->targets(latent.data(), tt[k].data(), T);
+  }
   std::vector<float> xvLayout[2], xtLayout[2];  // [featureMajor]
   for (const TaskGroupRun& r : runs) {
     const bool fm = r.net->featureMajor();
@@ -113,8 +117,8 @@ std::vector<TaskRunResult> runTaskGroup(const TaskSpec& spec, const std::vector<
   std::vector<TaskEvalSets> sets(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     const bool fm = runs[i].net->featureMajor();
-    const size_t op = size_t(runs[i].op);
-    sets[i] = {xvLayout[fm].data(), tv[op].data(), xtLayout[fm].data(), tt[op].data(), V, T, vChunk, tChunk};
+    const size_t k = target[i];
+    sets[i] = {xvLayout[fm].data(), tv[k].data(), xtLayout[fm].data(), tt[k].data(), V, T, vChunk, tChunk};
   }
 
   std::vector<TaskRunState> states;
@@ -122,21 +126,19 @@ std::vector<TaskRunResult> runTaskGroup(const TaskSpec& spec, const std::vector<
   for (size_t i = 0; i < runs.size(); ++i) states.emplace_back(*runs[i].net, runs[i].options, thresholds[i], runs[i].onEval);
   std::vector<char> live(runs.size(), 1);
 
-  // A step's batch: x row-major (and feature-major when a network wants it), the slice sums, the
-  // targets of each operation.
+  // A step's batch: x row-major (and feature-major when a network wants it), the latent values,
+  // the targets of each distinct task.
   const bool anyFm = !xvLayout[1].empty();
   std::vector<float> xr(size_t(B) * n), xf(anyFm ? size_t(B) * n : 0);
-  std::vector<double> a(static_cast<size_t>(B)), b(static_cast<size_t>(B));
-  std::vector<std::vector<float>> tb(kOps);
-  for (size_t op = 0; op < kOps; ++op)
-    if (tasks[op]) tb[op].resize(size_t(B));
-  std::vector<char> opLive(kOps);
+  std::vector<double> latent(size_t(L) * size_t(B));
+  std::vector<std::vector<float>> tb(kTargets, std::vector<float>(size_t(B)));
+  std::vector<char> targetLive(kTargets);
   RngLanes rng(g.seed, kBatchStream);
   PhaseClock clock(profile);
 
   for (int64_t it = 0;; ++it) {
     int64_t running = 0;
-    std::fill(opLive.begin(), opLive.end(), 0);
+    std::fill(targetLive.begin(), targetLive.end(), 0);
     for (size_t i = 0; i < runs.size(); ++i) {
       if (!live[i]) continue;
       const int64_t iterations = runs[i].options.iterations;
@@ -146,7 +148,7 @@ std::vector<TaskRunResult> runTaskGroup(const TaskSpec& spec, const std::vector<
         continue;
       }
       ++running;
-      opLive[size_t(runs[i].op)] = 1;
+      targetLive[target[i]] = 1;
     }
     if (!running) break;
     if (stop && stop->load()) {
@@ -155,16 +157,16 @@ std::vector<TaskRunResult> runTaskGroup(const TaskSpec& spec, const std::vector<
       break;
     }
     clock.skip();
-    any.sampleSums(rng, spec.interpolation, xr.data(), anyFm ? xf.data() : nullptr, a.data(), b.data(), B, &clock);
-    for (size_t op = 0; op < kOps; ++op)
-      if (opLive[op]) ArithmeticTask::targets(ArithOp(op), a.data(), b.data(), tb[op].data(), B);
+    any.sampleInputs(rng, TaskSplit::Interpolation, xr.data(), anyFm ? xf.data() : nullptr, latent.data(), B, &clock);
+    for (size_t k = 0; k < kTargets; ++k)
+      if (targetLive[k]) targetTasks[k]->targets(latent.data(), tb[k].data(), B);
     clock.mark(StepProfile::Targets);
     if (profile) profile->steps += running;
     for (size_t i = 0; i < runs.size(); ++i) {
       if (!live[i]) continue;
       Network& net = *runs[i].net;
       net.clock().skip();
-      if (!states[i].train(it, net.featureMajor() ? xf.data() : xr.data(), tb[size_t(runs[i].op)].data(), B, sets[i]))
+      if (!states[i].train(it, net.featureMajor() ? xf.data() : xr.data(), tb[target[i]].data(), B, sets[i]))
         live[i] = 0;
     }
   }

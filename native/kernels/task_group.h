@@ -1,5 +1,6 @@
-// Fused runs: every (operation, model) run of one seed and task instance trained on one stream
-// of batches and evaluated on one set of evaluation inputs, each run's record bit-identical to
+// Fused runs: every run of tasks that draw the same inputs (Task::inputKey: one seed and task
+// instance, its operations apart) trained on one stream of batches and evaluated on one set of
+// evaluation inputs, each run's record bit-identical to
 // the same run trained alone (runTask). Pure C++ (no N-API).
 #pragma once
 #include <atomic>
@@ -12,18 +13,17 @@ namespace nalu {
 
 struct TaskGroupRun {
   Network* net = nullptr;
-  ArithOp op = ArithOp::Add;
+  const Task* task = nullptr;  // the run's own targets; its inputs every other run's
   // Per run: iterations, epsilon, thresholdSamples, bestWindow. batchSize, evalEvery,
   // validationSize, testSize and seed must equal every other run's (the shared stream's).
   TaskRunOptions options;
   std::function<void(const TaskEval&)> onEval;
 };
 
-// Trains every run on the batches of `spec` (its op ignored: each run's own) drawn once a step,
-// with the targets of each operation made from the same inputs and the inputs served in each
-// network's layout. A run that goes non-finite stops alone; `stop` ends them all ('aborted').
+// Trains every run on batches drawn once a step, with the targets of each task (of equal Task::key,
+// made once) from the same inputs and the inputs served in each network's layout. A run that goes non-finite stops alone; `stop` ends them all ('aborted').
 // profile: the whole group's phases, steps counted per run-iteration. Runs on the calling thread.
-std::vector<TaskRunResult> runTaskGroup(const TaskSpec& spec, const std::vector<TaskGroupRun>& runs,
+std::vector<TaskRunResult> runTaskGroup(const std::vector<TaskGroupRun>& runs,
                                         StepProfile* profile = nullptr, const std::atomic<bool>* stop = nullptr);
 
 }  // namespace nalu

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <functional>
 
 #include "error.h"
@@ -30,7 +29,16 @@ void checkTaskRunOptions(const TaskRunOptions& o) {
 TaskRunState::TaskRunState(Network& net, const TaskRunOptions& o, double threshold,
                            std::function<void(const TaskEval&)> onEval)
     : net_(net), o_(o), onEval_(std::move(onEval)) {
+  checkTaskRunOptions(o);
   res_.threshold = threshold;
+  // The window is the last bestWindow evaluations of the run's whole grid, known before it starts:
+  // after a non-finite stop the reference's later evaluations are NaN and still take their places.
+  gridSize_ = o.iterations / o.evalEvery + 1 + (o.iterations % o.evalEvery != 0);
+  windowFirst_ = std::max<int64_t>(0, gridSize_ - o.bestWindow);
+  params_ = net_.params();
+  size_t n = 0;
+  for (const Param* p : params_) n += p->size();
+  snapshot_.resize(n);
 }
 
 void TaskRunState::evaluate(int64_t it, bool candidate, const TaskEvalSets& s) {
@@ -48,8 +56,15 @@ void TaskRunState::evaluate(int64_t it, bool candidate, const TaskEvalSets& s) {
   res_.last = e;
   if (candidate) {
     if (res_.solvedAt < 0 && e.extrapolation < res_.threshold) res_.solvedAt = it;
-    window_.push_back(e);
-    if (int(window_.size()) > o_.bestWindow) window_.pop_front();
+    // The model is the one with the lowest interpolation error in the window: the first such one,
+    // with NaN errors skipped, as R's which.min in the paper's analysis.
+    const int64_t index = it % o_.evalEvery == 0 ? it / o_.evalEvery : gridSize_ - 1;
+    if (index >= windowFirst_ && !std::isnan(e.interpolation) && (!hasBest_ || e.interpolation < res_.best.interpolation)) {
+      res_.best = e;
+      hasBest_ = true;
+      float* to = snapshot_.data();
+      for (const Param* p : params_) to = std::copy(p->value.data(), p->value.data() + p->size(), to);
+    }
   }
   if (onEval_) onEval_(e);
 }
@@ -74,45 +89,33 @@ bool TaskRunState::train(int64_t it, const float* x, const float* t, int rows, c
 }
 
 TaskRunResult TaskRunState::finish() {
-  // After a non-finite stop the reference's window is still the last bestWindow evaluations of the
-  // whole run's grid (the later ones NaN): drop what would have fallen out of it.
-  if (res_.stopReason == "nonFinite") {
-    const int64_t grid = o_.iterations / o_.evalEvery + 1 + (o_.iterations % o_.evalEvery != 0);
-    const int64_t first = std::max<int64_t>(0, grid - o_.bestWindow) * o_.evalEvery;
-    while (!window_.empty() && window_.front().iteration < first) window_.pop_front();
-  }
-  // The model is the one with the lowest interpolation error among the last evaluations: the
-  // first such one, with NaN errors skipped, as R's which.min in the paper's analysis.
-  const TaskEval* best = nullptr;
-  for (const TaskEval& e : window_)
-    if (!std::isnan(e.interpolation) && (!best || e.interpolation < best->interpolation)) best = &e;
-  res_.best = best ? *best : res_.last;
+  if (hasBest_) res_.bestWeights = std::move(snapshot_);
+  else res_.best = res_.last;
   // As the reference's replace_na(extrapolation[best] < threshold, FALSE): no finite candidate
   // (or NaN at the best) is no success.
-  res_.success = res_.stopReason != "aborted" && best && res_.best.extrapolation < res_.threshold;
+  res_.success = res_.stopReason != "aborted" && hasBest_ && res_.best.extrapolation < res_.threshold;
   return res_;
 }
 
-TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOptions& o, const TaskRunHooks& hooks) {
-  const TaskSpec& spec = task.spec();
-  if (net.inputDim() != spec.inputSize || net.outputDim() != 1)
-    rangeError("model: expected " + std::to_string(spec.inputSize) + " inputs and 1 output for this task, received " +
+TaskRunResult runTask(Network& net, const Task& task, const TaskRunOptions& o, const TaskRunHooks& hooks) {
+  const int n = task.inputSize();
+  if (net.inputDim() != n || net.outputDim() != 1)
+    rangeError("model: expected " + std::to_string(n) + " inputs and 1 output for this task, received " +
                std::to_string(net.inputDim()) + " inputs and " + std::to_string(net.outputDim()) + " outputs");
   checkTaskRunOptions(o);
-  const int n = spec.inputSize;
   ProfileScope<Network> profiling(net, o.profile);
-  TaskRunState run(net, o, successThreshold(spec, o.epsilon, o.thresholdSamples, 1), hooks.onEval);
+  TaskRunState run(net, o, task.successThreshold(o.epsilon, o.thresholdSamples, 1), hooks.onEval);
 
   // Fixed validation/test sets: their seeds do not depend on the run's seed (as stable-nalu),
-  // only the slices do.
+  // only the task instance does.
   std::vector<float> xv(size_t(o.validationSize * n)), tv(size_t(o.validationSize));
   std::vector<float> xt(size_t(o.testSize * n)), tt(size_t(o.testSize));
   TaskEvalSets sets{xv.data(), tv.data(), xt.data(), tt.data(), o.validationSize, o.testSize,
                     int(std::min<int64_t>(o.validationSize, 1 << 14)), int(std::min<int64_t>(o.testSize, 1 << 14))};
   {
     RngLanes rv(kValidationSeed), rt(kTestSeed);
-    task.sample(rv, spec.interpolation, xv.data(), tv.data(), o.validationSize);
-    task.sample(rt, spec.extrapolation, xt.data(), tt.data(), o.testSize);
+    task.sample(rv, TaskSplit::Interpolation, xv.data(), tv.data(), o.validationSize);
+    task.sample(rt, TaskSplit::Extrapolation, xt.data(), tt.data(), o.testSize);
     // In the network's layout once, not at every evaluation (a transpose of each set each time).
     std::vector<float> blocks(std::max(xv.size(), xt.size()));
     net.toBlocks(xv.data(), o.validationSize, n, sets.vChunk, blocks.data());
@@ -132,7 +135,7 @@ TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOpt
     }
     // Drawn straight into the network's layout: trainOnBatch then skips its transpose.
     net.clock().skip();
-    task.sample(rng, spec.interpolation, xb.data(), tb.data(), o.batchSize, net.featureMajor(), &net.clock());
+    task.sample(rng, TaskSplit::Interpolation, xb.data(), tb.data(), o.batchSize, net.featureMajor(), &net.clock());
     if (o.profile) ++o.profile->steps;
     if (!run.train(it, xb.data(), tb.data(), o.batchSize, sets)) break;
   }

@@ -1,12 +1,12 @@
-// The training run of an arithmetic task (arithmetic_task.h): a fresh batch every step, and the
-// step at which the extrapolation error falls below the success threshold. Pure C++ (no N-API).
+// The training run of a task (task.h): a fresh batch every step, and the step at which the
+// extrapolation error falls below the success threshold. Pure C++ (no N-API).
 #pragma once
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <string>
+#include <vector>
 
-#include "arithmetic_task.h"
+#include "task.h"
 #include "network.h"
 
 namespace nalu {
@@ -45,6 +45,9 @@ struct TaskRunResult {
   int64_t iterations = 0;          // optimizer steps taken
   int64_t solvedAt = -1;           // first evaluated iteration with extrapolation MSE < threshold
   TaskEval last, best;             // last evaluation; best by interpolation in the last window
+  // The network's parameters at `best`, concatenated in params() order; empty when no evaluation
+  // of the window was finite (then `best` is `last`, and so are its weights).
+  std::vector<float> bestWeights;
   bool success = false;            // best.extrapolation < threshold (also after a non-finite stop)
   std::string stopReason = "completed";  // 'completed' | 'aborted' | 'nonFinite'
 };
@@ -66,7 +69,7 @@ struct TaskEvalSets {
 void checkTaskRunOptions(const TaskRunOptions& o);
 
 // One run's bookkeeping, whoever feeds it batches (runTask alone, runTaskGroup fused): its
-// evaluations, best-model window, solved-at and stop reason.
+// evaluations, best model (and a copy of its weights), solved-at and stop reason.
 class TaskRunState {
  public:
   TaskRunState(Network& net, const TaskRunOptions& o, double threshold, std::function<void(const TaskEval&)> onEval);
@@ -85,13 +88,16 @@ class TaskRunState {
   TaskRunOptions o_;
   std::function<void(const TaskEval&)> onEval_;
   TaskRunResult res_;
-  std::deque<TaskEval> window_;
+  int64_t gridSize_, windowFirst_;  // evaluations on the run's grid; index of the window's first
+  bool hasBest_ = false;
+  std::vector<Param*> params_;
+  std::vector<float> snapshot_;     // the weights at res_.best (sized once)
   double lossSum_ = 0;
   int64_t lossCount_ = 0;
 };
 
 // Trains `net` on fresh batches of `task` and evaluates it every evalEvery steps on fixed
 // validation (interpolation) and test (extrapolation) sets. Runs on the calling thread.
-TaskRunResult runTask(Network& net, const ArithmeticTask& task, const TaskRunOptions& o, const TaskRunHooks& hooks);
+TaskRunResult runTask(Network& net, const Task& task, const TaskRunOptions& o, const TaskRunHooks& hooks);
 
 }  // namespace nalu

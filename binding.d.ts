@@ -155,6 +155,11 @@ export declare class NativeNetwork {
   /** Moves layer `layer`'s sparsity warm-up to optimizer steps start → end (RangeError for a layer without one). */
   setSparsitySchedule(layer: number, start: number, end: number): void;
   /**
+   * Each row holds `steps` time steps from the next call on: inputDim (and outputDim with
+   * returnSequences) scale with it. RangeError unless the first layer is recurrent (RNN).
+   */
+  setSteps(steps: number): void;
+  /**
    * Frees the native memory. During a fit: the fit stops at its next batch, no later epoch event
    * is delivered, every other call throws NaluError DISPOSED at once, and the memory is freed when
    * the fit's job ends; the fit's promise resolves with stopReason 'aborted'.

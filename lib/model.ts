@@ -9,7 +9,8 @@ import { getLoss, type Loss, type LossLike } from './losses';
 import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimizers';
 import { refuseUnknown } from './options';
 import { checkBoolean, checkChoice, checkNumber, checkOptions } from './registry';
-import { describe, toMatrix, type Tensor, type TensorLike } from './tensor';
+import { RNN } from './layers/rnn';
+import { describe, toMatrix, type Matrix, type Tensor, type TensorLike } from './tensor';
 
 export type { EpochLogs } from './callbacks';
 /** fit's callbacks: one callback object or an array of them. @category Model */
@@ -267,6 +268,12 @@ export class Sequential {
     if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).toNative !== 'function')
       throw new TypeError(`add: expected a Layer, received ${describe(layer)}`);
     if (this.#native) throw new NaluError('add: the model is already built; create a new Sequential', 'BUSY');
+    // Only the model's input has a time axis (see #x).
+    if (layer instanceof RNN && this.#layers.length > 0)
+      throw new RangeError(`add: the recurrent layer '${layer.name}' must be the first layer`);
+    const prevRnn = this.#layers[this.#layers.length - 1];
+    if (prevRnn instanceof RNN && prevRnn.returnSequences)
+      throw new RangeError(`add: layer '${prevRnn.name}' has returnSequences, so it must be the last layer`);
     if (this.#layers.length > 0 && layer.inputDim !== undefined) {
       const prev = this.#layers[this.#layers.length - 1].units;
       if (layer.inputDim !== prev)
@@ -342,15 +349,37 @@ export class Sequential {
     return this.#native!;
   }
 
-  #x(x: unknown, method: string, name = 'x') {
-    return toMatrix(x, name, this.#inputDim(method));
+  // A recurrent first layer gives the input a time axis: x [batch, time, features] is passed as
+  // rows of time·features, and the native network told the steps (setSteps) before each call.
+  #x(x: unknown, method: string, name = 'x'): Matrix & { steps?: number } {
+    const features = this.#inputDim(method);
+    const m = toMatrix(x, name, features);
+    const first = this.#layers[0];
+    if (!(first instanceof RNN)) return m;
+    if (m.shape.length !== 3)
+      throw new RangeError(`${name}: expected [batch, time, features] for the recurrent layer '${first.name}', received shape [${m.shape.join(', ')}]`);
+    const [batch, steps] = m.shape;
+    return { ...m, rows: batch, cols: steps * features, steps };
   }
 
-  #y(y: unknown, rows: number, name = 'y') {
-    const units = this.#layers[this.#layers.length - 1].units;
-    const m = toMatrix(y, name, units);
+  #y(y: unknown, rows: number, name = 'y', steps?: number) {
+    const last = this.#layers[this.#layers.length - 1];
+    const m = toMatrix(y, name, last.units);
+    if (last instanceof RNN && last.returnSequences) {
+      if (m.shape.length !== 3 || m.shape[1] !== steps)
+        throw new RangeError(`${name}: expected [batch, ${steps}, ${last.units}] (returnSequences: every step of x), received shape [${m.shape.join(', ')}]`);
+      if (m.shape[0] !== rows) throw new RangeError(`${name}: expected ${rows} rows to match x, received ${m.shape[0]}`);
+      return { ...m, rows, cols: steps * last.units };
+    }
     if (m.rows !== rows) throw new RangeError(`${name}: expected ${rows} rows to match x, received ${m.rows}`);
     return m;
+  }
+
+  /** The native network, told x's time steps when the model has a recurrent first layer. */
+  #netFor(method: string, mx: { steps?: number }): NativeNetwork {
+    const net = this.#net(method);
+    if (mx.steps !== undefined) net.setSteps(mx.steps);
+    return net;
   }
 
   #requireCompiled(method: string) {
@@ -364,8 +393,8 @@ export class Sequential {
   trainOnBatch(x: TensorLike, y: TensorLike): number {
     this.#requireCompiled('trainOnBatch');
     const mx = this.#x(x, 'trainOnBatch');
-    const my = this.#y(y, mx.rows);
-    return this.#net('trainOnBatch').trainOnBatch(mx.data, my.data, mx.rows);
+    const my = this.#y(y, mx.rows, 'y', mx.steps);
+    return this.#netFor('trainOnBatch', mx).trainOnBatch(mx.data, my.data, mx.rows);
   }
 
   /**
@@ -377,14 +406,15 @@ export class Sequential {
   computeGradients(x: TensorLike, y: TensorLike): { loss: number; regularization: number; grads: Tensor[] } {
     this.#requireCompiled('computeGradients');
     const mx = this.#x(x, 'computeGradients');
-    const my = this.#y(y, mx.rows);
+    const my = this.#y(y, mx.rows, 'y', mx.steps);
     const specs = this.#specs('computeGradients');
-    const r = this.#net('computeGradients').computeGradients(mx.data, my.data, mx.rows);
+    const r = this.#netFor('computeGradients', mx).computeGradients(mx.data, my.data, mx.rows);
     return { loss: r.loss, regularization: r.regularization, grads: r.grads.map((g, i) => ({ data: g, shape: specs[i].shape })) };
   }
 
   /**
    * The outputs for x: shape [...batch axes of x, units]; `batchSize` rows at a time (default: all).
+   * With an RNN first layer x is [batch, time, features] and the output [batch, units] ([batch, time, units] with returnSequences).
    * @throws TypeError or RangeError for an x that is not finite numbers of inputDim features.
    */
   predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
@@ -392,8 +422,10 @@ export class Sequential {
     refuseUnknown(o, ['batchSize'], 'predict');
     const mx = this.#x(x, 'predict');
     const batch = o.batchSize === undefined ? mx.rows : checkNumber(o.batchSize, 'batchSize', 1, 2 ** 24, true);
-    const units = this.#layers[this.#layers.length - 1].units;
-    const net = this.#net('predict');
+    const last = this.#layers[this.#layers.length - 1];
+    const sequences = last instanceof RNN && last.returnSequences;
+    const units = last.units * (sequences ? mx.steps! : 1);
+    const net = this.#netFor('predict', mx);
     let data: Float32Array;
     if (batch >= mx.rows) data = net.predict(mx.data, mx.rows);
     else {
@@ -403,6 +435,7 @@ export class Sequential {
         data.set(net.predict(mx.data.subarray(r * mx.cols, (r + n) * mx.cols), n), r * units);
       }
     }
+    if (mx.steps !== undefined) return { data, shape: sequences ? [mx.rows, mx.steps, last.units] : [mx.rows, units] };
     return { data, shape: [...mx.shape.slice(0, -1), units] };
   }
 
@@ -419,10 +452,10 @@ export class Sequential {
     refuseUnknown(o, ['batchSize', 'returnDict'], 'evaluate');
     const returnDict = checkBoolean(o.returnDict ?? false, 'returnDict');
     const mx = this.#x(x, 'evaluate');
-    const my = this.#y(y, mx.rows);
+    const my = this.#y(y, mx.rows, 'y', mx.steps);
     const batchSize = checkNumber(o.batchSize ?? 1024, 'batchSize', 1, 2 ** 24, true);
-    if (!returnDict) return this.#net('evaluate').evaluate(mx.data, my.data, mx.rows, batchSize);
-    const r = this.#net('evaluate').evaluate(mx.data, my.data, mx.rows, batchSize, true);
+    if (!returnDict) return this.#netFor('evaluate', mx).evaluate(mx.data, my.data, mx.rows, batchSize);
+    const r = this.#netFor('evaluate', mx).evaluate(mx.data, my.data, mx.rows, batchSize, true);
     return { loss: r.loss, ...metricLogs(this.#metrics, r, false) };
   }
 
@@ -473,13 +506,16 @@ export class Sequential {
     const split = o.validationSplit === undefined ? undefined : checkNumber(o.validationSplit, 'validationSplit', 0, 1);
 
     let mx = this.#x(x, 'fit');
-    let my = this.#y(y, mx.rows);
+    let my = this.#y(y, mx.rows, 'y', mx.steps);
     let val: { x: Float32Array; y: Float32Array; rows: number } | undefined;
     if (o.validationData !== undefined) {
       if (!Array.isArray(o.validationData) || o.validationData.length !== 2)
         throw new TypeError(`validationData: expected [x, y], received ${describe(o.validationData)}`);
       const vx = this.#x(o.validationData[0], 'fit', 'validationData[0]');
-      const vy = this.#y(o.validationData[1], vx.rows, 'validationData[1]');
+      // One fit runs the network at one number of time steps.
+      if (vx.steps !== mx.steps)
+        throw new RangeError(`validationData[0]: expected ${mx.steps} time steps as x has, received shape [${vx.shape.join(', ')}]`);
+      const vy = this.#y(o.validationData[1], vx.rows, 'validationData[1]', vx.steps);
       checkFinite(vx.data, vx.cols, 'validationData[0]');
       checkFinite(vy.data, vy.cols, 'validationData[1]');
       val = { x: vx.data, y: vy.data, rows: vx.rows };
@@ -512,7 +548,7 @@ export class Sequential {
         this.#claimed.push(c);
       }
 
-    const net = this.#net('fit');
+    const net = this.#netFor('fit', mx);
     const history = new History();
     history.warnings.push(...this.#placeSchedules(net, mx.rows, batchSize, epochs));
     for (const w of history.warnings) {
@@ -803,7 +839,8 @@ export class Sequential {
     for (const l of this.#layers) {
       const n = l.weightSpecs(d).reduce((a, w) => a + w.shape.reduce((p, q) => p * q, 1), 0);
       total += n;
-      rows.push([`${l.name} (${l.className})`, `[null, ${l.units}]`, String(n)]);
+      const time = l instanceof RNN && l.returnSequences ? 'null, ' : '';
+      rows.push([`${l.name} (${l.className})`, `[null, ${time}${l.units}]`, String(n)]);
       d = l.units;
     }
     // Every weight of every unit is trained (clamps and regularizers act on trained weights).

@@ -7,7 +7,7 @@
 // Cases: every registered layer class (and the options that change its code path) in a small
 // seeded Sequential (fit with adam + mse, then one trainOnBatch), in a wide one (row-major,
 // past the element-wise loops' one-thread limit) and through the native network in both
-// activation layouts; and one short seeded arithmetic-task run per task model.
+// activation layouts; an RNN around a few units; and one short seeded arithmetic-task run per task model.
 'use strict';
 const crypto = require('node:crypto');
 const nalu = require('../dist/cjs/index.js');
@@ -111,6 +111,27 @@ async function layoutCase(name, Cls, opts, layout) {
   report(name, d.hex());
 }
 
+// An RNN (its input has a time axis): fit on 6 steps, then trainOnBatch and predict on 9.
+async function rnnCase(name, opts) {
+  const rows = 64, inDim = 2, units = 2, seq = opts.returnSequences === true;
+  const m = new Sequential([new nalu.RNN({ units, inputDim: inDim, seed: 7, ...opts })]);
+  m.compile({ optimizer: 'adam', loss: 'mse' });
+  const xy = (n, steps, seed) => ({
+    x: tensor(data(n * steps, inDim, 1, seed).x, [n, steps, inDim]),
+    y: tensor(data(n * (seq ? steps : 1), 4, units, seed + 1).y, seq ? [n, steps, units] : [n, units]),
+  });
+  const train = xy(rows, 6, 17), long = xy(16, 9, 23);
+  const h = await m.fit(train.x, train.y, { epochs: 4, batchSize: 16, seed: 3 });
+  const d = hasher();
+  d.text(h.stopReason);
+  d.numbers(h.loss);
+  d.numbers([m.trainOnBatch(long.x, long.y)]);
+  for (const w of m.getWeights()) d.floats(w.data);
+  d.floats(m.predict(long.x).data);
+  m.dispose();
+  report(name, d.hex());
+}
+
 async function taskCase(model, op) {
   const instance = tasks.taskRegistry.get('static', 'task').instances(op, { inputSize: 20 })[0];
   const { record, weights } = await tasks.runArithmetic({
@@ -125,6 +146,11 @@ async function taskCase(model, op) {
 
 async function main() {
   for (const cls of layerRegistry.names()) {
+    if (cls === 'RNN') {
+      for (const cell of ['NAU', 'NMU', 'NALU']) await rnnCase(`rnn ${cell}`, { cell });
+      await rnnCase('rnn NAC returnSequences', { cell: 'NAC', returnSequences: true });
+      continue;
+    }
     const Cls = layerRegistry.get(cls, 'layer');
     for (const opts of variants[cls] ?? [{}]) {
       const tag = `${cls}${Object.keys(opts).length ? ' ' + JSON.stringify(opts) : ''}`;

@@ -11,5 +11,6 @@ export { INALU, type INALUArgs } from './inalu';
 export { NPU, RealNPU, type NPUArgs, type RealNPUArgs } from './npu';
 export { NMRU, type NMRUArgs } from './nmru';
 export { GatedNAUNMU, type GatedNAUNMUArgs } from './gated';
+export { RNN, type RNNArgs } from './rnn';
 export type { Sparsity, SparsityArgs, SparsityUnit } from './sparsity';
 export { layerRegistry, registerLayer, deserializeLayer } from './registry';

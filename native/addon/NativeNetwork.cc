@@ -152,6 +152,7 @@ Napi::Function NativeNetwork::Init(Napi::Env env) {
       method<&NativeNetwork::Resume>(env, "resume"),
       method<&NativeNetwork::SetLearningRate>(env, "setLearningRate"),
       method<&NativeNetwork::SetSparsitySchedule>(env, "setSparsitySchedule"),
+      method<&NativeNetwork::SetSteps>(env, "setSteps"),
       method<&NativeNetwork::Dispose>(env, "dispose"),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsBusy>>("busy", napi_configurable),
       Napi::PropertyDescriptor::Accessor<call<&NativeNetwork::IsDisposed>>("disposed", napi_configurable),
@@ -251,6 +252,7 @@ NativeNetwork::NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   // Per weight: value, gradient, up to three optimizer slots, fit's snapshot, derived caches.
   paramBytes_ = weightFloats * 8 * sizeof(float);
   rowBytes_ = rowFloats * sizeof(float);
+  stepRowBytes_ = rowBytes_;
   if (!s.layers.empty()) args::affordable(env, paramBytes_, "layers[" + std::to_string(largestAt) + "].units");
   napi_type_tag_object(env, info.This(), &kTag);
   guard(env, [&] {
@@ -592,6 +594,16 @@ Napi::Value NativeNetwork::SetSparsitySchedule(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "layer: expected an index below " + std::to_string(net.layers().size()) + ", received " + std::to_string(layer));
   if (!net.layers()[size_t(layer)]->setSparsitySchedule(start, end))
     throw Napi::RangeError::New(env, "layer: layer " + std::to_string(layer) + " has no sparsity regularizer");
+  return env.Undefined();
+}
+
+// (steps): the time steps of each row from the next call on (a recurrent first layer only).
+Napi::Value NativeNetwork::SetSteps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t steps = args::integer(info[0], "steps", 1, nalu::kMaxElements);
+  nalu::Network& net = network(env, "setSteps");
+  guard(env, [&] { net.setSteps(int(steps)); });
+  rowBytes_ = stepRowBytes_ * double(steps);
   return env.Undefined();
 }
 

@@ -34,6 +34,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value SetLearningRate(const Napi::CallbackInfo& info);
   Napi::Value SetSparsitySchedule(const Napi::CallbackInfo& info);
+  Napi::Value SetSteps(const Napi::CallbackInfo& info);
   Napi::Value IsPaused(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsBusy(const Napi::CallbackInfo& info);
@@ -68,4 +69,5 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   std::unique_ptr<nalu::Network> net_;
   // Estimates made before allocating: parameters + optimizer state, and workspace per batch row.
   double paramBytes_ = 0, rowBytes_ = 0;
+  double stepRowBytes_ = 0;  // rowBytes_ of one time step: a row of `steps` steps costs that × steps
 };

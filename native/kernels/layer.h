@@ -19,7 +19,9 @@ class Layer {
   virtual ~Layer() = default;
   int in() const { return in_; }
   int out() const { return out_; }
-  std::vector<Param>& params() { return params_; }
+  // A layer built around another (RNN around its cell) hands out, initializes, clamps and
+  // penalizes that one's params.
+  virtual std::vector<Param>& params() { return params_; }
 
   // Grows the workspaces to hold `rows` rows; the step functions never allocate.
   virtual void reserve(int rows) = 0;
@@ -35,6 +37,11 @@ class Layer {
   // Moves a sparsity regularizer's warm-up to steps start → end (a fit placing an 'epochs' or
   // 'fit' schedule); false for a layer without one.
   virtual bool setSparsitySchedule(double start, double end) { return false; }
+  // A sequence layer (RNN) reads each row as steps() time steps: in() = steps·features, and
+  // out() = steps·units when stepOutputs(). 0: a layer without a time axis.
+  virtual int steps() const { return 0; }
+  virtual void setSteps(int steps) {}
+  virtual bool stepOutputs() const { return false; }
   // Optional cache of per-row features of the input that depend on that row alone (NALU's
   // log(|x|+ε)). fit computes them once for its whole data set, then before each step points
   // the first layer at the batch's rows, so forward skips recomputing them. Width 0: none.
@@ -59,15 +66,15 @@ class Layer {
     rowOrder_ = fm_ && rowOrder;
   }
   // Draws the initial values of every parameter from the layer's initializers.
-  void initialize(uint64_t seed);
+  virtual void initialize(uint64_t seed);
   // Applies each param's clamp (after an optimizer step, and after setWeights).
-  void applyConstraints();
+  virtual void applyConstraints();
   // Reads kernelRegularizer {l1, l2} and kernelConstraint {min, max}; both act on every [in, out]
   // weight (not on vectors such as biases or per-unit gates). Called by makeLayer after the unit's
   // constructor, so a kernelConstraint replaces the unit's default clamp (NAU, NMU).
   void setKernelOptions(const Options& o);
   // l1·Σ|w| + l2·Σw² over the kernels; adds its gradient when addGrad.
-  double kernelPenalty(bool addGrad);
+  virtual double kernelPenalty(bool addGrad);
 
  protected:
   // Adds a parameter with its initializer; returns its index.

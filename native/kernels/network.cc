@@ -18,6 +18,10 @@ Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
                  std::to_string(layer->out()) + " is larger than the maximum of " + std::to_string(kMaxElements) +
                  " elements");
     layer->initialize(ls.seed);
+    // Only the network's input has a time axis; a layer after it sees one row a sequence.
+    const std::string at = "layers[" + std::to_string(layers_.size()) + "] (" + ls.type + ")";
+    if (layer->steps() && !layers_.empty()) rangeError(at + ": a recurrent layer must be the first layer");
+    if (layer->stepOutputs() && spec.layers.size() > 1) rangeError(at + ": returnSequences must be false unless it is the last layer");
     in = layer->out();
     layers_.push_back(std::move(layer));
   }
@@ -42,6 +46,15 @@ std::vector<Param*> Network::params() const {
   for (auto& l : layers_)
     for (auto& p : l->params()) ps.push_back(&p);
   return ps;
+}
+
+void Network::setSteps(int steps) {
+  Layer& first = *layers_[0];
+  if (!first.steps()) rangeError("steps: the first layer has no time axis (only a recurrent first layer has)");
+  if (steps == first.steps()) return;
+  first.setSteps(steps);
+  inputDim_ = first.in();
+  capacity_ = 0;  // every workspace regrows (grow only ever grows) for rows of the new width
 }
 
 void Network::applyConstraints() {

@@ -1,0 +1,94 @@
+// RNN: a recurrent layer around any unit (its cell), as tfjs-layers' RNN wraps a cell.
+import type { NativeOptions } from '../../binding';
+import { booleanOption, type Option } from '../options';
+import { checkOptions } from '../registry';
+import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import type { Sparsity } from './sparsity';
+import { layerRegistry, registerLayer, type LayerClass } from './registry';
+
+/** Options of RNN; its input is [batch, time, features] (inputDim: features, or inputShape [time or null, features]). @category Layers */
+export interface RNNArgs extends LayerArgs {
+  /** The unit of each step: a layer class name ('NAU', 'NMU', 'NAC', 'NACMul', 'NALU', 'NMRU', 'Dense', …) or its native type ('nau', 'nacmul', …). */
+  cell: string;
+  /** The cell's own options (kernelInitializer, sparsity, kernelRegularizer…); its units are the RNN's. */
+  cellOptions?: Record<string, unknown>;
+  /** Output h of every step, [batch, time, units], instead of the last one's [batch, units]. Default false. */
+  returnSequences?: boolean;
+}
+
+type Cls = LayerClass & { nativeType: string };
+
+/** The cell class named `v` by className or native type (RNN itself refused). */
+function cellClass(v: unknown, where: string): Cls {
+  const names = layerRegistry.names().filter((n) => n !== RNN.className);
+  if (typeof v !== 'string') throw new TypeError(`${where}: expected a layer class name, received ${v === null ? 'null' : typeof v}`);
+  const found = names.map((n) => layerRegistry.get(n, where) as Cls).find((c) => c.className === v || c.nativeType === v);
+  if (!found) throw new RangeError(`${where}: expected one of ${names.map((n) => `'${n}'`).join(', ')}, received '${v}'`);
+  return found;
+}
+
+// `cell` and `cellOptions` read together into the cell layer, built with the RNN's units on
+// features + units inputs; it is never a layer of the model, so it is named 'cell'.
+const cellOption: Option<Layer> = {
+  keys: ['cell', 'cellOptions'],
+  parse(args, where) {
+    const cls = cellClass(args.cell, where('cell'));
+    const own = args.cellOptions === undefined ? {} : checkOptions(args.cellOptions, where('cellOptions'));
+    for (const k of ['units', 'inputDim', 'inputShape', 'name', 'seed'])
+      if (own[k] !== undefined) throw new RangeError(`${where('cellOptions')}.${k}: the RNN sets its cell's ${k}; leave it out`);
+    return new (cls as unknown as new (a: unknown) => Layer)({ ...own, units: args.units, name: 'cell' });
+  },
+  native(cell) {
+    const { type, units, seed, ...own } = cell.toNative(0);
+    return { cell: type, cellOptions: own } as NativeOptions;
+  },
+  config(cell) {
+    const { name, units, ...own } = cell.getConfig();
+    return { cell: cell.className, cellOptions: own };
+  },
+};
+
+/**
+ * RNN: hₜ = cell([xₜ, hₜ₋₁]), h₋₁ = 0, over the time axis of x [batch, time, features]; the output is
+ * the last h [batch, units], or every h [batch, time, units] with returnSequences. The cell is any unit
+ * (NAU, NMU, NALU, NMRU, Dense…) with in = features + units, out = units; an NAU cell with W = [1…, 1]
+ * is a running sum. The number of steps may change from call to call (fit on 10, predict on 100).
+ * It must be the model's first layer, and the last one with returnSequences.
+ * Weights: the cell's, for features + units inputs.
+ * @category Layers
+ */
+export class RNN extends Layer {
+  static readonly className = 'RNN';
+  static readonly nativeType = 'rnn';
+  static override readonly options = { cell: cellOption, returnSequences: booleanOption(false) };
+  /** The unit run at each step (its weights are the RNN's). */
+  declare readonly cell: Layer;
+  /** Whether every step's h is output. */
+  declare readonly returnSequences: boolean;
+
+  /** @throws TypeError or RangeError naming the option that is wrong. */
+  constructor(args: RNNArgs) {
+    super(withFeatures(args));
+    for (const k of ['kernelRegularizer', 'kernelConstraint'] as const)
+      if (this[k] !== undefined) throw new RangeError(`RNN.${k}: an RNN's weights are its cell's; give ${k} in cellOptions`);
+    // fit places the cell's sparsity warm-up through the RNN, whose weights are the cell's.
+    (this as { sparsity?: Sparsity }).sparsity = this.cell.sparsity;
+  }
+  /** The cell's weights for features + units inputs. */
+  weightSpecs(inputDim: number): WeightSpec[] {
+    return this.cell.weightSpecs(inputDim + this.units);
+  }
+}
+
+/** inputShape [time or null, features] (tfjs' form) as inputDim: the time axis may change from call to call. */
+function withFeatures(args: RNNArgs): LayerArgs {
+  const o = checkOptions(args, 'RNN options') as unknown as RNNArgs;
+  const s = o.inputShape;
+  if (!Array.isArray(s) || s.length !== 2) return o;
+  if (s[0] !== null && !(Number.isInteger(s[0]) && (s[0] as number) >= 1))
+    throw new RangeError(`RNN.inputShape[0]: expected the time steps (a positive integer) or null, received ${JSON.stringify(s[0])}`);
+  const { inputShape, ...rest } = o;
+  return { ...rest, inputShape: [s[1]] };
+}
+
+registerLayer(RNN);

@@ -1,0 +1,151 @@
+// RNN: a recurrent layer around any unit, its cell. Step t feeds the cell [xₜ, hₜ₋₁] (in =
+// features + units, out = units) and hₜ is its output; h₋₁ = 0. A row of x holds `steps` time steps
+// of `features` ([batch, time, features] row-major); y is h of the last step, or of every step
+// (returnSequences: [batch, time, units]). Backpropagation through time runs the cell's own
+// backward step by step, last to first; the cell keeps in its workspace only what its last forward
+// needs, so each earlier step's forward is run again just before its backward.
+#include <algorithm>
+#include <cstring>
+
+#include "error.h"
+#include "layer.h"
+
+namespace nalu {
+
+namespace {
+
+class RNN : public Layer {
+ public:
+  RNN(int in, const Options& o) : Layer(in, unitsOption(o)), features_(in), units_(out_) {
+    returnSequences_ = o.flag("returnSequences", false);
+    for (const char* k : {"kernelRegularizer", "kernelConstraint"})
+      if (o.has(k)) rangeError(o.where(k) + ": an RNN's weights are its cell's; give " + k + " in cellOptions");
+    const std::string type = o.requiredString("cell");
+    std::vector<std::string> cells = layerTypes();
+    cells.erase(std::remove(cells.begin(), cells.end(), "rnn"), cells.end());
+    if (std::find(cells.begin(), cells.end(), type) == cells.end())
+      rangeError(o.where("cell") + ": expected one of " + joinNames(cells) + ", received '" + type + "'");
+    Options c;
+    if (const Options* given = o.object("cellOptions")) c = *given;
+    else if (o.has("cellOptions")) typeError(o.where("cellOptions") + ": expected an object, received " + o.describe("cellOptions"));
+    c.context = o.where("cellOptions");
+    if (c.num.count("units") || c.str.count("units") || c.obj.count("units"))
+      rangeError(c.where("units") + ": the cell's units are the RNN's; leave it out of cellOptions");
+    c.num["units"] = units_;
+    cell_ = makeLayer(type, features_ + units_, c);
+    for (Param& p : cell_->params()) sums_.emplace_back(p.size(), 0.f);
+  }
+
+  std::vector<Param>& params() override { return cell_->params(); }
+  void initialize(uint64_t seed) override { cell_->initialize(seed); }
+  void applyConstraints() override { cell_->applyConstraints(); }
+  double kernelPenalty(bool addGrad) override { return cell_->kernelPenalty(addGrad); }
+  double regularize(int64_t step, bool addGrad) override { return cell_->regularize(step, addGrad); }
+  bool hasRegularizer() const override { return cell_->hasRegularizer(); }
+  bool setSparsitySchedule(double start, double end) override { return cell_->setSparsitySchedule(start, end); }
+  void sparsityWeights(const std::function<void(float)>& visit) const override { cell_->sparsityWeights(visit); }
+
+  int steps() const override { return steps_; }
+  bool stepOutputs() const override { return returnSequences_; }
+  void setSteps(int steps) override {
+    if (steps < 1 || int64_t(steps) * std::max(features_, units_) > kMaxElements)
+      rangeError("steps: expected an integer in [1, " + std::to_string(kMaxElements / std::max(features_, units_)) +
+                 "], received " + std::to_string(steps));
+    steps_ = steps;
+    in_ = steps * features_;
+    out_ = returnSequences_ ? steps * units_ : units_;
+  }
+
+  void reserve(int rows) override {
+    const size_t width = size_t(features_) + units_;
+    grow(z_, size_t(steps_) * rows * width);
+    grow(h_, size_t(steps_) * rows * units_);
+    grow(dz_, size_t(rows) * width);
+    grow(dh_, size_t(rows) * units_);
+    grow(again_, size_t(rows) * units_);
+    cell_->reserve(rows);
+  }
+
+  void forward(const float* x, float* y, int rows) override {
+    const int F = features_, U = units_, T = steps_, W = F + U;
+    for (int t = 0; t < T; ++t) {
+      float* z = z_.data() + size_t(t) * rows * W;
+      const float* prev = t ? h_.data() + size_t(t - 1) * rows * U : nullptr;
+      for (int r = 0; r < rows; ++r) {
+        std::memcpy(z + size_t(r) * W, x + (size_t(r) * T + t) * F, sizeof(float) * F);
+        if (prev) std::memcpy(z + size_t(r) * W + F, prev + size_t(r) * U, sizeof(float) * U);
+        else std::fill_n(z + size_t(r) * W + F, U, 0.f);
+      }
+      cell_->forward(z, h_.data() + size_t(t) * rows * U, rows);
+    }
+    const float* last = h_.data() + size_t(T - 1) * rows * U;
+    if (!returnSequences_) {
+      std::memcpy(y, last, sizeof(float) * size_t(rows) * U);
+      return;
+    }
+    for (int t = 0; t < T; ++t)
+      for (int r = 0; r < rows; ++r)
+        std::memcpy(y + (size_t(r) * T + t) * U, h_.data() + (size_t(t) * rows + r) * U, sizeof(float) * U);
+  }
+
+  void backward(const float* x, const float* y, const float* dy, float* dx, int rows) override {
+    const int F = features_, U = units_, T = steps_, W = F + U;
+    std::vector<Param>& ps = cell_->params();
+    float* dh = dh_.data();
+    float* dz = dz_.data();
+    // dh: dL/dhₜ, from the step after (through its cell input) and, with returnSequences, from yₜ.
+    if (returnSequences_) std::fill_n(dh, size_t(rows) * U, 0.f);
+    else std::memcpy(dh, dy, sizeof(float) * size_t(rows) * U);
+    for (int t = T - 1; t >= 0; --t) {
+      if (returnSequences_)
+        for (int r = 0; r < rows; ++r) {
+          const float* d = dy + (size_t(r) * T + t) * U;
+          for (int u = 0; u < U; ++u) dh[size_t(r) * U + u] += d[u];
+        }
+      const float* z = z_.data() + size_t(t) * rows * W;
+      const float* h = h_.data() + size_t(t) * rows * U;
+      // The cell's workspace holds the last step's forward; an earlier step's is made again.
+      if (t != T - 1) {
+        cell_->forward(z, again_.data(), rows);
+        h = again_.data();
+      }
+      const bool wantDz = t > 0 || dx;
+      cell_->backward(z, h, dh, wantDz ? dz : nullptr, rows);
+      for (size_t k = 0; k < ps.size(); ++k) {
+        const float* g = ps[k].grad.data();
+        float* s = sums_[k].data();
+        const size_t n = ps[k].size();
+        if (t == T - 1) std::memcpy(s, g, sizeof(float) * n);
+        else
+          for (size_t i = 0; i < n; ++i) s[i] += g[i];
+      }
+      if (dx)
+        for (int r = 0; r < rows; ++r)
+          std::memcpy(dx + (size_t(r) * T + t) * F, dz + size_t(r) * W, sizeof(float) * F);
+      if (t > 0)
+        for (int r = 0; r < rows; ++r) std::memcpy(dh + size_t(r) * U, dz + size_t(r) * W + F, sizeof(float) * U);
+    }
+    for (size_t k = 0; k < ps.size(); ++k) std::memcpy(ps[k].grad.data(), sums_[k].data(), sizeof(float) * ps[k].size());
+  }
+
+ private:
+  int features_, units_, steps_ = 1;
+  bool returnSequences_ = false;
+  std::unique_ptr<Layer> cell_;
+  std::vector<Buffer> sums_;  // each param's gradient summed over the steps
+  Buffer z_, h_;              // every step's cell input [xₜ, hₜ₋₁] and output hₜ, [steps][rows, ·]
+  Buffer dz_, dh_, again_;    // one step's dL/d[xₜ, hₜ₋₁], dL/dhₜ, and its forward made again
+};
+
+// The cell's matrices (its in is features + units, which the estimate's in·units leaves out).
+int rnnMatrices(const Options& o) {
+  auto it = o.str.find("cell");
+  if (it == o.str.end() || it->second == "rnn") return 5;
+  auto c = o.obj.find("cellOptions");
+  return layerMatrices(it->second, c == o.obj.end() ? Options() : c->second);
+}
+
+const bool registered = registerLayer({"rnn", makeUnit<RNN>, rnnMatrices});
+
+}  // namespace
+}  // namespace nalu

@@ -15,6 +15,7 @@ import { nau } from './nau';
 import { nmru } from './nmru';
 import { nmu } from './nmu';
 import { npu, realNpu } from './npu';
+import { spatialReferences } from './spatial';
 
 export const references: Record<string, UnitReference> = {
   Dense: dense,
@@ -32,8 +33,13 @@ export const references: Record<string, UnitReference> = {
 
 const where = 'add it to test/units/ (a file for the unit and a line in test/units/index.ts)';
 
+/** The float64 forward of a registered class name: its unit entry, or a layer on images' (./spatial.ts). */
+export function referenceFor(className: string): Pick<UnitReference, 'forward' | 'regularizer'> {
+  return Object.hasOwn(spatialReferences, className) ? spatialReferences[className] : unitReference(className);
+}
+
 /** The entry of a registered class name; throws 'no reference for X' when there is none. */
-export function referenceFor(className: string): UnitReference {
+function unitReference(className: string): UnitReference {
   const ref = Object.hasOwn(references, className) ? references[className] : undefined;
   if (!ref) throw new Error(`no reference for ${className}: ${where}`);
   if (layerRegistry.get(className, 'className') !== ref.cls) throw new Error(`the reference for ${className} is for another class than the registered one`);
@@ -42,10 +48,10 @@ export function referenceFor(className: string): UnitReference {
 
 /** Every registered layer class with its entry, in registration order; throws for a missing or a stray entry. */
 export function registeredUnits(): { className: string; ref: UnitReference }[] {
-  const names = layerRegistry.names();
+  const names = layerRegistry.names().filter((n) => !Object.hasOwn(spatialReferences, n));
   for (const name of Object.keys(references))
     if (!names.includes(name)) throw new Error(`a reference for ${name}, which is not a registered layer class: remove it from test/units/index.ts`);
-  return names.map((className) => ({ className, ref: referenceFor(className) }));
+  return names.map((className) => ({ className, ref: unitReference(className) }));
 }
 
 /** Builds a unit of the entry's class from its options. */

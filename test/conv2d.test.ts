@@ -107,6 +107,25 @@ describe('the digit network (Madsen & Johansen 2020)', () => {
     back.dispose();
   });
 
+  it('every option round-trips through save/loadModel, and each is sent (no native default applies)', async () => {
+    const conv = new Conv2D({ inputShape: [9, 8, 2], filters: 3, kernelSize: [3, 2], strides: [2, 1], padding: 'same', activation: 'selu', useBias: false, kernelInitializer: 'heNormal', biasInitializer: 'ones', name: 'c ∞', seed: 7 });
+    const pool = new MaxPool2D({ inputShape: conv.outputShape, poolSize: [1, 3], strides: [2, 2], padding: 'same' });
+    expect(conv.toNative(0)).toMatchObject({ type: 'conv2d', units: 5 * 8 * 3, inputHeight: 9, inputWidth: 8, inputChannels: 2, filters: 3, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1, padding: 'same', activation: 'selu', useBias: false });
+    expect(pool.toNative(0)).toMatchObject({ type: 'maxpool2d', units: 3 * 4 * 3, poolHeight: 1, poolWidth: 3, strideHeight: 2, strideWidth: 2, padding: 'same' });
+    expect(new MaxPool2D({ inputShape: [4, 4, 1] }).toNative(0)).toMatchObject({ poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: 'valid' });
+    const m = new Sequential([conv, pool]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const dir = path.join(root, 'options');
+    await m.save(dir);
+    const back = await loadModel(dir);
+    expect(back.getConfig()).toEqual(m.getConfig());
+    expect(back.layers.map((l) => l.toNative(0))).toEqual(m.layers.map((l) => l.toNative(0)));
+    const x = tensor(uniform(2 * 144, -1, 1, 3), [2, 144]);
+    expect(Array.from(back.predict(x).data)).toEqual(Array.from(m.predict(x).data));
+    m.dispose();
+    back.dispose();
+  });
+
   it('glorotUniform counts the receptive field in both fans, as Keras', () => {
     const m = new Sequential([new Conv2D({ inputShape: [8, 8, 4], filters: 6, kernelSize: 3, seed: 9 })]);
     const w = m.getWeights()[0].data;

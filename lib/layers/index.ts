@@ -11,7 +11,7 @@ export { INALU, type INALUArgs } from './inalu';
 export { NPU, RealNPU, type NPUArgs, type RealNPUArgs } from './npu';
 export { NMRU, type NMRUArgs } from './nmru';
 export { GatedNAUNMU, type GatedNAUNMUArgs } from './gated';
-export { SpatialLayer, type SpatialArgs, type Padding } from './spatial';
+export { SpatialLayer, type SpatialArgs, type Padding, type OutputShapeOf } from './spatial';
 export { Conv2D, type Conv2DArgs } from './conv2d';
 export { MaxPool2D, type MaxPool2DArgs } from './pool2d';
 export type { Sparsity, SparsityArgs, SparsityUnit } from './sparsity';

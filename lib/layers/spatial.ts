@@ -49,7 +49,7 @@ export function slide(input: readonly number[], size: readonly number[], strides
   return [axis(input[0], size[0], strides[0], padding, `${what}[0]`), axis(input[1], size[1], strides[1], padding, `${what}[1]`)];
 }
 
-/** An output image of an input image under a layer's parsed options (`cls` names the layer in errors). */
+/** A layer's output image for an input image and its parsed options (`cls` names the layer in errors). @category Layers */
 export type OutputShapeOf = (input: [number, number, number], parsed: Record<string, unknown>, cls: string) => [number, number, number];
 
 const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);

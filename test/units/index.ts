@@ -3,6 +3,7 @@
 // The gradient, config, weight-spec, layout, sparsity-error, numerics and toy tests iterate
 // layerRegistry.names() through registeredUnits(): a registered class without an entry here, or an
 // entry for a class that is not registered, fails them. A new unit is its file and one line below.
+// The layers on images (Conv2D, MaxPool2D) are no arithmetic units: ./spatial.ts, test/conv2d.test.ts.
 import { layerRegistry, type Layer } from '../../lib/index';
 import type { Options, UnitReference } from './common';
 import { dense } from './dense';
@@ -46,9 +47,14 @@ function unitReference(className: string): UnitReference {
   return ref;
 }
 
-/** Every registered layer class with its entry, in registration order; throws for a missing or a stray entry. */
+/** The registered arithmetic units: every layer class but the layers on images (./spatial.ts). */
+export function unitNames(): string[] {
+  return layerRegistry.names().filter((n) => !Object.hasOwn(spatialReferences, n));
+}
+
+/** Every registered unit with its entry, in registration order; throws for a missing or a stray entry. */
 export function registeredUnits(): { className: string; ref: UnitReference }[] {
-  const names = layerRegistry.names().filter((n) => !Object.hasOwn(spatialReferences, n));
+  const names = unitNames();
   for (const name of Object.keys(references))
     if (!names.includes(name)) throw new Error(`a reference for ${name}, which is not a registered layer class: remove it from test/units/index.ts`);
   return names.map((className) => ({ className, ref: unitReference(className) }));

@@ -8,12 +8,14 @@ import { loadTfjs, timeSteps } from './tfjs';
 
 const B = 64;
 type Stat = { median: number; min: number; max: number };
+/** Steps a second of wall time and of the process's CPU time (which time slicing by the host does not lower). */
+type Rates = { wall: Stat; cpu: Stat };
 export interface ConvRow {
   what: 'conv2d' | 'digit network';
-  /** nalu's steps/s by thread count. */
-  nalu: Record<number, Stat>;
-  /** TensorFlow.js's steps/s by backend (or why it did not run). */
-  tfjs: Record<string, Stat | { error: string }>;
+  /** nalu's rates by thread count. */
+  nalu: Record<number, Rates>;
+  /** TensorFlow.js's rates by backend (or why it did not run). */
+  tfjs: Record<string, Rates | { error: string }>;
 }
 export interface ConvBench {
   batch: number;
@@ -40,18 +42,19 @@ function naluLayers(what: ConvRow['what']): Layer[] {
   return [c1, p1, c2, p2, new Dense({ units: 500, activation: 'relu', seed: 3 }), new Dense({ units: 1, seed: 4 })];
 }
 
-function naluRates(what: ConvRow['what'], threads: number, reps: number, repSeconds: number): number[] {
+function naluRates(what: ConvRow['what'], threads: number, reps: number, repSeconds: number): Rates {
   setNumThreads(threads);
   const m = new Sequential(naluLayers(what));
   m.compile({ optimizer: 'adam', loss: 'mse' });
   const out = m.layers[m.layers.length - 1].units;
   const x = tensor(rand(B * m.inputDim, 1), [B, m.inputDim]), y = tensor(rand(B * out, 2), [B, out]);
-  const rates = timeSteps(() => m.trainOnBatch(x, y), reps, repSeconds);
+  const cpu: number[] = [];
+  const wall = timeSteps(() => m.trainOnBatch(x, y), reps, repSeconds, cpu);
   m.dispose();
-  return rates;
+  return { wall: stat(wall), cpu: stat(cpu) };
 }
 
-async function tfjsRates(what: ConvRow['what'], backend: string, reps: number, repSeconds: number): Promise<number[]> {
+async function tfjsRates(what: ConvRow['what'], backend: string, reps: number, repSeconds: number): Promise<Rates> {
   const tf = await loadTfjs(backend);
   const v = (shape: number[]) => tf.variable(tf.randomUniform(shape, -0.05, 0.05));
   const k2 = v([5, 5, 20, 50]), b2 = v([50]);
@@ -65,7 +68,8 @@ async function tfjsRates(what: ConvRow['what'], backend: string, reps: number, r
     return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.reshape(h, [B, 800]), w3), b3)), w4), b4);
   };
   const opt = tf.train.adam(1e-3);
-  const rates = timeSteps(
+  const cpu: number[] = [];
+  const wall = timeSteps(
     () => {
       const l = opt.minimize(() => tf.mean(tf.square(tf.sub(forward(), t))), true);
       l.dataSync();
@@ -73,10 +77,11 @@ async function tfjsRates(what: ConvRow['what'], backend: string, reps: number, r
     },
     reps,
     repSeconds,
+    cpu,
   );
   for (const w of [k1, b1, k2, b2, w3, b3, w4, b4, x, t]) w.dispose();
   opt.dispose();
-  return rates;
+  return { wall: stat(wall), cpu: stat(cpu) };
 }
 
 /** Both cases, nalu on each of `threads`, tfjs on cpu and wasm. */
@@ -85,12 +90,12 @@ export async function convBench(threads: number[], reps: number, repSeconds: num
   for (const what of ['conv2d', 'digit network'] as const) {
     const row: ConvRow = { what, nalu: {}, tfjs: {} };
     for (const t of threads) {
-      row.nalu[t] = stat(naluRates(what, t, reps, repSeconds));
-      log(`  ${what} B=${B} nalu t${t}: ${row.nalu[t].median.toFixed(1)} steps/s`);
+      row.nalu[t] = naluRates(what, t, reps, repSeconds);
+      log(`  ${what} B=${B} nalu t${t}: ${JSON.stringify(row.nalu[t])}`);
     }
     for (const backend of ['cpu', 'wasm']) {
       try {
-        row.tfjs[backend] = stat(await tfjsRates(what, backend, reps, repSeconds));
+        row.tfjs[backend] = await tfjsRates(what, backend, reps, repSeconds);
       } catch (e) {
         row.tfjs[backend] = { error: (e as Error).message.split('\n')[0] };
       }
@@ -105,18 +110,19 @@ export async function convBench(threads: number[], reps: number, repSeconds: num
 /** The section of bench/results/latest.md. */
 export function convSection(c: ConvBench): string[] {
   const threads = Object.keys(c.rows[0]?.nalu ?? {}).map(Number);
-  const f = (v: number) => (v < 100 ? v.toFixed(1) : v.toFixed(0));
+  const f = (v: number) => (v < 100 ? v.toFixed(2) : v.toFixed(0));
   const L = [
-    `**Conv2D, the digit network** (Madsen & Johansen 2020; batch ${c.batch}, Adam, MSE, trainOnBatch; steps/s, median, min–max; tfjs: the same step in TensorFlow.js, cpu = pure JS, 1 JS thread). conv2d: its second Conv2D alone (12×12×20 → 8×8×50, 5×5, relu); digit network: conv 5×5 20 → pool → conv 5×5 50 → pool → dense 500 → 1. ${os.cpus()[0]?.model ?? ''}`,
+    `**Conv2D, the digit network** (Madsen & Johansen 2020; batch ${c.batch}, Adam, MSE, trainOnBatch): steps a second, median (min–max), and in brackets steps a CPU-second of the process, which a busy host does not lower. conv2d: the network's second Conv2D alone (12×12×20 → 8×8×50, 5×5, relu); digit network: conv 5×5 20 → pool → conv 5×5 50 → pool → dense 500 → 1. tfjs: the same step in TensorFlow.js, 1 JS thread (cpu: pure JS). Ratios: nalu on 1 thread over tfjs, per CPU-second. ${os.cpus()[0]?.model ?? ''}, load average ${os.loadavg()[0].toFixed(1)}`,
     '',
-    `| step | ${threads.map((t) => `nalu, ${t} thread${t === 1 ? '' : 's'}`).join(' | ')} | tfjs cpu | tfjs wasm | nalu (1 thread) / tfjs cpu | nalu (1 thread) / tfjs wasm |`,
+    `| step | ${threads.map((t) => `nalu, ${t} thread${t === 1 ? '' : 's'}`).join(' | ')} | tfjs cpu | tfjs wasm | nalu / tfjs cpu | nalu / tfjs wasm |`,
     `| --- | ${threads.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |`,
   ];
   for (const r of c.rows) {
-    const cell = (s: Stat | { error: string } | undefined) => (!s ? '' : 'error' in s ? s.error : `${f(s.median)} (${f(s.min)}–${f(s.max)})`);
+    const cell = (s: Rates | { error: string } | undefined) =>
+      !s ? '' : 'error' in s ? s.error : `${f(s.wall.median)} (${f(s.wall.min)}–${f(s.wall.max)}) [${f(s.cpu.median)} CPU]`;
     const ratio = (b: string) => {
       const s = r.tfjs[b];
-      return s && !('error' in s) && r.nalu[1] ? `${(r.nalu[1].median / s.median).toFixed(1)}×` : '';
+      return s && !('error' in s) && r.nalu[1] ? `${(r.nalu[1].cpu.median / s.cpu.median).toFixed(1)}×` : '';
     };
     L.push(`| ${r.what} | ${threads.map((t) => cell(r.nalu[t])).join(' | ')} | ${cell(r.tfjs.cpu)} | ${cell(r.tfjs.wasm)} | ${ratio('cpu')} | ${ratio('wasm')} |`);
   }

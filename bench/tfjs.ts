@@ -55,8 +55,11 @@ export async function tfjsStepsPerSecond(backend: string, [B, I, O]: Shape, reps
   return rates;
 }
 
-/** Steps/s of `reps` repetitions of ~repSeconds each of `step`, after one warm-up step and a calibration. */
-export function timeSteps(step: () => void, reps: number, repSeconds: number): number[] {
+/**
+ * Steps/s of `reps` repetitions of ~repSeconds each of `step`, after one warm-up step and a
+ * calibration; `cpu`, when given, gets each repetition's steps per CPU-second of the process.
+ */
+export function timeSteps(step: () => void, reps: number, repSeconds: number, cpu?: number[]): number[] {
   step();
   let n = 1;
   for (;;) {
@@ -71,9 +74,11 @@ export function timeSteps(step: () => void, reps: number, repSeconds: number): n
   }
   const rates: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) step();
     rates.push(n / ((performance.now() - t0) / 1000));
+    const c = process.cpuUsage(c0);
+    cpu?.push(n / ((c.user + c.system) / 1e6));
   }
   return rates;
 }

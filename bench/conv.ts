@@ -110,7 +110,7 @@ export async function convBench(threads: number[], reps: number, repSeconds: num
 /** The section of bench/results/latest.md. */
 export function convSection(c: ConvBench): string[] {
   const threads = Object.keys(c.rows[0]?.nalu ?? {}).map(Number);
-  const f = (v: number) => (v < 100 ? v.toFixed(2) : v.toFixed(0));
+  const f = (v: number) => (v < 100 ? v.toPrecision(3) : v.toFixed(0));
   const L = [
     `**Conv2D, the digit network** (Madsen & Johansen 2020; batch ${c.batch}, Adam, MSE, trainOnBatch): steps a second, median (min–max), and in brackets steps a CPU-second of the process, which a busy host does not lower. conv2d: the network's second Conv2D alone (12×12×20 → 8×8×50, 5×5, relu); digit network: conv 5×5 20 → pool → conv 5×5 50 → pool → dense 500 → 1. tfjs: the same step in TensorFlow.js, 1 JS thread (cpu: pure JS). Ratios: nalu on 1 thread over tfjs, per CPU-second. ${os.cpus()[0]?.model ?? ''}, load average ${os.loadavg()[0].toFixed(1)}`,
     '',

@@ -152,7 +152,8 @@ describe('validation', () => {
     expect(() => new Conv2D({ ...ok, kernelSize: '3' as never })).toThrow(/Conv2D.kernelSize: expected an integer or \[height, width\], received "3"/);
     expect(() => new Conv2D({ ...ok, activation: 'gelu' as never })).toThrow(RangeError);
     expect(() => new MaxPool2D({ inputShape: [3, 3, 1], poolSize: 4 })).toThrow(/MaxPool2D.poolSize\[0\]: expected at most the input's 3/);
-    expect(() => new MaxPool2D({ inputShape: [3, 3, 1], bogus: 1 } as never)).toThrow(/MaxPool2D: unknown option 'bogus'/);
+    expect(() => new MaxPool2D({ inputShape: [3, 3, 1], bogus: 1 } as never)).toThrow("MaxPool2D: unknown option 'bogus', expected one of inputShape, name, seed, poolSize, strides, padding");
+    expect(() => new Conv2D({ ...ok, kernel_size: 3 } as never)).toThrow(/unknown option 'kernel_size'.*did you mean 'kernelSize'\?/);
   });
 
   it('a model refuses an inputShape that does not match the incoming width', () => {

@@ -2,7 +2,7 @@
 // `inputShape` [height, width, channels] every such layer is given; their output is flattened NHWC too,
 // so a Dense (or another spatial layer with the next inputShape) composes after it.
 import type { NativeLayerSpec } from '../../binding';
-import { type Option, parseOptions } from '../options';
+import { type Option, optionKeys, parseOptions, refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { Layer } from './layer';
 
@@ -72,6 +72,7 @@ export abstract class SpatialLayer extends Layer {
     const o = checkOptions(args, `${cls} options`);
     for (const k of ['units', 'inputDim', 'kernelRegularizer', 'kernelConstraint'])
       if (o[k] !== undefined) throw new RangeError(`${cls}.${k}: not an option of ${cls} (a layer on images: its size follows from inputShape and its own options)`);
+    refuseUnknown(o, ['inputShape', 'name', 'seed', ...optionKeys(C.options)], cls);
     const s = o.inputShape;
     if (!Array.isArray(s) || s.length !== 3)
       throw new TypeError(`${cls}.inputShape: expected [height, width, channels], received ${s === undefined ? 'undefined' : JSON.stringify(s)}`);

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --discover | --fused-only (that section alone)]
+// npm run bench [-- --quick] [-- --save | --out DIR] [-- --table-only] [-- --discover | --fused-only | --conv-only (that section alone)]
 // Training and inference speed of one NALU layer at the issue's shapes, through the public
 // API both ways a user trains (fit: loop in C++, at 1 batch an epoch (the seed's pattern) and at
 // many; trainOnBatch: one N-API call a step), on 1 thread and on all cores, against cblas_sgemm
@@ -17,6 +17,7 @@ import { discoverBench, discoverSection, type DiscoverBench } from './discover';
 import { loadExperiment, plannedOptions, planRuns } from '../lib/tasks/experiment';
 import { prepareRun, type PreparedRun } from '../lib/tasks/run';
 import { tfjsStepsPerSecond } from './tfjs';
+import { convBench, convSection, type ConvBench } from './conv';
 
 type Shape = [batch: number, inDim: number, outDim: number];
 interface Stat {
@@ -534,6 +535,7 @@ async function main() {
     console.error(`nalu bench --fused-only: ${os.cpus()[0]?.model ?? 'unknown'}, ${cores} cores, isa ${native.isa}, load average ${fmt(os.loadavg()[0], 1)}`);
     return console.log(fusedSection(await fusedRow()).join('\n'));
   }
+  if (argv.includes('--conv-only')) return console.log(convSection(await convBench(THREADS, REPS, REP_SECONDS, console.error)).join('\n'));
   const started = Date.now();
   const addon = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('nalu.node'))?.split(/\s+/).pop();
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cpuId: cpuId(), cores, node: process.version, addon, openblas: native.benchOpenblasCore(), openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '', loadAverageAtStart: os.loadavg()[0], loadAverageAtEnd: NaN };
@@ -590,6 +592,7 @@ async function main() {
     }
   }
   const discover = await discoverBench(console.error);
+  const conv = await convBench(THREADS, REPS, REP_SECONDS, console.error);
   const rss = rssChild();
   console.error(`  rss: ${JSON.stringify(rss)}`);
   machine.loadAverageAtEnd = os.loadavg()[0];
@@ -610,6 +613,7 @@ async function main() {
     torch,
     tfjs,
     discover,
+    conv,
     rss,
     seconds: (Date.now() - started) / 1000,
   };
@@ -688,6 +692,7 @@ interface Result {
   torch: TorchRun[];
   tfjs: { shape: Shape; backend: string; stepsPerSec?: Stat; error?: string }[];
   discover?: DiscoverBench;
+  conv?: ConvBench;
   rss: Record<string, number> | { error: string };
   seconds: number;
 }
@@ -893,6 +898,7 @@ function markdown(r: Result): string {
   if (r.profiles?.length) L.push('', ...profileSection(r));
   if (r.fused) L.push('', ...fusedSection(r.fused));
   if (r.discover) L.push('', ...discoverSection(r.discover));
+  if (r.conv) L.push('', ...convSection(r.conv));
   L.push('');
   if ('error' in r.rss) L.push(`RSS (4096, 1024, 1024): not measured (${r.rss.error}).`);
   else {

@@ -7,7 +7,9 @@ type Shape = [number, number, number];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let tf: any;
 
-async function load(backend: string) {
+/** TensorFlow.js (tfjs-core with the cpu and wasm backends) on `backend`; throws when it is not installed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function loadTfjs(backend: string): Promise<any> {
   if (!tf) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     tf = require('@tensorflow/tfjs-core');
@@ -21,11 +23,12 @@ async function load(backend: string) {
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend '${backend}' did not initialize`);
   await tf.ready();
+  return tf;
 }
 
 /** Steps/s of `reps` repetitions of ~repSeconds each; throws when TensorFlow.js is not installed. */
 export async function tfjsStepsPerSecond(backend: string, [B, I, O]: Shape, reps: number, repSeconds: number): Promise<number[]> {
-  await load(backend);
+  await loadTfjs(backend);
   const glorot = Math.sqrt(6 / (I + O));
   const init = () => tf.variable(tf.randomUniform([I, O], -glorot, glorot));
   const wHat = init(), mHat = init(), G = init();
@@ -46,6 +49,17 @@ export async function tfjsStepsPerSecond(backend: string, [B, I, O]: Shape, reps
     l.dataSync(); // wait for the step, as a training loop reading its loss would
     l.dispose();
   };
+  const rates = timeSteps(step, reps, repSeconds);
+  for (const v of [wHat, mHat, G, x, t, lx]) v.dispose();
+  opt.dispose();
+  return rates;
+}
+
+/**
+ * Steps/s of `reps` repetitions of ~repSeconds each of `step`, after one warm-up step and a
+ * calibration; `cpu`, when given, gets each repetition's steps per CPU-second of the process.
+ */
+export function timeSteps(step: () => void, reps: number, repSeconds: number, cpu?: number[]): number[] {
   step();
   let n = 1;
   for (;;) {
@@ -60,11 +74,11 @@ export async function tfjsStepsPerSecond(backend: string, [B, I, O]: Shape, reps
   }
   const rates: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) step();
     rates.push(n / ((performance.now() - t0) / 1000));
+    const c = process.cpuUsage(c0);
+    cpu?.push(n / ((c.user + c.system) / 1e6));
   }
-  for (const v of [wHat, mHat, G, x, t, lx]) v.dispose();
-  opt.dispose();
   return rates;
 }

@@ -3,8 +3,8 @@
 // optimizer. A native default the TS side never sends is the one source of that default.
 import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
-import { unitNames } from './units/index';
 import { Layer, getLoss, getOptimizer, layerRegistry, lossRegistry, optimizerRegistry } from '../lib/index';
+import { unitNames } from './units/index';
 
 // The TS default is a warm-up as fractions of each fit, which a fit places in steps (native: off
 // until then); the native default is the benchmark's warm-up in steps.
@@ -24,7 +24,9 @@ function compare(what: string, sent: Record<string, unknown>, defaults: Record<s
 }
 
 describe('TS and native defaults', () => {
-  it('of every registered layer class agree', () => {
+  // optionDefaults builds a layer of units 1 on 2 inputs: the layers on images, which need an image
+  // and a window, send every option they have (test/conv2d.test.ts).
+  it('of every registered unit agree', () => {
     for (const name of unitNames()) {
       const cls = layerRegistry.get(name, 'className') as unknown as { nativeType: string } & (new (a: object) => Layer);
       const sent = new cls({ units: 1 }).toNative(1);

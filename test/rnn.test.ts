@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
 import { Adam, NAU, NaluError, RNN, Sequential, getLoss, layerRegistry, loadModel, tensor, type Layer, type Tensor } from '../lib/index';
 import { kinkMargin, lossValue, maxAbs, numericGradients, rng, signedUniform, uniform, worstMismatch, type Kinks } from './helpers/reference';
-import { referenceFor } from './units/index';
+import { unitReference } from './units/index';
 
 const cells = layerRegistry.names().filter((n) => n !== 'RNN');
 // h₋₁ = 0 reaches log space as log ε (NAC•) and 1/x as 1/ε (NMRU): the next steps' h are then about
@@ -17,7 +17,7 @@ const stateOptions: Record<string, Record<string, unknown>> = { NACMul: { epsilo
 
 /** The RNN in float64: each step the cell's reference on [xₜ, hₜ₋₁]; its output and regularization. */
 function rnnForward(rnn: RNN, ws: ArrayLike<number>[], x: ArrayLike<number>, rows: number, steps: number, features: number, kinks: Kinks = {}) {
-  const ref = referenceFor(rnn.cell.className);
+  const ref = unitReference(rnn.cell.className);
   const U = rnn.units, W = features + U;
   let h: Float64Array = new Float64Array(rows * U);
   const out = new Float64Array(rows * (rnn.returnSequences ? steps : 1) * U);
@@ -81,7 +81,7 @@ describe('RNN gradients through 6 time steps against float64 central differences
   for (const name of cells)
     for (const returnSequences of [false, true])
       it(`${name} cell${returnSequences ? ', returnSequences' : ''}`, () => {
-        const ref = referenceFor(name);
+        const ref = unitReference(name);
         const probe = new (ref.cls as unknown as new (a: object) => Layer)({ units: 2, seed: 5, ...ref.gradient.options?.({}) });
         const own = { ...ref.gradient.options?.({}), ...stateOptions[name], kernelRegularizer: { l1: 0.01, l2: 0.02 } };
         const rnn = new RNN({ cell: name, units: 2, inputDim: 1, returnSequences, seed: 5, cellOptions: own });

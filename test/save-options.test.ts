@@ -1,5 +1,6 @@
 // Every option of every unit (layerRegistry), loss and optimizer survives save/loadModel exactly,
-// Infinity included (model.json, like getConfig, writes an Infinity option as null).
+// Infinity included (model.json, like getConfig, writes an Infinity option as null). The layers on
+// images have their round trips in conv2d.test.ts.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

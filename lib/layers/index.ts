@@ -12,5 +12,8 @@ export { NPU, RealNPU, type NPUArgs, type RealNPUArgs } from './npu';
 export { NMRU, type NMRUArgs } from './nmru';
 export { GatedNAUNMU, type GatedNAUNMUArgs } from './gated';
 export { RNN, type RNNArgs } from './rnn';
+export { SpatialLayer, type SpatialArgs, type Padding, type OutputShapeOf } from './spatial';
+export { Conv2D, type Conv2DArgs } from './conv2d';
+export { MaxPool2D, type MaxPool2DArgs } from './pool2d';
 export type { Sparsity, SparsityArgs, SparsityUnit } from './sparsity';
 export { layerRegistry, registerLayer, deserializeLayer } from './registry';

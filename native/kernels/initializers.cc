@@ -26,8 +26,12 @@ void checkInitializer(const Options& spec) {
 void initialize(Param& p, const Options& spec, uint64_t seed) {
   checkInitializer(spec);
   std::string type = spec.string("type", "glorotUniform");
-  double fanIn = double(p.shape.empty() ? 1 : p.shape[0]);
-  double fanOut = double(p.shape.size() >= 2 ? p.shape[1] : fanIn);
+  // Keras' fans: a conv kernel [kh, kw, in, out] counts its receptive field kh·kw in both.
+  const size_t rank = p.shape.size();
+  double field = 1;
+  for (size_t i = 0; i + 2 < rank; ++i) field *= double(p.shape[i]);
+  double fanIn = rank >= 2 ? field * double(p.shape[rank - 2]) : double(rank ? p.shape[0] : 1);
+  double fanOut = rank >= 2 ? field * double(p.shape[rank - 1]) : fanIn;
   Rng rng(seed);
   float* w = p.value.data();
   size_t n = p.size();

@@ -7,7 +7,7 @@ const activations: Activation[] = ['linear', 'relu', 'relu6', 'tanh', 'sigmoid',
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
-function activation(name: Activation, z: number, kinks: Kinks): number {
+export function activation(name: Activation, z: number, kinks: Kinks): number {
   switch (name) {
     case 'linear':
       return z;

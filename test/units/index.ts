@@ -3,6 +3,7 @@
 // The gradient, config, weight-spec, layout, sparsity-error, numerics and toy tests iterate
 // layerRegistry.names() through registeredUnits(): a registered class without an entry here, or an
 // entry for a class that is not registered, fails them. A new unit is its file and one line below.
+// The layers on images (Conv2D, MaxPool2D) are no arithmetic units: ./spatial.ts, test/conv2d.test.ts.
 import { layerRegistry, type Layer } from '../../lib/index';
 import type { Options, UnitReference } from './common';
 import { dense } from './dense';
@@ -15,6 +16,7 @@ import { nau } from './nau';
 import { nmru } from './nmru';
 import { nmu } from './nmu';
 import { npu, realNpu } from './npu';
+import { spatialReferences } from './spatial';
 
 export const references: Record<string, UnitReference> = {
   Dense: dense,
@@ -35,25 +37,30 @@ const where = 'add it to test/units/ (a file for the unit and a line in test/uni
 /** Registered layers built around a unit (their cell), each checked in its own test file (test/rnn.test.ts). */
 export const wrappers = ['RNN'];
 
-/** The registered units: every registered layer class but the wrappers, in registration order. */
-export function unitNames(): string[] {
-  return layerRegistry.names().filter((n) => !wrappers.includes(n));
+/** The float64 forward of a registered class name: its unit entry, or a layer on images' (./spatial.ts). */
+export function referenceFor(className: string): Pick<UnitReference, 'forward' | 'regularizer'> {
+  return Object.hasOwn(spatialReferences, className) ? spatialReferences[className] : unitReference(className);
 }
 
 /** The entry of a registered class name; throws 'no reference for X' when there is none. */
-export function referenceFor(className: string): UnitReference {
+export function unitReference(className: string): UnitReference {
   const ref = Object.hasOwn(references, className) ? references[className] : undefined;
   if (!ref) throw new Error(`no reference for ${className}: ${where}`);
   if (layerRegistry.get(className, 'className') !== ref.cls) throw new Error(`the reference for ${className} is for another class than the registered one`);
   return ref;
 }
 
-/** Every registered layer class with its entry, in registration order; throws for a missing or a stray entry. */
+/** The registered arithmetic units: every layer class but the wrappers and the layers on images (./spatial.ts). */
+export function unitNames(): string[] {
+  return layerRegistry.names().filter((n) => !wrappers.includes(n) && !Object.hasOwn(spatialReferences, n));
+}
+
+/** Every registered unit with its entry, in registration order; throws for a missing or a stray entry. */
 export function registeredUnits(): { className: string; ref: UnitReference }[] {
   const names = unitNames();
   for (const name of Object.keys(references))
     if (!names.includes(name)) throw new Error(`a reference for ${name}, which is not a registered layer class: remove it from test/units/index.ts`);
-  return names.map((className) => ({ className, ref: referenceFor(className) }));
+  return names.map((className) => ({ className, ref: unitReference(className) }));
 }
 
 /** Builds a unit of the entry's class from its options. */

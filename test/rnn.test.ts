@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
 import { Adam, NAU, NaluError, RNN, Sequential, getLoss, layerRegistry, loadModel, tensor, type Layer, type Tensor } from '../lib/index';
 import { kinkMargin, lossValue, maxAbs, numericGradients, rng, signedUniform, uniform, worstMismatch, type Kinks } from './helpers/reference';
-import { unitReference } from './units/index';
+import { unitNames, unitReference } from './units/index';
 
-const cells = layerRegistry.names().filter((n) => n !== 'RNN');
+const cells = unitNames();
 // h₋₁ = 0 reaches log space as log ε (NAC•) and 1/x as 1/ε (NMRU): the next steps' h are then about
 // ε^w, or grow as powers of 1/ε to Infinity within 6 steps. A large ε keeps them moderate.
 const stateOptions: Record<string, Record<string, unknown>> = { NACMul: { epsilon: 0.1 }, NMRU: { epsilon: 0.25 } };
@@ -96,6 +96,7 @@ describe('RNN options, shapes and validation', () => {
   it('refuses a bad cell, units, cellOptions and kernel options, in TS and natively', () => {
     expect(() => new RNN({ cell: 'LSTM', units: 1 })).toThrow(/RNN.cell: expected one of 'Dense', .*received 'LSTM'/);
     expect(() => new RNN({ cell: 'RNN', units: 1 })).toThrow(RangeError);
+    expect(() => new RNN({ cell: 'Conv2D', units: 1 })).toThrow(/RNN.cell: expected one of .*received 'Conv2D'/);
     expect(() => new RNN({ cell: 3 as never, units: 1 })).toThrow(TypeError);
     expect(() => new RNN({ units: 1 } as never)).toThrow(TypeError);
     expect(() => new RNN({ cell: 'nau', units: 0 })).toThrow(/RNN.units/);

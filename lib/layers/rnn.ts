@@ -3,6 +3,7 @@ import type { NativeOptions } from '../../binding';
 import { booleanOption, type Option } from '../options';
 import { checkOptions } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
+import { SpatialLayer } from './spatial';
 import type { Sparsity } from './sparsity';
 import { layerRegistry, registerLayer, type LayerClass } from './registry';
 
@@ -18,9 +19,9 @@ export interface RNNArgs extends LayerArgs {
 
 type Cls = LayerClass & { nativeType: string };
 
-/** The cell class named `v` by className or native type (RNN itself refused). */
+/** The cell class named `v` by className or native type (RNN and the layers on images refused: their rows are shaped). */
 function cellClass(v: unknown, where: string): Cls {
-  const names = layerRegistry.names().filter((n) => n !== RNN.className);
+  const names = layerRegistry.names().filter((n) => n !== RNN.className && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
   if (typeof v !== 'string') throw new TypeError(`${where}: expected a layer class name, received ${v === null ? 'null' : typeof v}`);
   const found = names.map((n) => layerRegistry.get(n, where) as Cls).find((c) => c.className === v || c.nativeType === v);
   if (!found) throw new RangeError(`${where}: expected one of ${names.map((n) => `'${n}'`).join(', ')}, received '${v}'`);

@@ -22,7 +22,8 @@ class RNN : public Layer {
       if (o.has(k)) rangeError(o.where(k) + ": an RNN's weights are its cell's; give " + k + " in cellOptions");
     const std::string type = o.requiredString("cell");
     std::vector<std::string> cells = layerTypes();
-    cells.erase(std::remove(cells.begin(), cells.end(), "rnn"), cells.end());
+    // The layers that read a shaped row (a sequence, an image) cannot be a step's cell.
+    for (const char* shaped : {"rnn", "conv2d", "maxpool2d"}) cells.erase(std::remove(cells.begin(), cells.end(), shaped), cells.end());
     if (std::find(cells.begin(), cells.end(), type) == cells.end())
       rangeError(o.where("cell") + ": expected one of " + joinNames(cells) + ", received '" + type + "'");
     Options c;

@@ -110,7 +110,7 @@ export interface TaskDefinition {
   instances(op: ArithmeticOp, overrides?: InstanceOverrides): TaskInstance[];
 }
 
-/** The tasks by name: 'static' (Madsen & Johansen 2020) and 'single-module' (Mistry et al. 2021). @category Tasks */
+/** The tasks by name: 'static' and 'recurrent' (Madsen & Johansen 2020), 'single-module' (Mistry et al. 2021). @category Tasks */
 export const taskRegistry = new Registry<TaskDefinition>('task');
 
 /**

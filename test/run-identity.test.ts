@@ -42,7 +42,7 @@ describe("a run's key", () => {
 
 describe('records that are refused', () => {
   it.each([
-    [{ task: 'constructor' }, /^task: expected one of static, single-module, received "constructor"/],
+    [{ task: 'constructor' }, /^task: expected one of static, single-module, recurrent, received "constructor"/],
     [{ task: '__proto__' }, /^task: /],
     [{ solvedAt: -5 }, /^solvedAt: expected null or a step in \[0, 5000000\], received -5/],
     [{ solvedAt: 6e6 }, /^solvedAt: /],

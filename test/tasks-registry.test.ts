@@ -26,6 +26,7 @@ const arithmetic = (op: ArithmeticOp, a: number, b: number) =>
 const targets: Record<string, (op: ArithmeticOp, s: Record<string, number>) => number> = {
   static: (op, s) => arithmetic(op, s.a, s.b),
   'single-module': (op, s) => arithmetic(op, s.a, s.b),
+  recurrent: (op, s) => arithmetic(op, s.a, s.b),
 };
 
 const names = taskRegistry.names();
@@ -48,12 +49,16 @@ describe('every registered task', () => {
       const inst = def(name).instances(op)[0];
       for (const which of ['interpolation', 'extrapolation'] as const) {
         const s = sampleTask(inst, which, rows, 11, 3);
-        const n = inst.inputSize;
+        // A row is `steps` steps of inputSize inputs (one for a task without a time axis); a slice sums over all.
+        const n = inst.inputSize, steps = s.x.length / rows / n;
         expect(Object.keys(s.slices).length).toBeGreaterThan(0);
+        const sum = (r: number, lo: number, hi: number) => {
+          let u = 0;
+          for (let t = 0; t < steps; t++) for (let i = lo; i < hi; i++) u += s.x[(r * steps + t) * n + i];
+          return u;
+        };
         for (let r = 0; r < rows; r++) {
-          const sums = Object.fromEntries(
-            Object.entries(s.slices).map(([k, [lo, hi]]) => [k, Array.from(s.x.subarray(r * n + lo, r * n + hi)).reduce((u, v) => u + v, 0)]),
-          );
+          const sums = Object.fromEntries(Object.entries(s.slices).map(([k, [lo, hi]]) => [k, sum(r, lo, hi)]));
           expect(s.t[r], `${name} ${op} ${which} row ${r}`).toBe(Math.fround(targets[name](op, sums)));
         }
       }

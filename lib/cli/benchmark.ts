@@ -67,7 +67,7 @@ export const experimentHelpRows: [string, string][] = [
   ['--models LIST', `models, comma-separated: ${availableModels().join(', ')} ${taskDefaults((t) => t.models.join(','))}`],
   ['--seeds N', 'seeds per operation × model (default 10)'],
   ['--first-seed S', 'first seed (default 0); seeds S … S+N−1'],
-  ['--iterations N', "optimizer steps per run (default: the task's, 5e6 for static, 5e4 for single-module)"],
+  ['--iterations N', "optimizer steps per run (default: the task's, 5e6 for static, 5e4 for single-module, 2e6 for recurrent)"],
   ['--eval-every N', 'steps between evaluations (default 1000)'],
   ['--batch-size N', 'batch size (default 128)'],
   ...settingHelp,

@@ -1,16 +1,18 @@
 // The arithmetic tasks' operations, ranges and training settings, and what every task instance
 // goes through: its check, its native spec, its threshold and samples. The tasks themselves are
-// task.ts's definitions, each in its own file (static.ts, single-module.ts).
+// task.ts's definitions, each in its own file (static.ts, single-module.ts, recurrent.ts).
 import type { NativeTaskSpec } from '../../binding';
 import { native } from '../binding';
 import { Registry, checkNumber, checkOptions } from '../registry';
 import { checkParam, checkRange, paramOf, taskRegistry, type Range, type TaskInstance } from './task';
 import './static';
 import './single-module';
+import './recurrent';
 
 export * from './task';
 export { singleModuleRanges } from './single-module';
 export { arithmeticParams } from './static';
+export { recurrentParams } from './recurrent';
 
 /** The operations of the arithmetic tasks: a + b, a − b, a × b, a ÷ b, a², √a. @category Tasks */
 export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'square' | 'sqrt';
@@ -88,7 +90,8 @@ export function checkInstance(v: unknown, name = 'instance'): TaskInstance {
   const params = Object.fromEntries(
     task.params.map((p) => [p.name, checkParam(p.fixed ? { ...p, min: task.paramDefaults[p.name] as number, max: task.paramDefaults[p.name] as number } : p, o[p.name], `${name}.${p.name}`)]),
   );
-  return { task: task.name, op: o.op as ArithmeticOp, depth: checkNumber(o.depth, `${name}.depth`, 1, 2, true) as 1 | 2, ...params } as TaskInstance;
+  const depth = checkNumber(o.depth, `${name}.depth`, 1, 2, true) as 1 | 2;
+  return { task: task.name, op: o.op as ArithmeticOp, depth, ...(task.recurrent ? { recurrent: true } : {}), ...params } as TaskInstance;
 }
 
 /** The native spec of an instance with a seed (which picks its slices' offset); throws as checkInstance. @category Tasks */

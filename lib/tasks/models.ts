@@ -1,14 +1,16 @@
 // The models of the benchmark tables, as in stable-nalu's SimpleFunctionStaticNetwork: two
-// layers (input → 2 hidden → 1) of the named units, or one unit for the single-module task.
+// layers (input → 2 hidden → 1) of the named units, or one unit for the single-module task; on
+// the recurrent task the first is an RNN's cell (SimpleFunctionRecurrentNetwork).
 // Units resolve through the layer registry, so a model is offered once its units exist.
 import type { Layer } from '../layers/layer';
 import { layerRegistry } from '../layers';
+import { RNN } from '../layers/rnn';
 import { randomUniform } from '../initializers';
 import { Registry } from '../registry';
 import type { ArithmeticOp, TaskDefinition, TaskInstance, TrainingSettings } from './arithmetic';
 
 /** Hyper-parameters a model's units take from the task instance and the run's settings. @category Models */
-export type ModelContext = Pick<TaskInstance, 'op' | 'depth' | 'inputSize' | 'hiddenSize'> &
+export type ModelContext = Pick<TaskInstance, 'op' | 'depth' | 'recurrent' | 'inputSize' | 'hiddenSize'> &
   Pick<TrainingSettings, 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
   Partial<Pick<TrainingSettings, 'l1Start' | 'l1End'>>;
 
@@ -71,7 +73,7 @@ const dense = (activation: string) => (c: Pick<ModelContext, 'depth'>) => (c.dep
  * single_layer_benchmark.sh (add/sub NAU: --regualizer 0.01, 20000 → 35000, the task's schedule).
  */
 const nauSettings = (task: string): Partial<TrainingSettings> =>
-  task === 'static' ? { sparsityLambda: 0.01, sparsityStart: 5e3, sparsityEnd: 5e4 } : { sparsityLambda: 0.01 };
+  task === 'static' ? { sparsityLambda: 0.01, sparsityStart: 5e3, sparsityEnd: 5e4 } : task === 'recurrent' ? {} : { sparsityLambda: 0.01 };
 
 /**
  * nalm-benchmark single_layer_benchmark.sh, NPU and RealNPU: --learning-rate 5e-3 --regualizer-l1 with
@@ -126,6 +128,8 @@ const definitions: ModelDefinition[] = [
   { name: 'linear', description: 'Dense (linear, bias) → Dense (linear)', units: dense('linear') },
   { name: 'relu', description: 'Dense (ReLU, bias) → Dense (linear)', units: dense('relu') },
   { name: 'relu6', description: 'Dense (ReLU6, bias) → Dense (linear)', units: dense('relu6') },
+  // stable-nalu's RNN-tanh cell with its linear output layer: the recurrent task's baseline.
+  { name: 'tanh', description: 'Dense (tanh, bias) → Dense (linear); an RNN-tanh cell on the recurrent task', units: dense('tanh') },
 ];
 for (const d of definitions) modelRegistry.register(d.name, d);
 
@@ -191,15 +195,21 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
   if (missing.length) throw new RangeError(`model '${name}': unit ${missing.map((u) => u.unit).join(', ')} is not available in this build`);
   return units.map((u, i) => {
     const out = i === units.length - 1 ? 1 : ctx.hiddenSize;
+    // A recurrent cell sees [x_t, h_{t−1}] (stable-nalu's GeneralizedCell: input + hidden inputs).
+    const cell = ctx.recurrent && i === 0;
     const config: Record<string, unknown> = { units: out, seed: seeds[i], ...u.options };
-    if (i === 0) config.inputDim = ctx.inputSize;
+    if (i === 0 && !cell) config.inputDim = ctx.inputSize;
     if (u.regularized)
       Object.assign(config, { sparsityLambda: ctx.sparsityLambda, sparsityStart: ctx.sparsityStart, sparsityEnd: ctx.sparsityEnd, sparsityUnit: 'steps' });
     if (u.l1 && ctx.l1Start) Object.assign(config, { l1Start: ctx.l1Start, l1End: ctx.l1End });
     if (u.nacInit) {
       // NALU shares this NAC between both paths; its gate G is Xavier-uniform with gain 1, the layer's default.
-      const r = nacInitRange(i === 0 ? ctx.inputSize : ctx.hiddenSize, out);
+      const r = nacInitRange(i === 0 ? ctx.inputSize + (cell ? out : 0) : ctx.hiddenSize, out);
       config.kernelInitializer = randomUniform({ minval: -r, maxval: r });
+    }
+    if (cell) {
+      const { units, seed, ...cellOptions } = config;
+      return new RNN({ units: units as number, seed: seed as number, inputDim: ctx.inputSize, cell: u.unit, cellOptions });
     }
     const Ctor = layerRegistry.get(u.unit, 'unit') as unknown as new (a: Record<string, unknown>) => Layer;
     return new Ctor(config);

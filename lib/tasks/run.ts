@@ -55,7 +55,7 @@ export interface RunOptions extends Partial<TrainingSettings> {
 }
 
 /** One finished run: a line of the results file, with every setting that produced it. @category Runs */
-export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth'> {
+export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth' | 'recurrent'> {
   /** A name of modelRegistry. */
   model: string;
   /** Seed of the run: the slices, the data and the initial weights. */
@@ -238,9 +238,9 @@ export function recordError(v: unknown): string | undefined {
 }
 
 /** An instance's fields as a record holds them (depth follows from the task), in the file's order. */
-function instanceFields(i: TaskInstance): Omit<TaskInstance, 'depth'> {
+function instanceFields(i: TaskInstance): Omit<TaskInstance, 'depth' | 'recurrent'> {
   const params = taskRegistry.get(i.task, 'instance.task').params.filter((p) => p.runKey);
-  return { task: i.task, op: i.op, ...Object.fromEntries(params.map((p) => [p.name, paramOf(i, p.name)])) } as Omit<TaskInstance, 'depth'>;
+  return { task: i.task, op: i.op, ...Object.fromEntries(params.map((p) => [p.name, paramOf(i, p.name)])) } as Omit<TaskInstance, 'depth' | 'recurrent'>;
 }
 
 /** Layer seeds derived from the run seed (so seeds 0…n−1 give independent initializations). */
@@ -305,7 +305,8 @@ const formulaTolerance = 1e-6;
 
 /** The formula of a run's best model and whether it is op(Σa, Σb) of the run's own slices. */
 function bestFormula(p: PreparedRun, weights: NativeWeight[]): Pick<RunRecord, 'formula' | 'formulaExact'> {
-  if (!weights.every((w) => w.data.every(Number.isFinite))) return {};
+  // explain reads no formula through time (an RNN has no symbolic form).
+  if (taskRegistry.get(p.record.task, 'task').recurrent || !weights.every((w) => w.data.every(Number.isFinite))) return {};
   const n = p.record.inputSize;
   // Samples the run never saw (other seeds than its validation and test sets), at its slices.
   const sample = (which: 'interpolation' | 'extrapolation', seed: number) => {

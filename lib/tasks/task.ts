@@ -1,6 +1,6 @@
 // A task as a definition object: its parameter schema (from which its experiment files' points,
 // the CLI's flags, its records and run keys are made), its paper's defaults and its native task.
-// Each task lives in a file of its own (static.ts, single-module.ts) that registers it here.
+// Each task lives in a file of its own (static.ts, single-module.ts, recurrent.ts) that registers it here.
 import { Registry, checkNumber } from '../registry';
 import type { ArithmeticOp, TrainingSettings } from './arithmetic';
 
@@ -60,6 +60,8 @@ export interface TaskInstance {
   op: ArithmeticOp;
   /** 2: unit → hidden (hiddenSize) → unit → 1 (static task); 1: a single unit (single module). */
   depth: 1 | 2;
+  /** The first unit is the cell of an RNN over the rows' time steps (the recurrent task). */
+  recurrent?: boolean;
   /** The range x is drawn from in training and validation. */
   interpolation: Range;
   /** The range x is drawn from in the test (the success criterion). */
@@ -90,6 +92,8 @@ export interface TaskDefinition {
   nativeTask: string;
   /** The model's layers: 2 (unit → hidden → unit) or 1 (a single unit). */
   depth: 1 | 2;
+  /** Its instances' first unit is an RNN's cell (rows of time steps). */
+  recurrent?: boolean;
   /** Its parameters, in the order of records and run keys. */
   params: readonly TaskParam[];
   /** Each parameter's default (the first instance's). */
@@ -106,7 +110,7 @@ export interface TaskDefinition {
   instances(op: ArithmeticOp, overrides?: InstanceOverrides): TaskInstance[];
 }
 
-/** The tasks by name: 'static' (Madsen & Johansen 2020) and 'single-module' (Mistry et al. 2021). @category Tasks */
+/** The tasks by name: 'static' and 'recurrent' (Madsen & Johansen 2020), 'single-module' (Mistry et al. 2021). @category Tasks */
 export const taskRegistry = new Registry<TaskDefinition>('task');
 
 /**
@@ -130,7 +134,7 @@ export function checkOverrides(task: TaskDefinition, o: InstanceOverrides, where
 export function defaultInstance(task: TaskDefinition, op: ArithmeticOp, overrides: InstanceOverrides = {}): TaskInstance {
   const o = checkOverrides(task, overrides);
   const params = Object.fromEntries(task.params.map((p) => [p.name, o[p.name] ?? task.paramDefaults[p.name]]));
-  return { task: task.name, op, depth: task.depth, ...params } as TaskInstance;
+  return { task: task.name, op, depth: task.depth, ...(task.recurrent ? { recurrent: true } : {}), ...params } as TaskInstance;
 }
 
 /** Every registered task's parameters by name (the first task's spec of a shared name): the CLI's point flags. @category Tasks */

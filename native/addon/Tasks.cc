@@ -102,8 +102,10 @@ nalu::TaskRunOptions runOptions(const Napi::Value& v, const std::string& name) {
 }
 
 void checkEvalSize(Napi::Env env, const nalu::Task& t, const nalu::TaskRunOptions& o, const std::string& name) {
-  if (int64_t(t.inputSize()) * std::max(o.validationSize, o.testSize) > nalu::kMaxElements)
-    throw Napi::RangeError::New(env, name + ".validationSize/testSize: too many values for inputSize " + std::to_string(t.inputSize()));
+  const int64_t v = t.rowSize(nalu::TaskSplit::Interpolation), x = t.rowSize(nalu::TaskSplit::Extrapolation);
+  if (std::max(v * o.validationSize, x * o.testSize) > nalu::kMaxElements)
+    throw Napi::RangeError::New(env, name + ".validationSize/testSize: too many values for rows of " + std::to_string(v) +
+                                         " and " + std::to_string(x) + " inputs");
 }
 
 // A network for the task: inputSize inputs, 1 output.
@@ -304,7 +306,7 @@ Napi::Value TaskThreshold(const Napi::CallbackInfo& info) {
 }
 
 // sampleTask(task, which: 'interpolation' | 'extrapolation', rows, seed)
-//   → {x: Float32Array(rows × inputSize), t: Float32Array(rows), structure: [{name, start, end}]}
+//   → {x: Float32Array(rows × inputSize · steps), t: Float32Array(rows), structure: [{name, start, end}]}
 Napi::Value SampleTask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::unique_ptr<nalu::Task> t = task(info[0], "task");
@@ -312,7 +314,8 @@ Napi::Value SampleTask(const Napi::CallbackInfo& info) {
   std::string which = info[1].As<Napi::String>().Utf8Value();
   if (which != "interpolation" && which != "extrapolation")
     throw Napi::RangeError::New(env, "which: expected 'interpolation' or 'extrapolation', received '" + which + "'");
-  const int n = t->inputSize();
+  const nalu::TaskSplit split = which == "interpolation" ? nalu::TaskSplit::Interpolation : nalu::TaskSplit::Extrapolation;
+  const int n = t->rowSize(split);
   int64_t rows = args::integer(info[2], "rows", 1, nalu::kMaxElements / n);
   uint64_t seed = uint64_t(args::integer(info[3], "seed", 0, 9007199254740991LL));
   Napi::Object out = Napi::Object::New(env);
@@ -320,7 +323,7 @@ Napi::Value SampleTask(const Napi::CallbackInfo& info) {
     auto x = Napi::Float32Array::New(env, size_t(rows * n));
     auto y = Napi::Float32Array::New(env, size_t(rows));
     nalu::RngLanes rng(seed);
-    t->sample(rng, which == "interpolation" ? nalu::TaskSplit::Interpolation : nalu::TaskSplit::Extrapolation, x.Data(), y.Data(), rows);
+    t->sample(rng, split, x.Data(), y.Data(), rows);
     const std::vector<nalu::TaskSlice> slices = t->structure();
     Napi::Array structure = Napi::Array::New(env, slices.size());
     for (size_t i = 0; i < slices.size(); ++i) {

@@ -29,7 +29,7 @@ std::string SampleRange::str() const {
 
 void Task::sample(RngLanes& rng, TaskSplit split, float* x, float* t, int64_t rows, bool featureMajor,
                   PhaseClock* clock) const {
-  const int64_t n = inputSize();
+  const int64_t n = rowSize(split);
   if (latent_.size() < size_t(latentSize() * rows)) latent_.resize(size_t(latentSize() * rows));
   if (featureMajor) {
     if (rowMajor_.size() < size_t(rows * n)) rowMajor_.resize(size_t(rows * n));

@@ -2,6 +2,7 @@
 // from. Each task lives in a file of its own and registers a factory by name (registerTask), as
 // the units do (layer.h). Pure C++ (no N-API).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -37,10 +38,15 @@ struct TaskSlice {
 class Task {
  public:
   virtual ~Task() = default;
+  // Inputs of a row, or of a time step of one for a task with a time axis.
   virtual int inputSize() const = 0;
+  // Time steps of a row of `split` (its rows are [steps, inputSize] row-major), 0 for a task
+  // without a time axis; runTask sets a network's steps to it before it trains or evaluates.
+  virtual int steps(TaskSplit) const { return 0; }
+  int rowSize(TaskSplit split) const { return inputSize() * std::max(1, steps(split)); }
   // Latent values per row that targets() makes t from (the arithmetic task's slice sums a, b).
   virtual int latentSize() const = 0;
-  // x [rows, inputSize] from `split`, also transposed into xFeatureMajor [inputSize, rows] when
+  // x [rows, rowSize] from `split`, also transposed into xFeatureMajor [rowSize, rows] when
   // given, and latent [latentSize × rows] (one block of rows a latent value).
   virtual void sampleInputs(RngLanes& rng, TaskSplit split, float* x, float* xFeatureMajor, double* latent,
                             int64_t rows, PhaseClock* clock) const = 0;

@@ -40,7 +40,8 @@ void checkGroup(const std::vector<TaskGroupRun>& runs) {
     if (r.task->inputKey() != runs[0].task->inputKey())
       rangeError(at + ".task: expected the inputs of runs[0]'s task (" + runs[0].task->inputKey() + "), received " +
                  r.task->inputKey());
-    const int n = r.task->inputSize();
+    const int n = r.task->rowSize(TaskSplit::Interpolation);
+    if (const int steps = r.task->steps(TaskSplit::Interpolation)) r.net->setSteps(steps);
     if (r.net->inputDim() != n || r.net->outputDim() != 1)
       rangeError(at + ".network: expected " + std::to_string(n) + " inputs and 1 output for this task, received " +
                  std::to_string(r.net->inputDim()) + " inputs and " + std::to_string(r.net->outputDim()) + " outputs");
@@ -67,7 +68,8 @@ std::vector<TaskRunResult> runTaskGroup(const std::vector<TaskGroupRun>& runs, S
   checkGroup(runs);
   const TaskRunOptions& g = runs[0].options;
   const Task& any = *runs[0].task;
-  const int n = any.inputSize(), B = g.batchSize, L = any.latentSize();
+  const int n = any.rowSize(TaskSplit::Interpolation), nt = any.rowSize(TaskSplit::Extrapolation);
+  const int B = g.batchSize, L = any.latentSize();
   // The distinct targets: each run's index into them (tasks of one key make the same).
   std::vector<const Task*> targetTasks;
   std::vector<size_t> target(runs.size());
@@ -95,7 +97,7 @@ std::vector<TaskRunResult> runTaskGroup(const std::vector<TaskGroupRun>& runs, S
   // the group has), the targets once per distinct task.
   const int64_t V = g.validationSize, T = g.testSize;
   const int vChunk = int(std::min<int64_t>(V, 1 << 14)), tChunk = int(std::min<int64_t>(T, 1 << 14));
-  std::vector<float> xv(size_t(V * n)), xt(size_t(T * n));
+  std::vector<float> xv(size_t(V * n)), xt(size_t(T * nt));
   std::vector<std::vector<float>> tv(kTargets, std::vector<float>(size_t(V))), tt(kTargets, std::vector<float>(size_t(T)));
   {
     std::vector<double> latent(size_t(L * std::max(V, T)));
@@ -112,13 +114,15 @@ std::vector<TaskRunResult> runTaskGroup(const std::vector<TaskGroupRun>& runs, S
     xvLayout[fm].resize(xv.size());
     xtLayout[fm].resize(xt.size());
     r.net->toBlocks(xv.data(), V, n, vChunk, xvLayout[fm].data());
-    r.net->toBlocks(xt.data(), T, n, tChunk, xtLayout[fm].data());
+    r.net->toBlocks(xt.data(), T, nt, tChunk, xtLayout[fm].data());
   }
   std::vector<TaskEvalSets> sets(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     const bool fm = runs[i].net->featureMajor();
     const size_t k = target[i];
-    sets[i] = {xvLayout[fm].data(), tv[k].data(), xtLayout[fm].data(), tt[k].data(), V, T, vChunk, tChunk};
+    const int steps = any.steps(TaskSplit::Interpolation);
+    sets[i] = {xvLayout[fm].data(), tv[k].data(), xtLayout[fm].data(), tt[k].data(), V, T, vChunk, tChunk,
+               steps, steps, any.steps(TaskSplit::Extrapolation)};
   }
 
   std::vector<TaskRunState> states;

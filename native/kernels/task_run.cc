@@ -47,8 +47,11 @@ void TaskRunState::evaluate(int64_t it, bool candidate, const TaskEvalSets& s) {
   e.iteration = it;
   e.trainLoss = lossCount_ ? lossSum_ / double(lossCount_) : NAN;
   // The targets, one output, are the same in either layout.
+  if (s.vSteps) net_.setSteps(s.vSteps);
   e.interpolation = net_.evaluate(s.xv, s.tv, s.validationSize, s.vChunk, nullptr, true);
+  if (s.tSteps) net_.setSteps(s.tSteps);
   e.extrapolation = net_.evaluate(s.xt, s.tt, s.testSize, s.tChunk, nullptr, true);
+  if (s.trainSteps) net_.setSteps(s.trainSteps);
   e.sparsity = sparsityError(net_);
   net_.clock().mark(StepProfile::Evaluation);
   lossSum_ = 0;
@@ -98,7 +101,9 @@ TaskRunResult TaskRunState::finish() {
 }
 
 TaskRunResult runTask(Network& net, const Task& task, const TaskRunOptions& o, const TaskRunHooks& hooks) {
-  const int n = task.inputSize();
+  const int n = task.rowSize(TaskSplit::Interpolation), nt = task.rowSize(TaskSplit::Extrapolation);
+  const int trainSteps = task.steps(TaskSplit::Interpolation), testSteps = task.steps(TaskSplit::Extrapolation);
+  if (trainSteps) net.setSteps(trainSteps);
   if (net.inputDim() != n || net.outputDim() != 1)
     rangeError("model: expected " + std::to_string(n) + " inputs and 1 output for this task, received " +
                std::to_string(net.inputDim()) + " inputs and " + std::to_string(net.outputDim()) + " outputs");
@@ -109,9 +114,10 @@ TaskRunResult runTask(Network& net, const Task& task, const TaskRunOptions& o, c
   // Fixed validation/test sets: their seeds do not depend on the run's seed (as stable-nalu),
   // only the task instance does.
   std::vector<float> xv(size_t(o.validationSize * n)), tv(size_t(o.validationSize));
-  std::vector<float> xt(size_t(o.testSize * n)), tt(size_t(o.testSize));
+  std::vector<float> xt(size_t(o.testSize * nt)), tt(size_t(o.testSize));
   TaskEvalSets sets{xv.data(), tv.data(), xt.data(), tt.data(), o.validationSize, o.testSize,
-                    int(std::min<int64_t>(o.validationSize, 1 << 14)), int(std::min<int64_t>(o.testSize, 1 << 14))};
+                    int(std::min<int64_t>(o.validationSize, 1 << 14)), int(std::min<int64_t>(o.testSize, 1 << 14)),
+                    trainSteps, trainSteps, testSteps};
   {
     RngLanes rv(kValidationSeed), rt(kTestSeed);
     task.sample(rv, TaskSplit::Interpolation, xv.data(), tv.data(), o.validationSize);
@@ -120,7 +126,7 @@ TaskRunResult runTask(Network& net, const Task& task, const TaskRunOptions& o, c
     std::vector<float> blocks(std::max(xv.size(), xt.size()));
     net.toBlocks(xv.data(), o.validationSize, n, sets.vChunk, blocks.data());
     std::copy(blocks.begin(), blocks.begin() + ptrdiff_t(xv.size()), xv.begin());
-    net.toBlocks(xt.data(), o.testSize, n, sets.tChunk, blocks.data());
+    net.toBlocks(xt.data(), o.testSize, nt, sets.tChunk, blocks.data());
     std::copy(blocks.begin(), blocks.begin() + ptrdiff_t(xt.size()), xt.begin());
   }
   std::vector<float> xb(size_t(o.batchSize) * n), tb(size_t(o.batchSize));

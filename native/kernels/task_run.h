@@ -63,6 +63,8 @@ struct TaskEvalSets {
   const float *xv = nullptr, *tv = nullptr, *xt = nullptr, *tt = nullptr;
   int64_t validationSize = 0, testSize = 0;
   int vChunk = 0, tChunk = 0;
+  // Time steps of the training batches, the validation and the test rows (Task::steps; 0: none).
+  int trainSteps = 0, vSteps = 0, tSteps = 0;
 };
 
 // Checks the options a run needs (RangeError naming the first bad one).

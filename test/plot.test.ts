@@ -37,7 +37,13 @@ describe('successRateSpec', () => {
     expect(values).toHaveLength(2 * rows.length);
     const mul = values.filter((v) => v.panel === '× (mul)' && v.source === 'ours').map((v) => v.label.split(' ')[0]);
     expect(mul.sort()).toEqual(rows.filter((r) => r.op === 'mul').map((r) => r.model).sort());
-    expect(values.filter((v) => v.panel === '+ (add)').some((v) => v.label.startsWith('nac-mul-sigma'))).toBe(false);
+  });
+
+  it('leaves out of a panel a model not run on its operation', () => {
+    const some = rows.filter((r) => !(r.op === 'add' && r.model === 'nac-mul-sigma'));
+    const panel = (successRateSpec(some) as any).data.values.filter((v: Value) => v.panel === '+ (add)'); // eslint-disable-line
+    expect(panel.some((v: Value) => v.label.startsWith('nac-mul-sigma'))).toBe(false);
+    expect(panel.some((v: Value) => v.label.startsWith('nau '))).toBe(true);
   });
 
   it("draws the paper's point and interval beside ours, named in the legend", () => {

@@ -144,8 +144,29 @@ async function taskCase(model, op) {
   report(`task static ${op} ${model}`, d.hex());
 }
 
+// The layers on images: a small digit-network shape (conv, pool, dense) fit on 6×6×2 images.
+async function imageCase() {
+  const rows = 48, hw = 6, ch = 2, size = hw * hw * ch;
+  const m = new Sequential([
+    new nalu.Conv2D({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [hw, hw, ch], seed: 7 }),
+    new nalu.MaxPool2D({ poolSize: 2, inputShape: [hw, hw, 3] }),
+    new nalu.Dense({ units: 1, inputDim: 27, seed: 8 }),
+  ]);
+  m.compile({ optimizer: 'adam', loss: 'mse' });
+  const { x, y } = data(rows, size, 1, 13);
+  const h = await m.fit(tensor(x, [rows, size]), tensor(y, [rows, 1]), { epochs: 3, batchSize: 16, seed: 3 });
+  const d = hasher();
+  d.numbers(h.loss);
+  for (const w of m.getWeights()) d.floats(w.data);
+  d.floats(m.predict(tensor(x.slice(0, 8 * size), [8, size])).data);
+  m.dispose();
+  report('image Conv2D MaxPool2D Dense', d.hex());
+}
+
 async function main() {
+  await imageCase();
   for (const cls of layerRegistry.names()) {
+    if (cls === 'Conv2D' || cls === 'MaxPool2D') continue; // imageCase
     if (cls === 'RNN') {
       for (const cell of ['NAU', 'NMU', 'NALU']) await rnnCase(`rnn ${cell}`, { cell });
       await rnnCase('rnn NAC returnSequences', { cell: 'NAC', returnSequences: true });

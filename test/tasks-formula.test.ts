@@ -49,7 +49,10 @@ describe('the best model of a run', () => {
     const r = lone.record;
     // Adam leaves the exact solution after the warm-up: the best is an earlier step than the last.
     expect(r.best.iteration).toBeLessThan(r.last.iteration);
-    expect(validationMse(lone, o, lone.bestWeights) / r.best.interpolation).toBeCloseTo(1, 3);
+    // At the float32 floor (~1e-12) another evaluation's summation order moves the MSE by a few %
+    // (the baseline build); the last model's error is 10⁶ times larger, so 10 % tells them apart.
+    expect(r.last.interpolation / r.best.interpolation).toBeGreaterThan(1e3);
+    expect(Math.abs(Math.log(validationMse(lone, o, lone.bestWeights) / r.best.interpolation))).toBeLessThan(0.1);
     expect(validationMse(lone, o, lone.weights) / r.last.interpolation).toBeCloseTo(1, 3);
     // A window of the last 3 evaluations judges, and keeps, the last steps' model.
     const short = await runArithmetic({ ...o, bestWindow: 3 });

@@ -106,12 +106,28 @@ double Network::regularize(bool addGrad) {
   return sum;
 }
 
+double Network::loss(const float* out, const float* y, float* dout, int rows, ErrorSums* errors) {
+  const int width = outputDim();
+  const int64_t n = int64_t(rows) * width;
+  if (fm_ && width > 1) {
+    grow(lossOut_, size_t(n)), grow(lossY_, size_t(n));
+    transpose(out, width, rows, lossOut_.data());
+    transpose(y, width, rows, lossY_.data());
+    out = lossOut_.data(), y = lossY_.data();
+  }
+  float* grad = dout && fm_ && width > 1 ? (grow(lossGrad_, size_t(n)), lossGrad_.data()) : dout;
+  const double value = loss_->compute(out, y, grad, n);
+  if (errors) errors->add(out, y, n);
+  if (grad != dout) transpose(grad, rows, width, dout);
+  return value;
+}
+
 bool Network::backward(const float* x, const float* y, int rows, double& loss, double& reg) {
   reserve(rows);
   const float* out = forward(x, rows);
   clock_.mark(StepProfile::Forward);
   float* dy = grad_[0].data();
-  loss = loss_->compute(out, y, dy, int64_t(rows) * outputDim());
+  loss = this->loss(out, y, dy, rows);
   clock_.mark(StepProfile::Loss);
   if (!std::isfinite(loss)) return false;
   for (size_t i = layers_.size(); i-- > 0;) {
@@ -181,8 +197,7 @@ double Network::evaluate(const float* x, const float* y, int64_t rows, int batch
     const float *xr = x + r * inputDim_, *yr = y + r * outputDim();
     const float* out = forward(inLayout ? xr : toLayout(xr, n, inputDim_, xb_), n);
     const float* target = inLayout ? yr : toLayout(yr, n, outputDim(), yb_);
-    sum += loss_->compute(out, target, nullptr, int64_t(n) * outputDim()) * n;
-    if (errors) errors->add(out, target, int64_t(n) * outputDim());
+    sum += loss(out, target, nullptr, n, errors) * n;
   }
   return sum / double(rows);
 }

@@ -113,6 +113,9 @@ class Network {
   const float* toLayout(const float* src, int rows, int width, Buffer& dst);
   // dst [width, rows] = srcᵀ.
   void transpose(const float* src, int rows, int width, float* dst);
+  // The loss (and dL/dout into dout when given) of out against y, both in the network's layout,
+  // summed in row-major order so that a feature-major network's loss equals its row-major one.
+  double loss(const float* out, const float* y, float* dout, int rows, ErrorSums* errors = nullptr);
   // forward + loss + backward; false when the loss is not finite.
   bool backward(const float* x, const float* y, int rows, double& loss, double& reg);
   // backward + optimizer; loss (and regularization) out.
@@ -130,6 +133,7 @@ class Network {
   std::vector<Buffer> acts_;  // output of each layer
   Buffer grad_[2];            // ping-pong dL/d(activation)
   Buffer xb_, yb_, fb_;       // gathered (shuffled) batch and its first-layer row features
+  Buffer lossOut_, lossY_, lossGrad_;  // a feature-major loss's operands, back in row-major order
   std::vector<float*> cols_;  // transpose's column targets
   PhaseClock clock_{nullptr};
   // "auto" runs feature-major when no layer has more weights than this: there a step is a

@@ -42,6 +42,21 @@ NALU_CLONES void suffixStep(float* suf, const float* next, const float* x, float
   for (int r = 0; r < rows; ++r) suf[r] = next[r] * factor(w, x[r]);
 }
 
+// Four suffixStep passes in one, for inputs i … i+3 down to i: suf and x hold row i's, rows apart.
+NALU_CLONES void suffixStep4(float* suf, const float* x, const float* w, int rows) {
+  float *s0 = suf, *s1 = suf + rows, *s2 = suf + 2 * int64_t(rows), *s3 = suf + 3 * int64_t(rows);
+  const float* next = suf + 4 * int64_t(rows);
+  const float *x0 = x, *x1 = x + rows, *x2 = x + 2 * int64_t(rows), *x3 = x + 3 * int64_t(rows);
+#pragma omp simd
+  for (int r = 0; r < rows; ++r) {
+    const float p3 = next[r] * factor(w[3], x3[r]), p2 = p3 * factor(w[2], x2[r]), p1 = p2 * factor(w[1], x1[r]);
+    s3[r] = p3;
+    s2[r] = p2;
+    s1[r] = p1;
+    s0[r] = p1 * factor(w[0], x0[r]);
+  }
+}
+
 // One input i of one unit: others = dy·Π_{k<i}·Π_{k>i}; returns Σ others·(x − 1), adds others·w
 // to dx (with Dx) and moves the prefix product past i. A template, not a null test in the loop:
 // GCC vectorizes only the branch with dx, leaving a first layer's (dx null) loop scalar.
@@ -117,11 +132,16 @@ void NmuKernel::backwardFM(const float* x, const float* W, const float* dy, floa
   auto suf = [&](int i) { return suffixFM_.data() + int64_t(i) * rows; };
   for (int j = 0; j < out; ++j) {
     std::fill(suf(in), suf(in) + rows, 1.f);
-    for (int i = in - 1; i >= 0; --i) suffixStep(suf(i), suf(i + 1), x + int64_t(i) * rows, W[int64_t(i) * out + j], rows);
+    int i = in - 1;
+    for (; i >= 3; i -= 4) {
+      const float w4[4] = {W[int64_t(i - 3) * out + j], W[int64_t(i - 2) * out + j], W[int64_t(i - 1) * out + j],
+                           W[int64_t(i) * out + j]};
+      suffixStep4(suf(i - 3), x + int64_t(i - 3) * rows, w4, rows);
+    }
+    for (; i >= 0; --i) suffixStep(suf(i), suf(i + 1), x + int64_t(i) * rows, W[int64_t(i) * out + j], rows);
     std::fill(pre, pre + rows, 1.f);
     const float* dyj = dy + int64_t(j) * rows;
-    int i = 0;
-    for (; i + 4 <= in; i += 4) {
+    for (i = 0; i + 4 <= in; i += 4) {
       const float* s4[4] = {suf(i + 1), suf(i + 2), suf(i + 3), suf(i + 4)};
       const float* x4[4] = {x + int64_t(i) * rows, x + int64_t(i + 1) * rows, x + int64_t(i + 2) * rows,
                             x + int64_t(i + 3) * rows};

@@ -33,6 +33,11 @@ const cases: [string, number, NativeLayerSpec[], number?][] = [
   // The static task's network (NMU's backward from prefix and suffix products along the batch).
   ['NAU → NMU', 10, [{ type: 'nau', units: 2, seed: 11 }, { type: 'nmu', units: 1, seed: 12 }]],
   ['NMU, 3 units', 4, [{ type: 'nmu', units: 3, seed: 13 }]],
+  // Inputs not a multiple of 4: the feature-major NMU takes four a pass, then one at a time,
+  // with dx (after a layer) and without (first layer).
+  ['NMU, 7 inputs', 7, [{ type: 'nmu', units: 2, seed: 16 }]],
+  ['NAU → NMU, 6 → 2', 9, [{ type: 'nau', units: 6, seed: 17 }, { type: 'nmu', units: 2, seed: 18 }]],
+  ['Gated NAU/NMU, 9 inputs', 9, [{ type: 'gatednaunmu', units: 2, seed: 19 }]],
   // Rows of [x | log features | y] wider than 64 floats: row-major fit gathers them from the
   // separate arrays, feature-major from interleaved rows.
   ['NALU, wide rows', 40, [{ type: 'nalu', units: 2, seed: 14 }]],

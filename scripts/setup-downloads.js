@@ -5,6 +5,7 @@
 //   only a minimal Debian 12 (the archive's Priority: required packages and apt, with their
 //   dependencies, as debootstrap's minbase), so apt lists what such a machine would fetch;
 // - npm ci: the tarballs of the lock's packages installed here, sized in npm's cache by integrity.
+// With --fetch, apt also downloads those packages into a scratch directory (timed, then removed).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -39,11 +40,18 @@ function aptDownloads() {
   const installed = base.map((p) => stanzas.get(p).replace(/^(Package: .*)$/m, '$1\nStatus: install ok installed'));
   fs.writeFileSync(status, `${installed.join('\n\n')}\n`);
   const uris = apt(['install', '--print-uris', '-y', ...opts(status), ...setupPackages]);
+  let fetched = '';
+  if (process.argv.includes('--fetch')) {
+    fs.mkdirSync(path.join(tmp, 'partial'));
+    const t0 = process.hrtime.bigint();
+    apt(['install', '--download-only', '-y', '-q', ...opts(status), ...setupPackages]);
+    fetched = `; fetched from this machine's mirror in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`;
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
   const debs = [...uris.matchAll(/^'\S+' \S+ (\d+) /gm)].map((m) => Number(m[1]));
   const disk = /After this operation, (.*) of additional disk space/.exec(uris)?.[1] ?? '?';
   return `apt (${setupPackages.join(' ')}) on a minimal Debian 12 of ${base.length} packages: ` +
-    `${debs.length} packages, ${mb(debs.reduce((a, b) => a + b, 0))} to download, ${disk} on disk`;
+    `${debs.length} packages, ${mb(debs.reduce((a, b) => a + b, 0))} to download, ${disk} on disk${fetched}`;
 }
 
 function npmDownloads() {

@@ -66,6 +66,11 @@ describe('README snippets', () => {
       }
     });
 
+  it('seeds the data of every snippet that states what it prints', () => {
+    for (const s of snippets.filter((s) => /^\/\/ prints: /m.test(s.code)))
+      expect(s.code, `README.md line ${s.line}`).not.toMatch(/Math\.random/);
+  });
+
   it('states what the snippets of "Fit your own data" print', () => {
     const start = readme.indexOf('## Fit your own data');
     const section = readme.slice(start, readme.slice(start + 3).search(/\n##+ /) + start + 3);

@@ -71,5 +71,7 @@ for (const name of tasks.shippedExperiments()) {
     const s = sums.get(keys[level]);
     seconds += (run.iterations * s.seconds) / s.steps;
   }
-  console.log(`| ${name} | ${plan.length} | ${fmt(hours(seconds))} | ${cores.map((n) => wall(seconds, n)).join(' | ')} | ${by.join(' / ')} |`);
+  // An experiment with no priced run has no cost to print, not a cost of zero.
+  const cost = by[3] === plan.length ? ['—', ...cores.map(() => '—')] : [fmt(hours(seconds)), ...cores.map((n) => wall(seconds, n))];
+  console.log(`| ${name} | ${plan.length} | ${cost.join(' | ')} | ${by.join(' / ')} |`);
 }

@@ -122,6 +122,8 @@ const unsolved: [ArithmeticOp, string, 'saturated' | 'mean' | 'affine' | 'linear
   ['mul', 'nau', 'saturated'], ['mul', 'nac', 'saturated'], ['square', 'nau', 'saturated'], ['square', 'nac', 'saturated'],
   ['mul', 'linear', 'affine'], ['square', 'linear', 'affine'], ['sqrt', 'linear', 'affine'], ['div', 'nau', 'linear'], ['div', 'nac', 'linear'],
   ['sqrt', 'nau', 'linear'], ['sqrt', 'nac', 'linear'], ['add', 'relu6', 'mean'],
+  ['mul', 'relu', 'affine'], ['square', 'relu', 'affine'], ['sqrt', 'relu', 'affine'],
+  ['mul', 'relu6', 'mean'], ['square', 'relu6', 'mean'], ['sqrt', 'relu6', 'mean'],
 ];
 for (const [op, model, kind] of unsolved) {
   const f = solution(op, kind, train);

@@ -19,9 +19,9 @@ export interface RNNArgs extends LayerArgs {
 
 type Cls = LayerClass & { nativeType: string };
 
-/** The cell class named `v` by className or native type (RNN and the layers on images refused: their rows are shaped). */
+/** The cell class named `v` by className or native type (RNN, TimeDistributed and the layers on images refused: their rows are shaped). */
 function cellClass(v: unknown, where: string): Cls {
-  const names = layerRegistry.names().filter((n) => n !== RNN.className && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
+  const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== 'TimeDistributed' && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
   if (typeof v !== 'string') throw new TypeError(`${where}: expected a layer class name, received ${v === null ? 'null' : typeof v}`);
   const found = names.map((n) => layerRegistry.get(n, where) as Cls).find((c) => c.className === v || c.nativeType === v);
   if (!found) throw new RangeError(`${where}: expected one of ${names.map((n) => `'${n}'`).join(', ')}, received '${v}'`);
@@ -54,7 +54,8 @@ const cellOption: Option<Layer> = {
  * the last h [batch, units], or every h [batch, time, units] with returnSequences. The cell is any unit
  * (NAU, NMU, NALU, NMRU, Dense…) with in = features + units, out = units; an NAU cell with W = [1…, 1]
  * is a running sum. The number of steps may change from call to call (fit on 10, predict on 100).
- * It must be the model's first layer, and the last one with returnSequences.
+ * It must be the model's first layer or follow a TimeDistributed; with returnSequences, the last
+ * layer or one with a time axis.
  * Weights: the cell's, for features + units inputs.
  * @category Layers
  */

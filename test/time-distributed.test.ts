@@ -1,5 +1,5 @@
 // TimeDistributed: gradients against float64 central differences around Dense, around Conv2D and
-// MaxPool2D, and in front of an RNN (through time); validation in TS and C++; the layer order
+// MaxPool2D, and in front of an RNN with R_z (through time); validation in TS and C++; the layer order
 // with a time axis; shared step counts; save/load at two lengths.
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -40,43 +40,66 @@ describe('TimeDistributed gradients against float64 central differences', () => 
     });
   });
 
-  it('in front of an RNN with an NAU cell: through time into the per-step Dense', () => {
-    const batch = 3, steps = 5, F = 2;
-    const td = new TimeDistributed({ layer: new Dense({ units: 1, inputDim: F, activation: 'tanh', seed: 9, biasInitializer: randomUniform({ minval: -0.5, maxval: 0.5 }) }) });
-    const rnn = new RNN({ cell: 'NAU', units: 1, returnSequences: true, seed: 10 });
-    const model = new Sequential([td, rnn]);
-    model.compile({ optimizer: 'sgd', loss: 'mse' });
-    // W = [0.8, 0.9] keeps every path through time in the gradient.
-    model.setWeights(model.getWeights().map((w, i) => (i < 2 ? w : { data: Float32Array.of(0.8, 0.9), shape: w.shape })));
-    const x = tensor(signedUniform(batch * steps * F, 0.2, 1.5, 11), [batch, steps, F]);
-    const y = tensor(uniform(batch * steps, -1, 1, 12), [batch, steps, 1]);
-    const forward = (ws: ArrayLike<number>[]) => {
-      const z = referenceFor('Dense').forward(td.layer, [ws[0], ws[1]], x.data, batch * steps, F, {});
-      const out = new Float64Array(batch * steps);
-      for (let r = 0; r < batch; r++) {
-        let h = 0;
-        for (let t = 0; t < steps; t++) out[r * steps + t] = h = ws[2][0] * z[r * steps + t] + ws[2][1] * h;
-      }
-      return out;
-    };
-    const ws = model.getWeights().map((w) => w.data);
-    const ref = forward(ws);
-    const pred = model.predict(x);
-    expect(pred.shape).toEqual([batch, steps, 1]);
-    const fwd = worstMismatch(pred.data, ref, 1e-4, 1e-5);
-    expect(fwd.excess, `predict[${fwd.index}] = ${fwd.got}, reference ${fwd.want}`).toBeLessThanOrEqual(0);
-    const loss = getLoss('mse');
-    const g = model.computeGradients(x, y);
-    expect(Math.abs(g.loss - lossValue(loss, ref, y.data))).toBeLessThanOrEqual(1e-5);
-    const numeric = numericGradients((w) => lossValue(loss, forward(w), y.data), ws, 1e-6);
-    const specs = model.weightSpecs();
-    numeric.forEach((num, k) => {
-      expect(maxAbs(num), `${specs[k].name}: reference gradient is all zero`).toBeGreaterThan(1e-4);
-      const m = worstMismatch(g.grads[k].data, num, 2e-3, 2e-4 * Math.max(1, maxAbs(num)));
-      expect(m.excess, `${specs[k].layer}.${specs[k].name}[${m.index}]: native ${m.got}, finite difference ${m.want}`).toBeLessThanOrEqual(0);
+  // R_z's x̄ is the mean of every cell input over the steps and rows: its gradient reaches the Dense
+  // through z and the earlier steps through h; W = [0.8, 0.9] keeps every path through time.
+  for (const { cell, initialState } of [{ cell: 'NAU', initialState: 0 }, { cell: 'NMU', initialState: 1 }])
+    it(`in front of an RNN with an ${cell} cell and R_z: through time into the per-step Dense`, () => {
+      const batch = 3, steps = 5, F = 2, lambda = 0.5, id = cell === 'NMU' ? 1 : 0;
+      const td = new TimeDistributed({ layer: new Dense({ units: 1, inputDim: F, activation: 'tanh', seed: 9, biasInitializer: randomUniform({ minval: -0.5, maxval: 0.5 }) }) });
+      const rnn = new RNN({ cell, units: 1, returnSequences: true, initialState, zRegularizer: lambda, seed: 10 });
+      const model = new Sequential([td, rnn]);
+      model.compile({ optimizer: 'sgd', loss: 'mse' });
+      model.setWeights(model.getWeights().map((w, i) => (i < 2 ? w : { data: Float32Array.of(0.8, 0.9), shape: w.shape })));
+      const x = tensor(signedUniform(batch * steps * F, 0.2, 1.5, 11), [batch, steps, F]);
+      const y = tensor(uniform(batch * steps, -1, 1, 12), [batch, steps, 1]);
+      const forward = (ws: ArrayLike<number>[]) => {
+        const z = referenceFor('Dense').forward(td.layer, [ws[0], ws[1]], x.data, batch * steps, F, {});
+        const [w0, w1] = [ws[2][0], ws[2][1]];
+        const out = new Float64Array(batch * steps);
+        const mean = [0, 0];
+        for (let r = 0; r < batch; r++) {
+          let h = initialState;
+          for (let t = 0; t < steps; t++) {
+            const zt = z[r * steps + t];
+            mean[0] += zt / (batch * steps);
+            mean[1] += h / (batch * steps);
+            h = cell === 'NAU' ? w0 * zt + w1 * h : (w0 * zt + 1 - w0) * (w1 * h + 1 - w1);
+            out[r * steps + t] = h;
+          }
+        }
+        const share = (w: number) => (cell === 'NMU' ? 1 - w : 1 - Math.abs(w));
+        const reg = (lambda / 2) * (share(w0) * (mean[0] - id) ** 2 + share(w1) * (mean[1] - id) ** 2);
+        return { out, reg };
+      };
+      const ws = model.getWeights().map((w) => w.data);
+      const ref = forward(ws);
+      const pred = model.predict(x);
+      expect(pred.shape).toEqual([batch, steps, 1]);
+      const fwd = worstMismatch(pred.data, ref.out, 1e-4, 1e-5);
+      expect(fwd.excess, `predict[${fwd.index}] = ${fwd.got}, reference ${fwd.want}`).toBeLessThanOrEqual(0);
+      const loss = getLoss('mse');
+      const g = model.computeGradients(x, y);
+      expect(Math.abs(g.loss - lossValue(loss, ref.out, y.data))).toBeLessThanOrEqual(1e-5);
+      expect(ref.reg).toBeGreaterThan(1e-3);
+      expect(Math.abs(g.regularization - ref.reg), `R_z ${g.regularization}, reference ${ref.reg}`).toBeLessThanOrEqual(1e-6);
+      const numeric = numericGradients((w) => {
+        const r = forward(w);
+        return lossValue(loss, r.out, y.data) + r.reg;
+      }, ws, 1e-6);
+      const specs = model.weightSpecs();
+      numeric.forEach((num, k) => {
+        expect(maxAbs(num), `${specs[k].name}: reference gradient is all zero`).toBeGreaterThan(1e-4);
+        const m = worstMismatch(g.grads[k].data, num, 2e-3, 2e-4 * Math.max(1, maxAbs(num)));
+        expect(m.excess, `${specs[k].layer}.${specs[k].name}[${m.index}]: native ${m.got}, finite difference ${m.want}`).toBeLessThanOrEqual(0);
+      });
+      // Without R_z the Dense's gradients differ: the check above saw its input gradient.
+      const plain = new Sequential([new TimeDistributed({ layer: new Dense({ units: 1, inputDim: F, activation: 'tanh', seed: 9, biasInitializer: randomUniform({ minval: -0.5, maxval: 0.5 }) }) }), new RNN({ cell, units: 1, returnSequences: true, initialState, seed: 10 })]);
+      plain.compile({ optimizer: 'sgd', loss: 'mse' });
+      plain.setWeights(model.getWeights());
+      expect(maxAbs(plain.computeGradients(x, y).grads[0].data.map((v, i) => v - g.grads[0].data[i]))).toBeGreaterThan(1e-5);
+      plain.dispose();
+      model.dispose();
     });
-    model.dispose();
-  });
 });
 
 describe('TimeDistributed options, order and steps', () => {

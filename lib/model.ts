@@ -10,6 +10,7 @@ import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimi
 import { refuseUnknown } from './options';
 import { checkBoolean, checkChoice, checkNumber, checkOptions } from './registry';
 import { RNN } from './layers/rnn';
+import { hasTimeAxis, outputsEveryStep } from './layers/time-distributed';
 import { describe, toMatrix, type Matrix, type Tensor, type TensorLike } from './tensor';
 
 export type { EpochLogs } from './callbacks';
@@ -268,12 +269,17 @@ export class Sequential {
     if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).toNative !== 'function')
       throw new TypeError(`add: expected a Layer, received ${describe(layer)}`);
     if (this.#native) throw new NaluError('add: the model is already built; create a new Sequential', 'BUSY');
-    // Only the model's input has a time axis (see #x).
-    if (layer instanceof RNN && this.#layers.length > 0)
-      throw new RangeError(`add: the recurrent layer '${layer.name}' must be the first layer`);
-    const prevRnn = this.#layers[this.#layers.length - 1];
-    if (prevRnn instanceof RNN && prevRnn.returnSequences)
-      throw new RangeError(`add: layer '${prevRnn.name}' has returnSequences, so it must be the last layer`);
+    // The model's input has a time axis (see #x), and so has the output of a layer that outputs
+    // every step; only the layers with a time axis read one.
+    const prev = this.#layers[this.#layers.length - 1] as Layer | undefined;
+    const timedIn = prev === undefined || outputsEveryStep(prev);
+    if (hasTimeAxis(layer) && !timedIn)
+      throw new RangeError(`add: the ${layer instanceof RNN ? 'recurrent' : layer.className} layer '${layer.name}' must be the first layer or follow a TimeDistributed`);
+    if (prev && timedIn && !hasTimeAxis(layer)) {
+      if (prev instanceof RNN)
+        throw new RangeError(`add: layer '${prev.name}' has returnSequences, so it must be the last layer or be followed by a TimeDistributed or RNN`);
+      throw new RangeError(`add: layer '${layer.name}' follows the TimeDistributed '${prev.name}', so it needs a time axis: wrap it in TimeDistributed`);
+    }
     if (this.#layers.length > 0 && layer.inputDim !== undefined) {
       const prev = this.#layers[this.#layers.length - 1].units;
       if (layer.inputDim !== prev)
@@ -349,15 +355,15 @@ export class Sequential {
     return this.#native!;
   }
 
-  // A recurrent first layer gives the input a time axis: x [batch, time, features] is passed as
-  // rows of time·features, and the native network told the steps (setSteps) before each call.
+  // A recurrent or TimeDistributed first layer gives the input a time axis: x [batch, time, features]
+  // is passed as rows of time·features, and the native network told the steps (setSteps) before each call.
   #x(x: unknown, method: string, name = 'x'): Matrix & { steps?: number } {
     const features = this.#inputDim(method);
     const m = toMatrix(x, name, features);
     const first = this.#layers[0];
-    if (!(first instanceof RNN)) return m;
+    if (!hasTimeAxis(first)) return m;
     if (m.shape.length !== 3)
-      throw new RangeError(`${name}: expected [batch, time, features] for the recurrent layer '${first.name}', received shape [${m.shape.join(', ')}]`);
+      throw new RangeError(`${name}: expected [batch, time, features] for the ${first instanceof RNN ? 'recurrent' : first.className} layer '${first.name}', received shape [${m.shape.join(', ')}]`);
     const [batch, steps] = m.shape;
     return { ...m, rows: batch, cols: steps * features, steps };
   }
@@ -365,9 +371,9 @@ export class Sequential {
   #y(y: unknown, rows: number, name = 'y', steps?: number) {
     const last = this.#layers[this.#layers.length - 1];
     const m = toMatrix(y, name, last.units);
-    if (last instanceof RNN && last.returnSequences) {
+    if (outputsEveryStep(last)) {
       if (m.shape.length !== 3 || m.shape[1] !== steps)
-        throw new RangeError(`${name}: expected [batch, ${steps}, ${last.units}] (returnSequences: every step of x), received shape [${m.shape.join(', ')}]`);
+        throw new RangeError(`${name}: expected [batch, ${steps}, ${last.units}] (the last layer outputs every step of x), received shape [${m.shape.join(', ')}]`);
       if (m.shape[0] !== rows) throw new RangeError(`${name}: expected ${rows} rows to match x, received ${m.shape[0]}`);
       return { ...m, rows, cols: steps * last.units };
     }
@@ -375,7 +381,7 @@ export class Sequential {
     return m;
   }
 
-  /** The native network, told x's time steps when the model has a recurrent first layer. */
+  /** The native network, told x's time steps when the model's first layer has a time axis. */
   #netFor(method: string, mx: { steps?: number }): NativeNetwork {
     const net = this.#net(method);
     if (mx.steps !== undefined) net.setSteps(mx.steps);
@@ -414,7 +420,8 @@ export class Sequential {
 
   /**
    * The outputs for x: shape [...batch axes of x, units]; `batchSize` rows at a time (default: all).
-   * With an RNN first layer x is [batch, time, features] and the output [batch, units] ([batch, time, units] with returnSequences).
+   * With an RNN or TimeDistributed first layer x is [batch, time, features] and the output [batch, units]
+   * ([batch, time, units] when the last layer is a TimeDistributed or an RNN with returnSequences).
    * @throws TypeError or RangeError for an x that is not finite numbers of inputDim features.
    */
   predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
@@ -423,7 +430,7 @@ export class Sequential {
     const mx = this.#x(x, 'predict');
     const batch = o.batchSize === undefined ? mx.rows : checkNumber(o.batchSize, 'batchSize', 1, 2 ** 24, true);
     const last = this.#layers[this.#layers.length - 1];
-    const sequences = last instanceof RNN && last.returnSequences;
+    const sequences = outputsEveryStep(last);
     const units = last.units * (sequences ? mx.steps! : 1);
     const net = this.#netFor('predict', mx);
     let data: Float32Array;
@@ -839,7 +846,7 @@ export class Sequential {
     for (const l of this.#layers) {
       const n = l.weightSpecs(d).reduce((a, w) => a + w.shape.reduce((p, q) => p * q, 1), 0);
       total += n;
-      const time = l instanceof RNN && l.returnSequences ? 'null, ' : '';
+      const time = outputsEveryStep(l) ? 'null, ' : '';
       rows.push([`${l.name} (${l.className})`, `[null, ${time}${l.units}]`, String(n)]);
       d = l.units;
     }

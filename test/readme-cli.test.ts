@@ -26,6 +26,8 @@ function tiny(args: string[]): string[] {
   if (args.includes('--help')) return args;
   if (args[0] === 'benchmark') return [...args, '--seeds', '1', '--iterations', '200', '--eval-every', '100', '--threshold-samples', '1000', '--quiet'];
   if (args[0] === 'train') return [...args, '--iterations', '200', '--quiet'];
+  if (args[0] === 'sequential-mnist')
+    return [...args, '--seeds', '1', '--reference-seeds', '2', '--epochs', '1', '--images-per-digit', '10', '--train-length', '2', '--test-lengths', '1', '--quiet'];
   return args;
 }
 

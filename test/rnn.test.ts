@@ -19,7 +19,7 @@ const stateOptions: Record<string, Record<string, unknown>> = { NACMul: { epsilo
 function rnnForward(rnn: RNN, ws: ArrayLike<number>[], x: ArrayLike<number>, rows: number, steps: number, features: number, kinks: Kinks = {}) {
   const ref = unitReference(rnn.cell.className);
   const U = rnn.units, W = features + U;
-  let h: Float64Array = new Float64Array(rows * U);
+  let h: Float64Array = new Float64Array(rows * U).fill(rnn.initialState);
   const out = new Float64Array(rows * (rnn.returnSequences ? steps : 1) * U);
   for (let t = 0; t < steps; t++) {
     const z = new Float64Array(rows * W);
@@ -90,6 +90,38 @@ describe('RNN gradients through 6 time steps against float64 central differences
         const y = tensor(uniform(rows * (returnSequences ? steps : 1) * 2, -1, 1, 4), returnSequences ? [rows, steps, 2] : [rows, 2]);
         checkRnn(rnn, x, y, ref.gradient.weights?.(probe as never));
       });
+});
+
+describe('RNN initialState and zRegularizer', () => {
+  it('starts an NMU cell at h₋₁ = 1: gradients against central differences, a running product', () => {
+    const rows = 3, steps = 4;
+    const rnn = new RNN({ cell: 'NMU', units: 1, inputDim: 1, returnSequences: true, initialState: 1, seed: 4 });
+    const x = tensor(uniform(rows * steps, 0.5, 1.5, 8), [rows, steps, 1]);
+    checkRnn(rnn, x, tensor(uniform(rows * steps, 0, 2, 9), [rows, steps, 1]), [[0.7, 0.8]]);
+    // W = [1, 1] multiplies the steps' x: h₋₁ = 0 would give 0 at every step.
+    const m = new Sequential([new RNN({ cell: 'NMU', units: 1, inputDim: 1, returnSequences: true, initialState: 1 })]);
+    m.setWeights([{ data: Float32Array.of(1, 1), shape: [2, 1] }]);
+    const p = m.predict(tensor(Float32Array.of(2, 3, 4), [1, 3, 1])).data;
+    expect(Array.from(p)).toEqual([2, 6, 24]);
+    expect(m.getConfig().layers[0].config).toMatchObject({ initialState: 1 });
+    m.dispose();
+  });
+
+  it('zRegularizer is ≥ 0 and for an NAU or NMU cell only, in TS and natively', () => {
+    expect(() => new RNN({ cell: 'Dense', units: 1, zRegularizer: 1 })).toThrow(/RNN.zRegularizer: R_z is defined for an NAU or NMU cell, received the cell 'Dense'/);
+    expect(() => new RNN({ cell: 'NAU', units: 1, zRegularizer: -1 })).toThrow(/RNN.zRegularizer/);
+    const spec = (o: object) => ({ inputDim: 1, layers: [{ type: 'rnn', units: 1, ...o }], loss: { type: 'mse' }, optimizer: { type: 'sgd' } });
+    expect(() => new native.NativeNetwork(spec({ cell: 'nalu', zRegularizer: 1 }))).toThrow(/zRegularizer: R_z is defined for an 'nau' or 'nmu' cell, received the cell 'nalu'/);
+    expect(() => new native.NativeNetwork(spec({ cell: 'nau', zRegularizer: -1 }))).toThrow(/zRegularizer/);
+    expect(new RNN({ cell: 'NMU', units: 1, zRegularizer: 1 }).getConfig()).toMatchObject({ zRegularizer: 1, initialState: 0 });
+  });
+
+  it('is a finite number, in TS and natively', () => {
+    expect(() => new RNN({ cell: 'NAU', units: 1, initialState: 'one' as never })).toThrow(/RNN.initialState/);
+    expect(() => new RNN({ cell: 'NAU', units: 1, initialState: 1e31 })).toThrow(RangeError);
+    const spec = { inputDim: 1, layers: [{ type: 'rnn', units: 1, cell: 'nau', initialState: Infinity }], loss: { type: 'mse' }, optimizer: { type: 'sgd' } };
+    expect(() => new native.NativeNetwork(spec)).toThrow(/initialState/);
+  });
 });
 
 describe('RNN options, shapes and validation', () => {

@@ -7,6 +7,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   benchmark: async () => (await import('./benchmark')).benchmarkCommand,
   discover: async () => (await import('./discover')).discoverCommand,
   export: async () => (await import('./export')).exportCommand,
+  'sequential-mnist': async () => (await import('./sequential-mnist')).sequentialMnistCommand,
   summary: async () => (await import('./summary')).summaryCommand,
   sweep: async () => (await import('./sweep')).sweepCommand,
   train: async () => (await import('./train')).trainCommand,
@@ -31,7 +32,9 @@ function packageVersion(): string {
 async function help(): Promise<string> {
   let list: string;
   try {
-    list = (await Promise.all(names.map((n) => loaders[n]()))).map((c) => `  ${c.name.padEnd(11)}${c.summary}`).join('\n');
+    const commands = await Promise.all(names.map((n) => loaders[n]()));
+    const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+    list = commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n');
   } catch (e) {
     // A missing or broken addon: the commands by name, and why they cannot run.
     list = `  ${names.join(', ')}\n\n${String((e as Error).message)}`;

@@ -15,5 +15,6 @@ export { RNN, type RNNArgs } from './rnn';
 export { SpatialLayer, type SpatialArgs, type Padding, type OutputShapeOf } from './spatial';
 export { Conv2D, type Conv2DArgs } from './conv2d';
 export { MaxPool2D, type MaxPool2DArgs } from './pool2d';
+export { TimeDistributed, type TimeDistributedArgs } from './time-distributed';
 export type { Sparsity, SparsityArgs, SparsityUnit } from './sparsity';
 export { layerRegistry, registerLayer, deserializeLayer } from './registry';

@@ -1,6 +1,6 @@
 // RNN: a recurrent layer around any unit (its cell), as tfjs-layers' RNN wraps a cell.
 import type { NativeOptions } from '../../binding';
-import { booleanOption, type Option } from '../options';
+import { booleanOption, numberOption, type Option } from '../options';
 import { checkOptions } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { SpatialLayer } from './spatial';
@@ -15,13 +15,20 @@ export interface RNNArgs extends LayerArgs {
   cellOptions?: Record<string, unknown>;
   /** Output h of every step, [batch, time, units], instead of the last one's [batch, units]. Default false. */
   returnSequences?: boolean;
+  /** h₋₁, every unit's state before the first step, in [-1e30, 1e30]: 0 (a sum's identity) or 1 (a product's). Default 0. */
+  initialState?: number;
+  /**
+   * λ of R_z (Madsen & Johansen 2020, sequential MNIST): λ/(in·units)·Σ (1 − W)(1 − x̄)² for an NMU cell,
+   * Σ (1 − |W|)·x̄² for an NAU cell, x̄ each cell input's mean over the batch's steps; ≥ 0. Default 0 (off).
+   */
+  zRegularizer?: number;
 }
 
 type Cls = LayerClass & { nativeType: string };
 
-/** The cell class named `v` by className or native type (RNN and the layers on images refused: their rows are shaped). */
+/** The cell class named `v` by className or native type (RNN, TimeDistributed and the layers on images refused: their rows are shaped). */
 function cellClass(v: unknown, where: string): Cls {
-  const names = layerRegistry.names().filter((n) => n !== RNN.className && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
+  const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== 'TimeDistributed' && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
   if (typeof v !== 'string') throw new TypeError(`${where}: expected a layer class name, received ${v === null ? 'null' : typeof v}`);
   const found = names.map((n) => layerRegistry.get(n, where) as Cls).find((c) => c.className === v || c.nativeType === v);
   if (!found) throw new RangeError(`${where}: expected one of ${names.map((n) => `'${n}'`).join(', ')}, received '${v}'`);
@@ -50,28 +57,36 @@ const cellOption: Option<Layer> = {
 };
 
 /**
- * RNN: hₜ = cell([xₜ, hₜ₋₁]), h₋₁ = 0, over the time axis of x [batch, time, features]; the output is
+ * RNN: hₜ = cell([xₜ, hₜ₋₁]), h₋₁ = initialState (0), over the time axis of x [batch, time, features]; the output is
  * the last h [batch, units], or every h [batch, time, units] with returnSequences. The cell is any unit
  * (NAU, NMU, NALU, NMRU, Dense…) with in = features + units, out = units; an NAU cell with W = [1…, 1]
- * is a running sum. The number of steps may change from call to call (fit on 10, predict on 100).
- * It must be the model's first layer, and the last one with returnSequences.
+ * is a running sum, an NMU cell with W = [1…, 1] and initialState 1 a running product. The number of
+ * steps may change from call to call (fit on 10, predict on 100).
+ * It must be the model's first layer or follow a TimeDistributed; with returnSequences, the last
+ * layer or one with a time axis.
  * Weights: the cell's, for features + units inputs.
  * @category Layers
  */
 export class RNN extends Layer {
   static readonly className = 'RNN';
   static readonly nativeType = 'rnn';
-  static override readonly options = { cell: cellOption, returnSequences: booleanOption(false) };
+  static override readonly options = { cell: cellOption, returnSequences: booleanOption(false), initialState: numberOption(0, -1e30, 1e30), zRegularizer: numberOption(0, 0, 1e30) };
   /** The unit run at each step (its weights are the RNN's). */
   declare readonly cell: Layer;
   /** Whether every step's h is output. */
   declare readonly returnSequences: boolean;
+  /** h₋₁ of every unit. */
+  declare readonly initialState: number;
+  /** λ of R_z (0: off). */
+  declare readonly zRegularizer: number;
 
   /** @throws TypeError or RangeError naming the option that is wrong. */
   constructor(args: RNNArgs) {
     super(withFeatures(args));
     for (const k of ['kernelRegularizer', 'kernelConstraint'] as const)
       if (this[k] !== undefined) throw new RangeError(`RNN.${k}: an RNN's weights are its cell's; give ${k} in cellOptions`);
+    if (this.zRegularizer > 0 && !['NAU', 'NMU'].includes(this.cell.className))
+      throw new RangeError(`RNN.zRegularizer: R_z is defined for an NAU or NMU cell, received the cell '${this.cell.className}'`);
     // fit places the cell's sparsity warm-up through the RNN, whose weights are the cell's.
     (this as { sparsity?: Sparsity }).sparsity = this.cell.sparsity;
   }

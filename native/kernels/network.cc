@@ -18,10 +18,18 @@ Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
                  std::to_string(layer->out()) + " is larger than the maximum of " + std::to_string(kMaxElements) +
                  " elements");
     layer->initialize(ls.seed);
-    // Only the network's input has a time axis; a layer after it sees one row a sequence.
+    // The input has a time axis, and so has every output of a layer that outputs every step
+    // (TimeDistributed, RNN with returnSequences); only such layers read a time axis.
     const std::string at = "layers[" + std::to_string(layers_.size()) + "] (" + ls.type + ")";
-    if (layer->steps() && !layers_.empty()) rangeError(at + ": a recurrent layer must be the first layer");
-    if (layer->stepOutputs() && spec.layers.size() > 1) rangeError(at + ": returnSequences must be false unless it is the last layer");
+    const bool timedIn = layers_.empty() || (layers_.back()->steps() && layers_.back()->stepOutputs());
+    if (layer->steps() && !timedIn)
+      rangeError(at + ": a recurrent layer must be the first layer or follow one that outputs every step (TimeDistributed)");
+    if (!layer->steps() && !layers_.empty() && timedIn) {
+      const std::string prev = "layers[" + std::to_string(layers_.size() - 1) + "] (" + spec.layers[layers_.size() - 1].type + ")";
+      if (spec.layers[layers_.size() - 1].type == "rnn")
+        rangeError(prev + ": returnSequences must be false unless it is the last layer or a layer with a time axis follows");
+      rangeError(at + ": follows a layer that outputs every step, so it needs a time axis (wrap it in TimeDistributed)");
+    }
     in = layer->out();
     layers_.push_back(std::move(layer));
   }
@@ -50,9 +58,18 @@ std::vector<Param*> Network::params() const {
 
 void Network::setSteps(int steps) {
   Layer& first = *layers_[0];
-  if (!first.steps()) rangeError("steps: the first layer has no time axis (only a recurrent first layer has)");
+  if (!first.steps()) rangeError("steps: the first layer has no time axis (only a recurrent or TimeDistributed first layer has)");
   if (steps == first.steps()) return;
-  first.setSteps(steps);
+  // The layers with a time axis are the first ones (see the constructor); they share the steps.
+  const int before = first.steps();
+  size_t done = 0;
+  try {
+    for (; done < layers_.size() && layers_[done]->steps(); ++done) layers_[done]->setSteps(steps);
+  } catch (...) {
+    // A later layer refused: the earlier ones go back, so every layer keeps one step count.
+    for (size_t i = 0; i < done; ++i) layers_[i]->setSteps(before);
+    throw;
+  }
   inputDim_ = first.in();
   capacity_ = 0;  // every workspace regrows (grow only ever grows) for rows of the new width
 }

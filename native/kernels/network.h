@@ -95,8 +95,8 @@ class Network {
   // .. r+n−1 at dst + r·width): data evaluated many times is transposed once.
   void toBlocks(const float* src, int64_t rows, int width, int batchSize, float* dst);
   FitResult fit(const float* x, const float* y, int64_t rows, const FitOptions& o, const FitHooks& hooks);
-  // Rows of `steps` time steps from now on (a first layer with a time axis, RNN): inputDim() and,
-  // when that layer returns every step, outputDim() scale with it. RangeError otherwise.
+  // Rows of `steps` time steps from now on (first layers with a time axis: TimeDistributed, RNN, all
+  // set alike): inputDim() and, when the last returns every step, outputDim() scale. RangeError otherwise.
   void setSteps(int steps);
   // Re-applies every clamp constraint (after setWeights).
   void applyConstraints();

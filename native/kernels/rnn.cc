@@ -1,10 +1,11 @@
 // RNN: a recurrent layer around any unit, its cell. Step t feeds the cell [xₜ, hₜ₋₁] (in =
-// features + units, out = units) and hₜ is its output; h₋₁ = 0. A row of x holds `steps` time steps
-// of `features` ([batch, time, features] row-major); y is h of the last step, or of every step
-// (returnSequences: [batch, time, units]). Backpropagation through time runs the cell's own
+// features + units, out = units) and hₜ is its output; h₋₁ = initialState (default 0). A row of x
+// holds `steps` time steps of `features` ([batch, time, features] row-major); y is h of the last
+// step, or of every step (returnSequences: [batch, time, units]). Backpropagation through time runs the cell's own
 // backward step by step, last to first; the cell keeps in its workspace only what its last forward
 // needs, so each earlier step's forward is run again just before its backward.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "error.h"
@@ -18,12 +19,13 @@ class RNN : public Layer {
  public:
   RNN(int in, const Options& o) : Layer(in, unitsOption(o)), features_(in), units_(out_) {
     returnSequences_ = o.flag("returnSequences", false);
+    initial_ = float(o.number("initialState", 0.0, -1e30, 1e30));
     for (const char* k : {"kernelRegularizer", "kernelConstraint"})
       if (o.has(k)) rangeError(o.where(k) + ": an RNN's weights are its cell's; give " + k + " in cellOptions");
     const std::string type = o.requiredString("cell");
     std::vector<std::string> cells = layerTypes();
     // The layers that read a shaped row (a sequence, an image) cannot be a step's cell.
-    for (const char* shaped : {"rnn", "conv2d", "maxpool2d"}) cells.erase(std::remove(cells.begin(), cells.end(), shaped), cells.end());
+    for (const char* shaped : {"rnn", "timedistributed", "conv2d", "maxpool2d"}) cells.erase(std::remove(cells.begin(), cells.end(), shaped), cells.end());
     if (std::find(cells.begin(), cells.end(), type) == cells.end())
       rangeError(o.where("cell") + ": expected one of " + joinNames(cells) + ", received '" + type + "'");
     Options c;
@@ -35,14 +37,22 @@ class RNN : public Layer {
     c.num["units"] = units_;
     cell_ = makeLayer(type, features_ + units_, c);
     for (Param& p : cell_->params()) sums_.emplace_back(p.size(), 0.f);
+    zLambda_ = o.number("zRegularizer", 0.0, 0.0, 1e30);
+    if (zLambda_ > 0 && type != "nau" && type != "nmu")
+      rangeError(o.where("zRegularizer") + ": R_z is defined for an 'nau' or 'nmu' cell, received the cell '" + type + "'");
+    // R_z pulls each cell input's mean towards the unit's identity where its weight leaves it out.
+    zIdentity_ = type == "nmu" ? 1.0 : 0.0;
+    zMean_.assign(size_t(features_) + units_, 0.0);
   }
 
   std::vector<Param>& params() override { return cell_->params(); }
   void initialize(uint64_t seed) override { cell_->initialize(seed); }
   void applyConstraints() override { cell_->applyConstraints(); }
   double kernelPenalty(bool addGrad) override { return cell_->kernelPenalty(addGrad); }
-  double regularize(int64_t step, bool addGrad) override { return cell_->regularize(step, addGrad); }
-  bool hasRegularizer() const override { return cell_->hasRegularizer(); }
+  double regularize(int64_t step, bool addGrad) override {
+    return cell_->regularize(step, addGrad) + (zLambda_ > 0 ? zRegularize(addGrad) : 0.0);
+  }
+  bool hasRegularizer() const override { return cell_->hasRegularizer() || zLambda_ > 0; }
   bool setSparsitySchedule(double start, double end) override { return cell_->setSparsitySchedule(start, end); }
   void sparsityWeights(const std::function<void(float)>& visit) const override { cell_->sparsityWeights(visit); }
 
@@ -75,9 +85,15 @@ class RNN : public Layer {
       for (int r = 0; r < rows; ++r) {
         std::memcpy(z + size_t(r) * W, x + (size_t(r) * T + t) * F, sizeof(float) * F);
         if (prev) std::memcpy(z + size_t(r) * W + F, prev + size_t(r) * U, sizeof(float) * U);
-        else std::fill_n(z + size_t(r) * W + F, U, 0.f);
+        else std::fill_n(z + size_t(r) * W + F, U, initial_);
       }
       cell_->forward(z, h_.data() + size_t(t) * rows * U, rows);
+    }
+    if (zLambda_ > 0) {
+      std::fill(zMean_.begin(), zMean_.end(), 0.0);
+      for (size_t k = 0; k < size_t(T) * rows; ++k)
+        for (int i = 0; i < W; ++i) zMean_[i] += z_[k * W + i];
+      for (double& m : zMean_) m /= double(T) * rows;
     }
     const float* last = h_.data() + size_t(T - 1) * rows * U;
     if (!returnSequences_) {
@@ -94,6 +110,8 @@ class RNN : public Layer {
     std::vector<Param>& ps = cell_->params();
     float* dh = dh_.data();
     float* dz = dz_.data();
+    // R_z's gradient is the same for every row and step of an input: dR/dx̄ᵢ / (steps·rows).
+    if (zLambda_ > 0) zInputGradient(rows);
     // dh: dL/dhₜ, from the step after (through its cell input) and, with returnSequences, from yₜ.
     if (returnSequences_) std::fill_n(dh, size_t(rows) * U, 0.f);
     else std::memcpy(dh, dy, sizeof(float) * size_t(rows) * U);
@@ -112,6 +130,9 @@ class RNN : public Layer {
       }
       const bool wantDz = t > 0 || dx;
       cell_->backward(z, h, dh, wantDz ? dz : nullptr, rows);
+      if (wantDz && zLambda_ > 0)
+        for (int r = 0; r < rows; ++r)
+          for (int i = 0; i < W; ++i) dz[size_t(r) * W + i] += zGrad_[i];
       for (size_t k = 0; k < ps.size(); ++k) {
         const float* g = ps[k].grad.data();
         float* s = sums_[k].data();
@@ -130,8 +151,47 @@ class RNN : public Layer {
   }
 
  private:
+  // The weight's share of R_z: 1 − W (NMU), 1 − |W| (NAU); and its derivative.
+  double zWeight(float w) const { return zIdentity_ == 1.0 ? 1.0 - w : 1.0 - std::fabs(w); }
+  double zWeightSlope(float w) const { return zIdentity_ == 1.0 ? -1.0 : -double((w > 0) - (w < 0)); }
+
+  // R_z = λ/(in·units) Σᵢᵤ zWeight(Wᵢᵤ)·(x̄ᵢ − identity)², x̄ the last forward's input means over
+  // every step and row (stable-nalu's RegualizerNMUZ / RegualizerNAUZ); adds its W gradient.
+  double zRegularize(bool addGrad) {
+    Param& w = cell_->params()[0];
+    const int W = features_ + units_, U = units_;
+    const double scale = zLambda_ / (double(W) * U);
+    double sum = 0;
+    for (int i = 0; i < W; ++i) {
+      const double d2 = (zMean_[i] - zIdentity_) * (zMean_[i] - zIdentity_);
+      for (int u = 0; u < U; ++u) {
+        const float wi = w.value[size_t(i) * U + u];
+        sum += zWeight(wi) * d2;
+        if (addGrad) w.grad[size_t(i) * U + u] += float(scale * zWeightSlope(wi) * d2);
+      }
+    }
+    return scale * sum;
+  }
+
+  // zGrad_ᵢ = dR_z/dzᵢ of one row of one step.
+  void zInputGradient(int rows) {
+    const Param& w = cell_->params()[0];
+    const int W = features_ + units_, U = units_;
+    const double scale = zLambda_ / (double(W) * U) / (double(steps_) * rows);
+    zGrad_.resize(size_t(W));
+    for (int i = 0; i < W; ++i) {
+      double a = 0;
+      for (int u = 0; u < U; ++u) a += zWeight(w.value[size_t(i) * U + u]);
+      zGrad_[i] = float(scale * a * 2 * (zMean_[i] - zIdentity_));
+    }
+  }
+
   int features_, units_, steps_ = 1;
   bool returnSequences_ = false;
+  float initial_ = 0;  // h₋₁: 0, the identity of a sum, or 1, of a product
+  double zLambda_ = 0, zIdentity_ = 0;  // R_z's strength (0: off) and the cell's identity
+  std::vector<double> zMean_;           // x̄: each cell input's mean over the last forward's steps and rows
+  std::vector<float> zGrad_;
   std::unique_ptr<Layer> cell_;
   std::vector<Buffer> sums_;  // each param's gradient summed over the steps
   Buffer z_, h_;              // every step's cell input [xₜ, hₜ₋₁] and output hₜ, [steps][rows, ·]

@@ -4,7 +4,7 @@
 // layerRegistry.names() through registeredUnits(): a registered class without an entry here, or an
 // entry for a class that is not registered, fails them. A new unit is its file and one line below.
 // The layers on images (Conv2D, MaxPool2D) are no arithmetic units: ./spatial.ts, test/conv2d.test.ts.
-import { layerRegistry, type Layer } from '../../lib/index';
+import { layerRegistry, type Layer, type TimeDistributed } from '../../lib/index';
 import type { Options, UnitReference } from './common';
 import { dense } from './dense';
 import { gated } from './gated';
@@ -34,11 +34,30 @@ export const references: Record<string, UnitReference> = {
 
 const where = 'add it to test/units/ (a file for the unit and a line in test/units/index.ts)';
 
-/** Registered layers built around a unit (their cell), each checked in its own test file (test/rnn.test.ts). */
-export const wrappers = ['RNN'];
+/** Registered layers built around another, each checked in its own test file (test/rnn.test.ts, test/time-distributed.test.ts). */
+export const wrappers = ['RNN', 'TimeDistributed'];
 
-/** The float64 forward of a registered class name: its unit entry, or a layer on images' (./spatial.ts). */
+// TimeDistributed in float64: its layer's reference on every step. A check's rows are then the
+// steps (x [batch, time, f] is batch·time rows of f); the layer's kernelRegularizer is its own.
+const timeDistributed: Pick<UnitReference, 'forward' | 'regularizer'> = {
+  forward: (layer, ws, x, rows, inp, kinks) => {
+    const inner = (layer as TimeDistributed).layer;
+    return referenceFor(inner.className).forward(inner, ws, x, rows, inp, kinks);
+  },
+  regularizer: (layer, ws, step) => {
+    const inner = (layer as TimeDistributed).layer;
+    let reg = referenceFor(inner.className).regularizer?.(inner, ws, step) ?? 0;
+    const { l1 = 0, l2 = 0 } = inner.kernelRegularizer ?? {};
+    inner.weightSpecs(inner.inputDim ?? 0).forEach((s, i) => {
+      if (s.shape.length === 2) for (const w of Array.from(ws[i])) reg += l1 * Math.abs(w) + l2 * w * w;
+    });
+    return reg;
+  },
+};
+
+/** The float64 forward of a registered class name: its unit entry, a layer on images' (./spatial.ts), or TimeDistributed's. */
 export function referenceFor(className: string): Pick<UnitReference, 'forward' | 'regularizer'> {
+  if (className === 'TimeDistributed') return timeDistributed;
   return Object.hasOwn(spatialReferences, className) ? spatialReferences[className] : unitReference(className);
 }
 

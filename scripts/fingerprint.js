@@ -112,9 +112,11 @@ async function layoutCase(name, Cls, opts, layout) {
 }
 
 // An RNN (its input has a time axis): fit on 6 steps, then trainOnBatch and predict on 9.
-async function rnnCase(name, opts) {
+async function rnnCase(name, opts, timeDistributed = false) {
   const rows = 64, inDim = 2, units = 2, seq = opts.returnSequences === true;
-  const m = new Sequential([new nalu.RNN({ units, inputDim: inDim, seed: 7, ...opts })]);
+  // With timeDistributed, a Dense on every step feeds the RNN (the sequential MNIST shape).
+  const rnn = new nalu.RNN({ units, seed: 7, ...(timeDistributed ? {} : { inputDim: inDim }), ...opts });
+  const m = new Sequential(timeDistributed ? [new nalu.TimeDistributed({ layer: new nalu.Dense({ units: 1, inputDim: inDim, seed: 9 }) }), rnn] : [rnn]);
   m.compile({ optimizer: 'adam', loss: 'mse' });
   const xy = (n, steps, seed) => ({
     x: tensor(data(n * steps, inDim, 1, seed).x, [n, steps, inDim]),
@@ -170,6 +172,10 @@ async function main() {
     if (cls === 'RNN') {
       for (const cell of ['NAU', 'NMU', 'NALU']) await rnnCase(`rnn ${cell}`, { cell });
       await rnnCase('rnn NAC returnSequences', { cell: 'NAC', returnSequences: true });
+      continue;
+    }
+    if (cls === 'TimeDistributed') {
+      await rnnCase('TimeDistributed Dense then rnn NAU', { cell: 'NAU' }, true);
       continue;
     }
     const Cls = layerRegistry.get(cls, 'layer');

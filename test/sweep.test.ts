@@ -148,7 +148,7 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     expect(new Set(rs.map(keyOf)).size).toBe(4);
   }, 120_000);
 
-  it('an early and a late worker both take work; SIGTERM hands a run back and exits within it', async () => {
+  it('an early and a late worker both take work; SIGTERM hands back the run in flight (or ends it) and exits within it', async () => {
     const q = ['--redis', url, '--queue', 'late'];
     const early = nalu(['sweep', 'worker', ...q, ...fast, '--name', 'early']);
     await waitFor('the early worker', () => /taking runs/.test(early.err), 30_000);
@@ -156,15 +156,17 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     await waitFor('the early worker on a run', () => /start /.test(early.err));
     const late = nalu(['sweep', 'worker', ...q, ...fast, '--name', 'late']);
     await waitFor('the late worker on a run', () => /start /.test(late.err));
-    const before = count(early.err, /\] done /g);
     const t0 = Date.now();
     early.child.kill('SIGTERM');
     const r = await early.exit;
     expect(r.code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(early.err).toMatch(/SIGTERM: handing back 1 run/);
-    expect(early.err).toMatch(/handed back .* at step/);
-    expect(count(early.err, /\] done /g)).toBe(before);
+    expect(early.err, early.err).toMatch(/SIGTERM: handing back 1 run/);
+    // The run in flight goes back, unless it finished while being handed back (under load a short
+    // run can); either way it is counted once. The next test hands back a run deterministically.
+    const afterSignal = early.err.slice(early.err.indexOf('SIGTERM: handing back'));
+    if (/handed back .* at step/.test(afterSignal)) expect(count(afterSignal, /\] done /g), early.err).toBe(0);
+    else expect(afterSignal, early.err).toMatch(/stopped: \d+ run\(s\) done, 0 handed back/);
     await waitFor('every run', finished('late', 5), 80_000);
     late.child.kill('SIGTERM');
     await late.exit;

@@ -172,6 +172,18 @@ describe('stacks compose and simplify', () => {
   it('drops a hidden unit the NMU does not select', () => {
     expect(stack([1, 0.3, 1, -0.7, 0, 0.2], [1, 0]).explain({ x: x3 }).text).toBe('x0 + x1');
   });
+  it('reads a linear stack as one map where its hidden units share a part that cancels', () => {
+    // x0 − x1 split over two NAU units at 0.5 (a tie on the grid) with float32-sized noise, as a
+    // solved run of − can end (seed 9001 of the quick preset): no unit snaps alone, their sum does.
+    const model = new Sequential([new NAU({ units: 2, inputDim: 3 }), new NAU({ units: 1 })]);
+    model.setWeights([tensor([0.5, 0.499999, -0.5, -0.5, 3e-7, -3e-7], [3, 2]), tensor([1, 1], [2, 1])]);
+    const x = tensor(Float32Array.from(uniform(600, 1, 2, 9), (v, i) => (i % 3 === 0 ? v + 2 : v)), [200, 3]);
+    const e = model.explain({ x, y: target(x, (a, b) => a - b) });
+    expect(e.text).not.toBe('x0 - x1');
+    expect(e.best?.text).toBe('x0 - x1');
+    expect(e.best?.snapped).toBe(true);
+    expect(e.best?.exact).toBe(true);
+  });
 });
 
 describe('fidelity, exactness and candidates', () => {

@@ -4,7 +4,7 @@ import type { Sequential } from '../model';
 import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { describe, toMatrix, type Matrix, type TensorLike } from '../tensor';
-import { complexity, evaluate, num, round, scale, substitute, variable, type Expr } from './expr';
+import { add, complexity, evaluate, num, round, scale, substitute, variable, type Expr } from './expr';
 import { latexName, toJs, toLatex, toText } from './print';
 import type { SymbolicContext } from './symbolic';
 
@@ -272,19 +272,38 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
 
   const predicted = model.predict({ data: x.data, shape: [x.rows, inputDim] }).data;
   const predictedEx = ex ? model.predict({ data: ex.data, shape: [ex.rows, inputDim] }).data : undefined;
-  const read = (tol: number): { formula: Formula; exprs: Expr[] } => {
-    const snapped = { all: true };
+  // The stack's outputs: each layer's form (snapped at tol, or raw) substituted into the next.
+  const compose = (tol: number, raw: boolean, snapped: { all: boolean }): Expr[] => {
     let exprs: Expr[] = Array.from({ length: inputDim }, (_, i) => variable(i));
     // The values of each layer's outputs, which every unit above reads.
     const known = new Map<Expr, Float64Array>();
     layers.forEach((l, i) => {
-      const local = l.symbolic!(context(i, tol, false, snapped));
+      const local = l.symbolic!(context(i, tol, raw, snapped));
       exprs = local.map((e) => substitute(e, exprs, (n) => overData(n, known)));
-      if (i === layers.length - 1) exprs = exprs.map((e) => round(e, digits));
       known.clear();
       for (const e of exprs) known.set(e, evaluate(e, features, rows, known));
     });
-    const f = exprs.map((e) => known.get(e)!);
+    return exprs;
+  };
+  // A linear stack (NAU → NAU…) as one map, its coefficients snapped to integers within tol: whole
+  // where hidden units share parts that cancel, so that no unit's weights are on the grid alone.
+  const composedLinear = (tol: number): Expr[] | undefined => {
+    const exprs = compose(0, true, { all: true });
+    const linear = (e: Expr) => e.kind === 'var' || (e.kind === 'sum' && e.terms.every((t) => t.expr.kind === 'var'));
+    if (!exprs.every(linear)) return undefined;
+    const snap = (v: number) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v);
+    return exprs.map((e) => (e.kind === 'sum' ? add(e.terms.map((t) => ({ coef: snap(t.coef), expr: t.expr })), snap(e.constant)) : e));
+  };
+  const read = (tol: number, composed?: Expr[]): { formula: Formula; exprs: Expr[] } => {
+    const snapped = { all: true };
+    const exprs = (composed ?? compose(tol, false, snapped)).map((e) => round(e, digits));
+    if (composed) snapped.all = composed.every((e) => e.kind !== 'sum' || (e.terms.every((t) => Number.isInteger(t.coef)) && Number.isInteger(e.constant)));
+    const known = new Map<Expr, Float64Array>();
+    const f = exprs.map((e) => {
+      const v = evaluate(e, features, rows, known);
+      known.set(e, v);
+      return v;
+    });
     const fidelity: Fidelity = { model: errors(f, 0, predicted, x.rows) };
     if (y) fidelity.data = errors(f, 0, y.data, x.rows);
     if (ex) {
@@ -315,6 +334,13 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     const f = t === tolerance ? main : read(t).formula;
     if (!seen.has(f.text)) seen.set(f.text, f);
   }
+  if (layers.length > 1)
+    for (const t of [...new Set([tolerance, ...tolerances])].sort((a, b) => b - a)) {
+      const c = composedLinear(t);
+      if (!c) break;
+      const f = read(t, c).formula;
+      if (!seen.has(f.text)) seen.set(f.text, f);
+    }
   const candidates = [...seen.values()].sort((a, b) => a.complexity - b.complexity || b.tolerance - a.tolerance);
   const best = candidates.find((c) => c.exact);
   const table = candidatesTable(candidates);

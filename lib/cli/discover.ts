@@ -7,6 +7,7 @@ import { saveModel } from '../io';
 import { NAU, NMRU, NMU, NPU, RealNPU, type Layer } from '../layers';
 import { Sequential } from '../model';
 import { Adam } from '../optimizers';
+import { mulberry32 } from '../random';
 import { fitRestarts, type RestartReport } from '../restarts';
 import { sci } from '../tasks/summary';
 import { tensor, type Tensor } from '../tensor';
@@ -153,17 +154,6 @@ function identifiers(names: string[]): string[] {
   return out;
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32), for the validation split. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One architecture's best restart, read as a formula. */
 interface Candidate {
   rung: Rung;
@@ -248,7 +238,7 @@ async function run(argv: string[]): Promise<number> {
   } else if (extra) outside = split(extra, Array.from({ length: extra.rows }, (_, r) => r), d);
   // A fifth of the in-range rows (at most 2,000) judge the seeds when nothing is held out; at most
   // 20,000 rows train (more only lengthen the epochs of a fixed number of steps).
-  const random = uniform(seed);
+  const random = mulberry32(seed);
   for (let i = inRange.length - 1; i > 0; i--) {
     const k = Math.floor(random() * (i + 1));
     [inRange[i], inRange[k]] = [inRange[k], inRange[i]];

@@ -11,6 +11,7 @@ import { Conv2D, Dense, MaxPool2D, RNN, TimeDistributed, type Layer } from '../l
 import type { EpochLogs } from '../callbacks';
 import { Sequential } from '../model';
 import { Adam } from '../optimizers';
+import { mulberry32 } from '../random';
 import { checkBoolean, checkNumber, checkOptions } from '../registry';
 import { refuseUnknown } from '../options';
 import { tensor } from '../tensor';
@@ -135,21 +136,9 @@ function loadDigits(name: string, digits: readonly number[], perDigit: number): 
   return out;
 }
 
-/** mulberry32: the sequences' and the permutations' seeded stream. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A subset's images permuted and cut into ⌊n / length⌋ sequences of `length` (each image once, as stable-nalu). */
 function sequences(subset: readonly number[], length: number, seed: number): number[][] {
-  const r = random(seed);
+  const r = mulberry32(seed);
   const p = [...subset];
   for (let i = p.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));

@@ -151,6 +151,13 @@ int layerMatrices(const std::string& type, const Options& options) {
   return it != registry().end() ? it->second.matrices(options) : 5;
 }
 
+int wrappedMatrices(const Options& o, const char* typeKey, const char* optionsKey, const char* self) {
+  auto it = o.str.find(typeKey);
+  if (it == o.str.end() || it->second == self) return 5;
+  auto c = o.obj.find(optionsKey);
+  return layerMatrices(it->second, c == o.obj.end() ? Options() : c->second);
+}
+
 std::vector<std::string> layerTypes() {
   std::vector<std::string> names;
   for (auto& [name, r] : registry()) names.push_back(name);

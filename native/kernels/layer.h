@@ -129,6 +129,9 @@ Options uniformOption(const Options& o, const std::string& key, double lo, doubl
 // Weight matrices (in·out + out floats each) a layer of `type` has with these options, for the
 // memory estimate made before any layer is built; never throws (5 for unknown types).
 int layerMatrices(const std::string& type, const Options& options);
+// The matrices of a wrapper's inner layer: the type in o[typeKey], its options in o[optionsKey]
+// (5 when absent, or when it names the wrapper `self`, which cannot wrap itself).
+int wrappedMatrices(const Options& o, const char* typeKey, const char* optionsKey, const char* self);
 
 // Grows a buffer to n floats (outside the step loop only).
 inline void grow(Buffer& b, size_t n) {

@@ -199,14 +199,8 @@ class RNN : public Layer {
 };
 
 // The cell's matrices (its in is features + units, which the estimate's in·units leaves out).
-int rnnMatrices(const Options& o) {
-  auto it = o.str.find("cell");
-  if (it == o.str.end() || it->second == "rnn") return 5;
-  auto c = o.obj.find("cellOptions");
-  return layerMatrices(it->second, c == o.obj.end() ? Options() : c->second);
-}
-
-const bool registered = registerLayer({"rnn", makeUnit<RNN>, rnnMatrices});
+const bool registered = registerLayer(
+    {"rnn", makeUnit<RNN>, [](const Options& o) { return wrappedMatrices(o, "cell", "cellOptions", "rnn"); }});
 
 }  // namespace
 }  // namespace nalu

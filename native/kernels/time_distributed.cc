@@ -71,15 +71,9 @@ class TimeDistributed : public Layer {
   std::unique_ptr<Layer> layer_;
 };
 
-// The inner layer's matrices.
-int timeDistributedMatrices(const Options& o) {
-  auto it = o.str.find("layer");
-  if (it == o.str.end() || it->second == "timedistributed") return 5;
-  auto c = o.obj.find("layerOptions");
-  return layerMatrices(it->second, c == o.obj.end() ? Options() : c->second);
-}
-
-const bool registered = registerLayer({"timedistributed", makeUnit<TimeDistributed>, timeDistributedMatrices});
+const bool registered = registerLayer({"timedistributed", makeUnit<TimeDistributed>, [](const Options& o) {
+                                         return wrappedMatrices(o, "layer", "layerOptions", "timedistributed");
+                                       }});
 
 }  // namespace
 }  // namespace nalu

@@ -1,22 +1,14 @@
 // Float64 references of the losses and the finite-difference machinery of the gradient checks (the
 // units' references are in test/units/), and deterministic test data.
 import { Huber, MeanAbsoluteError, MeanSquaredError, type Loss } from '../../lib/index';
+import { mulberry32 } from '../../lib/random';
 import { kink, type Kinks } from '../units/common';
 
 /** Kinks: signed distances to the non-smooth points of the forward pass, by tag (test/units/common.ts). */
 export type { Kinks };
 
 /** Deterministic uniform numbers in [0, 1) (mulberry32), for test data. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** n values uniform in [lo, hi), as float32. */
 export function uniform(n: number, lo: number, hi: number, seed: number): Float32Array {

@@ -25,6 +25,11 @@ describe("a run's key", () => {
     expect(jobIdOfKey(runKey({ ...first, thresholdSamples: 1e6 }))).toBe(jobIdOfKey(before));
   });
 
+  it('tells runs apart by their evaluation sets, and keeps a record that names the default as it was', () => {
+    expect(runKey({ ...first, evalSize: 1e4 })).toBe(runKey(first));
+    expect(runKey({ ...first, evalSize: 1000 })).not.toBe(runKey(first));
+  });
+
   it('tells runs apart that differ only in --threshold-samples', () => {
     const a = runKey({ ...first, thresholdSamples: 100 });
     expect(a).not.toBe(runKey(first));
@@ -57,6 +62,7 @@ describe('records that are refused', () => {
     [{ extrapolation: [[6, 2]] }, /^extrapolation: /],
     [{ learningRate: -1 }, /^learningRate: /],
     [{ thresholdSamples: 0 }, /^thresholdSamples: /],
+    [{ evalSize: 0.5 }, /^evalSize: /],
   ])('%j', (change, message) => {
     expect(recordError(first)).toBeUndefined();
     expect(recordError({ ...first, ...change })).toMatch(message);

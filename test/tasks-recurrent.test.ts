@@ -115,6 +115,13 @@ describe('recurrent task', () => {
     );
   });
 
+  it("evaluates on the reference's 1000 rows a split, and its records say so", () => {
+    const p = prepareRun({ instance: instance('add'), model: 'nau-nmu', seed: 0 });
+    expect([p.run.validationSize, p.run.testSize, p.record.evalSize]).toEqual([1000, 1000, 1000]);
+    const s = prepareRun({ instance: taskRegistry.get('static', 'task').instances('add')[0], model: 'nau', seed: 0 });
+    expect([s.run.validationSize, 'evalSize' in s.record]).toEqual([1e4, false]);
+  });
+
   it('trains fused as alone: records and weights equal, with test rows of their own length', { timeout: 120_000 }, async () => {
     const short = { seed: 2, iterations: 120, evalEvery: 40, evalSize: 300, thresholdSamples: 500 };
     const runs = [

@@ -40,7 +40,7 @@ export interface RunOptions extends Partial<TrainingSettings> {
   epsilon?: number;
   /** Monte-Carlo samples of the threshold. Default 1e6. */
   thresholdSamples?: number;
-  /** Size of the fixed validation (interpolation) and test (extrapolation) sets. Default 1e4. */
+  /** Rows of the fixed validation (interpolation) and test (extrapolation) sets. Default: the task's (1e4; recurrent 1000). */
   evalSize?: number;
   /**
    * Evaluations the best model is picked from (lowest interpolation MSE), counted back from the
@@ -70,6 +70,8 @@ export interface RunRecord extends TrainingSettings, Omit<TaskInstance, 'depth' 
   bestWindow: number;
   /** Monte-Carlo samples of the threshold (records written before this field existed: 1e6). */
   thresholdSamples: number;
+  /** Rows of the validation and test sets; absent: 1e4. */
+  evalSize?: number;
   /** The iterations actually trained (less when stopped early). */
   trained: number;
   /** The success threshold (successThreshold). */
@@ -162,10 +164,12 @@ export function resolveSettings(task: TaskDefinition, model: string, op: Arithme
 /** What identifies a run; the optional fields are those older records may lack. @category Runs */
 export type RunKeyFields = Pick<RunRecord, 'task' | 'op' | 'model' | 'interpolation' | 'extrapolation' | 'seed' | 'iterations' | 'evalEvery' | 'batchSize'> &
   Pick<TrainingSettings, 'learningRate' | 'sparsityLambda' | 'sparsityStart' | 'sparsityEnd'> &
-  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'bestWindow' | 'thresholdSamples'> & TrainingSettings>;
+  Partial<Pick<RunRecord, 'inputSize' | 'subsetRatio' | 'overlapRatio' | 'hiddenSize' | 'bestWindow' | 'thresholdSamples' | 'evalSize'> & TrainingSettings>;
 
 /** Monte-Carlo samples of the threshold when not given. */
 const defaultThresholdSamples = 1e6;
+/** Rows of the evaluation sets of a record that does not say. */
+const defaultEvalSize = 1e4;
 
 /** The identity of a run in a results file: every setting that changes its record, and the seed. @category Runs */
 export function runKey(r: RunKeyFields): string {
@@ -178,6 +182,7 @@ export function runKey(r: RunKeyFields): string {
     r.seed, r.iterations, r.evalEvery, r.batchSize, ...trainingSettingNames.map((k) => r[k] ?? 0), r.bestWindow ?? 100,
     // Only when not the default, so that the keys (and job ids) of runs recorded before stay as they were.
     ...(samples === defaultThresholdSamples ? [] : [{ thresholdSamples: samples }]),
+    ...((r.evalSize ?? defaultEvalSize) === defaultEvalSize ? [] : [{ evalSize: r.evalSize }]),
   ]);
 }
 
@@ -215,7 +220,7 @@ export function recordError(v: unknown): string | undefined {
       : `${k}: expected a number in [${lo}, ${hi}], received ${show(r[k])}`;
   const bad =
     int('seed', 0, 2 ** 32) ?? int('iterations', 0, 1e12) ?? int('evalEvery', 1, 1e12) ?? int('batchSize', 1, 2 ** 20) ??
-    int('trained', 0, iterations, true) ?? int('bestWindow', 1, 2 ** 20, true) ?? int('thresholdSamples', 1, 2 ** 32, true) ??
+    int('trained', 0, iterations, true) ?? int('bestWindow', 1, 2 ** 20, true) ?? int('thresholdSamples', 1, 2 ** 32, true) ?? int('evalSize', 1, 2 ** 24, true) ??
     trainingSettingNames.map((k) => num(k, 0, trainingSettingLimits[k], true)).find(Boolean) ?? num('threshold', 0, Infinity) ?? num('seconds', 0, Infinity, true);
   if (bad) return bad;
   if (typeof r.success !== 'boolean') return `success: expected true or false, received ${show(r.success)}`;
@@ -279,7 +284,7 @@ export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where
   const { learningRate, clipNorm, clipValue } = settings;
   const epsilon = checkNumber(o.epsilon ?? 1e-5, `${where}epsilon`, 0, 0.5);
   const thresholdSamples = checkNumber(o.thresholdSamples ?? 1e6, `${where}thresholdSamples`, 1, 2 ** 32, true);
-  const evalSize = checkNumber(o.evalSize ?? 1e4, `${where}evalSize`, 1, 2 ** 24, true);
+  const evalSize = checkNumber(o.evalSize ?? d.evalSize, `${where}evalSize`, 1, 2 ** 24, true);
   const bestWindow = checkNumber(o.bestWindow ?? 5000, `${where}bestWindow`, 1, 2 ** 20, true);
 
   const seeds = layerSeeds(seed, 2);
@@ -287,7 +292,7 @@ export function prepareRun(options: Omit<RunOptions, 'onEval' | 'signal'>, where
   // The reference's optimizer: PyTorch Adam (ε 1e-8), plain MSE, clipping where its paper clipped.
   const optimizer: Optimizer = new Adam({ learningRate, epsilon: 1e-8, ...(clipNorm > 0 ? { clipNorm } : {}), ...(clipValue > 0 ? { clipValue } : {}) });
   return {
-    record: { ...instanceFields(inst), model: o.model, seed, iterations, evalEvery, batchSize, ...settings, bestWindow, thresholdSamples },
+    record: { ...instanceFields(inst), model: o.model, seed, iterations, evalEvery, batchSize, ...settings, bestWindow, thresholdSamples, ...(evalSize === defaultEvalSize ? {} : { evalSize }) },
     layers,
     network: { inputDim: inst.inputSize, layers: layers.map((l, i) => l.toNative(seeds[i])), loss: { type: 'mse' }, optimizer: optimizer.toNative() },
     task: nativeTaskSpec(inst, seed),

@@ -26,7 +26,7 @@ const singleModule: TaskDefinition = {
   // Its records say hiddenSize 0.
   params: arithmeticParams.map((p) => (p.name === 'hiddenSize' ? { ...p, min: 0, fixed: 'no hidden layer' } : p)),
   paramDefaults: { interpolation: [[1, 2]], extrapolation: [[2, 6]], inputSize: 2, subsetRatio: 0.5, overlapRatio: 0, hiddenSize: 0 },
-  defaults: { iterations: 5e4, evalEvery: 1000, batchSize: 128 },
+  defaults: { iterations: 5e4, evalEvery: 1000, batchSize: 128, evalSize: 1e4 },
   ops: ['add', 'sub', 'mul'],
   models: ['nau-nmu', 'nalu'],
   // nalm-benchmark single_layer_benchmark.sh: the NMU's regularizer from step 2e4 to 3.5e4.

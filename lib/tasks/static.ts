@@ -20,7 +20,7 @@ const staticTask: TaskDefinition = {
   depth: 2,
   params: arithmeticParams,
   paramDefaults: { interpolation: [[1, 2]], extrapolation: [[2, 6]], inputSize: 100, subsetRatio: 0.25, overlapRatio: 0.5, hiddenSize: 2 },
-  defaults: { iterations: 5e6, evalEvery: 1000, batchSize: 128 },
+  defaults: { iterations: 5e6, evalEvery: 1000, batchSize: 128, evalSize: 1e4 },
   ops: ['add', 'sub', 'mul'],
   models: ['nau-nmu', 'nalu'],
   // stable-nalu experiments/simple_function_static.py's defaults (the NMU's schedule).

@@ -98,8 +98,8 @@ export interface TaskDefinition {
   params: readonly TaskParam[];
   /** Each parameter's default (the first instance's). */
   paramDefaults: Readonly<Record<string, ParamValue>>;
-  /** Defaults of the experiment in its paper: steps, steps between evaluations, batch size. */
-  defaults: { iterations: number; evalEvery: number; batchSize: number };
+  /** Defaults of the experiment in its paper: steps, steps between evaluations, batch size, rows of the validation and test sets. */
+  defaults: { iterations: number; evalEvery: number; batchSize: number; evalSize: number };
   /** The operations of a command line that names none. */
   ops: readonly ArithmeticOp[];
   /** The models of a command line that names none. */

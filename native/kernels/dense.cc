@@ -22,6 +22,7 @@ class Dense : public Layer {
 
   bool supportsFeatureMajor() const override { return true; }
   bool sumsRowMajor() const override { return true; }
+  bool backwardReadsWorkspace() const override { return false; }
   void reserve(int rows) override { grow(dz_, size_t(rows) * out_); }
 
   void forward(const float* x, float* y, int rows) override {

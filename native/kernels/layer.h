@@ -29,6 +29,9 @@ class Layer {
   virtual void forward(const float* x, float* y, int rows) = 0;
   // From dy and the x, y of the last forward: writes every param's grad, and dx when non-null.
   virtual void backward(const float* x, const float* y, const float* dy, float* dx, int rows) = 0;
+  // False when backward reads only x, y, dy and the params, so an RNN need not run an earlier
+  // step's forward again before its backward.
+  virtual bool backwardReadsWorkspace() const { return true; }
   // Adds this layer's own regularizer (e.g. NAU sparsity) to the grads when addGrad, at the
   // strength its schedule gives for optimizer step `step`; returns its value. Default: none.
   virtual double regularize(int64_t step, bool addGrad) { return 0.0; }

@@ -28,6 +28,7 @@ class NAU : public Layer {
     reg_.parse(o, SparsityRegularizer::Signed, 0.01);
   }
   bool supportsFeatureMajor() const override { return true; }
+  bool backwardReadsWorkspace() const override { return false; }
   void reserve(int) override {}
   void forward(const float* x, float* y, int rows) override {
     xW(x, params_[0].value.data(), 0, y, rows);

@@ -3,7 +3,8 @@
 // holds `steps` time steps of `features` ([batch, time, features] row-major); y is h of the last
 // step, or of every step (returnSequences: [batch, time, units]). Backpropagation through time runs the cell's own
 // backward step by step, last to first; the cell keeps in its workspace only what its last forward
-// needs, so each earlier step's forward is run again just before its backward.
+// needs, so each earlier step's forward is run again just before its backward. Only h is kept per
+// step: a step's input is made again from x and hₜ₋₁, so a long evaluation stays in cache.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -69,7 +70,7 @@ class RNN : public Layer {
 
   void reserve(int rows) override {
     const size_t width = size_t(features_) + units_;
-    grow(z_, size_t(steps_) * rows * width);
+    grow(z_, size_t(rows) * width);
     grow(h_, size_t(steps_) * rows * units_);
     grow(dz_, size_t(rows) * width);
     grow(dh_, size_t(rows) * units_);
@@ -78,23 +79,18 @@ class RNN : public Layer {
   }
 
   void forward(const float* x, float* y, int rows) override {
-    const int F = features_, U = units_, T = steps_, W = F + U;
-    for (int t = 0; t < T; ++t) {
-      float* z = z_.data() + size_t(t) * rows * W;
-      const float* prev = t ? h_.data() + size_t(t - 1) * rows * U : nullptr;
-      for (int r = 0; r < rows; ++r) {
-        std::memcpy(z + size_t(r) * W, x + (size_t(r) * T + t) * F, sizeof(float) * F);
-        if (prev) std::memcpy(z + size_t(r) * W + F, prev + size_t(r) * U, sizeof(float) * U);
-        else std::fill_n(z + size_t(r) * W + F, U, initial_);
-      }
-      cell_->forward(z, h_.data() + size_t(t) * rows * U, rows);
+    const int W = features_ + units_;
+    if (zLambda_ > 0) std::fill(zMean_.begin(), zMean_.end(), 0.0);
+    for (int t = 0; t < steps_; ++t) {
+      const float* z = stepInput(x, t, rows);
+      cell_->forward(z, h_.data() + size_t(t) * rows * units_, rows);
+      if (zLambda_ > 0)
+        for (int r = 0; r < rows; ++r)
+          for (int i = 0; i < W; ++i) zMean_[i] += z[size_t(r) * W + i];
     }
-    if (zLambda_ > 0) {
-      std::fill(zMean_.begin(), zMean_.end(), 0.0);
-      for (size_t k = 0; k < size_t(T) * rows; ++k)
-        for (int i = 0; i < W; ++i) zMean_[i] += z_[k * W + i];
-      for (double& m : zMean_) m /= double(T) * rows;
-    }
+    if (zLambda_ > 0)
+      for (double& m : zMean_) m /= double(steps_) * rows;
+    const int U = units_, T = steps_;
     const float* last = h_.data() + size_t(T - 1) * rows * U;
     if (!returnSequences_) {
       std::memcpy(y, last, sizeof(float) * size_t(rows) * U);
@@ -121,10 +117,10 @@ class RNN : public Layer {
           const float* d = dy + (size_t(r) * T + t) * U;
           for (int u = 0; u < U; ++u) dh[size_t(r) * U + u] += d[u];
         }
-      const float* z = z_.data() + size_t(t) * rows * W;
+      const float* z = stepInput(x, t, rows);
       const float* h = h_.data() + size_t(t) * rows * U;
       // The cell's workspace holds the last step's forward; an earlier step's is made again.
-      if (t != T - 1) {
+      if (t != T - 1 && cell_->backwardReadsWorkspace()) {
         cell_->forward(z, again_.data(), rows);
         h = again_.data();
       }
@@ -151,6 +147,19 @@ class RNN : public Layer {
   }
 
  private:
+  // Step t's cell input [xₜ, hₜ₋₁], row by row, in z_.
+  const float* stepInput(const float* x, int t, int rows) {
+    const int F = features_, U = units_, T = steps_, W = F + U;
+    float* z = z_.data();
+    const float* prev = t ? h_.data() + size_t(t - 1) * rows * U : nullptr;
+    for (int r = 0; r < rows; ++r) {
+      std::memcpy(z + size_t(r) * W, x + (size_t(r) * T + t) * F, sizeof(float) * F);
+      if (prev) std::memcpy(z + size_t(r) * W + F, prev + size_t(r) * U, sizeof(float) * U);
+      else std::fill_n(z + size_t(r) * W + F, U, initial_);
+    }
+    return z;
+  }
+
   // The weight's share of R_z: 1 − W (NMU), 1 − |W| (NAU); and its derivative.
   double zWeight(float w) const { return zIdentity_ == 1.0 ? 1.0 - w : 1.0 - std::fabs(w); }
   double zWeightSlope(float w) const { return zIdentity_ == 1.0 ? -1.0 : -double((w > 0) - (w < 0)); }
@@ -194,7 +203,7 @@ class RNN : public Layer {
   std::vector<float> zGrad_;
   std::unique_ptr<Layer> cell_;
   std::vector<Buffer> sums_;  // each param's gradient summed over the steps
-  Buffer z_, h_;              // every step's cell input [xₜ, hₜ₋₁] and output hₜ, [steps][rows, ·]
+  Buffer z_, h_;              // one step's cell input [xₜ, hₜ₋₁]; every step's output hₜ, [steps][rows, units]
   Buffer dz_, dh_, again_;    // one step's dL/d[xₜ, hₜ₋₁], dL/dhₜ, and its forward made again
 };
 

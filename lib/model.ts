@@ -831,6 +831,7 @@ export class Sequential {
    * The trained model as a formula: each layer's weights snapped to its unit's grid within
    * `tolerance`, composed and simplified, printed as text, LaTeX and JS, and checked against the
    * model and the data (`fidelity`, `exact`); `candidates` are the formulas at other tolerances.
+   * A first-layer RNN (last step out) reads as its cell's recurrence; x is then [batch, time, features].
    * @throws TypeError or RangeError naming the option that is wrong; NaluError BUSY while an epoch runs.
    */
   explain(args: ExplainArgs): Explanation {

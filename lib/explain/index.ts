@@ -5,18 +5,18 @@ import { refuseUnknown } from '../options';
 import { checkNumber, checkOptions } from '../registry';
 import { describe, toMatrix, type Matrix, type TensorLike } from '../tensor';
 import { add, complexity, evaluate, num, round, scale, substitute, variable, type Expr } from './expr';
-import { latexName, toJs, toLatex, toText } from './print';
+import { jsParts, latexName, toJs, toLatex, toText } from './print';
 import type { SymbolicContext } from './symbolic';
 
 /** Options of Sequential.explain. Unknown or bad values throw TypeError or RangeError naming the option. @category Explain */
 export interface ExplainArgs {
-  /** The inputs [rows, inputDim] over which gates are judged and the formula is checked (the training x, say). Required. */
+  /** The inputs [rows, inputDim] over which gates are judged and the formula is checked (the training x, say); [rows, time, features] for a first-layer RNN. Required. */
   x: TensorLike;
   /** The targets of x [rows, units]: without them `fidelity.data` is absent and `exact` is false. */
   y?: TensorLike;
   /** Data outside the training range: judged and checked as x and y are, and reported apart. */
   extrapolation?: ExtrapolationData;
-  /** The inputs' names in the formula: identifiers, one per input. Default x0, x1, … */
+  /** The inputs' names in the formula: identifiers, one per input (per feature of a step, for an RNN). Default x0, x1, … */
   featureNames?: string[];
   /** The outputs' names (for a model of several outputs, whose text is one `name = formula` a line). Default y0, y1, … */
   outputNames?: string[];
@@ -167,78 +167,32 @@ function errors(f: Float64Array[], from: number, t: ArrayLike<number>, n: number
   return { maxRelError: max, meanRelError: sum / (n * k), mse: sq / (n * k) };
 }
 
-/**
- * Reads a trained model as a formula; see Sequential.explain.
- * @throws TypeError or RangeError naming the option that is wrong; TypeError for a layer without a symbolic form.
- * @category Explain
- */
-export function explainModel(model: Explainable, args: ExplainArgs): Explanation {
-  const o = checkOptions(args, 'explain options');
-  refuseUnknown(o, optionKeys, 'explain');
-  const layers = model.layers;
-  if (layers.length === 0) throw new RangeError('explain: the model has no layers');
-  for (const l of layers)
-    if (typeof l.symbolic !== 'function') throw new TypeError(`explain: layer '${l.name}' (${l.className}) declares no symbolic form (symbolic(ctx))`);
-  const inputDim = model.inputDim, units = layers[layers.length - 1].units;
-  if (o.x === undefined) throw new TypeError('explain: x is required (the data the gates are judged and the formula checked on)');
-  const x = toMatrix(o.x, 'x', inputDim);
-  const y = o.y === undefined ? undefined : toMatrix(o.y, 'y', units);
-  if (y && y.rows !== x.rows) throw new RangeError(`y: expected ${x.rows} rows to match x, received ${y.rows}`);
-  let ex: Matrix | undefined, ey: Matrix | undefined;
-  if (o.extrapolation !== undefined) {
-    const e = checkOptions(o.extrapolation, 'extrapolation');
-    refuseUnknown(e, ['x', 'y'], 'extrapolation');
-    if (e.x === undefined) throw new TypeError('extrapolation.x: required');
-    ex = toMatrix(e.x, 'extrapolation.x', inputDim);
-    ey = e.y === undefined ? undefined : toMatrix(e.y, 'extrapolation.y', units);
-    if (ey && ey.rows !== ex.rows) throw new RangeError(`extrapolation.y: expected ${ex.rows} rows to match extrapolation.x, received ${ey.rows}`);
-  }
-  const featureNames = checkNames(o.featureNames, 'featureNames', inputDim, 'x');
-  const outputNames = checkNames(o.outputNames, 'outputNames', units, 'y');
-  const tolerance = checkNumber(o.tolerance ?? 0.1, 'tolerance', 0, 1e6);
-  const errorTolerance = checkNumber(o.errorTolerance ?? 1e-3, 'errorTolerance', 0, Infinity);
-  const digits = checkNumber(o.digits ?? 6, 'digits', 1, 17, true);
-  let tolerances = defaultTolerances;
-  if (o.candidateTolerances !== undefined) {
-    const c = o.candidateTolerances;
-    if (!Array.isArray(c)) throw new TypeError(`candidateTolerances: expected an array of numbers, received ${describe(c)}`);
-    if (c.length > 64) throw new RangeError(`candidateTolerances: expected at most 64 tolerances, received ${c.length}`);
-    tolerances = c.map((t, i) => checkNumber(t, `candidateTolerances[${i}]`, 0, 1e6));
-  }
+type Layers = Explainable['layers'];
 
-  // The weights of each layer, and the data carried through the layers by their raw forms.
-  const all = model.getWeights();
-  const weights: Float64Array[][] = [];
-  let d = inputDim, k = 0;
-  for (const l of layers) {
-    const n = l.weightSpecs(d).length;
-    weights.push(all.slice(k, k + n).map((w) => Float64Array.from(w.data)));
-    k += n;
-    d = l.units;
-  }
-  const features = columns(ex ? [x, ex] : [x], inputDim);
-  const rows = x.rows + (ex?.rows ?? 0);
+/** An RNN first layer as explain reads it: its cell's form, run step by step. */
+interface Recurrent {
+  name: string;
+  cell: Layers[number];
+  units: number;
+  initialState: number;
+  returnSequences: boolean;
+}
+
+/** x as explain reads it: [rows, inputDim], or for an RNN first layer [rows, steps, features]. */
+interface Data {
+  m: Matrix;
+  rows: number;
+  steps: number;
+}
+
+/**
+ * The stack's forms composed over `features` (one column per input, `rows` long): each layer's
+ * weights snapped at tol (or raw), each layer's gates judged over its inputs' values.
+ */
+function stackReader(layers: Layers, weights: Float64Array[][], inputDim: number, features: Float64Array[], rows: number, digits: number) {
   const values: Float64Array[][] = [features];
-  const context = (i: number, tol: number, raw: boolean, snapped: { all: boolean }): SymbolicContext => ({
-    weights: weights[i],
-    inputs: i === 0 ? inputDim : layers[i - 1].units,
-    raw,
-    snap(w, grid) {
-      if (raw) return w;
-      let best: number | undefined, dist = Infinity;
-      for (const g of grid) if (Math.abs(w - g) < dist) (best = g), (dist = Math.abs(w - g));
-      if (best !== undefined && dist <= tol) return best;
-      snapped.all = false;
-      return Number(w.toPrecision(digits));
-    },
-    judge(v, grid) {
-      if (raw) return undefined;
-      for (const g of grid) if (Array.prototype.every.call(v, (a: number) => Math.abs(a - g) <= tol)) return g;
-      snapped.all = false;
-      return undefined;
-    },
-    evaluate: (e) => evaluate(e, values[i], rows),
-  });
+  const context = (i: number, tol: number, raw: boolean, snapped: { all: boolean }): SymbolicContext =>
+    snapContext(weights[i], i === 0 ? inputDim : layers[i - 1].units, tol, raw, snapped, digits, (e) => evaluate(e, values[i], rows));
   for (let i = 0; i < layers.length - 1; i++) {
     const raw = layers[i].symbolic!(context(i, 0, true, { all: true }));
     values.push(raw.map((e) => evaluate(e, values[i], rows)));
@@ -270,10 +224,8 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     return e;
   };
 
-  const predicted = model.predict({ data: x.data, shape: [x.rows, inputDim] }).data;
-  const predictedEx = ex ? model.predict({ data: ex.data, shape: [ex.rows, inputDim] }).data : undefined;
   // The stack's outputs: each layer's form (snapped at tol, or raw) substituted into the next.
-  const compose = (tol: number, raw: boolean, snapped: { all: boolean }): Expr[] => {
+  return (tol: number, raw: boolean, snapped: { all: boolean }): Expr[] => {
     let exprs: Expr[] = Array.from({ length: inputDim }, (_, i) => variable(i));
     // The values of each layer's outputs, which every unit above reads.
     const known = new Map<Expr, Float64Array>();
@@ -285,25 +237,134 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     });
     return exprs;
   };
-  // A linear stack (NAU → NAU…) as one map, its coefficients snapped to integers within tol: whole
-  // where hidden units share parts that cancel, so that no unit's weights are on the grid alone.
-  const composedLinear = (tol: number): Expr[] | undefined => {
-    const exprs = compose(0, true, { all: true });
-    const linear = (e: Expr) => e.kind === 'var' || (e.kind === 'sum' && e.terms.every((t) => t.expr.kind === 'var'));
-    if (!exprs.every(linear)) return undefined;
-    const snap = (v: number) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v);
-    return exprs.map((e) => (e.kind === 'sum' ? add(e.terms.map((t) => ({ coef: snap(t.coef), expr: t.expr })), snap(e.constant)) : e));
+}
+
+/** What a unit's symbolic form receives: its weights, snapped at tol to its grid (raw: as they are). */
+function snapContext(weights: Float64Array[], inputs: number, tol: number, raw: boolean, snapped: { all: boolean }, digits: number, over: (e: Expr) => Float64Array): SymbolicContext {
+  return {
+    weights,
+    inputs,
+    raw,
+    snap(w, grid) {
+      if (raw) return w;
+      let best: number | undefined, dist = Infinity;
+      for (const g of grid) if (Math.abs(w - g) < dist) (best = g), (dist = Math.abs(w - g));
+      if (best !== undefined && dist <= tol) return best;
+      snapped.all = false;
+      return Number(w.toPrecision(digits));
+    },
+    judge(v, grid) {
+      if (raw) return undefined;
+      for (const g of grid) if (Array.prototype.every.call(v, (a: number) => Math.abs(a - g) <= tol)) return g;
+      snapped.all = false;
+      return undefined;
+    },
+    evaluate: over,
   };
-  const read = (tol: number, composed?: Expr[]): { formula: Formula; exprs: Expr[] } => {
-    const snapped = { all: true };
-    const exprs = (composed ?? compose(tol, false, snapped)).map((e) => round(e, digits));
-    if (composed) snapped.all = composed.every((e) => e.kind !== 'sum' || (e.terms.every((t) => Number.isInteger(t.coef)) && Number.isInteger(e.constant)));
-    const known = new Map<Expr, Float64Array>();
-    const f = exprs.map((e) => {
-      const v = evaluate(e, features, rows, known);
-      known.set(e, v);
-      return v;
-    });
+}
+
+/**
+ * The cell's forms run over every sequence of `sets` from h₋₁ = h0: the last h of each row (the
+ * sets' rows one after the other), and each step's cell inputs [xₜ, hₜ₋₁] pushed to `inputs`.
+ */
+function runCell(cell: readonly Expr[], sets: readonly Data[], features: number, h0: number, inputs?: Float64Array[][]): Float64Array[] {
+  const total = sets.reduce((a, s) => a + s.rows, 0);
+  const last = cell.map(() => new Float64Array(total));
+  let r0 = 0;
+  for (const { m, rows, steps } of sets) {
+    let h: Float64Array[] = cell.map(() => new Float64Array(rows).fill(h0));
+    for (let t = 0; t < steps; t++) {
+      const z: Float64Array[] = Array.from({ length: features }, (_, i) => {
+        const c = new Float64Array(rows);
+        for (let r = 0; r < rows; r++) c[r] = m.data[(r * steps + t) * features + i];
+        return c;
+      });
+      z.push(...h);
+      inputs?.push(z);
+      const known = new Map<Expr, Float64Array>();
+      h = cell.map((e) => {
+        const v = evaluate(e, z, rows, known);
+        known.set(e, v);
+        return v;
+      });
+    }
+    h.forEach((c, j) => last[j].set(c, r0));
+    r0 += rows;
+  }
+  return last;
+}
+
+/**
+ * Reads a trained model as a formula; see Sequential.explain.
+ * @throws TypeError or RangeError naming the option that is wrong; TypeError for a layer without a symbolic form.
+ * @category Explain
+ */
+export function explainModel(model: Explainable, args: ExplainArgs): Explanation {
+  const o = checkOptions(args, 'explain options');
+  refuseUnknown(o, optionKeys, 'explain');
+  const layers = model.layers;
+  if (layers.length === 0) throw new RangeError('explain: the model has no layers');
+  const rnn = layers[0].className === 'RNN' ? (layers[0] as unknown as Recurrent) : undefined;
+  if (rnn?.returnSequences) throw new RangeError(`explain: the RNN '${rnn.name}' outputs every step (returnSequences: true); explain reads a model that outputs one value a row`);
+  layers.forEach((l, i) => {
+    const form = i === 0 && rnn ? rnn.cell : l;
+    if (typeof form.symbolic !== 'function')
+      throw new TypeError(`explain: layer '${l.name}' (${l.className}${form === l ? '' : `, its cell ${form.className}`}) declares no symbolic form (symbolic(ctx))`);
+  });
+  const inputDim = model.inputDim, units = layers[layers.length - 1].units;
+  if (o.x === undefined) throw new TypeError('explain: x is required (the data the gates are judged and the formula checked on)');
+  const data = (v: unknown, name: string): Data => {
+    const m = toMatrix(v, name, inputDim);
+    if (!rnn) return { m, rows: m.rows, steps: 1 };
+    if (m.shape.length !== 3) throw new RangeError(`${name}: expected [batch, time, features] for the RNN '${rnn.name}', received shape [${m.shape.join(', ')}]`);
+    return { m, rows: m.shape[0], steps: m.shape[1] };
+  };
+  const x = data(o.x, 'x');
+  const y = o.y === undefined ? undefined : toMatrix(o.y, 'y', units);
+  if (y && y.rows !== x.rows) throw new RangeError(`y: expected ${x.rows} rows to match x, received ${y.rows}`);
+  let ex: Data | undefined, ey: Matrix | undefined;
+  if (o.extrapolation !== undefined) {
+    const e = checkOptions(o.extrapolation, 'extrapolation');
+    refuseUnknown(e, ['x', 'y'], 'extrapolation');
+    if (e.x === undefined) throw new TypeError('extrapolation.x: required');
+    ex = data(e.x, 'extrapolation.x');
+    ey = e.y === undefined ? undefined : toMatrix(e.y, 'extrapolation.y', units);
+    if (ey && ey.rows !== ex.rows) throw new RangeError(`extrapolation.y: expected ${ex.rows} rows to match extrapolation.x, received ${ey.rows}`);
+  }
+  const featureNames = checkNames(o.featureNames, 'featureNames', inputDim, 'x');
+  const outputNames = checkNames(o.outputNames, 'outputNames', units, 'y');
+  // An RNN's states are h0, h1, …: names no input may take.
+  const stateNames = rnn ? Array.from({ length: rnn.units }, (_, j) => `h${j}`) : [];
+  for (const n of [...featureNames, ...outputNames])
+    if (stateNames.includes(n)) throw new RangeError(`${featureNames.includes(n) ? 'featureNames' : 'outputNames'}: '${n}' names a state of the RNN '${rnn!.name}' in the formula; choose another name`);
+  const tolerance = checkNumber(o.tolerance ?? 0.1, 'tolerance', 0, 1e6);
+  const errorTolerance = checkNumber(o.errorTolerance ?? 1e-3, 'errorTolerance', 0, Infinity);
+  const digits = checkNumber(o.digits ?? 6, 'digits', 1, 17, true);
+  let tolerances = defaultTolerances;
+  if (o.candidateTolerances !== undefined) {
+    const c = o.candidateTolerances;
+    if (!Array.isArray(c)) throw new TypeError(`candidateTolerances: expected an array of numbers, received ${describe(c)}`);
+    if (c.length > 64) throw new RangeError(`candidateTolerances: expected at most 64 tolerances, received ${c.length}`);
+    tolerances = c.map((t, i) => checkNumber(t, `candidateTolerances[${i}]`, 0, 1e6));
+  }
+
+  // The weights of each layer.
+  const all = model.getWeights();
+  const weights: Float64Array[][] = [];
+  let d = inputDim, k = 0;
+  for (const l of layers) {
+    const n = l.weightSpecs(d).length;
+    weights.push(all.slice(k, k + n).map((w) => Float64Array.from(w.data)));
+    k += n;
+    d = l.units;
+  }
+  const sets = ex ? [x, ex] : [x];
+  const rows = x.rows + (ex?.rows ?? 0);
+  const predicted = model.predict({ data: x.m.data, shape: [...x.m.shape] }).data;
+  const predictedEx = ex ? model.predict({ data: ex.m.data, shape: [...ex.m.shape] }).data : undefined;
+
+  // The fidelity of outputs f (one column per output over x's rows, then the extrapolation's).
+  const judgeOutputs = (f: Float64Array[]) => {
     const fidelity: Fidelity = { model: errors(f, 0, predicted, x.rows) };
     if (y) fidelity.data = errors(f, 0, y.data, x.rows);
     if (ex) {
@@ -313,28 +374,122 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     const within = (e?: ErrorFigures) => e !== undefined && e.maxRelError <= errorTolerance;
     const exact =
       within(fidelity.model) && within(fidelity.data) && (!ex || (within(fidelity.extrapolation!.model) && (!ey || within(fidelity.extrapolation!.data))));
-    const texts = exprs.map((e) => toText(e, featureNames)), latexes = exprs.map((e) => toLatex(e, featureNames));
-    const many = exprs.length > 1;
-    const formula: Formula = {
-      text: many ? texts.map((t, j) => `${outputNames[j]} = ${t}`).join('\n') : texts[0],
-      latex: many ? latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`).join(' \\\\\n') : latexes[0],
-      js: toJs(exprs, featureNames),
-      complexity: exprs.reduce((s, e) => s + complexity(e), 0),
-      tolerance: tol,
-      snapped: snapped.all,
-      fidelity,
-      exact,
-    };
-    return { formula, exprs };
+    return { fidelity, exact };
+  };
+  const valuesOf = (exprs: Expr[], columns: Float64Array[]) => {
+    const known = new Map<Expr, Float64Array>();
+    return exprs.map((e) => {
+      const v = evaluate(e, columns, rows, known);
+      known.set(e, v);
+      return v;
+    });
   };
 
-  const { formula: main, exprs } = read(tolerance);
+  let read: (tol: number, composed?: Expr[]) => { formula: Formula; exprs: Expr[]; texts: string[]; latexes: string[] };
+  let composedLinear: ((tol: number) => Expr[] | undefined) | undefined;
+  if (!rnn) {
+    const features = columns(sets.map((s) => s.m), inputDim);
+    const compose = stackReader(layers, weights, inputDim, features, rows, digits);
+    // A linear stack (NAU → NAU…) as one map, its coefficients snapped to integers within tol: whole
+    // where hidden units share parts that cancel, so that no unit's weights are on the grid alone.
+    if (layers.length > 1)
+      composedLinear = (tol: number): Expr[] | undefined => {
+        const exprs = compose(0, true, { all: true });
+        const linear = (e: Expr) => e.kind === 'var' || (e.kind === 'sum' && e.terms.every((t) => t.expr.kind === 'var'));
+        if (!exprs.every(linear)) return undefined;
+        const snap = (v: number) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v);
+        return exprs.map((e) => (e.kind === 'sum' ? add(e.terms.map((t) => ({ coef: snap(t.coef), expr: t.expr })), snap(e.constant)) : e));
+      };
+    read = (tol, composed) => {
+      const snapped = { all: true };
+      const exprs = (composed ?? compose(tol, false, snapped)).map((e) => round(e, digits));
+      if (composed) snapped.all = composed.every((e) => e.kind !== 'sum' || (e.terms.every((t) => Number.isInteger(t.coef)) && Number.isInteger(e.constant)));
+      const texts = exprs.map((e) => toText(e, featureNames)), latexes = exprs.map((e) => toLatex(e, featureNames));
+      const many = exprs.length > 1;
+      const formula: Formula = {
+        text: many ? texts.map((t, j) => `${outputNames[j]} = ${t}`).join('\n') : texts[0],
+        latex: many ? latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`).join(' \\\\\n') : latexes[0],
+        js: toJs(exprs, featureNames),
+        complexity: exprs.reduce((s, e) => s + complexity(e), 0),
+        tolerance: tol,
+        snapped: snapped.all,
+        ...judgeOutputs(valuesOf(exprs, features)),
+      };
+      return { formula, exprs, texts, latexes };
+    };
+  } else {
+    // hₜ = cell([xₜ, hₜ₋₁]) snapped, run over the data; the layers above read the last h.
+    const F = inputDim, U = rnn.units;
+    const cellContext = (tol: number, raw: boolean, snapped: { all: boolean }, over: (e: Expr) => Float64Array) =>
+      snapContext(weights[0], F + U, tol, raw, snapped, digits, over);
+    const inputs: Float64Array[][] = [];
+    const rawCell = rnn.cell.symbolic!(cellContext(0, true, { all: true }, () => new Float64Array(0)));
+    const states = runCell(rawCell, sets, F, rnn.initialState, inputs);
+    // The cell's inputs over every step of every row, for judging its gates.
+    const z = Array.from({ length: F + U }, (_, i) => inputs.reduce((c, step) => concat(c, step[i]), new Float64Array(0)));
+    const zRows = z[0].length;
+    const compose = stackReader(layers.slice(1), weights.slice(1), U, states, rows, digits);
+    const stepNames = [...featureNames.map((n) => `${n}[t]`), ...stateNames.map((n) => `${n}[t-1]`)];
+    const stepLatex = [...featureNames.map((n) => `${latexName(n)}[t]`), ...stateNames.map((n) => `${latexName(n)}[t-1]`)];
+    read = (tol) => {
+      const snapped = { all: true };
+      const cell = rnn.cell.symbolic!(cellContext(tol, false, snapped, (e) => evaluate(e, z, zRows))).map((e) => round(e, digits));
+      const exprs = compose(tol, false, snapped).map((e) => round(e, digits));
+      // The states the outputs read, and those their steps read in turn.
+      const used = new Set<number>();
+      const visit = (e: Expr, offset: number) => {
+        const seen = new Set<number>();
+        collectVars(e, seen);
+        for (const i of seen) {
+          const j = i - offset;
+          if (j >= 0 && !used.has(j)) used.add(j), visit(cell[j], F);
+        }
+      };
+      exprs.forEach((e) => visit(e, 0));
+      const kept = [...used].sort((a, b) => a - b);
+      const last = stateNames.map((n) => `${n}[T]`), lastLatex = stateNames.map((n) => `${latexName(n)}[T]`);
+      const texts = exprs.map((e) => toText(e, last)), latexes = exprs.map((e) => toLatex(e, last, lastLatex));
+      const start = kept.length ? `${kept.map((j) => `${stateNames[j]}[-1]`).join(' = ')} = ${rnn.initialState}` : '';
+      const text = [
+        ...kept.map((j) => `${stateNames[j]}[t] = ${toText(cell[j], stepNames)}`),
+        ...(start ? [start] : []),
+        ...texts.map((t, j) => `${outputNames[j]} = ${t}`),
+      ].join('\n');
+      const latex = [
+        ...kept.map((j) => `${latexName(stateNames[j])}[t] = ${toLatex(cell[j], stepNames, stepLatex)}`),
+        ...(start ? [`${kept.map((j) => `${latexName(stateNames[j])}[-1]`).join(' = ')} = ${rnn.initialState}`] : []),
+        ...latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`),
+      ].join(' \\\\\n');
+      // JS: a function of the sequence, an array of { feature: value } a step.
+      const step = jsParts(kept.map((j) => cell[j]), [...featureNames, ...stateNames]);
+      const out = jsParts(exprs, stateNames);
+      const params = step.params.filter((_, i) => step.used[i] < F);
+      const loop = kept.length
+        ? `let ${kept.map((j) => `${stateNames[j]} = ${rnn.initialState}`).join(', ')}; for (const { ${params.join(', ')} } of steps) ` +
+          (kept.length > 1 ? `[${kept.map((j) => stateNames[j]).join(', ')}] = [${step.body.join(', ')}]; ` : `${stateNames[kept[0]]} = ${step.body[0]}; `)
+        : '';
+      const js = `(steps) => { ${loop}return ${out.body.length > 1 ? `[${out.body.join(', ')}]` : out.body[0]}; }`;
+      const f = valuesOf(exprs, runCell(cell, sets, F, rnn.initialState));
+      const formula: Formula = {
+        text,
+        latex,
+        js,
+        complexity: kept.reduce((s, j) => s + complexity(cell[j]), 0) + exprs.reduce((s, e) => s + complexity(e), 0),
+        tolerance: tol,
+        snapped: snapped.all,
+        ...judgeOutputs(f),
+      };
+      return { formula, exprs, texts, latexes };
+    };
+  }
+
+  const { formula: main, texts, latexes } = read(tolerance);
   const seen = new Map<string, Formula>([[main.text, main]]);
   for (const t of [...new Set(tolerances)].sort((a, b) => b - a)) {
     const f = t === tolerance ? main : read(t).formula;
     if (!seen.has(f.text)) seen.set(f.text, f);
   }
-  if (layers.length > 1)
+  if (composedLinear)
     for (const t of [...new Set([tolerance, ...tolerances])].sort((a, b) => b - a)) {
       const c = composedLinear(t);
       if (!c) break;
@@ -344,7 +499,7 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
   const candidates = [...seen.values()].sort((a, b) => a.complexity - b.complexity || b.tolerance - a.tolerance);
   const best = candidates.find((c) => c.exact);
   const table = candidatesTable(candidates);
-  const outputs = exprs.map((e, j) => ({ name: outputNames[j], text: toText(e, featureNames), latex: toLatex(e, featureNames) }));
+  const outputs = texts.map((t, j) => ({ name: outputNames[j], text: t, latex: latexes[j] }));
   const worst = (f: Formula) => Math.max(f.fidelity.model.maxRelError, f.fidelity.data?.maxRelError ?? 0, f.fidelity.extrapolation?.model.maxRelError ?? 0, f.fidelity.extrapolation?.data?.maxRelError ?? 0);
   // A formula true to the data but not to the model: the network has not (quite) converged to it.
   const dataOnly = (f: Formula) => Math.max(f.fidelity.data?.maxRelError ?? Infinity, f.fidelity.extrapolation?.data?.maxRelError ?? 0);
@@ -357,6 +512,33 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
         (truer ? `; ${truer.text} matches the data, not the model (error ${truer.fidelity.model.maxRelError.toPrecision(2)}): the network is short of it` : '') +
         `; the closest candidates:\n${table}`;
   return { ...main, outputs, errorTolerance, candidates, ...(best ? { best } : {}), table, summary };
+}
+
+const concat = (a: Float64Array, b: Float64Array) => {
+  const c = new Float64Array(a.length + b.length);
+  c.set(a);
+  c.set(b, a.length);
+  return c;
+};
+
+/** The indices of the variables e reads. */
+function collectVars(e: Expr, into: Set<number>): void {
+  switch (e.kind) {
+    case 'var':
+      into.add(e.index);
+      return;
+    case 'const':
+      return;
+    case 'call':
+      for (const a of e.args) collectVars(a, into);
+      return;
+    case 'product':
+      for (const f of e.factors) collectVars(f.base, into);
+      return;
+    case 'sum':
+      for (const t of e.terms) collectVars(t.expr, into);
+      return;
+  }
 }
 
 const fmt = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? v.toExponential(1) : String(v));

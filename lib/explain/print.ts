@@ -140,9 +140,9 @@ export function toText(e: Expr, names: readonly string[]): string {
   return show(e, textLike((i) => names[i], false)).s;
 }
 
-/** LaTeX of e, inputs named by `names` (x0 → x_{0}). @category Explain */
-export function toLatex(e: Expr, names: readonly string[]): string {
-  return show(e, latexStyle((i) => latexName(names[i]))).s;
+/** LaTeX of e, inputs named by `names` (x0 → x_{0}), or by `latexNames` as they are. @category Explain */
+export function toLatex(e: Expr, names: readonly string[], latexNames?: readonly string[]): string {
+  return show(e, latexStyle((i) => latexNames?.[i] ?? latexName(names[i]))).s;
 }
 
 const reserved = new Set(
@@ -157,13 +157,19 @@ const reserved = new Set(
  * @category Explain
  */
 export function toJs(es: readonly Expr[], names: readonly string[], multi = es.length > 1): string {
-  const used = new Set<number>();
+  const { params, body } = jsParts(es, names);
+  const value = multi ? `[${body.join(', ')}]` : body[0];
+  return `(${params.length ? `{ ${params.join(', ')} }` : ''}) => ${value}`;
+}
+
+/** Each of es as JS source, and the destructuring entries of the inputs they read (`$i` stands for a reserved word). @internal */
+export function jsParts(es: readonly Expr[], names: readonly string[]): { params: string[]; used: number[]; body: string[] } {
+  const seen = new Set<number>();
   const local = (i: number) => {
-    used.add(i);
+    seen.add(i);
     return reserved.has(names[i]) ? `$${i}` : names[i];
   };
   const body = es.map((e) => show(e, textLike(local, true)).s);
-  const params = [...used].sort((a, b) => a - b).map((i) => (reserved.has(names[i]) ? `${names[i]}: $${i}` : names[i]));
-  const value = multi ? `[${body.join(', ')}]` : body[0];
-  return `(${params.length ? `{ ${params.join(', ')} }` : ''}) => ${value}`;
+  const used = [...seen].sort((a, b) => a - b);
+  return { params: used.map((i) => (reserved.has(names[i]) ? `${names[i]}: $${i}` : names[i])), used, body };
 }

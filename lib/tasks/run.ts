@@ -310,13 +310,14 @@ const formulaTolerance = 1e-6;
 
 /** The formula of a run's best model and whether it is op(Σa, Σb) of the run's own slices. */
 function bestFormula(p: PreparedRun, weights: NativeWeight[]): Pick<RunRecord, 'formula' | 'formulaExact'> {
-  // explain reads no formula through time (an RNN has no symbolic form).
-  if (taskRegistry.get(p.record.task, 'task').recurrent || !weights.every((w) => w.data.every(Number.isFinite))) return {};
-  const n = p.record.inputSize;
-  // Samples the run never saw (other seeds than its validation and test sets), at its slices.
+  if (!weights.every((w) => w.data.every(Number.isFinite))) return {};
+  const n = p.record.inputSize, recurrent = taskRegistry.get(p.record.task, 'task').recurrent;
+  // Samples the run never saw (other seeds than its validation and test sets), at its slices; a
+  // recurrent task's rows as [rows, steps, inputs].
   const sample = (which: 'interpolation' | 'extrapolation', seed: number) => {
     const s = native.sampleTask(p.task, which, formulaRows, seed);
-    return { x: { data: s.x, shape: [formulaRows, n] }, y: { data: s.t, shape: [formulaRows, 1] } };
+    const shape = recurrent ? [formulaRows, s.x.length / formulaRows / n, n] : [formulaRows, n];
+    return { x: { data: s.x, shape }, y: { data: s.t, shape: [formulaRows, 1] } };
   };
   const model = new Sequential(p.layers);
   try {

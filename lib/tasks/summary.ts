@@ -175,7 +175,11 @@ export function attachPublished(rows: SummaryRow[], published: PublishedResults)
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 /** A formula cut to a line's worth (records keep it whole). */
-const clip = (f: string) => (f.length > 160 ? `${f.slice(0, 157)}...` : f);
+// One line: a recurrence's lines joined by "; ".
+const clip = (text: string) => {
+  const f = text.replace(/\n/g, '; ');
+  return f.length > 160 ? `${f.slice(0, 157)}...` : f;
+};
 const ci = (v: number, p: number) => (Number.isFinite(p) ? `${sci(v)} ± ${sci(p)}` : sci(v));
 
 /**

@@ -1,8 +1,9 @@
 // explain through time: a model whose first layer is an RNN reads as its cell's recurrence, each
 // state's start, and the layers above on the last state; checked against the model and the data.
 import { describe, expect, it } from 'vitest';
-import { NAU, NMU, RNN, Sequential, TimeDistributed } from '../lib/index';
-import { rng } from './helpers/reference';
+import { NAU, NMU, NPU, RNN, Sequential, TimeDistributed, tensor } from '../lib/index';
+import { rng, uniform } from './helpers/reference';
+import { registeredVariants } from './units/index';
 
 const F = 4, U = 2;
 
@@ -76,4 +77,20 @@ describe('explain of an RNN model', () => {
     const td = new Sequential([new TimeDistributed({ layer: new NAU({ units: 1, inputDim: F }) }), new RNN({ cell: 'NAU', units: 1 })]);
     expect(() => td.explain({ x })).toThrow(/TimeDistributed\) declares no symbolic form/);
   });
+});
+
+describe('a recurrence with nothing snapped is the RNN itself (tolerance 0, every registered cell)', () => {
+  for (const { className, ref, variant, name } of registeredVariants())
+    it(name, () => {
+      const m = new Sequential([new RNN({ cell: className, cellOptions: variant, units: 2, inputDim: 3, seed: 5, initialState: 1 })]);
+      // The NPU's imaginary weights start at 0: give them values, and its gates values inside (0, 1).
+      if (ref.cls === NPU) m.setWeights([tensor(uniform(10, -1, 1, 9), [5, 2]), tensor(uniform(10, -0.5, 0.5, 10), [5, 2]), tensor([0.3, 0.8, 0.55, 0.4, 0.6], [5])]);
+      // h₋₁ = 1 and positive steps in the unit's domain, 3 of them: no log of 0 (a formula leaves out
+      // the units' ε), and no product runs away.
+      const lo = Math.max(ref.domain.lo, 0.05), hi = Math.min(ref.domain.hi, 1);
+      const x = tensor(uniform(200 * 3 * 3, lo, hi, 3), [200, 3, 3]);
+      const e = m.explain({ x, tolerance: 0, digits: 17, candidateTolerances: [] });
+      expect(e.fidelity.model.maxRelError, e.text).toBeLessThan(1e-4);
+      m.dispose();
+    });
 });

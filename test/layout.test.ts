@@ -46,11 +46,12 @@ const cases: [string, number, NativeLayerSpec[], number?][] = [
   ['NALU, more than 64 inputs', 70, [{ type: 'nalu', units: 2, seed: 15 }]],
 ];
 
-/** Builds the network in both layouts and compares predict, gradients, trainOnBatch, fit and evaluate. */
-async function expectAgree(inputDim: number, layers: NativeLayerSpec[], tol: number) {
-  const nets = (['rowMajor', 'featureMajor'] as Layout[]).map((l) => new native.NativeNetwork(spec(inputDim, layers, l)));
+/** Builds the network in both layouts (an RNN first: rows of `steps` steps) and compares predict, gradients, trainOnBatch, fit and evaluate. */
+async function expectAgree(features: number, layers: NativeLayerSpec[], tol: number, steps?: number) {
+  const nets = (['rowMajor', 'featureMajor'] as Layout[]).map((l) => new native.NativeNetwork(spec(features, layers, l)));
   expect(nets.map((n) => n.layout)).toEqual(['rowMajor', 'featureMajor']);
-  const out = nets[0].outputDim;
+  if (steps) nets.forEach((n) => n.setSteps(steps));
+  const inputDim = features * (steps ?? 1), out = nets[0].outputDim;
   // 37 rows: batches of 16 leave a last batch of 5, below one 8-row block of the gather.
   const rows = 37;
   const x = uniform(rows * inputDim, 0.1, 2, 11), y = uniform(rows * out, -1, 3, 12);
@@ -97,6 +98,19 @@ describe('feature-major and row-major layouts agree beyond one unit', () => {
   for (const [name, inputDim, layers, tol = 1e-5] of cases) {
     it(name, () => expectAgree(inputDim, layers, tol));
   }
+});
+
+describe('an RNN runs feature-major when its cell does, and the layouts agree', () => {
+  const rnn = (cell: string, cellOptions = {}, more = {}): NativeLayerSpec => ({ type: 'rnn', units: 2, seed: 21, cell, cellOptions, ...more }) as NativeLayerSpec;
+  const cases: [string, NativeLayerSpec[], number?][] = [
+    ['NAU cell → NAU', [rnn('nau'), { type: 'nau', units: 1, seed: 22 }]],
+    ['NMU cell from 1, with R_z → NMU', [rnn('nmu', {}, { initialState: 1, zRegularizer: 0.5 }), { type: 'nmu', units: 1, seed: 23 }], 1e-4],
+    ['NAC cell', [rnn('nac')]],
+    ['NALU cell', [rnn('nalu')], 1e-4],
+    ['Dense tanh cell (sums in the row-major order)', [rnn('dense', { activation: 'tanh' }), { type: 'dense', units: 1, seed: 24 }]],
+    ['NAU cell, every step out', [rnn('nau', {}, { returnSequences: true })]],
+  ];
+  for (const [name, layers, tol = 1e-5] of cases) it(name, () => expectAgree(3, layers, tol, 4));
 });
 
 describe('layout choice', () => {

@@ -201,11 +201,6 @@ describe('RNN options, shapes and validation', () => {
     m.dispose();
   });
 
-  it('explain refuses a recurrent layer', () => {
-    const m = new Sequential([new RNN({ cell: 'NAU', units: 1, inputDim: 1 })]);
-    expect(() => m.explain({ x: [[[1]]] })).toThrow(/'rnn_\d+' \(RNN\) declares no symbolic form/);
-    m.dispose();
-  });
 });
 
 describe('RNN save / load', () => {

@@ -64,7 +64,7 @@ class Layer {
   // Calls visit on every weight the unit computes with, as it uses it (tanh(Ŵ)⊙σ(M̂), not Ŵ), for
   // the paper's sparsity error; gates and biases left out. Default: every matrix param as it is.
   virtual void sparsityWeights(const std::function<void(float)>& visit) const;
-  void setFeatureMajor(bool on, bool rowOrder = false) {
+  virtual void setFeatureMajor(bool on, bool rowOrder = false) {
     fm_ = on && supportsFeatureMajor();
     rowOrder_ = fm_ && rowOrder;
   }

@@ -7,6 +7,7 @@
 
 #include "arithmetic_task.h"
 #include "error.h"
+#include "gather.h"
 
 namespace nalu {
 
@@ -67,10 +68,13 @@ class RecurrentTask : public Task {
       a[r] = sa;
       b[r] = sb;
     }
-    if (xFeatureMajor)
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < width; ++c) xFeatureMajor[c * rows + r] = x[r * width + c];
     if (clock) clock->mark(StepProfile::Targets);
+    if (xFeatureMajor) {
+      cols_.resize(size_t(width));
+      columnTargets(xFeatureMajor, int(width), int(rows), cols_.data());
+      gatherColumns(x, int(width), nullptr, int(rows), cols_.data());
+      if (clock) clock->mark(StepProfile::Layout);
+    }
   }
 
   void targets(const double* latent, float* t, int64_t rows) const override {
@@ -118,6 +122,7 @@ class RecurrentTask : public Task {
   int trainSteps_ = 10, testSteps_ = 100;
   int aStart_ = 0, aEnd_ = 0, bStart_ = 0, bEnd_ = 0;
   mutable std::vector<float> scratch_;
+  mutable std::vector<float*> cols_;
 };
 
 std::unique_ptr<Task> makeRecurrent(const TaskParams& p) { return std::make_unique<RecurrentTask>(p); }

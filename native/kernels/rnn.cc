@@ -5,6 +5,8 @@
 // backward step by step, last to first; the cell keeps in its workspace only what its last forward
 // needs, so each earlier step's forward is run again just before its backward. Only h is kept per
 // step: a step's input is made again from x and hₜ₋₁, so a long evaluation stays in cache.
+// Feature-major (when the cell has that form), x is [time·features, batch]: step t's features are
+// one block of rows, and so are hₜ and a step's cell input.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -54,6 +56,12 @@ class RNN : public Layer {
     return cell_->regularize(step, addGrad) + (zLambda_ > 0 ? zRegularize(addGrad) : 0.0);
   }
   bool hasRegularizer() const override { return cell_->hasRegularizer() || zLambda_ > 0; }
+  bool supportsFeatureMajor() const override { return cell_->supportsFeatureMajor(); }
+  bool sumsRowMajor() const override { return cell_->sumsRowMajor(); }
+  void setFeatureMajor(bool on, bool rowOrder) override {
+    Layer::setFeatureMajor(on, rowOrder);
+    cell_->setFeatureMajor(fm_, rowOrder);
+  }
   bool setSparsitySchedule(double start, double end) override { return cell_->setSparsitySchedule(start, end); }
   void sparsityWeights(const std::function<void(float)>& visit) const override { cell_->sparsityWeights(visit); }
 
@@ -86,14 +94,16 @@ class RNN : public Layer {
       cell_->forward(z, h_.data() + size_t(t) * rows * units_, rows);
       if (zLambda_ > 0)
         for (int r = 0; r < rows; ++r)
-          for (int i = 0; i < W; ++i) zMean_[i] += z[size_t(r) * W + i];
+          for (int i = 0; i < W; ++i) zMean_[i] += z[at(r, i, W, rows)];
     }
     if (zLambda_ > 0)
       for (double& m : zMean_) m /= double(steps_) * rows;
     const int U = units_, T = steps_;
     const float* last = h_.data() + size_t(T - 1) * rows * U;
-    if (!returnSequences_) {
-      std::memcpy(y, last, sizeof(float) * size_t(rows) * U);
+    if (!returnSequences_ || fm_) {
+      // Feature-major, y is [time·units, batch]: every step's h in order.
+      if (returnSequences_) last = h_.data();
+      std::memcpy(y, last, sizeof(float) * size_t(rows) * U * (returnSequences_ ? T : 1));
       return;
     }
     for (int t = 0; t < T; ++t)
@@ -112,7 +122,9 @@ class RNN : public Layer {
     if (returnSequences_) std::fill_n(dh, size_t(rows) * U, 0.f);
     else std::memcpy(dh, dy, sizeof(float) * size_t(rows) * U);
     for (int t = T - 1; t >= 0; --t) {
-      if (returnSequences_)
+      if (returnSequences_ && fm_)
+        for (size_t k = 0; k < size_t(rows) * U; ++k) dh[k] += dy[size_t(t) * rows * U + k];
+      else if (returnSequences_)
         for (int r = 0; r < rows; ++r) {
           const float* d = dy + (size_t(r) * T + t) * U;
           for (int u = 0; u < U; ++u) dh[size_t(r) * U + u] += d[u];
@@ -128,7 +140,7 @@ class RNN : public Layer {
       cell_->backward(z, h, dh, wantDz ? dz : nullptr, rows);
       if (wantDz && zLambda_ > 0)
         for (int r = 0; r < rows; ++r)
-          for (int i = 0; i < W; ++i) dz[size_t(r) * W + i] += zGrad_[i];
+          for (int i = 0; i < W; ++i) dz[at(r, i, W, rows)] += zGrad_[i];
       for (size_t k = 0; k < ps.size(); ++k) {
         const float* g = ps[k].grad.data();
         float* s = sums_[k].data();
@@ -137,21 +149,32 @@ class RNN : public Layer {
         else
           for (size_t i = 0; i < n; ++i) s[i] += g[i];
       }
-      if (dx)
+      if (dx && fm_) std::memcpy(dx + size_t(t) * F * rows, dz, sizeof(float) * F * rows);
+      else if (dx)
         for (int r = 0; r < rows; ++r)
           std::memcpy(dx + (size_t(r) * T + t) * F, dz + size_t(r) * W, sizeof(float) * F);
-      if (t > 0)
+      if (t > 0 && fm_) std::memcpy(dh, dz + size_t(F) * rows, sizeof(float) * U * rows);
+      else if (t > 0)
         for (int r = 0; r < rows; ++r) std::memcpy(dh + size_t(r) * U, dz + size_t(r) * W + F, sizeof(float) * U);
     }
     for (size_t k = 0; k < ps.size(); ++k) std::memcpy(ps[k].grad.data(), sums_[k].data(), sizeof(float) * ps[k].size());
   }
 
  private:
-  // Step t's cell input [xₜ, hₜ₋₁], row by row, in z_.
+  // Element (r, i) of a [rows, width] activation in this layer's layout.
+  size_t at(int r, int i, int width, int rows) const { return fm_ ? size_t(i) * rows + r : size_t(r) * width + i; }
+
+  // Step t's cell input [xₜ, hₜ₋₁] in z_: row by row, or (feature-major) two blocks.
   const float* stepInput(const float* x, int t, int rows) {
     const int F = features_, U = units_, T = steps_, W = F + U;
     float* z = z_.data();
     const float* prev = t ? h_.data() + size_t(t - 1) * rows * U : nullptr;
+    if (fm_) {
+      std::memcpy(z, x + size_t(t) * F * rows, sizeof(float) * F * rows);
+      if (prev) std::memcpy(z + size_t(F) * rows, prev, sizeof(float) * U * rows);
+      else std::fill_n(z + size_t(F) * rows, size_t(U) * rows, initial_);
+      return z;
+    }
     for (int r = 0; r < rows; ++r) {
       std::memcpy(z + size_t(r) * W, x + (size_t(r) * T + t) * F, sizeof(float) * F);
       if (prev) std::memcpy(z + size_t(r) * W + F, prev + size_t(r) * U, sizeof(float) * U);

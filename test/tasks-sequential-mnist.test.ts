@@ -83,8 +83,21 @@ describe('short seeded runs on a few hundred digits', () => {
 });
 
 describe('nalu sequential-mnist', () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'lib', 'cli', 'main.ts'), 'sequential-mnist', ...args], { encoding: 'utf8' });
+  const nalu = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'lib', 'cli', 'main.ts'), ...args], { encoding: 'utf8' });
+  const cli = (...args: string[]) => nalu('sequential-mnist', ...args);
+
+  it('is also nalu benchmark --task mnist-sum / mnist-product, with the same flags and output', () => {
+    const tiny = ['--seeds', '1', '--reference-seeds', '2', '--epochs', '1', '--images-per-digit', '10', '--test-lengths', '1,3', '--quiet'];
+    const direct = cli('--operation', 'sum', ...tiny);
+    expect(direct.status, direct.stderr).toBe(0);
+    for (const task of [['--task', 'mnist-sum'], ['--task=mnist-sum']]) {
+      const r = nalu('benchmark', ...task, ...tiny);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(direct.stdout);
+    }
+    expect(nalu('benchmark', '--task', 'mnist-product', '--help').stdout).toMatch(/^Usage: nalu sequential-mnist/);
+    expect(nalu('benchmark', '--help').stdout).toMatch(/mnist-sum,\s+mnist-product run as nalu sequential-mnist/);
+  }, 120_000);
 
   it('refuses bad flags (exit 2) and prints the thresholds and success counts of a tiny run', () => {
     const bad = cli('--operation', 'div');

@@ -42,6 +42,9 @@ const options: Options = {
   help: { type: 'boolean', short: 'h' },
 };
 
+/** The sequential MNIST tasks, which `nalu sequential-mnist` runs (their data are images, their runs TS-driven). */
+const imageTasks: Record<string, string> = { 'mnist-sum': 'sum', 'mnist-product': 'product' };
+
 const tasks = () => taskRegistry.names().map((n) => taskRegistry.get(n, 'task'));
 
 /** "(default x)" when every task's is x, "(default x, static task only)", else each task's: "(default: the task's, 100 static, 2 single-module)". */
@@ -62,7 +65,7 @@ function paramHelp(p: TaskParam): [string, string] {
 
 /** The help rows of experimentOptions. */
 export const experimentHelpRows: [string, string][] = [
-  ['--task NAME', `task: ${taskRegistry.names().join(', ')} (default static)`],
+  ['--task NAME', `task: ${taskRegistry.names().join(', ')} (default static); ${Object.keys(imageTasks).join(', ')} run as nalu sequential-mnist, with its flags`],
   ['--ops LIST', `operations, comma-separated: ${opRegistry.names().join(', ')} ${taskDefaults((t) => t.ops.join(','))}`],
   ['--models LIST', `models, comma-separated: ${availableModels().join(', ')} ${taskDefaults((t) => t.models.join(','))}`],
   ['--seeds N', 'seeds per operation × model (default 10)'],
@@ -204,7 +207,21 @@ function reportScaling(runs: PlannedRun[]) {
   }
 }
 
+/** argv without its --task flag, and the image task it names (undefined: none). */
+function imageTask(argv: string[]): { operation: string; rest: string[] } | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    if (flag !== '--task') continue;
+    const name = inline ?? argv[i + 1];
+    if (!(name in imageTasks)) return undefined;
+    return { operation: imageTasks[name], rest: [...argv.slice(0, i), ...argv.slice(i + (inline === undefined ? 2 : 1))] };
+  }
+  return undefined;
+}
+
 async function run(argv: string[]): Promise<number> {
+  const image = imageTask(argv);
+  if (image) return (await import('./sequential-mnist')).sequentialMnistCommand.run(['--operation', image.operation, ...image.rest]);
   const { values: v, positionals } = parseWithPositionals(argv, options);
   if (v.help) {
     process.stdout.write(help());

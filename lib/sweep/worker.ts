@@ -154,6 +154,18 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
 
   let stopped: () => void = () => {};
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
+  // close() waits until Redis takes the runs back, and a finished run's result: forever while it
+  // is down, refuses us, or lost the job. Past the grace, exit without it.
+  const closeWithinGrace = () => {
+    void worker.close();
+    const since = Date.now();
+    setInterval(() => {
+      if (!redisDown && Date.now() - since < closeGraceMs) return;
+      const left = runsInFlight();
+      log(`${redisDown ? 'Redis is unreachable' : `Redis did not answer within ${closeGraceMs / 1000} s`}: exiting` + (left ? ` without handing back ${left} run(s); they go back to the queue when their locks expire` : ''));
+      process.exit(exitCode());
+    }, 500).unref();
+  };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       log(`${signal} again: exiting now; the runs in flight go back to the queue when their locks expire`);
@@ -162,15 +174,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     stopping = signal;
     log(`${signal}: handing back ${runsInFlight()} run(s) in flight and exiting`);
     for (const f of inFlight.values()) f.controller.abort();
-    void worker.close();
     stopped();
-    // close() waits until Redis takes the runs back: forever while it is down or refuses us.
-    const since = Date.now();
-    setInterval(() => {
-      if (!redisDown && Date.now() - since < closeGraceMs) return;
-      log(`${redisDown ? 'Redis is unreachable' : `Redis did not answer within ${closeGraceMs / 1000} s`}: exiting without handing back ${runsInFlight()} run(s); they go back to the queue when their locks expire`);
-      process.exit(exitCode());
-    }, 500).unref();
+    closeWithinGrace();
   };
   const onSigint = () => stop('SIGINT');
   const onSigterm = () => stop('SIGTERM');
@@ -215,7 +220,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
             if (Object.values(c).every((n) => n === 0) && !stopping && !inFlight.size) {
               log(`the queue has nothing left to run${dataLost ? " (its data was lost, see above)" : ''}: exiting`);
               stopping = 'SIGTERM';
-              void worker.close();
+              closeWithinGrace();
             }
           } catch {
             /* Redis down: ask again */

@@ -1,13 +1,16 @@
 // LSTM: forward against a float64 JS reference, backpropagation through time against float64
 // central differences (every weight, and dx through a TimeDistributed Dense in front), torch's
 // initialization range, validation in TS and natively, save/load at another length, and an
-// LSTM → Dense that learns a short running sum.
+// LSTM → Dense that learns a short running sum; the recurrent task's `lstm` model.
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
 import { Adam, Dense, LSTM, RNN, Sequential, TimeDistributed, getLoss, loadModel, tensor, type Tensor } from '../lib/index';
+import { taskRegistry } from '../lib/tasks/arithmetic';
+import { buildModel, modelSettings } from '../lib/tasks/models';
+import { runArithmetic } from '../lib/tasks/run';
 import { lossValue, maxAbs, numericGradients, rng, uniform, worstMismatch } from './helpers/reference';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -228,5 +231,31 @@ describe('LSTM → Dense', () => {
     expect(after).toBeLessThan(0.05 * before);
     expect(after).toBeLessThan(0.05);
     m.dispose();
+  });
+});
+
+describe("the recurrent task's lstm model", () => {
+  const recurrent = taskRegistry.get('recurrent', 'task');
+  it('is LSTM (2 hidden, on the 10 inputs) → Dense (linear, no bias), as stable-nalu builds it', () => {
+    const inst = recurrent.instances('mul')[0];
+    const layers = buildModel('lstm', { ...inst, ...modelSettings('lstm', recurrent, 'mul') }, [1, 2]);
+    expect(layers.map((l) => l.className)).toEqual(['LSTM', 'Dense']);
+    expect(layers[0]).toMatchObject({ units: 2, inputDim: 10, returnSequences: false, seed: 1 });
+    expect(layers[1]).toMatchObject({ units: 1, useBias: false, activation: 'linear', seed: 2 });
+    expect(layers[0].weightSpecs(10).map((w) => w.shape)).toEqual([[10, 8], [2, 8], [8]]);
+    expect(modelSettings('lstm', recurrent, 'add')).toMatchObject({ sparsityLambda: 0 });
+  });
+
+  it('is refused on a task without sequences', () => {
+    const stat = taskRegistry.get('static', 'task');
+    const inst = stat.instances('add')[0];
+    expect(() => buildModel('lstm', { ...inst, ...modelSettings('lstm', stat, 'add') }, [1, 2])).toThrow(/model 'lstm': its LSTM reads sequences; use it on the recurrent task only/);
+  });
+
+  it('runs on the task: a record without a formula (an LSTM has no symbolic form)', { timeout: 120_000 }, async () => {
+    const out = await runArithmetic({ instance: recurrent.instances('add')[0], model: 'lstm', seed: 1, iterations: 200, evalEvery: 100, evalSize: 100, thresholdSamples: 100 });
+    expect(out.record).toMatchObject({ model: 'lstm', task: 'recurrent', trained: 200 });
+    expect(Number.isFinite(out.record.last.interpolation)).toBe(true);
+    expect(out.record.formula).toBeUndefined();
   });
 });

@@ -156,7 +156,7 @@ export declare class NativeNetwork {
   setSparsitySchedule(layer: number, start: number, end: number): void;
   /**
    * Each row holds `steps` time steps from the next call on: inputDim (and outputDim with
-   * returnSequences) scale with it. RangeError unless the first layer is recurrent (RNN).
+   * returnSequences) scale with it. RangeError unless the first layer is recurrent (RNN, LSTM) or a TimeDistributed.
    */
   setSteps(steps: number): void;
   /**

@@ -9,8 +9,7 @@ import { getLoss, type Loss, type LossLike } from './losses';
 import { getOptimizer, Adam, type Optimizer, type OptimizerLike } from './optimizers';
 import { refuseUnknown } from './options';
 import { checkBoolean, checkChoice, checkNumber, checkOptions } from './registry';
-import { RNN } from './layers/rnn';
-import { hasTimeAxis, outputsEveryStep } from './layers/time-distributed';
+import { hasTimeAxis, isRecurrent, outputsEveryStep } from './layers/time-distributed';
 import { describe, toMatrix, type Matrix, type Tensor, type TensorLike } from './tensor';
 
 export type { EpochLogs } from './callbacks';
@@ -274,10 +273,10 @@ export class Sequential {
     const prev = this.#layers[this.#layers.length - 1] as Layer | undefined;
     const timedIn = prev === undefined || outputsEveryStep(prev);
     if (hasTimeAxis(layer) && !timedIn)
-      throw new RangeError(`add: the ${layer instanceof RNN ? 'recurrent' : layer.className} layer '${layer.name}' must be the first layer or follow a TimeDistributed`);
+      throw new RangeError(`add: the ${isRecurrent(layer) ? 'recurrent' : layer.className} layer '${layer.name}' must be the first layer or follow a TimeDistributed`);
     if (prev && timedIn && !hasTimeAxis(layer)) {
-      if (prev instanceof RNN)
-        throw new RangeError(`add: layer '${prev.name}' has returnSequences, so it must be the last layer or be followed by a TimeDistributed or RNN`);
+      if (isRecurrent(prev))
+        throw new RangeError(`add: layer '${prev.name}' has returnSequences, so it must be the last layer or be followed by a TimeDistributed, RNN or LSTM`);
       throw new RangeError(`add: layer '${layer.name}' follows the TimeDistributed '${prev.name}', so it needs a time axis: wrap it in TimeDistributed`);
     }
     if (this.#layers.length > 0 && layer.inputDim !== undefined) {
@@ -363,7 +362,7 @@ export class Sequential {
     const first = this.#layers[0];
     if (!hasTimeAxis(first)) return m;
     if (m.shape.length !== 3)
-      throw new RangeError(`${name}: expected [batch, time, features] for the ${first instanceof RNN ? 'recurrent' : first.className} layer '${first.name}', received shape [${m.shape.join(', ')}]`);
+      throw new RangeError(`${name}: expected [batch, time, features] for the ${isRecurrent(first) ? 'recurrent' : first.className} layer '${first.name}', received shape [${m.shape.join(', ')}]`);
     const [batch, steps] = m.shape;
     return { ...m, rows: batch, cols: steps * features, steps };
   }
@@ -420,8 +419,8 @@ export class Sequential {
 
   /**
    * The outputs for x: shape [...batch axes of x, units]; `batchSize` rows at a time (default: all).
-   * With an RNN or TimeDistributed first layer x is [batch, time, features] and the output [batch, units]
-   * ([batch, time, units] when the last layer is a TimeDistributed or an RNN with returnSequences).
+   * With an RNN, LSTM or TimeDistributed first layer x is [batch, time, features] and the output [batch, units]
+   * ([batch, time, units] when the last layer is a TimeDistributed or an RNN or LSTM with returnSequences).
    * @throws TypeError or RangeError for an x that is not finite numbers of inputDim features.
    */
   predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {

@@ -12,6 +12,7 @@ export { NPU, RealNPU, type NPUArgs, type RealNPUArgs } from './npu';
 export { NMRU, type NMRUArgs } from './nmru';
 export { GatedNAUNMU, type GatedNAUNMUArgs } from './gated';
 export { RNN, type RNNArgs } from './rnn';
+export { LSTM, type LSTMArgs } from './lstm';
 export { SpatialLayer, type SpatialArgs, type Padding, type OutputShapeOf } from './spatial';
 export { Conv2D, type Conv2DArgs } from './conv2d';
 export { MaxPool2D, type MaxPool2DArgs } from './pool2d';

@@ -26,9 +26,9 @@ export interface RNNArgs extends LayerArgs {
 
 type Cls = LayerClass & { nativeType: string };
 
-/** The cell class named `v` by className or native type (RNN, TimeDistributed and the layers on images refused: their rows are shaped). */
+/** The cell class named `v` by className or native type (RNN, LSTM, TimeDistributed and the layers on images refused: their rows are shaped). */
 function cellClass(v: unknown, where: string): Cls {
-  const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== 'TimeDistributed' && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
+  const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== 'LSTM' && n !== 'TimeDistributed' && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
   if (typeof v !== 'string') throw new TypeError(`${where}: expected a layer class name, received ${v === null ? 'null' : typeof v}`);
   const found = names.map((n) => layerRegistry.get(n, where) as Cls).find((c) => c.className === v || c.nativeType === v);
   if (!found) throw new RangeError(`${where}: expected one of ${names.map((n) => `'${n}'`).join(', ')}, received '${v}'`);

@@ -4,12 +4,13 @@ import type { Option } from '../options';
 import { checkOptions, type Serialized } from '../registry';
 import { Layer, type WeightSpec } from './layer';
 import { deserializeLayer, layerRegistry, registerLayer } from './registry';
+import { LSTM } from './lstm';
 import { RNN } from './rnn';
 import type { Sparsity } from './sparsity';
 
 /** Options of TimeDistributed; its input is [batch, time, …the layer's input]. @category Layers */
 export interface TimeDistributedArgs {
-  /** The layer run at every step: a Layer (its inputDim or inputShape gives the step's features) or {className, config}. Not an RNN or a TimeDistributed. */
+  /** The layer run at every step: a Layer (its inputDim or inputShape gives the step's features) or {className, config}. Not an RNN, LSTM or TimeDistributed. */
   layer: Layer | Serialized;
   /** Default `timedistributed_<n>`. */
   name?: string;
@@ -21,8 +22,8 @@ export interface TimeDistributedArgs {
 function innerLayer(v: unknown, where: string): Layer {
   if (v === undefined) throw new TypeError(`${where}: expected a Layer or {className, config}, received undefined`);
   const layer = v instanceof Layer ? v : deserializeLayer(checkOptions(v, where), where);
-  if (layer instanceof RNN || layer instanceof TimeDistributed) {
-    const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== TimeDistributed.className);
+  if (hasTimeAxis(layer)) {
+    const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== LSTM.className && n !== TimeDistributed.className);
     throw new RangeError(`${where}: expected a layer without a time axis (one of ${names.map((n) => `'${n}'`).join(', ')}), received a ${layer.className}`);
   }
   return layer;
@@ -82,14 +83,19 @@ export class TimeDistributed extends Layer {
   }
 }
 
-/** True for a layer that reads a time axis (RNN, TimeDistributed). @internal */
-export function hasTimeAxis(layer: Layer): boolean {
-  return layer instanceof RNN || layer instanceof TimeDistributed;
+/** True for a recurrent layer (RNN, LSTM). @internal */
+export function isRecurrent(layer: Layer): layer is RNN | LSTM {
+  return layer instanceof RNN || layer instanceof LSTM;
 }
 
-/** True for a layer whose output keeps the time axis (TimeDistributed, RNN with returnSequences). @internal */
+/** True for a layer that reads a time axis (RNN, LSTM, TimeDistributed). @internal */
+export function hasTimeAxis(layer: Layer): boolean {
+  return isRecurrent(layer) || layer instanceof TimeDistributed;
+}
+
+/** True for a layer whose output keeps the time axis (TimeDistributed, RNN or LSTM with returnSequences). @internal */
 export function outputsEveryStep(layer: Layer): boolean {
-  return layer instanceof TimeDistributed || (layer instanceof RNN && layer.returnSequences);
+  return layer instanceof TimeDistributed || (isRecurrent(layer) && layer.returnSequences);
 }
 
 registerLayer(TimeDistributed);

@@ -1,6 +1,6 @@
 // The models of the benchmark tables, as in stable-nalu's SimpleFunctionStaticNetwork: two
 // layers (input → 2 hidden → 1) of the named units, or one unit for the single-module task; on
-// the recurrent task the first is an RNN's cell (SimpleFunctionRecurrentNetwork).
+// the recurrent task the first is an RNN's cell, or an LSTM (SimpleFunctionRecurrentNetwork).
 // Units resolve through the layer registry, so a model is offered once its units exist.
 import type { Layer } from '../layers/layer';
 import { layerRegistry } from '../layers';
@@ -26,6 +26,8 @@ export interface UnitSpec {
   l1?: boolean;
   /** Initialized as stable-nalu's NAC layer: U[−r, r] with fan·Var(W) = 2 (nacInitRange). */
   nacInit?: boolean;
+  /** A layer that reads the time axis itself (LSTM): the recurrent task's first layer as it is, not an RNN's cell; no other task's. */
+  sequence?: boolean;
 }
 
 /** A model of the benchmark tables ('nau-nmu', 'nalu', …): its units and its paper's settings. @category Models */
@@ -62,6 +64,10 @@ const Dense = (activation: string): UnitSpec => ({
   unit: 'Dense',
   options: { activation, kernelInitializer: activation.startsWith('relu') ? 'heUniform' : 'glorotUniform' },
 });
+
+// stable-nalu's torch LSTMCell (torch's initialization) and its linear output layer: BasicLayer 'linear', no bias.
+const LSTMUnit: UnitSpec = { unit: 'LSTM', sequence: true };
+const LinearOut: UnitSpec = { unit: 'Dense', options: { activation: 'linear', useBias: false, kernelInitializer: 'glorotUniform' } };
 
 const additive = (op: ArithmeticOp) => op === 'add' || op === 'sub';
 const pair = (first: UnitSpec, second: UnitSpec) => (c: Pick<ModelContext, 'depth'>) => (c.depth === 2 ? [first, second] : [second]);
@@ -130,6 +136,8 @@ const definitions: ModelDefinition[] = [
   { name: 'relu6', description: 'Dense (ReLU6, bias) → Dense (linear)', units: dense('relu6') },
   // stable-nalu's RNN-tanh cell with its linear output layer: the recurrent task's baseline.
   { name: 'tanh', description: 'Dense (tanh, bias) → Dense (linear); an RNN-tanh cell on the recurrent task', units: dense('tanh') },
+  // stable-nalu simple_function_recurrent.py with --layer-type LSTM: LSTM (2 hidden) → linear.
+  { name: 'lstm', description: 'LSTM (torch init) → Dense (linear, no bias); the recurrent task only (Hoedt et al. 2021, Table 2)', units: () => [LSTMUnit, LinearOut] },
 ];
 for (const d of definitions) modelRegistry.register(d.name, d);
 
@@ -193,6 +201,8 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
   const units = d.units(ctx);
   const missing = units.filter((u) => !unitAvailable(u));
   if (missing.length) throw new RangeError(`model '${name}': unit ${missing.map((u) => u.unit).join(', ')} is not available in this build`);
+  if (!ctx.recurrent && units.some((u) => u.sequence))
+    throw new RangeError(`model '${name}': its ${units.find((u) => u.sequence)!.unit} reads sequences; use it on the recurrent task only`);
   return units.map((u, i) => {
     const out = i === units.length - 1 ? 1 : ctx.hiddenSize;
     // A recurrent cell sees [x_t, h_{t−1}] (stable-nalu's GeneralizedCell: input + hidden inputs).
@@ -206,6 +216,10 @@ export function buildModel(name: string, ctx: ModelContext, seeds: number[]): La
       // NALU shares this NAC between both paths; its gate G is Xavier-uniform with gain 1, the layer's default.
       const r = nacInitRange(i === 0 ? ctx.inputSize + (cell ? out : 0) : ctx.hiddenSize, out);
       config.kernelInitializer = randomUniform({ minval: -r, maxval: r });
+    }
+    if (cell && u.sequence) {
+      const Seq = layerRegistry.get(u.unit, 'unit') as unknown as new (a: Record<string, unknown>) => Layer;
+      return new Seq({ ...config, inputDim: ctx.inputSize });
     }
     if (cell) {
       const { units, seed, ...cellOptions } = config;

@@ -311,6 +311,8 @@ const formulaTolerance = 1e-6;
 /** The formula of a run's best model and whether it is op(Σa, Σb) of the run's own slices. */
 function bestFormula(p: PreparedRun, weights: NativeWeight[]): Pick<RunRecord, 'formula' | 'formulaExact'> {
   if (!weights.every((w) => w.data.every(Number.isFinite))) return {};
+  // A model with a layer of no symbolic form (LSTM) has no formula; an RNN's is its cell's.
+  if (!p.layers.every((l) => typeof ((l as { cell?: Layer }).cell ?? l).symbolic === 'function')) return {};
   const n = p.record.inputSize, recurrent = taskRegistry.get(p.record.task, 'task').recurrent;
   // Samples the run never saw (other seeds than its validation and test sets), at its slices; a
   // recurrent task's rows as [rows, steps, inputs].

@@ -19,14 +19,15 @@ Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
                  " elements");
     layer->initialize(ls.seed);
     // The input has a time axis, and so has every output of a layer that outputs every step
-    // (TimeDistributed, RNN with returnSequences); only such layers read a time axis.
+    // (TimeDistributed, RNN or LSTM with returnSequences); only such layers read a time axis.
     const std::string at = "layers[" + std::to_string(layers_.size()) + "] (" + ls.type + ")";
     const bool timedIn = layers_.empty() || (layers_.back()->steps() && layers_.back()->stepOutputs());
     if (layer->steps() && !timedIn)
       rangeError(at + ": a recurrent layer must be the first layer or follow one that outputs every step (TimeDistributed)");
     if (!layer->steps() && !layers_.empty() && timedIn) {
       const std::string prev = "layers[" + std::to_string(layers_.size() - 1) + "] (" + spec.layers[layers_.size() - 1].type + ")";
-      if (spec.layers[layers_.size() - 1].type == "rnn")
+      const std::string& prevType = spec.layers[layers_.size() - 1].type;
+      if (prevType == "rnn" || prevType == "lstm")
         rangeError(prev + ": returnSequences must be false unless it is the last layer or a layer with a time axis follows");
       rangeError(at + ": follows a layer that outputs every step, so it needs a time axis (wrap it in TimeDistributed)");
     }

@@ -28,7 +28,7 @@ class RNN : public Layer {
     const std::string type = o.requiredString("cell");
     std::vector<std::string> cells = layerTypes();
     // The layers that read a shaped row (a sequence, an image) cannot be a step's cell.
-    for (const char* shaped : {"rnn", "timedistributed", "conv2d", "maxpool2d"}) cells.erase(std::remove(cells.begin(), cells.end(), shaped), cells.end());
+    for (const char* shaped : {"rnn", "lstm", "timedistributed", "conv2d", "maxpool2d"}) cells.erase(std::remove(cells.begin(), cells.end(), shaped), cells.end());
     if (std::find(cells.begin(), cells.end(), type) == cells.end())
       rangeError(o.where("cell") + ": expected one of " + joinNames(cells) + ", received '" + type + "'");
     Options c;

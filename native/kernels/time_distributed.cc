@@ -19,7 +19,7 @@ class TimeDistributed : public Layer {
     const std::string type = o.requiredString("layer");
     std::vector<std::string> inner = layerTypes();
     // A layer with a time axis of its own cannot run one step at a time.
-    for (const char* timed : {"rnn", "timedistributed"}) inner.erase(std::remove(inner.begin(), inner.end(), timed), inner.end());
+    for (const char* timed : {"rnn", "lstm", "timedistributed"}) inner.erase(std::remove(inner.begin(), inner.end(), timed), inner.end());
     if (std::find(inner.begin(), inner.end(), type) == inner.end())
       rangeError(o.where("layer") + ": expected one of " + joinNames(inner) + ", received '" + type + "'");
     Options c;

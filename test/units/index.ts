@@ -34,8 +34,8 @@ export const references: Record<string, UnitReference> = {
 
 const where = 'add it to test/units/ (a file for the unit and a line in test/units/index.ts)';
 
-/** Registered layers built around another, each checked in its own test file (test/rnn.test.ts, test/time-distributed.test.ts). */
-export const wrappers = ['RNN', 'TimeDistributed'];
+/** Registered layers built around another, and the LSTM: each checked in its own test file (test/rnn.test.ts, test/lstm.test.ts, test/time-distributed.test.ts). */
+export const wrappers = ['RNN', 'LSTM', 'TimeDistributed'];
 
 // TimeDistributed in float64: its layer's reference on every step. A check's rows are then the
 // steps (x [batch, time, f] is batch·time rows of f); the layer's kernelRegularizer is its own.

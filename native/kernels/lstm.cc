@@ -17,12 +17,11 @@
 #include "error.h"
 #include "gemm.h"
 #include "layer.h"
+#include "vmath.h"
 
 namespace nalu {
 
 namespace {
-
-inline float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 
 class LSTM : public Layer {
  public:
@@ -51,6 +50,8 @@ class LSTM : public Layer {
   }
 
   void reserve(int rows) override {
+    candidate_.assign(size_t(4) * units_, 0);
+    std::fill_n(candidate_.begin() + 2 * units_, units_, 1);
     const size_t n = size_t(rows) * steps_, U = units_;
     grow(z_, n * 4 * U);      // every step's pre-activations, then (backward) dL/dz
     grow(gates_, n * 4 * U);  // every step's i, f, g, o: [steps][rows, 4·units]
@@ -76,22 +77,28 @@ class LSTM : public Layer {
       float* ct = c_.data() + size_t(t) * rows * U;
       float* ht = h_.data() + size_t(t) * rows * U;
       const float* cp = t ? c_.data() + size_t(t - 1) * rows * U : nullptr;
-      float* s = step_.data();
-      if (t) gemm(false, false, rows, G, U, 1, h_.data() + size_t(t - 1) * rows * U, R, 0, s);
+      // The step's pre-activations [rows, 4·units] in gt, then every gate at once (vectorized:
+      // both functions, the candidate's block taking tanh).
+      if (t) gemm(false, false, rows, G, U, 1, h_.data() + size_t(t - 1) * rows * U, R, 0, gt);
+      const int* candidate = candidate_.data();
       for (int r = 0; r < rows; ++r) {
         const float* zr = z + (size_t(r) * T + t) * G;
-        const float* sr = s + size_t(r) * G;
         float* g = gt + size_t(r) * G;
+#pragma omp simd
         for (int j = 0; j < G; ++j) {
-          const float a = zr[j] + (t ? sr[j] : 0.f);
-          g[j] = j >= 2 * U && j < 3 * U ? std::tanh(a) : sigmoid(a);
-        }
-        for (int u = 0; u < U; ++u) {
-          const float c = (cp ? g[U + u] * cp[size_t(r) * U + u] : 0.f) + g[u] * g[2 * U + u];
-          ct[size_t(r) * U + u] = c;
-          ht[size_t(r) * U + u] = g[3 * U + u] * std::tanh(c);
+          const float a = t ? g[j] + zr[j] : zr[j];
+          g[j] = candidate[j] ? vm::tanh(a) : vm::sigmoid(a);
         }
       }
+      for (int r = 0; r < rows; ++r) {
+        const float* g = gt + size_t(r) * G;
+        for (int u = 0; u < U; ++u) ct[size_t(r) * U + u] = (cp ? g[U + u] * cp[size_t(r) * U + u] : 0.f) + g[u] * g[2 * U + u];
+      }
+      const int64_t cells = int64_t(rows) * U;
+#pragma omp simd
+      for (int64_t k = 0; k < cells; ++k) ht[k] = vm::tanh(ct[k]);
+      for (int r = 0; r < rows; ++r)
+        for (int u = 0; u < U; ++u) ht[size_t(r) * U + u] *= gt[size_t(r) * G + 3 * U + u];
     }
     if (!returnSequences_) {
       std::memcpy(y, h_.data() + size_t(T - 1) * rows * U, sizeof(float) * size_t(rows) * U);
@@ -130,7 +137,7 @@ class LSTM : public Layer {
           const size_t k = size_t(r) * U + u;
           const float dhu = dh[k] + (dyr ? dyr[u] : 0.f);
           const float i = g[u], f = g[U + u], c = g[2 * U + u], o = g[3 * U + u];
-          const float tc = std::tanh(ct[k]);
+          const float tc = vm::tanh(ct[k]);
           const float dct = dc[k] + dhu * o * (1 - tc * tc);
           d[u] = dct * c * i * (1 - i);
           d[U + u] = cp ? dct * cp[k] * f * (1 - f) : 0.f;
@@ -162,6 +169,7 @@ class LSTM : public Layer {
   Buffer c_, h_;  // every step's cₜ and hₜ [steps][rows, units]
   Buffer step_;   // one step's hₜ₋₁·R, then (backward) one step's dL/dz
   Buffer dh_, dc_;
+  std::vector<int> candidate_;  // 1 where a gate column is the candidate (tanh), else 0 (σ)
 };
 
 // kernel is 4 matrices of in·out, recurrentKernel 4 of out·out (counted as in·out) and bias 4·out.

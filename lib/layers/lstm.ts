@@ -2,9 +2,9 @@
 // initializes them; the recurrent task's baseline (Hoedt et al. 2021, Table 2).
 import type { Initializer, InitializerLike } from '../initializers';
 import { booleanOption, paperInitializerOption } from '../options';
-import { checkOptions } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
 import { registerLayer } from './registry';
+import { withFeatures } from './rnn';
 
 /** Options of LSTM; its input is [batch, time, features] (inputDim: features, or inputShape [time or null, features]). @category Layers */
 export interface LSTMArgs extends LayerArgs {
@@ -50,7 +50,7 @@ export class LSTM extends Layer {
 
   /** @throws TypeError or RangeError naming the option that is wrong. */
   constructor(args: LSTMArgs) {
-    super(withFeatures(args));
+    super(withFeatures(args, 'LSTM'));
   }
   /** [kernel, recurrentKernel, bias]. */
   weightSpecs(inputDim: number): WeightSpec[] {
@@ -61,17 +61,6 @@ export class LSTM extends Layer {
       { name: 'bias', shape: [g] },
     ];
   }
-}
-
-/** inputShape [time or null, features] (tfjs' form) as inputDim: the time axis may change from call to call. */
-function withFeatures(args: LSTMArgs): LayerArgs {
-  const o = checkOptions(args, 'LSTM options') as unknown as LSTMArgs;
-  const s = o.inputShape;
-  if (!Array.isArray(s) || s.length !== 2) return o;
-  if (s[0] !== null && !(Number.isInteger(s[0]) && (s[0] as number) >= 1))
-    throw new RangeError(`LSTM.inputShape[0]: expected the time steps (a positive integer) or null, received ${JSON.stringify(s[0])}`);
-  const { inputShape, ...rest } = o;
-  return { ...rest, inputShape: [s[1]] };
 }
 
 registerLayer(LSTM);

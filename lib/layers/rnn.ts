@@ -96,15 +96,18 @@ export class RNN extends Layer {
   }
 }
 
-/** inputShape [time or null, features] (tfjs' form) as inputDim: the time axis may change from call to call. */
-function withFeatures(args: RNNArgs): LayerArgs {
-  const o = checkOptions(args, 'RNN options') as unknown as RNNArgs;
-  const s = o.inputShape;
+/**
+ * A sequence layer's inputShape [time or null, features] (tfjs' form) as its inputDim: the time
+ * axis may change from call to call. @internal
+ */
+export function withFeatures(args: LayerArgs, className = 'RNN'): LayerArgs {
+  const o = checkOptions(args, `${className} options`) as unknown as LayerArgs;
+  const s = o.inputShape as readonly (number | null)[] | undefined;
   if (!Array.isArray(s) || s.length !== 2) return o;
   if (s[0] !== null && !(Number.isInteger(s[0]) && (s[0] as number) >= 1))
-    throw new RangeError(`RNN.inputShape[0]: expected the time steps (a positive integer) or null, received ${JSON.stringify(s[0])}`);
+    throw new RangeError(`${className}.inputShape[0]: expected the time steps (a positive integer) or null, received ${JSON.stringify(s[0])}`);
   const { inputShape, ...rest } = o;
-  return { ...rest, inputShape: [s[1]] };
+  return { ...rest, inputShape: [s[1]] } as LayerArgs;
 }
 
 registerLayer(RNN);

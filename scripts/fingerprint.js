@@ -7,7 +7,8 @@
 // Cases: every registered layer class (and the options that change its code path) in a small
 // seeded Sequential (fit with adam + mse, then one trainOnBatch), in a wide one (row-major,
 // past the element-wise loops' one-thread limit) and through the native network in both
-// activation layouts; an RNN around a few units; and one short seeded arithmetic-task run per task model.
+// activation layouts; an RNN around a few units and an LSTM; one short seeded arithmetic-task run
+// per task model, and a recurrent-task run of nau-nmu and of the sequence models.
 'use strict';
 const crypto = require('node:crypto');
 const nalu = require('../dist/cjs/index.js');
@@ -111,11 +112,11 @@ async function layoutCase(name, Cls, opts, layout) {
   report(name, d.hex());
 }
 
-// An RNN (its input has a time axis): fit on 6 steps, then trainOnBatch and predict on 9.
-async function rnnCase(name, opts, timeDistributed = false) {
+// An RNN or LSTM (its input has a time axis): fit on 6 steps, then trainOnBatch and predict on 9.
+async function rnnCase(name, opts, timeDistributed = false, Seq = nalu.RNN) {
   const rows = 64, inDim = 2, units = 2, seq = opts.returnSequences === true;
   // With timeDistributed, a Dense on every step feeds the RNN (the sequential MNIST shape).
-  const rnn = new nalu.RNN({ units, seed: 7, ...(timeDistributed ? {} : { inputDim: inDim }), ...opts });
+  const rnn = new Seq({ units, seed: 7, ...(timeDistributed ? {} : { inputDim: inDim }), ...opts });
   const m = new Sequential(timeDistributed ? [new nalu.TimeDistributed({ layer: new nalu.Dense({ units: 1, inputDim: inDim, seed: 9 }) }), rnn] : [rnn]);
   m.compile({ optimizer: 'adam', loss: 'mse' });
   const xy = (n, steps, seed) => ({
@@ -134,8 +135,8 @@ async function rnnCase(name, opts, timeDistributed = false) {
   report(name, d.hex());
 }
 
-async function taskCase(model, op) {
-  const instance = tasks.taskRegistry.get('static', 'task').instances(op, { inputSize: 20 })[0];
+async function taskCase(model, op, task = 'static') {
+  const instance = tasks.taskRegistry.get(task, 'task').instances(op, task === 'static' ? { inputSize: 20 } : {})[0];
   const { record, weights } = await tasks.runArithmetic({
     instance, model, seed: 4, iterations: 300, evalEvery: 100, thresholdSamples: 2000, evalSize: 500,
   });
@@ -143,7 +144,7 @@ async function taskCase(model, op) {
   const { seconds, ...rest } = record; // the only field that is not a result
   d.text(JSON.stringify(rest));
   for (const w of weights) d.floats(w.data);
-  report(`task static ${op} ${model}`, d.hex());
+  report(`task ${task} ${op} ${model}`, d.hex());
 }
 
 // The layers on images: a small digit-network shape (conv, pool, dense) fit on 6×6×2 images.
@@ -178,6 +179,11 @@ async function main() {
       await rnnCase('TimeDistributed Dense then rnn NAU', { cell: 'NAU' }, true);
       continue;
     }
+    if (cls === 'LSTM') {
+      await rnnCase('lstm', {}, false, nalu.LSTM);
+      await rnnCase('lstm returnSequences', { returnSequences: true }, false, nalu.LSTM);
+      continue;
+    }
     const Cls = layerRegistry.get(cls, 'layer');
     for (const opts of variants[cls] ?? [{}]) {
       const tag = `${cls}${Object.keys(opts).length ? ' ' + JSON.stringify(opts) : ''}`;
@@ -188,7 +194,10 @@ async function main() {
   }
   for (const model of tasks.modelRegistry.names()) {
     if (!tasks.modelAvailable(model)) continue;
-    await taskCase(model, 'mul');
+    // A model of a sequence layer (lstm) runs on the recurrent task only.
+    const sequence = tasks.sequenceModel(model);
+    if (!sequence) await taskCase(model, 'mul');
+    if (model === 'nau-nmu' || sequence) await taskCase(model, 'add', 'recurrent');
     if (model === 'nau-nmu') await taskCase(model, 'add');
   }
   const all = hasher();

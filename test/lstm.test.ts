@@ -2,6 +2,7 @@
 // central differences (every weight, and dx through a TimeDistributed Dense in front), torch's
 // initialization range, validation in TS and natively, save/load at another length, and an
 // LSTM → Dense that learns a short running sum; the recurrent task's `lstm` model.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
 import { Adam, Dense, LSTM, RNN, Sequential, TimeDistributed, getLoss, loadModel, tensor, type Tensor } from '../lib/index';
 import { taskRegistry } from '../lib/tasks/arithmetic';
-import { buildModel, modelSettings } from '../lib/tasks/models';
+import { buildModel, modelSettings, sequenceModel } from '../lib/tasks/models';
 import { runArithmetic } from '../lib/tasks/run';
 import { lossValue, maxAbs, numericGradients, rng, uniform, worstMismatch } from './helpers/reference';
 
@@ -250,6 +251,11 @@ describe("the recurrent task's lstm model", () => {
     const stat = taskRegistry.get('static', 'task');
     const inst = stat.instances('add')[0];
     expect(() => buildModel('lstm', { ...inst, ...modelSettings('lstm', stat, 'add') }, [1, 2])).toThrow(/model 'lstm': its LSTM reads sequences; use it on the recurrent task only/);
+    expect([sequenceModel('lstm'), sequenceModel('nau-nmu'), sequenceModel('tanh')]).toEqual([true, false, false]);
+    // The CLI refuses it before any run starts (exit 2).
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'lib', 'cli', 'main.ts'), 'benchmark', '--models', 'lstm', '--no-out'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--models: 'lstm' reads sequences: it runs on the recurrent task only \(--task recurrent\), not the static task/);
   });
 
   it('runs on the task: a record without a formula (an LSTM has no symbolic form)', { timeout: 120_000 }, async () => {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { allTaskParams, opRegistry, paramFlag, parseRange, taskRegistry, type ArithmeticOp, type TaskParam } from '../tasks/arithmetic';
 import { groupPlanned, loadExperiment, planRuns, plannedKeyFields, printable, runPlannedGroup, shippedExperiments, type Experiment, type GridPoint, type PlannedRun } from '../tasks/experiment';
-import { availableModels, modelRegistry } from '../tasks/models';
+import { availableModels, modelRegistry, sequenceModel } from '../tasks/models';
 import { publishedRegistry } from '../tasks/papers';
 import { runKey, type RunKeyFields, type RunRecord } from '../tasks/run';
 import { sci } from '../tasks/summary';
@@ -170,8 +170,11 @@ export function experimentOf(v: Record<string, string | boolean | undefined>, po
       .filter((p) => (p.ops?.length ?? 1) > 0 && (p.models?.length ?? 1) > 0);
     if (e.grid.length === 0) throw new UsageError(`--ops/--models: no point of ${printable(e.name)} runs ${[v.ops, v.models].filter(Boolean).join(' with ')}`);
   }
-  for (const m of new Set([...e.models, ...(e.grid ?? []).flatMap((p) => p.models ?? [])]))
+  const recurrent = taskRegistry.get(e.task, 'task').recurrent === true;
+  for (const m of new Set([...e.models, ...(e.grid ?? []).flatMap((p) => p.models ?? [])])) {
     if (!availableModels().includes(m)) throw new UsageError(`--models: '${m}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
+    if (!recurrent && sequenceModel(m)) throw new UsageError(`--models: '${m}' reads sequences: it runs on the recurrent task only (--task recurrent), not the ${e.task} task`);
+  }
   return e;
 }
 

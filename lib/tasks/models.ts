@@ -165,6 +165,11 @@ export function modelAvailable(name: string): boolean {
   return (['add', 'mul'] as const).every((op) => ([1, 2] as const).every((depth) => d.units({ op, depth }).every(unitAvailable)));
 }
 
+/** Whether the model's first layer reads sequences itself (an LSTM): it runs on the recurrent task only. @category Models */
+export function sequenceModel(name: string): boolean {
+  return modelRegistry.get(name, 'model').units({ op: 'add', depth: 2 }).some((u) => u.sequence === true);
+}
+
 /** Names of the models whose units exist now. @category Models */
 export function availableModels(): string[] {
   return modelRegistry.names().filter(modelAvailable);

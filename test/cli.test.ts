@@ -46,8 +46,11 @@ describe('nalu CLI', () => {
     expect(await main(['benchmark', '--ops', 'add,pow'])).toBe(2);
     expect(err).toMatch(/--ops: unknown value 'pow', expected one of add, sub, mul, div, square, sqrt/);
     err = '';
+    expect(await main(['train', '--model', 'gru'])).toBe(2);
+    expect(err).toMatch(/--model: unknown value 'gru'/);
+    err = '';
     expect(await main(['train', '--model', 'lstm'])).toBe(2);
-    expect(err).toMatch(/--model: unknown value 'lstm'/);
+    expect(err).toMatch(/--model: 'lstm' reads sequences: it runs on the recurrent task only \(--task recurrent\), not the static task/);
     err = '';
     expect(await main(['benchmark', '--extrapolation', '[6,2]'])).toBe(2);
     expect(err).toMatch(/--extrapolation/);

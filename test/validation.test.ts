@@ -277,7 +277,7 @@ describe('the native glue checks arguments on its own (nothing reachable from JS
     throws(() => new native.NativeNetwork(undefined as never), TypeError, 'spec: expected an object, received undefined');
     throws(() => new native.NativeNetwork({ ...spec(), inputDim: 0 }), RangeError, 'spec.inputDim', 'received 0');
     throws(() => new native.NativeNetwork({ ...spec(), layers: 'x' as never }), TypeError, 'spec.layers: expected an array');
-    throws(() => new native.NativeNetwork({ ...spec(), layers: [{ type: 'lstm', units: 1 }] }), RangeError, "unknown layer 'lstm', expected one of", "'nalu'");
+    throws(() => new native.NativeNetwork({ ...spec(), layers: [{ type: 'gru', units: 1 }] }), RangeError, "unknown layer 'gru', expected one of", "'nalu'");
     throws(() => new native.NativeNetwork({ ...spec(), layers: [{ type: 'nalu' }] }), RangeError, 'units');
     throws(() => new native.NativeNetwork({ ...spec(), layers: [{ type: 'dense', units: 1, activation: 'gelu' }] }), RangeError, 'activation', "'selu'", "received 'gelu'");
     throws(() => new native.NativeNetwork({ ...spec(), loss: { type: 'xent' } }), RangeError, "'mse', 'mae', 'huber'");

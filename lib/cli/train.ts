@@ -3,7 +3,7 @@ import { Sequential } from '../model';
 import { Adam } from '../optimizers';
 import { saveModel } from '../io';
 import { formatRange, opRegistry, parseRange, taskRegistry, type ArithmeticOp, type Range } from '../tasks/arithmetic';
-import { availableModels, modelRegistry } from '../tasks/models';
+import { availableModels, modelRegistry, sequenceModel } from '../tasks/models';
 import { resolveSettings, runArithmetic } from '../tasks/run';
 import { sci } from '../tasks/summary';
 import { UsageError, choice, flagHelp, num, outputDir, parse, parseSettings, settingHelp, settingOptions, type Command, type Options } from './args';
@@ -63,6 +63,7 @@ async function run(argv: string[]): Promise<number> {
   const op = choice(v.op, 'op', 'mul', opRegistry) as ArithmeticOp;
   const model = choice(v.model, 'model', 'nau-nmu', modelRegistry);
   if (!availableModels().includes(model)) throw new UsageError(`--model: '${model}' needs units this build does not have yet; available: ${availableModels().join(', ')}`);
+  if (!task.recurrent && sequenceModel(model)) throw new UsageError(`--model: '${model}' reads sequences: it runs on the recurrent task only (--task recurrent), not the ${task.name} task`);
   const seed = num(v.seed, 'seed', 0, 0, 2 ** 32, true);
   const iterations = num(v.iterations, 'iterations', 2e6, 0, 1e12, true);
   const evalEvery = num(v['eval-every'], 'eval-every', 1000, 1, 1e12, true);

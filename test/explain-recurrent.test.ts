@@ -66,6 +66,20 @@ describe('explain of an RNN model', () => {
     expect(g.summary).toMatch(/^no snapped formula matches the model and the data within 0\.001; h0\[t\] = x0\[t\] \+ x1\[t\] \+ h0\[t-1\]\n.*\ny0 = h0\[T\] \* h1\[T\] matches the data, not the model/s);
   });
 
+  it('reads a linear cell whose states share the sum as one running sum (C·Bᵏ·A the same for every k)', () => {
+    // h0 = h1 = x0 − x2 + (h0 + h1)/2 each step, y = (h0 + h1)/2: no weight on the grid, y = Σₜ (x0 − x2).
+    const m = new Sequential([new RNN({ cell: 'NAU', units: U, inputDim: F }), new NAU({ units: 1 })]);
+    const W = new Float32Array((F + U) * U);
+    for (let j = 0; j < U; j++) (W[0 * U + j] = 1), (W[2 * U + j] = -1), (W[F * U + j] = 0.5), (W[(F + 1) * U + j] = 0.5);
+    m.setWeights([{ data: W, shape: [F + U, U] }, { data: Float32Array.of(0.5, 0.5), shape: [U, 1] }]);
+    const e = m.explain({ ...sequences(100, 10, 6, (a, b) => a - b), extrapolation: sequences(50, 100, 7, (a, b) => a - b) });
+    // Read unit by unit it is exact too, with its halves; the running sum is the simplest exact candidate.
+    expect(e.exact).toBe(true);
+    expect(e.text).toMatch(/0\.5 \* h0\[t-1\]/);
+    expect(e.best?.text).toBe('h0[t] = x0[t] - x2[t] + h0[t-1]\nh0[-1] = 0\ny0 = h0[T]');
+    expect(e.best!.complexity).toBeLessThan(e.complexity);
+  });
+
   it('refuses shapes, names and layers it cannot read, naming them', () => {
     const m = model('NAU', 0);
     const { x } = sequences(4, 3, 5, (a, b) => a - b);

@@ -161,7 +161,8 @@ describe.skipIf(!haveRedis)('nalu sweep on Redis', () => {
     const r = await early.exit;
     expect(r.code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(early.err, early.err).toMatch(/SIGTERM: handing back 1 run/);
+    // Under load the early worker's short run can finish before the signal, so 0 or 1 are in flight.
+    expect(early.err, early.err).toMatch(/SIGTERM: handing back [01] run/);
     // The run in flight goes back, unless it finished while being handed back (under load a short
     // run can); either way it is counted once. The next test hands back a run deterministically.
     const afterSignal = early.err.slice(early.err.indexOf('SIGTERM: handing back'));

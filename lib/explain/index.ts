@@ -334,7 +334,7 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
   const featureNames = checkNames(o.featureNames, 'featureNames', inputDim, 'x');
   const outputNames = checkNames(o.outputNames, 'outputNames', units, 'y');
   // An RNN's states are h0, h1, …: names no input may take.
-  const stateNames = rnn ? Array.from({ length: rnn.units }, (_, j) => `h${j}`) : [];
+  const stateNames = rnn ? Array.from({ length: Math.max(rnn.units, units) }, (_, j) => `h${j}`) : [];
   for (const n of [...featureNames, ...outputNames])
     if (stateNames.includes(n)) throw new RangeError(`${featureNames.includes(n) ? 'featureNames' : 'outputNames'}: '${n}' names a state of the RNN '${rnn!.name}' in the formula; choose another name`);
   const tolerance = checkNumber(o.tolerance ?? 0.1, 'tolerance', 0, 1e6);
@@ -385,22 +385,25 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     });
   };
 
-  let read: (tol: number, composed?: Expr[]) => { formula: Formula; exprs: Expr[]; texts: string[]; latexes: string[] };
-  let composedLinear: ((tol: number) => Expr[] | undefined) | undefined;
+  // read(tol, true): the stack read as one linear map (or running sum), if it is one; else undefined.
+  type Reading = { formula: Formula; exprs: Expr[]; texts: string[]; latexes: string[] };
+  let read: ((tol: number) => Reading) & ((tol: number, composed: true) => Reading | undefined);
   if (!rnn) {
     const features = columns(sets.map((s) => s.m), inputDim);
     const compose = stackReader(layers, weights, inputDim, features, rows, digits);
     // A linear stack (NAU → NAU…) as one map, its coefficients snapped to integers within tol: whole
     // where hidden units share parts that cancel, so that no unit's weights are on the grid alone.
-    if (layers.length > 1)
-      composedLinear = (tol: number): Expr[] | undefined => {
-        const exprs = compose(0, true, { all: true });
-        const linear = (e: Expr) => e.kind === 'var' || (e.kind === 'sum' && e.terms.every((t) => t.expr.kind === 'var'));
-        if (!exprs.every(linear)) return undefined;
-        const snap = (v: number) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v);
-        return exprs.map((e) => (e.kind === 'sum' ? add(e.terms.map((t) => ({ coef: snap(t.coef), expr: t.expr })), snap(e.constant)) : e));
-      };
-    read = (tol, composed) => {
+    const composedLinear = (tol: number): Expr[] | undefined => {
+      if (layers.length < 2) return undefined;
+      const exprs = compose(0, true, { all: true });
+      const linear = (e: Expr) => e.kind === 'var' || (e.kind === 'sum' && e.terms.every((t) => t.expr.kind === 'var'));
+      if (!exprs.every(linear)) return undefined;
+      const snap = (v: number) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v);
+      return exprs.map((e) => (e.kind === 'sum' ? add(e.terms.map((t) => ({ coef: snap(t.coef), expr: t.expr })), snap(e.constant)) : e));
+    };
+    read = ((tol: number, asOne?: true) => {
+      const composed = asOne ? composedLinear(tol) : undefined;
+      if (asOne && !composed) return undefined;
       const snapped = { all: true };
       const exprs = (composed ?? compose(tol, false, snapped)).map((e) => round(e, digits));
       if (composed) snapped.all = composed.every((e) => e.kind !== 'sum' || (e.terms.every((t) => Number.isInteger(t.coef)) && Number.isInteger(e.constant)));
@@ -416,7 +419,7 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
         ...judgeOutputs(valuesOf(exprs, features)),
       };
       return { formula, exprs, texts, latexes };
-    };
+    }) as typeof read;
   } else {
     // hₜ = cell([xₜ, hₜ₋₁]) snapped, run over the data; the layers above read the last h.
     const F = inputDim, U = rnn.units;
@@ -429,12 +432,51 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     const z = Array.from({ length: F + U }, (_, i) => inputs.reduce((c, step) => concat(c, step[i]), new Float64Array(0)));
     const zRows = z[0].length;
     const compose = stackReader(layers.slice(1), weights.slice(1), U, states, rows, digits);
-    const stepNames = [...featureNames.map((n) => `${n}[t]`), ...stateNames.map((n) => `${n}[t-1]`)];
-    const stepLatex = [...featureNames.map((n) => `${latexName(n)}[t]`), ...stateNames.map((n) => `${latexName(n)}[t-1]`)];
-    read = (tol) => {
+    // A linear cell under linear layers is y = Σₖ C·Bᵏ·A·x[T − k] (from h₋₁ = 0). Where C·Bᵏ·A is one
+    // matrix for every k up to the longest sequence, the stack is one running sum an output: its
+    // states may share a − b so that no weight is on the grid alone, while the sum is.
+    const composedRecurrence = (() => {
+      if (rnn.initialState !== 0) return undefined;
+      const coefs = (e: Expr, n: number): number[] | undefined => {
+        const row = new Array<number>(n).fill(0);
+        if (e.kind === 'var') row[e.index] = 1;
+        else if (e.kind === 'sum' && e.constant === 0 && e.terms.every((t) => t.expr.kind === 'var'))
+          for (const t of e.terms) row[(t.expr as { index: number }).index] += t.coef;
+        else if (!(e.kind === 'const' && e.value === 0)) return undefined;
+        return row;
+      };
+      const cellRows = rawCell.map((e) => coefs(e, F + U)), topRows = compose(0, true, { all: true }).map((e) => coefs(e, U));
+      if (cellRows.some((r) => !r) || topRows.some((r) => !r)) return undefined;
+      const A = cellRows.map((r) => r!.slice(0, F)), B = cellRows.map((r) => r!.slice(F));
+      let CB = topRows as number[][];
+      const Ms: number[][][] = [];
+      for (let k = 0; k < Math.max(...sets.map((s) => s.steps)); k++) {
+        Ms.push(CB.map((c) => Array.from({ length: F }, (_, i) => c.reduce((s, cj, j) => s + cj * A[j][i], 0))));
+        CB = CB.map((c) => Array.from({ length: U }, (_, j2) => c.reduce((s, cj, j) => s + cj * B[j][j2], 0)));
+      }
+      return (tol: number): { cell: Expr[]; top: Expr[] } | undefined => {
+        const M = Ms[0].map((row) => row.map((v) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v)));
+        if (!Ms.every((Mk) => Mk.every((row, o) => row.every((v, i) => Math.abs(v - M[o][i]) <= tol)))) return undefined;
+        const cell = M.map((row, o) => add([...row.map((c, i) => ({ coef: c, expr: variable(i) })), { coef: 1, expr: variable(F + o) }]));
+        return { cell, top: M.map((_, o) => variable(o)) };
+      };
+    })();
+    read = ((tol: number, asOne?: true) => {
       const snapped = { all: true };
-      const cell = rnn.cell.symbolic!(cellContext(tol, false, snapped, (e) => evaluate(e, z, zRows))).map((e) => round(e, digits));
-      const exprs = compose(tol, false, snapped).map((e) => round(e, digits));
+      let cell: Expr[], exprs: Expr[];
+      if (asOne) {
+        const c = composedRecurrence?.(tol);
+        if (!c) return undefined;
+        cell = c.cell.map((e) => round(e, digits));
+        exprs = c.top;
+        snapped.all = cell.every((e) => e.kind !== 'sum' || e.terms.every((t) => Number.isInteger(t.coef)));
+      } else {
+        cell = rnn.cell.symbolic!(cellContext(tol, false, snapped, (e) => evaluate(e, z, zRows))).map((e) => round(e, digits));
+        exprs = compose(tol, false, snapped).map((e) => round(e, digits));
+      }
+      const stateNames = Array.from({ length: cell.length }, (_, j) => `h${j}`);
+      const stepNames = [...featureNames.map((n) => `${n}[t]`), ...stateNames.map((n) => `${n}[t-1]`)];
+      const stepLatex = [...featureNames.map((n) => `${latexName(n)}[t]`), ...stateNames.map((n) => `${latexName(n)}[t-1]`)];
       // The states the outputs read, and those their steps read in turn.
       const used = new Set<number>();
       const visit = (e: Expr, offset: number) => {
@@ -480,7 +522,7 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
         ...judgeOutputs(f),
       };
       return { formula, exprs, texts, latexes };
-    };
+    }) as typeof read;
   }
 
   const { formula: main, texts, latexes } = read(tolerance);
@@ -489,13 +531,11 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
     const f = t === tolerance ? main : read(t).formula;
     if (!seen.has(f.text)) seen.set(f.text, f);
   }
-  if (composedLinear)
-    for (const t of [...new Set([tolerance, ...tolerances])].sort((a, b) => b - a)) {
-      const c = composedLinear(t);
-      if (!c) break;
-      const f = read(t, c).formula;
-      if (!seen.has(f.text)) seen.set(f.text, f);
-    }
+  for (const t of [...new Set([tolerance, ...tolerances])].sort((a, b) => b - a)) {
+    const r = read(t, true);
+    if (!r) break;
+    if (!seen.has(r.formula.text)) seen.set(r.formula.text, r.formula);
+  }
   const candidates = [...seen.values()].sort((a, b) => a.complexity - b.complexity || b.tolerance - a.tolerance);
   const best = candidates.find((c) => c.exact);
   const table = candidatesTable(candidates);

@@ -111,18 +111,23 @@ describe('README Speed section', () => {
   });
 });
 
-describe('README Table 1', () => {
-  it('is `nalu summary results/madsen2020-table1.jsonl --compare madsen2020` as it prints today', { timeout: 120_000 }, async () => {
-    const m = /<!-- table1:begin -->\n```\n([\s\S]*?)\n```\n<!-- table1:end -->/.exec(readme);
-    expect(m, 'README.md has no table1:begin … table1:end section').not.toBeNull();
-    const { printSummary, readResults } = await import('../lib/cli/summary');
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-    try {
-      await printSummary(readResults(path.join(root, 'results', 'madsen2020-table1.jsonl')), undefined, 'nalu summary', 'madsen2020');
-    } finally {
-      spy.mockRestore();
-    }
-    expect(m![1]).toBe(out.replace(/^\n+|\n+$/g, ''));
-  });
+describe('README result tables', () => {
+  const tables: [string, string, string?][] = [
+    ['table1', 'madsen2020-table1.jsonl', 'madsen2020'],
+    ['recurrent', 'hoedt2021-recurrent.jsonl'],
+  ];
+  for (const [marker, file, compare] of tables)
+    it(`${marker} is \`nalu summary results/${file}${compare ? ` --compare ${compare}` : ''}\` as it prints today`, { timeout: 120_000 }, async () => {
+      const m = new RegExp(`<!-- ${marker}:begin -->\\n\`\`\`\\n([\\s\\S]*?)\\n\`\`\`\\n<!-- ${marker}:end -->`).exec(readme);
+      expect(m, `README.md has no ${marker}:begin … ${marker}:end section`).not.toBeNull();
+      const { printSummary, readResults } = await import('../lib/cli/summary');
+      let out = '';
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+      try {
+        await printSummary(readResults(path.join(root, 'results', file)), undefined, 'nalu summary', compare);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(m![1]).toBe(out.replace(/^\n+|\n+$/g, ''));
+    });
 });

@@ -37,7 +37,6 @@ class LSTM : public Layer {
     addParam("bias", {G}, uniformOption(o, "biasInitializer", -r, r));
   }
 
-  bool backwardReadsWorkspace() const override { return true; }
   int steps() const override { return steps_; }
   bool stepOutputs() const override { return returnSequences_; }
   void setSteps(int steps) override {

@@ -1,12 +1,10 @@
 // RNN: backpropagation through time against float64 central differences for every unit as the
 // cell (each step the cell's own float64 reference from test/units/), validation, save/load, and an
 // NAU cell that learns the running sum on short sequences and keeps it over 100 steps.
-import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
-import { Adam, NAU, NaluError, RNN, Sequential, getLoss, layerRegistry, loadModel, tensor, type Layer, type Tensor } from '../lib/index';
+import { Adam, NAU, NaluError, RNN, Sequential, getLoss, layerRegistry, tensor, type Layer, type Tensor } from '../lib/index';
+import { expectSequenceRoundTrip } from './helpers/sequence';
 import { kinkMargin, lossValue, maxAbs, numericGradients, rng, signedUniform, uniform, worstMismatch, type Kinks } from './helpers/reference';
 import { unitNames, unitReference } from './units/index';
 
@@ -205,22 +203,7 @@ describe('RNN options, shapes and validation', () => {
 
 describe('RNN save / load', () => {
   it('round-trips config, weights and predictions at any length', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nalu-rnn-'));
-    const m = new Sequential([new RNN({ cell: 'NMU', units: 2, inputDim: 2, seed: 9, cellOptions: { sparsityLambda: 0.2 } })]);
-    m.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'mse' });
-    const x = tensor(uniform(3 * 5 * 2, 0.5, 1.5, 2), [3, 5, 2]);
-    m.trainOnBatch(x, tensor(uniform(6, 0, 1, 3), [3, 2]));
-    await m.save(dir);
-    const back = await loadModel(dir);
-    expect(back.getConfig()).toEqual(m.getConfig());
-    expect(back.getWeights()).toEqual(m.getWeights());
-    for (const steps of [5, 12]) {
-      const xs = tensor(uniform(3 * steps * 2, 0.5, 1.5, steps), [3, steps, 2]);
-      expect(back.predict(xs).data).toEqual(m.predict(xs).data);
-    }
-    m.dispose();
-    back.dispose();
-    await fs.rm(dir, { recursive: true });
+    await expectSequenceRoundTrip(new Sequential([new RNN({ cell: 'NMU', units: 2, inputDim: 2, seed: 9, cellOptions: { sparsityLambda: 0.2 } })]));
   });
 });
 

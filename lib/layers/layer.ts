@@ -92,6 +92,8 @@ export abstract class Layer {
   static readonly nativeType: string;
   /** @internal The unit's own options (beyond LayerArgs), in getConfig order. */
   static readonly options: Schema = {};
+  /** @internal What a row of its input is: features, a sequence of steps, or an image (an RNN's cell reads rows). */
+  static readonly inputKind: 'row' | 'sequence' | 'image' = 'row';
   /** Output size. */
   readonly units: number;
   /** The name given, or `<classname>_<n>`. */

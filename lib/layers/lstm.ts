@@ -33,6 +33,7 @@ export interface LSTMArgs extends LayerArgs {
 export class LSTM extends Layer {
   static readonly className = 'LSTM';
   static readonly nativeType = 'lstm';
+  static override readonly inputKind = 'sequence';
   static override readonly options = {
     returnSequences: booleanOption(false),
     kernelInitializer: paperInitializerOption(),

@@ -4,7 +4,7 @@
 import { Registry, checkOptions, type Serialized } from '../registry';
 import { Layer } from './layer';
 
-export type LayerClass = { className: string; new (args: never): Layer };
+export type LayerClass = { className: string; inputKind: 'row' | 'sequence' | 'image'; new (args: never): Layer };
 
 /**
  * The layer classes by className ('NALU'): `layerRegistry.names()` lists them, `get(name)` throws a RangeError listing them.

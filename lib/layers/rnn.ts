@@ -3,7 +3,6 @@ import type { NativeOptions } from '../../binding';
 import { booleanOption, numberOption, type Option } from '../options';
 import { checkOptions } from '../registry';
 import { Layer, type LayerArgs, type WeightSpec } from './layer';
-import { SpatialLayer } from './spatial';
 import type { Sparsity } from './sparsity';
 import { layerRegistry, registerLayer, type LayerClass } from './registry';
 
@@ -28,7 +27,7 @@ type Cls = LayerClass & { nativeType: string };
 
 /** The cell class named `v` by className or native type (RNN, LSTM, TimeDistributed and the layers on images refused: their rows are shaped). */
 function cellClass(v: unknown, where: string): Cls {
-  const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== 'LSTM' && n !== 'TimeDistributed' && !((layerRegistry.get(n, where) as Cls).prototype instanceof SpatialLayer));
+  const names = layerRegistry.names().filter((n) => (layerRegistry.get(n, where) as Cls).inputKind === 'row');
   if (typeof v !== 'string') throw new TypeError(`${where}: expected a layer class name, received ${v === null ? 'null' : typeof v}`);
   const found = names.map((n) => layerRegistry.get(n, where) as Cls).find((c) => c.className === v || c.nativeType === v);
   if (!found) throw new RangeError(`${where}: expected one of ${names.map((n) => `'${n}'`).join(', ')}, received '${v}'`);
@@ -70,6 +69,7 @@ const cellOption: Option<Layer> = {
 export class RNN extends Layer {
   static readonly className = 'RNN';
   static readonly nativeType = 'rnn';
+  static override readonly inputKind = 'sequence';
   static override readonly options = { cell: cellOption, returnSequences: booleanOption(false), initialState: numberOption(0, -1e30, 1e30), zRegularizer: numberOption(0, 0, 1e30) };
   /** The unit run at each step (its weights are the RNN's). */
   declare readonly cell: Layer;

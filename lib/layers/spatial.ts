@@ -60,6 +60,7 @@ const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
  * @category Layers
  */
 export abstract class SpatialLayer extends Layer {
+  static override readonly inputKind = 'image';
   /** The incoming image, [height, width, channels]. */
   declare readonly inputShape: [number, number, number];
   /** The outgoing image, [height, width, depth]. */

@@ -23,7 +23,7 @@ function innerLayer(v: unknown, where: string): Layer {
   if (v === undefined) throw new TypeError(`${where}: expected a Layer or {className, config}, received undefined`);
   const layer = v instanceof Layer ? v : deserializeLayer(checkOptions(v, where), where);
   if (hasTimeAxis(layer)) {
-    const names = layerRegistry.names().filter((n) => n !== RNN.className && n !== LSTM.className && n !== TimeDistributed.className);
+    const names = layerRegistry.names().filter((n) => layerRegistry.get(n, where).inputKind !== 'sequence');
     throw new RangeError(`${where}: expected a layer without a time axis (one of ${names.map((n) => `'${n}'`).join(', ')}), received a ${layer.className}`);
   }
   return layer;
@@ -51,6 +51,7 @@ const layerOption: Option<Layer> = {
 export class TimeDistributed extends Layer {
   static readonly className = 'TimeDistributed';
   static readonly nativeType = 'timedistributed';
+  static override readonly inputKind = 'sequence';
   static override readonly options = { layer: layerOption };
   /** The layer run at every step (its weights are the TimeDistributed's). */
   declare readonly layer: Layer;
@@ -90,7 +91,7 @@ export function isRecurrent(layer: Layer): layer is RNN | LSTM {
 
 /** True for a layer that reads a time axis (RNN, LSTM, TimeDistributed). @internal */
 export function hasTimeAxis(layer: Layer): boolean {
-  return isRecurrent(layer) || layer instanceof TimeDistributed;
+  return (layer.constructor as typeof Layer).inputKind === 'sequence';
 }
 
 /** True for a layer whose output keeps the time axis (TimeDistributed, RNN or LSTM with returnSequences). @internal */

@@ -157,7 +157,7 @@ class Conv2D : public Layer {
   bool colsWhole_ = false;  // cols_ holds the last forward's whole batch
 };
 
-const bool registered = registerLayer({"conv2d", makeUnit<Conv2D>, fixedMatrices<0>});
+const bool registered = registerLayer({"conv2d", makeUnit<Conv2D>, fixedMatrices<0>, LayerInput::image});
 
 }  // namespace
 }  // namespace nalu

@@ -159,8 +159,13 @@ int wrappedMatrices(const Options& o, const char* typeKey, const char* optionsKe
 }
 
 std::vector<std::string> layerTypes() {
+  return layerTypes({LayerInput::row, LayerInput::sequence, LayerInput::image});
+}
+
+std::vector<std::string> layerTypes(std::initializer_list<LayerInput> inputs) {
   std::vector<std::string> names;
-  for (auto& [name, r] : registry()) names.push_back(name);
+  for (auto& [name, r] : registry())
+    if (std::find(inputs.begin(), inputs.end(), r.input) != inputs.end()) names.push_back(name);
   return names;
 }
 

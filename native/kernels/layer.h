@@ -1,6 +1,7 @@
 // The interface every unit implements. x is [rows, in], y is [rows, out], row-major float32.
 #pragma once
 #include <functional>
+#include <initializer_list>
 
 #include <memory>
 #include <string>
@@ -99,12 +100,16 @@ class Layer {
 // into the addon, so a new unit file needs no other edit and its registrar is never dropped (it
 // would be if the units went through a static library, which links only the objects it needs):
 //   const bool registered = registerLayer({"nau", makeUnit<NAU>, fixedMatrices<1>});
+// What a row of a layer's input is: plain features, a sequence of steps, or an image; a cell of
+// an RNN reads plain rows, and TimeDistributed wraps any layer without a time axis of its own.
+enum class LayerInput { row, sequence, image };
 struct LayerRegistration {
   const char* name;  // the `type` of a layer spec
   std::unique_ptr<Layer> (*make)(int in, const Options& o);
   // Weight matrices (in·out + out floats each) a layer has with these options, for the memory
   // estimate made before any layer is built (see layerMatrices); must never throw.
   int (*matrices)(const Options& o);
+  LayerInput input = LayerInput::row;
 };
 // Adds a unit; returns true so it can initialize a file-scope constant. Aborts on a duplicate name.
 bool registerLayer(const LayerRegistration& r);
@@ -121,8 +126,9 @@ int fixedMatrices(const Options&) {
 
 // Builds a layer of the registered `type` with `in` inputs from options (validated here).
 std::unique_ptr<Layer> makeLayer(const std::string& type, int in, const Options& options);
-// Names of every registered layer type, sorted.
+// Names of every registered layer type, sorted; or of those whose input is one of `inputs`.
 std::vector<std::string> layerTypes();
+std::vector<std::string> layerTypes(std::initializer_list<LayerInput> inputs);
 // Reads the mandatory `units` option.
 int unitsOption(const Options& o);
 // The initializer spec in options[key], or the default when absent.

@@ -35,6 +35,8 @@ class LSTM : public Layer {
     addParam("kernel", {features_, G}, uniformOption(o, "kernelInitializer", -r, r));
     addParam("recurrentKernel", {units_, G}, uniformOption(o, "recurrentInitializer", -r, r));
     addParam("bias", {G}, uniformOption(o, "biasInitializer", -r, r));
+    candidate_.assign(size_t(G), 0);
+    std::fill_n(candidate_.begin() + 2 * units_, units_, 1);
   }
 
   int steps() const override { return steps_; }
@@ -49,14 +51,12 @@ class LSTM : public Layer {
   }
 
   void reserve(int rows) override {
-    candidate_.assign(size_t(4) * units_, 0);
-    std::fill_n(candidate_.begin() + 2 * units_, units_, 1);
     const size_t n = size_t(rows) * steps_, U = units_;
     grow(z_, n * 4 * U);      // every step's pre-activations, then (backward) dL/dz
     grow(gates_, n * 4 * U);  // every step's i, f, g, o: [steps][rows, 4·units]
     grow(c_, n * U);
     grow(h_, n * U);
-    grow(step_, size_t(rows) * 4 * U);
+    grow(step_, size_t(rows) * 4 * U);  // backward: one step's dL/dz
     grow(dh_, size_t(rows) * U);
     grow(dc_, size_t(rows) * U);
   }
@@ -166,13 +166,13 @@ class LSTM : public Layer {
   Buffer z_;      // x·K + b of every step [rows·time, 4·units]; backward: dL/dz
   Buffer gates_;  // every step's i, f, g, o [steps][rows, 4·units]
   Buffer c_, h_;  // every step's cₜ and hₜ [steps][rows, units]
-  Buffer step_;   // one step's hₜ₋₁·R, then (backward) one step's dL/dz
+  Buffer step_;   // backward: one step's dL/dz [rows, 4·units]
   Buffer dh_, dc_;
   std::vector<int> candidate_;  // 1 where a gate column is the candidate (tanh), else 0 (σ)
 };
 
 // kernel is 4 matrices of in·out, recurrentKernel 4 of out·out (counted as in·out) and bias 4·out.
-const bool registered = registerLayer({"lstm", makeUnit<LSTM>, fixedMatrices<8>});
+const bool registered = registerLayer({"lstm", makeUnit<LSTM>, fixedMatrices<8>, LayerInput::sequence});
 
 }  // namespace
 }  // namespace nalu

@@ -26,8 +26,8 @@ Network::Network(const NetworkSpec& spec) : inputDim_(spec.inputDim) {
       rangeError(at + ": a recurrent layer must be the first layer or follow one that outputs every step (TimeDistributed)");
     if (!layer->steps() && !layers_.empty() && timedIn) {
       const std::string prev = "layers[" + std::to_string(layers_.size() - 1) + "] (" + spec.layers[layers_.size() - 1].type + ")";
-      const std::string& prevType = spec.layers[layers_.size() - 1].type;
-      if (prevType == "rnn" || prevType == "lstm")
+      const auto seq = spec.layers[layers_.size() - 1].options.num.find("returnSequences");
+      if (seq != spec.layers[layers_.size() - 1].options.num.end() && seq->second != 0)
         rangeError(prev + ": returnSequences must be false unless it is the last layer or a layer with a time axis follows");
       rangeError(at + ": follows a layer that outputs every step, so it needs a time axis (wrap it in TimeDistributed)");
     }

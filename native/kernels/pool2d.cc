@@ -73,7 +73,7 @@ class MaxPool2D : public Layer {
   std::vector<int32_t> argmax_;  // per output, the index in its row of x it took
 };
 
-const bool registered = registerLayer({"maxpool2d", makeUnit<MaxPool2D>, fixedMatrices<0>});
+const bool registered = registerLayer({"maxpool2d", makeUnit<MaxPool2D>, fixedMatrices<0>, LayerInput::image});
 
 }  // namespace
 }  // namespace nalu

@@ -26,9 +26,7 @@ class RNN : public Layer {
     for (const char* k : {"kernelRegularizer", "kernelConstraint"})
       if (o.has(k)) rangeError(o.where(k) + ": an RNN's weights are its cell's; give " + k + " in cellOptions");
     const std::string type = o.requiredString("cell");
-    std::vector<std::string> cells = layerTypes();
-    // The layers that read a shaped row (a sequence, an image) cannot be a step's cell.
-    for (const char* shaped : {"rnn", "lstm", "timedistributed", "conv2d", "maxpool2d"}) cells.erase(std::remove(cells.begin(), cells.end(), shaped), cells.end());
+    const std::vector<std::string> cells = layerTypes({LayerInput::row});
     if (std::find(cells.begin(), cells.end(), type) == cells.end())
       rangeError(o.where("cell") + ": expected one of " + joinNames(cells) + ", received '" + type + "'");
     Options c;
@@ -232,7 +230,7 @@ class RNN : public Layer {
 
 // The cell's matrices (its in is features + units, which the estimate's in·units leaves out).
 const bool registered = registerLayer(
-    {"rnn", makeUnit<RNN>, [](const Options& o) { return wrappedMatrices(o, "cell", "cellOptions", "rnn"); }});
+    {"rnn", makeUnit<RNN>, [](const Options& o) { return wrappedMatrices(o, "cell", "cellOptions", "rnn"); }, LayerInput::sequence});
 
 }  // namespace
 }  // namespace nalu

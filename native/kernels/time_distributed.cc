@@ -17,9 +17,8 @@ class TimeDistributed : public Layer {
     for (const char* k : {"kernelRegularizer", "kernelConstraint"})
       if (o.has(k)) rangeError(o.where(k) + ": a TimeDistributed's weights are its layer's; give " + k + " in layerOptions");
     const std::string type = o.requiredString("layer");
-    std::vector<std::string> inner = layerTypes();
     // A layer with a time axis of its own cannot run one step at a time.
-    for (const char* timed : {"rnn", "lstm", "timedistributed"}) inner.erase(std::remove(inner.begin(), inner.end(), timed), inner.end());
+    const std::vector<std::string> inner = layerTypes({LayerInput::row, LayerInput::image});
     if (std::find(inner.begin(), inner.end(), type) == inner.end())
       rangeError(o.where("layer") + ": expected one of " + joinNames(inner) + ", received '" + type + "'");
     Options c;
@@ -73,7 +72,7 @@ class TimeDistributed : public Layer {
 
 const bool registered = registerLayer({"timedistributed", makeUnit<TimeDistributed>, [](const Options& o) {
                                          return wrappedMatrices(o, "layer", "layerOptions", "timedistributed");
-                                       }});
+                                       }, LayerInput::sequence});
 
 }  // namespace
 }  // namespace nalu

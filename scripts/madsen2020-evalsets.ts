@@ -1,6 +1,7 @@
 // Why Table 1 cells differ from the paper's (README "Table 1, rerun"): rebuilds the paper's fixed
 // evaluation sets (numpy's legacy MT19937, as stable-nalu draws them), evaluates fixed solutions on
-// them and on ours, and measures the float32 error floor of the exact solutions.
+// them and on ours, measures the float32 error floor of the exact solutions, and sets × NMU's
+// sparsity error against its residual.
 //   NALU_NATIVE_PATH=… npx tsx scripts/madsen2020-evalsets.ts [results/madsen2020-table1.jsonl]
 import { readFileSync } from 'node:fs';
 import { Sequential, tensor } from '../lib';
@@ -193,4 +194,14 @@ for (const [op, model] of solved) {
     }
     console.log(`${op} ${model}${op === 'sub' ? (split ? ' (a and b apart)' : ' (a − b in one unit)') : ''}\n  ${line.join('\n  ')}`);
   }
+}
+
+console.log("\n(3) × NMU's sparsity error against the residual: sparsity / √(interpolation MSE) at the best step, solved runs");
+{
+  const mine = ours('mul', 'nmu').filter((r) => r.success && r.best.sparsity !== null);
+  const paper = theirs('mul', 'nmu').filter((r) => r.success);
+  const raw = [mine.map((r) => r.best.sparsity as number), paper.map((r) => r.sparsity)];
+  const scaled = [mine.map((r) => (r.best.sparsity as number) / Math.sqrt(r.best.interpolation as number)), paper.map((r) => r.sparsity / Math.sqrt(r.interpolation))];
+  for (const [what, [a, b]] of [['sparsity', raw], ['sparsity / √interpolation', scaled]] as const)
+    console.log(`  ${what}: medians ours ${e(median(a))} (${a.length}), paper ${e(median(b))} (${b.length}), ours/paper ${pct(median(a) / median(b) - 1)}, p ${e(mannWhitney(a, b).p)}`);
 }

@@ -5,12 +5,10 @@
 //                added pairwise (16 folded to 8 unless K is a multiple of 16), then k ≥ K/8·8 in order;
 //   column form: k split by k mod 4 into 4 partial sums, the last K mod 4 terms into the first,
 //                (s0 + s1) + (s2 + s3); in order (the row form's) where op(A) has fewer than 8 rows.
-// A row-major product too large for the loop kernel goes to OpenBLAS: a forward's (evaluations)
-// runs transposed in OpenBLAS too, whose kernels sum along k in order in either; the rest, and
-// shapes whose feature-major product gemm would sum otherwise, are transposed and run row-major.
+// A row-major product too large for the loop kernel goes to OpenBLAS, and shapes whose
+// feature-major product gemm would sum otherwise: those are transposed and run row-major.
 #include "row_order.h"
 
-#include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -86,9 +84,9 @@ __attribute__((always_inline)) inline void dotOne(const float* A, int M, const f
     for (int k = KW; k < K8; k += 8)
       for (int l = 0; l < 8; ++l) q[l] += NALU_LOAD(T, A + int64_t(k + l) * M + r) * b[(k + l) * bk];
     s = ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
-    // The last K mod 8 terms in order, as GCC compiles gemmSmall's loop over them: four
-    // products at a time rounded, then added (no FMA), and the last K mod 4 by FMA.
-    const int K4 = K8 + (K - K8) / 4 * 4;
+    // The last K mod 8 terms in order, as GCC compiles gemmSmall's loop over them: in the AVX2
+    // clone four products at a time rounded, then added (no FMA), the last K mod 4 by FMA.
+    const int K4 = W == 16 ? K8 : K8 + (K - K8) / 4 * 4;
     for (int k = K8; k < K4; ++k) {
       T prod = NALU_LOAD(T, A + int64_t(k) * M + r) * b[k * bk];
       unfused<kFma>(prod);
@@ -201,12 +199,9 @@ void xWRowOrder(const float* xT, const float* W, float beta, float* yT, int rows
   const bool loop = loopKernel(rows, out, in, false);
   const Form form = formOf(rows, out, false);
   if (loop && form == Form::Dot) return dotClone(xT, rows, W, out, 1, out, in, beta, yT);
-  // OpenBLAS's: the same library on the transposed product (not gemm's loop kernel, which
-  // rounds as OpenBLAS only where both use FMA).
-  if (!loop)
-    return cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, rows, in, 1, W, out, xT, rows, beta, yT, rows);
-  // In order: the feature-major product's row form, where gemm gives it one.
-  if (form == Form::Row && loopKernel(out, rows, in, false) && formOf(out, rows, true) == Form::Row &&
+  // In order: the feature-major product's row form, where gemm gives it one. Past the loop
+  // kernel, OpenBLAS's own product row-major: its AVX-512 kernels sum the two orientations apart.
+  if (loop && form == Form::Row && loopKernel(out, rows, in, false) && formOf(out, rows, true) == Form::Row &&
       (beta == 0.f || beta == 1.f))
     return gemm(true, false, out, rows, in, 1, W, xT, beta, yT);
   const float* x = transposed(xT, in, rows, tA);

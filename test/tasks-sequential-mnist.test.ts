@@ -42,7 +42,7 @@ describe('runSequentialMnist options', () => {
 
 describe('sequentialMnistThresholds', () => {
   const run = (mses: number[]): SequentialMnistResult => ({
-    operation: 'sum', reference: true, seed: 0, loss: [], validMse: [], bestEpoch: 1, cellWeights: [1, 1],
+    operation: 'sum', reference: true, seed: 0, loss: [], validMse: [], bestEpoch: 1, cellWeights: [1, 1], steps: 1, sparsityRegularized: false,
     test: mses.map((mse, i) => ({ length: [1, 10][i], sequences: 1, mse })),
   });
   it('is mean + t(0.99, n − 1)·sd/√n of the references, each length on its own', () => {
@@ -72,6 +72,8 @@ describe('short seeded runs on a few hundred digits', () => {
     expect(r.test.map((t) => [t.length, t.sequences])).toEqual([[1, 80], [10, 8]]);
     expect(r.test.every((t) => Number.isFinite(t.mse))).toBe(true);
     expect(r.cellWeights).toHaveLength(2);
+    // 28 sequences in batches of 8, 12 epochs: 48 steps, short of the warm-up's start at 10⁴.
+    expect([r.steps, r.sparsityRegularized]).toEqual([48, false]);
   }, 120_000);
 
   it('a product reference keeps its NMU cell at W = 1 from h₋₁ = 1, with R_z on', async () => {
@@ -109,5 +111,8 @@ describe('nalu sequential-mnist', () => {
     expect(r.stdout).toMatch(/^sequential MNIST product: test MSE/);
     expect(r.stdout).toMatch(/\n1\t\S+\t\S+\t\S+\t[01]\/1\n2\t\S+\t\S+\t\S+\t[01]\/1\n/);
     expect(r.stdout).toMatch(/cell weights \[z, h\] of the runs: \[/);
+    // The warm-up that a run this short never reaches is said once, in the CLI's words.
+    expect(r.stderr).toMatch(/^nalu sequential-mnist: a run is 1 optimizer step, and the paper's sparsity warm-up starts at step 10000: it stayed off/m);
+    expect(r.stderr).not.toMatch(/NaluWarning/);
   }, 120_000);
 });

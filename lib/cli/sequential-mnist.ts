@@ -2,7 +2,7 @@
 // runs (cell fixed to W = 1) give each test length's success threshold, then the NAU or NMU runs are
 // judged against it. A TS-driven task (lib/tasks/sequential-mnist.ts): its data are images.
 import { NaluError } from '../errors';
-import { runSequentialMnist, sequentialMnistThresholds, type SequentialMnistResult } from '../tasks/sequential-mnist';
+import { runSequentialMnist, sequentialMnistSparsity, sequentialMnistThresholds, type SequentialMnistResult } from '../tasks/sequential-mnist';
 import { sci } from '../tasks/summary';
 import { UsageError, flagHelp, num, parse, type Command, type Options } from './args';
 
@@ -104,6 +104,12 @@ async function run(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  const short = models.find((m) => !m.sparsityRegularized);
+  if (short)
+    process.stderr.write(
+      `nalu sequential-mnist: a run is ${short.steps} optimizer step${short.steps === 1 ? '' : 's'}, and the paper's sparsity warm-up starts at step ` +
+        `${sequentialMnistSparsity.sparsityStart}: it stayed off (more --epochs or --images-per-digit reach it)\n`,
+    );
   const thresholds = sequentialMnistThresholds(refs);
   const lines = [`sequential MNIST ${operation}: test MSE (best validation epoch), threshold = references' 1 % one-sided upper bound`];
   lines.push(['length', 'threshold', 'reference mean', 'model mean', 'success'].join('\t'));

@@ -86,7 +86,14 @@ export interface SequentialMnistResult {
   test: SequentialMnistTest[];
   /** The cell's weights at the best epoch ([z weight, h weight]). */
   cellWeights: number[];
+  /** Optimizer steps the run took (epochs × batches an epoch). */
+  steps: number;
+  /** Whether the cell's sparsity regularizer acted: false for a reference, or a run shorter than its warm-up's start. */
+  sparsityRegularized: boolean;
 }
+
+/** stable-nalu's sparsity regularizer on the cell: λ 10, warmed up over optimizer steps 10⁴ → 10⁵. @internal */
+export const sequentialMnistSparsity = { sparsityLambda: 10, sparsityStart: 1e4, sparsityEnd: 1e5 } as const;
 
 /** The digits as normalized 28×28 images (stable-nalu's (x − 0.1307)/0.3081) and their labels. */
 interface Digits {
@@ -173,17 +180,21 @@ function torchInit(fanIn: number, seed: number) {
  * relu → MaxPool2D 2 → Dense 500 relu → Dense 1) gives each digit's zₜ, then RNN({cell, units: 1,
  * returnSequences}) folds them: an NAU cell from h₋₁ = 0 (sum), an NMU cell from h₋₁ = 1 (product, stable-nalu's
  * MNAC state), with R_z (zRegularizer, default 1) and stable-nalu's sparsity regularizer (λ 10, warm-up over
- * steps 10⁴ → 10⁵). `reference` fixes the cell to W = 1 (kernelConstraint [1, 1]; R_z is then 0).
+ * steps 10⁴ → 10⁵; `sparsity: false` leaves it out). `reference` fixes the cell to W = 1 (kernelConstraint
+ * [1, 1]; R_z is then 0).
  * @throws TypeError or RangeError naming the option that is wrong.
  * @category Tasks
  */
-export function sequentialMnistModel(args: { operation?: SequentialMnistOperation; reference?: boolean; seed?: number; zRegularizer?: number } = {}): Sequential {
+export function sequentialMnistModel(
+  args: { operation?: SequentialMnistOperation; reference?: boolean; seed?: number; zRegularizer?: number; sparsity?: boolean } = {},
+): Sequential {
   const o = checkOptions(args, 'sequentialMnistModel options');
-  refuseUnknown(o, ['operation', 'reference', 'seed', 'zRegularizer'], 'sequentialMnistModel');
+  refuseUnknown(o, ['operation', 'reference', 'seed', 'zRegularizer', 'sparsity'], 'sequentialMnistModel');
   const operation = checkOperation(o.operation ?? 'sum', 'sequentialMnistModel.operation');
   const reference = checkBoolean(o.reference ?? false, 'sequentialMnistModel.reference');
   const seed = checkNumber(o.seed ?? 0, 'sequentialMnistModel.seed', 0, 2 ** 31, true);
   const zRegularizer = checkNumber(o.zRegularizer ?? 1, 'sequentialMnistModel.zRegularizer', 0, 1e30);
+  const sparsity = checkBoolean(o.sparsity ?? true, 'sequentialMnistModel.sparsity');
   const conv1 = new Conv2D({ inputShape: [28, 28, 1], filters: 20, kernelSize: 5, activation: 'relu', ...torchInit(25, seed * 8 + 1) });
   const pool1 = new MaxPool2D({ inputShape: conv1.outputShape, poolSize: 2 });
   const conv2 = new Conv2D({ inputShape: pool1.outputShape, filters: 50, kernelSize: 5, activation: 'relu', ...torchInit(500, seed * 8 + 2) });
@@ -192,7 +203,7 @@ export function sequentialMnistModel(args: { operation?: SequentialMnistOperatio
   const fc2 = new Dense({ units: 1, ...torchInit(500, seed * 8 + 4) });
   const cellOptions = reference
     ? { kernelInitializer: 'ones', kernelConstraint: { min: 1, max: 1 } }
-    : { sparsityLambda: 10, sparsityStart: 1e4, sparsityEnd: 1e5, sparsityUnit: 'steps' };
+    : sparsity ? { ...sequentialMnistSparsity, sparsityUnit: 'steps' } : {};
   const rnn = new RNN({ cell: operation === 'sum' ? 'NAU' : 'NMU', units: 1, returnSequences: true, initialState: operation === 'sum' ? 0 : 1, zRegularizer, seed: seed * 8 + 5, cellOptions });
   const steps: Layer[] = [conv1, pool1, conv2, pool2, fc1, fc2].map((layer) => new TimeDistributed({ layer }));
   return new Sequential([...steps, rnn]);
@@ -258,7 +269,11 @@ export async function runSequentialMnist(args: SequentialMnistOptions = {}): Pro
   const valid = batchOf(d, split(d.valid, trainLength, w('trainLength'), seed * 4 + 2), operation);
   const tests = testLengths.map((L, i) => split(d.test, L, `${w('testLengths')}[${i}]`, seed * 4 + 3));
 
-  const model = sequentialMnistModel({ operation, reference, seed, zRegularizer });
+  // A run that ends before the warm-up starts trains the same without the regularizer, and says so.
+  const trainSequences = train.x.shape[0];
+  const steps = epochs * Math.ceil(trainSequences / Math.min(batchSize, trainSequences));
+  const sparsityRegularized = !reference && steps > sequentialMnistSparsity.sparsityStart;
+  const model = sequentialMnistModel({ operation, reference, seed, zRegularizer, sparsity: sparsityRegularized });
   try {
     model.compile({ optimizer: new Adam({ learningRate }), loss: 'mse' });
     const loss: number[] = [], validMse: { epoch: number; mse: number }[] = [];
@@ -282,7 +297,7 @@ export async function runSequentialMnist(args: SequentialMnistOptions = {}): Pro
     model.setWeights(best.weights);
     const test = tests.map((seqs) => ({ length: seqs[0].length, sequences: seqs.length, mse: mseOf(model, d, seqs, operation) }));
     const cellWeights = Array.from(best.weights[best.weights.length - 1].data);
-    return { operation, reference, seed, loss, validMse, bestEpoch: best.epoch, test, cellWeights };
+    return { operation, reference, seed, loss, validMse, bestEpoch: best.epoch, test, cellWeights, steps, sparsityRegularized };
   } finally {
     model.dispose();
   }

@@ -203,7 +203,7 @@ export function sequentialMnistModel(
   const fc2 = new Dense({ units: 1, ...torchInit(500, seed * 8 + 4) });
   const cellOptions = reference
     ? { kernelInitializer: 'ones', kernelConstraint: { min: 1, max: 1 } }
-    : sparsity ? { ...sequentialMnistSparsity, sparsityUnit: 'steps' } : {};
+    : { ...(sparsity ? sequentialMnistSparsity : { sparsityLambda: 0 }), sparsityUnit: 'steps' };
   const rnn = new RNN({ cell: operation === 'sum' ? 'NAU' : 'NMU', units: 1, returnSequences: true, initialState: operation === 'sum' ? 0 : 1, zRegularizer, seed: seed * 8 + 5, cellOptions });
   const steps: Layer[] = [conv1, pool1, conv2, pool2, fc1, fc2].map((layer) => new TimeDistributed({ layer }));
   return new Sequential([...steps, rnn]);

@@ -138,6 +138,13 @@ describe('nalu CLI', () => {
     err = '';
     expect(await main(['summary', file, '--compare', 'trask2018'])).toBe(2);
     expect(err).toMatch(/--compare: unknown value 'trask2018', expected one of madsen2020/);
+    // Runs of another task only: our table, and a line that nothing was compared.
+    const other = path.join(dir, 'other.jsonl');
+    fs.writeFileSync(other, `${JSON.stringify({ ...record, task: 'single-module' })}\n`);
+    err = out = '';
+    expect(await main(['summary', other, '--compare', 'madsen2020'])).toBe(0);
+    expect(err).toMatch(/--compare madsen2020: no runs of its task \(static\) to compare; the tables below are ours alone/);
+    expect(out).toMatch(/Single-module task: 1 runs/);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 

@@ -148,6 +148,8 @@ export async function printSummary(records: RunRecord[], plot: string | undefine
   const published = compare === undefined ? undefined : publishedRegistry.get(compare, '--compare');
   const rowsOf = (rs: RunRecord[]) => (published ? attachPublished(summarize(rs), published) : summarize(rs));
   const tasks = [...new Set(records.map((r) => r.task))];
+  if (published?.seeds && !tasks.includes(published.task))
+    process.stderr.write(`${who}: --compare ${compare}: no runs of its task (${published.task}) to compare; the tables below are ours alone\n`);
   for (const task of tasks) {
     const mine = records.filter((r) => r.task === task);
     const its = [...new Set(mine.map((r) => r.iterations))].sort((a, b) => a - b).map((i) => i.toExponential(1)).join(', ');

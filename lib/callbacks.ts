@@ -2,7 +2,7 @@
 // fit as one object or an array. fit awaits each hook (and a promise it returns) at its epoch's
 // boundary, so that a stop, setWeights or a new learning rate takes effect at that epoch.
 import type { History, Sequential } from './model';
-import { booleanOption, choiceOption, numberOption, optionalNumberOption, readOptions, type Schema } from './options';
+import { booleanOption, choiceOption, numberOption, optionalNumberOption, readOptions } from './options';
 import { describe } from './tensor';
 
 /** An epoch's logs: loss, regularization, the compiled metrics (mae, mse, rmse), and with

@@ -1,7 +1,7 @@
 // model.explain(): the expression algebra and its printers, every unit's symbolic form on
 // hand-set weights (its test/units/ entry), stacks, fidelity and candidates, the README's
 // NAU → NMU example seed by seed, and the options' validation.
-import { evaluate as mathEvaluate, parse } from 'mathjs';
+import { parse } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { Adam, Layer, NACMul, NALU, NAU, NMU, NPU, Sequential, symbolic, tensor, type Tensor, type WeightSpec } from '../lib/index';
 import { throws } from './helpers/errors';

@@ -3,7 +3,7 @@
 // NAU cell that learns the running sum on short sequences and keeps it over 100 steps.
 import { describe, expect, it } from 'vitest';
 import { native } from '../lib/binding';
-import { Adam, NAU, NaluError, RNN, Sequential, getLoss, layerRegistry, tensor, type Layer, type Tensor } from '../lib/index';
+import { Adam, NAU, RNN, Sequential, getLoss, tensor, type Layer, type Tensor } from '../lib/index';
 import { expectSequenceRoundTrip } from './helpers/sequence';
 import { kinkMargin, lossValue, maxAbs, numericGradients, rng, signedUniform, uniform, worstMismatch, type Kinks } from './helpers/reference';
 import { unitNames, unitReference } from './units/index';

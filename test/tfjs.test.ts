@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NAU, NMU, NaluError, Sequential, fromTfjs, layerRegistry, tfjsHandler, type Layer } from '../lib/index';
+import { NAU, NMU, NaluError, Sequential, fromTfjs, tfjsHandler, type Layer } from '../lib/index';
 import { naluLayer, naluLayerNames } from '../lib/tfjs';
 import { rng } from './helpers/reference';
 import { build, registeredVariants, unitNames } from './units/index';

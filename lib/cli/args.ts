@@ -75,7 +75,7 @@ export function num(v: string | boolean | undefined, flag: string, def: number, 
 }
 
 /** A comma-separated list of registry names, each checked (the error lists the valid ones). */
-export function list<T>(v: string | boolean | undefined, flag: string, def: string[], choices: string[]): string[] {
+export function list(v: string | boolean | undefined, flag: string, def: string[], choices: string[]): string[] {
   const items = v === undefined ? def : String(v).split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new UsageError(`--${flag}: expected a comma-separated list of ${choices.join(', ')}`);
   for (const it of items)

@@ -1,7 +1,7 @@
 // `nalu sweep enqueue|worker|status|collect`: an experiment spread over many machines through a
 // BullMQ queue on Redis. bullmq (and ioredis) are optional peer dependencies, loaded only here.
 import { planRuns, type PlannedRun } from '../tasks/experiment';
-import { UsageError, flagHelp, num, outputFile, parse, parseWithPositionals, type Command, type Options } from './args';
+import { UsageError, flagHelp, num, outputFile, parseWithPositionals, type Command, type Options } from './args';
 import { experimentHelpRows, experimentOf, experimentOptions } from './benchmark';
 
 const common: Options = {

@@ -95,14 +95,15 @@ class Layer {
   float l1_ = 0, l2_ = 0;
 };
 
+// What a row of a layer's input is: plain features, a sequence of steps, or an image; a cell of
+// an RNN reads plain rows, and TimeDistributed wraps any layer without a time axis of its own.
+enum class LayerInput { row, sequence, image };
+
 // The registry of units. Each unit's .cc file ends with its own registration, run at load
 // time. CMakeLists.txt globs native/kernels/*.cc (CONFIGURE_DEPENDS) and links the objects straight
 // into the addon, so a new unit file needs no other edit and its registrar is never dropped (it
 // would be if the units went through a static library, which links only the objects it needs):
 //   const bool registered = registerLayer({"nau", makeUnit<NAU>, fixedMatrices<1>});
-// What a row of a layer's input is: plain features, a sequence of steps, or an image; a cell of
-// an RNN reads plain rows, and TimeDistributed wraps any layer without a time axis of its own.
-enum class LayerInput { row, sequence, image };
 struct LayerRegistration {
   const char* name;  // the `type` of a layer spec
   std::unique_ptr<Layer> (*make)(int in, const Options& o);

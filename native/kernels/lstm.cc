@@ -56,7 +56,7 @@ class LSTM : public Layer {
     grow(gates_, n * 4 * U);  // every step's i, f, g, o: [steps][rows, 4·units]
     grow(c_, n * U);
     grow(h_, n * U);
-    grow(step_, size_t(rows) * 4 * U);  // backward: one step's dL/dz
+    grow(step_, size_t(rows) * 4 * U);
     grow(dh_, size_t(rows) * U);
     grow(dc_, size_t(rows) * U);
   }

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "clones.h"
 #include "error.h"
 #include "gemm.h"
 #include "layer.h"
@@ -22,6 +23,60 @@
 namespace nalu {
 
 namespace {
+
+// Step t's element-wise forward, compiled per instruction set: every gate of every row from its
+// pre-activations (z of row r at z + r·zStride, plus hₜ₋₁·R already in gt unless first), then cₜ, hₜ.
+NALU_CLONES void forwardStep(float* gt, const float* z, int64_t zStride, const int* candidate, bool first,
+                             const float* cp, float* ct, float* ht, int rows, int U) {
+  const int G = 4 * U;
+  for (int r = 0; r < rows; ++r) {
+    const float* zr = z + r * zStride;
+    float* g = gt + size_t(r) * G;
+#pragma omp simd
+    for (int j = 0; j < G; ++j) {
+      const float a = first ? zr[j] : g[j] + zr[j];
+      g[j] = candidate[j] ? vm::tanh(a) : vm::sigmoid(a);
+    }
+  }
+  for (int r = 0; r < rows; ++r) {
+    const float* g = gt + size_t(r) * G;
+    for (int u = 0; u < U; ++u) ct[size_t(r) * U + u] = (cp ? g[U + u] * cp[size_t(r) * U + u] : 0.f) + g[u] * g[2 * U + u];
+  }
+  const int64_t cells = int64_t(rows) * U;
+#pragma omp simd
+  for (int64_t k = 0; k < cells; ++k) ht[k] = vm::tanh(ct[k]);
+  for (int r = 0; r < rows; ++r)
+    for (int u = 0; u < U; ++u) ht[size_t(r) * U + u] *= gt[size_t(r) * G + 3 * U + u];
+}
+
+// Step t's element-wise backward, compiled per instruction set: dL/dz of every gate into ds (and
+// row r's into dZ + r·dZStride) from dL/dhₜ (dh, plus row r's dy at dy + r·dyStride when given)
+// and dL/dcₜ (dc, which becomes dL/dcₜ₋₁); tc is scratch for tanh(cₜ).
+NALU_CLONES void backwardStep(const float* gt, const float* ct, const float* cp, const float* dh, const float* dy,
+                              int64_t dyStride, float* dc, float* ds, float* dZ, int64_t dZStride, float* tc, int rows,
+                              int U) {
+  const int G = 4 * U;
+  const int64_t cells = int64_t(rows) * U;
+#pragma omp simd
+  for (int64_t k = 0; k < cells; ++k) tc[k] = vm::tanh(ct[k]);
+  for (int r = 0; r < rows; ++r) {
+    const float* g = gt + size_t(r) * G;
+    float* d = ds + size_t(r) * G;
+    const float* dyr = dy ? dy + r * dyStride : nullptr;
+    for (int u = 0; u < U; ++u) {
+      const size_t k = size_t(r) * U + u;
+      const float dhu = dh[k] + (dyr ? dyr[u] : 0.f);
+      const float i = g[u], f = g[U + u], c = g[2 * U + u], o = g[3 * U + u];
+      const float dct = dc[k] + dhu * o * (1 - tc[k] * tc[k]);
+      d[u] = dct * c * i * (1 - i);
+      d[U + u] = cp ? dct * cp[k] * f * (1 - f) : 0.f;
+      d[2 * U + u] = dct * i * (1 - c * c);
+      d[3 * U + u] = dhu * tc[k] * o * (1 - o);
+      dc[k] = dct * f;
+    }
+    std::memcpy(dZ + r * dZStride, d, sizeof(float) * G);
+  }
+}
 
 class LSTM : public Layer {
  public:
@@ -59,6 +114,7 @@ class LSTM : public Layer {
     grow(step_, size_t(rows) * 4 * U);
     grow(dh_, size_t(rows) * U);
     grow(dc_, size_t(rows) * U);
+    grow(tc_, size_t(rows) * U);
   }
 
   void forward(const float* x, float* y, int rows) override {
@@ -76,28 +132,9 @@ class LSTM : public Layer {
       float* ct = c_.data() + size_t(t) * rows * U;
       float* ht = h_.data() + size_t(t) * rows * U;
       const float* cp = t ? c_.data() + size_t(t - 1) * rows * U : nullptr;
-      // The step's pre-activations [rows, 4·units] in gt, then every gate at once (vectorized:
-      // both functions, the candidate's block taking tanh).
+      // The step's recurrent part [rows, 4·units] in gt, then its gates, c and h.
       if (t) gemm(false, false, rows, G, U, 1, h_.data() + size_t(t - 1) * rows * U, R, 0, gt);
-      const int* candidate = candidate_.data();
-      for (int r = 0; r < rows; ++r) {
-        const float* zr = z + (size_t(r) * T + t) * G;
-        float* g = gt + size_t(r) * G;
-#pragma omp simd
-        for (int j = 0; j < G; ++j) {
-          const float a = t ? g[j] + zr[j] : zr[j];
-          g[j] = candidate[j] ? vm::tanh(a) : vm::sigmoid(a);
-        }
-      }
-      for (int r = 0; r < rows; ++r) {
-        const float* g = gt + size_t(r) * G;
-        for (int u = 0; u < U; ++u) ct[size_t(r) * U + u] = (cp ? g[U + u] * cp[size_t(r) * U + u] : 0.f) + g[u] * g[2 * U + u];
-      }
-      const int64_t cells = int64_t(rows) * U;
-#pragma omp simd
-      for (int64_t k = 0; k < cells; ++k) ht[k] = vm::tanh(ct[k]);
-      for (int r = 0; r < rows; ++r)
-        for (int u = 0; u < U; ++u) ht[size_t(r) * U + u] *= gt[size_t(r) * G + 3 * U + u];
+      forwardStep(gt, z + size_t(t) * G, int64_t(T) * G, candidate_.data(), t == 0, cp, ct, ht, rows, U);
     }
     if (!returnSequences_) {
       std::memcpy(y, h_.data() + size_t(T - 1) * rows * U, sizeof(float) * size_t(rows) * U);
@@ -128,24 +165,8 @@ class LSTM : public Layer {
       const float* gt = gates_.data() + size_t(t) * rows * G;
       const float* ct = c_.data() + size_t(t) * rows * U;
       const float* cp = t ? c_.data() + size_t(t - 1) * rows * U : nullptr;
-      for (int r = 0; r < rows; ++r) {
-        const float* g = gt + size_t(r) * G;
-        float* d = ds + size_t(r) * G;
-        const float* dyr = returnSequences_ ? dy + (size_t(r) * T + t) * U : nullptr;
-        for (int u = 0; u < U; ++u) {
-          const size_t k = size_t(r) * U + u;
-          const float dhu = dh[k] + (dyr ? dyr[u] : 0.f);
-          const float i = g[u], f = g[U + u], c = g[2 * U + u], o = g[3 * U + u];
-          const float tc = vm::tanh(ct[k]);
-          const float dct = dc[k] + dhu * o * (1 - tc * tc);
-          d[u] = dct * c * i * (1 - i);
-          d[U + u] = cp ? dct * cp[k] * f * (1 - f) : 0.f;
-          d[2 * U + u] = dct * i * (1 - c * c);
-          d[3 * U + u] = dhu * tc * o * (1 - o);
-          dc[k] = dct * f;
-        }
-        std::memcpy(dZ + (size_t(r) * T + t) * G, d, sizeof(float) * G);
-      }
+      backwardStep(gt, ct, cp, dh, returnSequences_ ? dy + size_t(t) * U : nullptr, int64_t(T) * U, dc, ds,
+                   dZ + size_t(t) * G, int64_t(T) * G, tc_.data(), rows, U);
       if (t) {
         const float* hp = h_.data() + size_t(t - 1) * rows * U;
         gemm(true, false, U, G, rows, 1, hp, ds, 1, dR);
@@ -167,7 +188,7 @@ class LSTM : public Layer {
   Buffer gates_;  // every step's i, f, g, o [steps][rows, 4·units]
   Buffer c_, h_;  // every step's cₜ and hₜ [steps][rows, units]
   Buffer step_;   // backward: one step's dL/dz [rows, 4·units]
-  Buffer dh_, dc_;
+  Buffer dh_, dc_, tc_;  // backward: dL/dhₜ, dL/dcₜ and tanh(cₜ) of one step [rows, units]
   std::vector<int> candidate_;  // 1 where a gate column is the candidate (tanh), else 0 (σ)
 };
 

@@ -281,17 +281,181 @@ function runCell(cell: readonly Expr[], sets: readonly Data[], features: number,
       });
       z.push(...h);
       inputs?.push(z);
-      const known = new Map<Expr, Float64Array>();
-      h = cell.map((e) => {
-        const v = evaluate(e, z, rows, known);
-        known.set(e, v);
-        return v;
-      });
+      h = valuesOf(cell, z, rows);
     }
     h.forEach((c, j) => last[j].set(c, r0));
     r0 += rows;
   }
   return last;
+}
+
+type Reading = { formula: Formula; exprs: Expr[]; texts: string[]; latexes: string[] };
+// read(tol): the model snapped at tol; read(tol, true): read as one linear map or running sum, if it is one.
+type Reader = ((tol: number) => Reading) & ((tol: number, composed: true) => Reading | undefined);
+// What both readers share: the layers and their weights, the data sets, names and how outputs are judged.
+interface ReadContext {
+  layers: Layers;
+  weights: Float64Array[][];
+  inputDim: number;
+  sets: Data[];
+  rows: number;
+  digits: number;
+  featureNames: string[];
+  outputNames: string[];
+  judge: (f: Float64Array[]) => { fidelity: Fidelity; exact: boolean };
+}
+
+/** Each expression over the columns (rows values each), sharing the values of common subexpressions. */
+function valuesOf(exprs: readonly Expr[], columns: Float64Array[], rows: number): Float64Array[] {
+  const known = new Map<Expr, Float64Array>();
+  return exprs.map((e) => {
+    const v = evaluate(e, columns, rows, known);
+    known.set(e, v);
+    return v;
+  });
+}
+
+/** The stack of plain layers read at a tolerance, and (composed) as one linear map. */
+function readStack(c: ReadContext): Reader {
+  const { layers, weights, inputDim, sets, rows, digits, featureNames, outputNames } = c;
+  const features = columns(sets.map((s) => s.m), inputDim);
+  const compose = stackReader(layers, weights, inputDim, features, rows, digits);
+  // A linear stack (NAU → NAU…) as one map, its coefficients snapped to integers within tol: whole
+  // where hidden units share parts that cancel, so that no unit's weights are on the grid alone.
+  const composedLinear = (tol: number): Expr[] | undefined => {
+    if (layers.length < 2) return undefined;
+    const exprs = compose(0, true, { all: true });
+    const linear = (e: Expr) => e.kind === 'var' || (e.kind === 'sum' && e.terms.every((t) => t.expr.kind === 'var'));
+    if (!exprs.every(linear)) return undefined;
+    const snap = (v: number) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v);
+    return exprs.map((e) => (e.kind === 'sum' ? add(e.terms.map((t) => ({ coef: snap(t.coef), expr: t.expr })), snap(e.constant)) : e));
+  };
+  return ((tol: number, asOne?: true) => {
+    const composed = asOne ? composedLinear(tol) : undefined;
+    if (asOne && !composed) return undefined;
+    const snapped = { all: true };
+    const exprs = (composed ?? compose(tol, false, snapped)).map((e) => round(e, digits));
+    if (composed) snapped.all = composed.every((e) => e.kind !== 'sum' || (e.terms.every((t) => Number.isInteger(t.coef)) && Number.isInteger(e.constant)));
+    const texts = exprs.map((e) => toText(e, featureNames)), latexes = exprs.map((e) => toLatex(e, featureNames));
+    const many = exprs.length > 1;
+    const formula: Formula = {
+      text: many ? texts.map((t, j) => `${outputNames[j]} = ${t}`).join('\n') : texts[0],
+      latex: many ? latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`).join(' \\\\\n') : latexes[0],
+      js: toJs(exprs, featureNames),
+      complexity: exprs.reduce((s, e) => s + complexity(e), 0),
+      tolerance: tol,
+      snapped: snapped.all,
+      ...c.judge(valuesOf(exprs, features, rows)),
+    };
+    return { formula, exprs, texts, latexes };
+  }) as Reader;
+}
+
+/** An RNN (its first layer) and the layers above read as a recurrence, and (composed) as one running sum. */
+function readRecurrence(c: ReadContext, rnn: Recurrent): Reader {
+  const { layers, weights, inputDim, sets, rows, digits, featureNames, outputNames } = c;
+  // hₜ = cell([xₜ, hₜ₋₁]) snapped, run over the data; the layers above read the last h.
+  const F = inputDim, U = rnn.units;
+  const cellContext = (tol: number, raw: boolean, snapped: { all: boolean }, over: (e: Expr) => Float64Array) =>
+    snapContext(weights[0], F + U, tol, raw, snapped, digits, over);
+  const inputs: Float64Array[][] = [];
+  const rawCell = rnn.cell.symbolic!(cellContext(0, true, { all: true }, () => new Float64Array(0)));
+  const states = runCell(rawCell, sets, F, rnn.initialState, inputs);
+  // The cell's inputs over every step of every row, for judging its gates.
+  const z = Array.from({ length: F + U }, (_, i) => inputs.reduce((c, step) => concat(c, step[i]), new Float64Array(0)));
+  const zRows = z[0].length;
+  const compose = stackReader(layers.slice(1), weights.slice(1), U, states, rows, digits);
+  // A linear cell under linear layers is y = Σₖ C·Bᵏ·A·x[T − k] (from h₋₁ = 0). Where C·Bᵏ·A is one
+  // matrix for every k up to the longest sequence, the stack is one running sum an output: its
+  // states may share a − b so that no weight is on the grid alone, while the sum is.
+  const composedRecurrence = (() => {
+    if (rnn.initialState !== 0) return undefined;
+    const coefs = (e: Expr, n: number): number[] | undefined => {
+      const row = new Array<number>(n).fill(0);
+      if (e.kind === 'var') row[e.index] = 1;
+      else if (e.kind === 'sum' && e.constant === 0 && e.terms.every((t) => t.expr.kind === 'var'))
+        for (const t of e.terms) row[(t.expr as { index: number }).index] += t.coef;
+      else if (!(e.kind === 'const' && e.value === 0)) return undefined;
+      return row;
+    };
+    const cellRows = rawCell.map((e) => coefs(e, F + U)), topRows = compose(0, true, { all: true }).map((e) => coefs(e, U));
+    if (cellRows.some((r) => !r) || topRows.some((r) => !r)) return undefined;
+    const A = cellRows.map((r) => r!.slice(0, F)), B = cellRows.map((r) => r!.slice(F));
+    let CB = topRows as number[][];
+    const Ms: number[][][] = [];
+    for (let k = 0; k < Math.max(...sets.map((s) => s.steps)); k++) {
+      Ms.push(CB.map((c) => Array.from({ length: F }, (_, i) => c.reduce((s, cj, j) => s + cj * A[j][i], 0))));
+      CB = CB.map((c) => Array.from({ length: U }, (_, j2) => c.reduce((s, cj, j) => s + cj * B[j][j2], 0)));
+    }
+    return (tol: number): { cell: Expr[]; top: Expr[] } | undefined => {
+      const M = Ms[0].map((row) => row.map((v) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v)));
+      if (!Ms.every((Mk) => Mk.every((row, o) => row.every((v, i) => Math.abs(v - M[o][i]) <= tol)))) return undefined;
+      const cell = M.map((row, o) => add([...row.map((c, i) => ({ coef: c, expr: variable(i) })), { coef: 1, expr: variable(F + o) }]));
+      return { cell, top: M.map((_, o) => variable(o)) };
+    };
+  })();
+  return ((tol: number, asOne?: true) => {
+    const snapped = { all: true };
+    let cell: Expr[], exprs: Expr[];
+    if (asOne) {
+      const c = composedRecurrence?.(tol);
+      if (!c) return undefined;
+      cell = c.cell.map((e) => round(e, digits));
+      exprs = c.top;
+      snapped.all = cell.every((e) => e.kind !== 'sum' || e.terms.every((t) => Number.isInteger(t.coef)));
+    } else {
+      cell = rnn.cell.symbolic!(cellContext(tol, false, snapped, (e) => evaluate(e, z, zRows))).map((e) => round(e, digits));
+      exprs = compose(tol, false, snapped).map((e) => round(e, digits));
+    }
+    const stateNames = Array.from({ length: cell.length }, (_, j) => `h${j}`);
+    const stepNames = [...featureNames.map((n) => `${n}[t]`), ...stateNames.map((n) => `${n}[t-1]`)];
+    const stepLatex = [...featureNames.map((n) => `${latexName(n)}[t]`), ...stateNames.map((n) => `${latexName(n)}[t-1]`)];
+    // The states the outputs read, and those their steps read in turn.
+    const used = new Set<number>();
+    const visit = (e: Expr, offset: number) => {
+      const seen = new Set<number>();
+      collectVars(e, seen);
+      for (const i of seen) {
+        const j = i - offset;
+        if (j >= 0 && !used.has(j)) used.add(j), visit(cell[j], F);
+      }
+    };
+    exprs.forEach((e) => visit(e, 0));
+    const kept = [...used].sort((a, b) => a - b);
+    const last = stateNames.map((n) => `${n}[T]`), lastLatex = stateNames.map((n) => `${latexName(n)}[T]`);
+    const texts = exprs.map((e) => toText(e, last)), latexes = exprs.map((e) => toLatex(e, last, lastLatex));
+    const start = kept.length ? `${kept.map((j) => `${stateNames[j]}[-1]`).join(' = ')} = ${rnn.initialState}` : '';
+    const text = [
+      ...kept.map((j) => `${stateNames[j]}[t] = ${toText(cell[j], stepNames)}`),
+      ...(start ? [start] : []),
+      ...texts.map((t, j) => `${outputNames[j]} = ${t}`),
+    ].join('\n');
+    const latex = [
+      ...kept.map((j) => `${latexName(stateNames[j])}[t] = ${toLatex(cell[j], stepNames, stepLatex)}`),
+      ...(start ? [`${kept.map((j) => `${latexName(stateNames[j])}[-1]`).join(' = ')} = ${rnn.initialState}`] : []),
+      ...latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`),
+    ].join(' \\\\\n');
+    // JS: a function of the sequence, an array of { feature: value } a step.
+    const step = jsParts(kept.map((j) => cell[j]), [...featureNames, ...stateNames]);
+    const out = jsParts(exprs, stateNames);
+    const params = step.params.filter((_, i) => step.used[i] < F);
+    const loop = kept.length
+      ? `let ${kept.map((j) => `${stateNames[j]} = ${rnn.initialState}`).join(', ')}; for (const { ${params.join(', ')} } of steps) ` +
+        (kept.length > 1 ? `[${kept.map((j) => stateNames[j]).join(', ')}] = [${step.body.join(', ')}]; ` : `${stateNames[kept[0]]} = ${step.body[0]}; `)
+      : '';
+    const js = `(steps) => { ${loop}return ${out.body.length > 1 ? `[${out.body.join(', ')}]` : out.body[0]}; }`;
+    const f = valuesOf(exprs, runCell(cell, sets, F, rnn.initialState), rows);
+    const formula: Formula = {
+      text,
+      latex,
+      js,
+      complexity: kept.reduce((s, j) => s + complexity(cell[j]), 0) + exprs.reduce((s, e) => s + complexity(e), 0),
+      tolerance: tol,
+      snapped: snapped.all,
+      ...c.judge(f),
+    };
+    return { formula, exprs, texts, latexes };
+  }) as Reader;
 }
 
 /**
@@ -376,154 +540,9 @@ export function explainModel(model: Explainable, args: ExplainArgs): Explanation
       within(fidelity.model) && within(fidelity.data) && (!ex || (within(fidelity.extrapolation!.model) && (!ey || within(fidelity.extrapolation!.data))));
     return { fidelity, exact };
   };
-  const valuesOf = (exprs: Expr[], columns: Float64Array[]) => {
-    const known = new Map<Expr, Float64Array>();
-    return exprs.map((e) => {
-      const v = evaluate(e, columns, rows, known);
-      known.set(e, v);
-      return v;
-    });
-  };
 
-  // read(tol, true): the stack read as one linear map (or running sum), if it is one; else undefined.
-  type Reading = { formula: Formula; exprs: Expr[]; texts: string[]; latexes: string[] };
-  let read: ((tol: number) => Reading) & ((tol: number, composed: true) => Reading | undefined);
-  if (!rnn) {
-    const features = columns(sets.map((s) => s.m), inputDim);
-    const compose = stackReader(layers, weights, inputDim, features, rows, digits);
-    // A linear stack (NAU → NAU…) as one map, its coefficients snapped to integers within tol: whole
-    // where hidden units share parts that cancel, so that no unit's weights are on the grid alone.
-    const composedLinear = (tol: number): Expr[] | undefined => {
-      if (layers.length < 2) return undefined;
-      const exprs = compose(0, true, { all: true });
-      const linear = (e: Expr) => e.kind === 'var' || (e.kind === 'sum' && e.terms.every((t) => t.expr.kind === 'var'));
-      if (!exprs.every(linear)) return undefined;
-      const snap = (v: number) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v);
-      return exprs.map((e) => (e.kind === 'sum' ? add(e.terms.map((t) => ({ coef: snap(t.coef), expr: t.expr })), snap(e.constant)) : e));
-    };
-    read = ((tol: number, asOne?: true) => {
-      const composed = asOne ? composedLinear(tol) : undefined;
-      if (asOne && !composed) return undefined;
-      const snapped = { all: true };
-      const exprs = (composed ?? compose(tol, false, snapped)).map((e) => round(e, digits));
-      if (composed) snapped.all = composed.every((e) => e.kind !== 'sum' || (e.terms.every((t) => Number.isInteger(t.coef)) && Number.isInteger(e.constant)));
-      const texts = exprs.map((e) => toText(e, featureNames)), latexes = exprs.map((e) => toLatex(e, featureNames));
-      const many = exprs.length > 1;
-      const formula: Formula = {
-        text: many ? texts.map((t, j) => `${outputNames[j]} = ${t}`).join('\n') : texts[0],
-        latex: many ? latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`).join(' \\\\\n') : latexes[0],
-        js: toJs(exprs, featureNames),
-        complexity: exprs.reduce((s, e) => s + complexity(e), 0),
-        tolerance: tol,
-        snapped: snapped.all,
-        ...judgeOutputs(valuesOf(exprs, features)),
-      };
-      return { formula, exprs, texts, latexes };
-    }) as typeof read;
-  } else {
-    // hₜ = cell([xₜ, hₜ₋₁]) snapped, run over the data; the layers above read the last h.
-    const F = inputDim, U = rnn.units;
-    const cellContext = (tol: number, raw: boolean, snapped: { all: boolean }, over: (e: Expr) => Float64Array) =>
-      snapContext(weights[0], F + U, tol, raw, snapped, digits, over);
-    const inputs: Float64Array[][] = [];
-    const rawCell = rnn.cell.symbolic!(cellContext(0, true, { all: true }, () => new Float64Array(0)));
-    const states = runCell(rawCell, sets, F, rnn.initialState, inputs);
-    // The cell's inputs over every step of every row, for judging its gates.
-    const z = Array.from({ length: F + U }, (_, i) => inputs.reduce((c, step) => concat(c, step[i]), new Float64Array(0)));
-    const zRows = z[0].length;
-    const compose = stackReader(layers.slice(1), weights.slice(1), U, states, rows, digits);
-    // A linear cell under linear layers is y = Σₖ C·Bᵏ·A·x[T − k] (from h₋₁ = 0). Where C·Bᵏ·A is one
-    // matrix for every k up to the longest sequence, the stack is one running sum an output: its
-    // states may share a − b so that no weight is on the grid alone, while the sum is.
-    const composedRecurrence = (() => {
-      if (rnn.initialState !== 0) return undefined;
-      const coefs = (e: Expr, n: number): number[] | undefined => {
-        const row = new Array<number>(n).fill(0);
-        if (e.kind === 'var') row[e.index] = 1;
-        else if (e.kind === 'sum' && e.constant === 0 && e.terms.every((t) => t.expr.kind === 'var'))
-          for (const t of e.terms) row[(t.expr as { index: number }).index] += t.coef;
-        else if (!(e.kind === 'const' && e.value === 0)) return undefined;
-        return row;
-      };
-      const cellRows = rawCell.map((e) => coefs(e, F + U)), topRows = compose(0, true, { all: true }).map((e) => coefs(e, U));
-      if (cellRows.some((r) => !r) || topRows.some((r) => !r)) return undefined;
-      const A = cellRows.map((r) => r!.slice(0, F)), B = cellRows.map((r) => r!.slice(F));
-      let CB = topRows as number[][];
-      const Ms: number[][][] = [];
-      for (let k = 0; k < Math.max(...sets.map((s) => s.steps)); k++) {
-        Ms.push(CB.map((c) => Array.from({ length: F }, (_, i) => c.reduce((s, cj, j) => s + cj * A[j][i], 0))));
-        CB = CB.map((c) => Array.from({ length: U }, (_, j2) => c.reduce((s, cj, j) => s + cj * B[j][j2], 0)));
-      }
-      return (tol: number): { cell: Expr[]; top: Expr[] } | undefined => {
-        const M = Ms[0].map((row) => row.map((v) => (Math.abs(v - Math.round(v)) <= tol ? Math.round(v) : v)));
-        if (!Ms.every((Mk) => Mk.every((row, o) => row.every((v, i) => Math.abs(v - M[o][i]) <= tol)))) return undefined;
-        const cell = M.map((row, o) => add([...row.map((c, i) => ({ coef: c, expr: variable(i) })), { coef: 1, expr: variable(F + o) }]));
-        return { cell, top: M.map((_, o) => variable(o)) };
-      };
-    })();
-    read = ((tol: number, asOne?: true) => {
-      const snapped = { all: true };
-      let cell: Expr[], exprs: Expr[];
-      if (asOne) {
-        const c = composedRecurrence?.(tol);
-        if (!c) return undefined;
-        cell = c.cell.map((e) => round(e, digits));
-        exprs = c.top;
-        snapped.all = cell.every((e) => e.kind !== 'sum' || e.terms.every((t) => Number.isInteger(t.coef)));
-      } else {
-        cell = rnn.cell.symbolic!(cellContext(tol, false, snapped, (e) => evaluate(e, z, zRows))).map((e) => round(e, digits));
-        exprs = compose(tol, false, snapped).map((e) => round(e, digits));
-      }
-      const stateNames = Array.from({ length: cell.length }, (_, j) => `h${j}`);
-      const stepNames = [...featureNames.map((n) => `${n}[t]`), ...stateNames.map((n) => `${n}[t-1]`)];
-      const stepLatex = [...featureNames.map((n) => `${latexName(n)}[t]`), ...stateNames.map((n) => `${latexName(n)}[t-1]`)];
-      // The states the outputs read, and those their steps read in turn.
-      const used = new Set<number>();
-      const visit = (e: Expr, offset: number) => {
-        const seen = new Set<number>();
-        collectVars(e, seen);
-        for (const i of seen) {
-          const j = i - offset;
-          if (j >= 0 && !used.has(j)) used.add(j), visit(cell[j], F);
-        }
-      };
-      exprs.forEach((e) => visit(e, 0));
-      const kept = [...used].sort((a, b) => a - b);
-      const last = stateNames.map((n) => `${n}[T]`), lastLatex = stateNames.map((n) => `${latexName(n)}[T]`);
-      const texts = exprs.map((e) => toText(e, last)), latexes = exprs.map((e) => toLatex(e, last, lastLatex));
-      const start = kept.length ? `${kept.map((j) => `${stateNames[j]}[-1]`).join(' = ')} = ${rnn.initialState}` : '';
-      const text = [
-        ...kept.map((j) => `${stateNames[j]}[t] = ${toText(cell[j], stepNames)}`),
-        ...(start ? [start] : []),
-        ...texts.map((t, j) => `${outputNames[j]} = ${t}`),
-      ].join('\n');
-      const latex = [
-        ...kept.map((j) => `${latexName(stateNames[j])}[t] = ${toLatex(cell[j], stepNames, stepLatex)}`),
-        ...(start ? [`${kept.map((j) => `${latexName(stateNames[j])}[-1]`).join(' = ')} = ${rnn.initialState}`] : []),
-        ...latexes.map((t, j) => `${latexName(outputNames[j])} = ${t}`),
-      ].join(' \\\\\n');
-      // JS: a function of the sequence, an array of { feature: value } a step.
-      const step = jsParts(kept.map((j) => cell[j]), [...featureNames, ...stateNames]);
-      const out = jsParts(exprs, stateNames);
-      const params = step.params.filter((_, i) => step.used[i] < F);
-      const loop = kept.length
-        ? `let ${kept.map((j) => `${stateNames[j]} = ${rnn.initialState}`).join(', ')}; for (const { ${params.join(', ')} } of steps) ` +
-          (kept.length > 1 ? `[${kept.map((j) => stateNames[j]).join(', ')}] = [${step.body.join(', ')}]; ` : `${stateNames[kept[0]]} = ${step.body[0]}; `)
-        : '';
-      const js = `(steps) => { ${loop}return ${out.body.length > 1 ? `[${out.body.join(', ')}]` : out.body[0]}; }`;
-      const f = valuesOf(exprs, runCell(cell, sets, F, rnn.initialState));
-      const formula: Formula = {
-        text,
-        latex,
-        js,
-        complexity: kept.reduce((s, j) => s + complexity(cell[j]), 0) + exprs.reduce((s, e) => s + complexity(e), 0),
-        tolerance: tol,
-        snapped: snapped.all,
-        ...judgeOutputs(f),
-      };
-      return { formula, exprs, texts, latexes };
-    }) as typeof read;
-  }
+  const context: ReadContext = { layers, weights, inputDim, sets, rows, digits, featureNames, outputNames, judge: judgeOutputs };
+  const read = rnn ? readRecurrence(context, rnn) : readStack(context);
 
   const { formula: main, texts, latexes } = read(tolerance);
   const seen = new Map<string, Formula>([[main.text, main]]);

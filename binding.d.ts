@@ -298,6 +298,8 @@ export interface NativeBinding {
   readonly taskTypes: string[];
   readonly arithmeticOps: string[];
   readonly layerTypes: string[];
+  /** Each native layer type's input row: plain features, a sequence of steps or an image. */
+  readonly layerInputs: Record<string, 'row' | 'sequence' | 'image'>;
   readonly lossTypes: string[];
   readonly optimizerTypes: string[];
   /** The default each option of a native layer, loss or optimizer type falls back to when left out. */

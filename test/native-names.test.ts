@@ -12,6 +12,14 @@ describe('TS and native name lists', () => {
     expect(new Set(types).size, 'two classes share a native type').toBe(types.length);
     expect(sorted(types)).toEqual(sorted(native.layerTypes));
   });
+  it("each layer class's inputKind is its native type's input", () => {
+    const kinds = layerRegistry.names().map((n) => {
+      const c = layerRegistry.get(n, 'className') as unknown as typeof Layer;
+      return [c.nativeType, c.inputKind];
+    });
+    expect(Object.fromEntries(kinds)).toEqual(native.layerInputs);
+    expect(native.layerInputs).toMatchObject({ rnn: 'sequence', lstm: 'sequence', timedistributed: 'sequence', conv2d: 'image', nau: 'row' });
+  });
   it('losses, optimizers and operations equal the native ones, in order', () => {
     expect(lossRegistry.names()).toEqual(native.lossTypes);
     expect(optimizerRegistry.names()).toEqual(native.optimizerTypes);

@@ -74,6 +74,11 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
   exports.Set("layerTypes", names(env, nalu::layerTypes()));
+  Napi::Object inputs = Napi::Object::New(env);
+  for (const auto& [kind, name] : {std::pair{nalu::LayerInput::row, "row"}, std::pair{nalu::LayerInput::sequence, "sequence"},
+                                   std::pair{nalu::LayerInput::image, "image"}})
+    for (const std::string& type : nalu::layerTypes({kind})) inputs.Set(type, name);
+  exports.Set("layerInputs", inputs);
   exports.Set("lossTypes", names(env, nalu::lossTypes()));
   exports.Set("optimizerTypes", names(env, nalu::optimizerTypes()));
   exports.Set("optionDefaults", Napi::Function::New<OptionDefaults>(env, "optionDefaults"));

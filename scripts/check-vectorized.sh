@@ -23,7 +23,9 @@ for f in native/kernels/*.cc; do
     -I"$inc" $(pkg-config --cflags openblas 2>/dev/null || true) -c "$f" -o /dev/null -fopt-info-vec-optimized 2>&1)
   for ln in $(grep -n "pragma omp simd" "$f" | cut -d: -f1); do
     # GCC reports the loop at the pragma (lambdas), its `for` or a statement in the body.
-    if ! echo "$rep" | grep -qE "$(basename "$f"):($ln|$((ln + 1))|$((ln + 2))|$((ln + 3))):[0-9]+: optimized: loop vectorized"; then
+    # A here-string, not `echo | grep -q`: grep -q exits at its first match, and under pipefail the
+    # echo that SIGPIPE cut short would fail the test.
+    if ! grep -qE "$(basename "$f"):($ln|$((ln + 1))|$((ln + 2))|$((ln + 3))):[0-9]+: optimized: loop vectorized" <<<"$rep"; then
       echo "not vectorized ($arch): $f:$((ln + 1)): $(sed -n "$((ln + 1))p" "$f" | sed 's/^ *//')"
       bad=1
     fi
